@@ -1,0 +1,1 @@
+"""AWS-only features. Using one warns (LockInWarning) and ties the program to AWS."""

@@ -1,0 +1,1 @@
+"""Azure-only features. Using one warns (LockInWarning) and ties the program to Azure."""

@@ -1,0 +1,105 @@
+"""(domain, provider) -> one adapter instance per process: lazy, thread-safe, fork-safe.
+
+The hot path is one environment read and one dict lookup. A miss imports the adapter
+module (and with it that provider's SDK, never another's) and builds the instance.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from typing import Any
+
+from infrar import config
+from infrar.errors import ConfigurationError, MissingDependency
+
+_lock = threading.Lock()
+_adapters: dict[tuple[str, str], Any] = {}
+
+
+def adapter(domain: str) -> Any:
+    """The adapter instance serving ``domain`` on the selected provider."""
+    key = (domain, config.selected_provider_raw())
+    found = _adapters.get(key)
+    if found is None:
+        found = _build(domain, key[1])
+    return found
+
+
+def adapter_for(domain: str, provider: str) -> Any:
+    """The adapter instance for an explicit provider (provider-only features use this)."""
+    key = (domain, provider)
+    found = _adapters.get(key)
+    if found is None:
+        found = _build(domain, provider)
+    return found
+
+
+def _build(domain: str, provider: str) -> Any:
+    config.validate_provider(provider)
+    with _lock:
+        found = _adapters.get((domain, provider))
+        if found is None:
+            found = load_adapter_class(domain, provider)()
+            _adapters[(domain, provider)] = found
+    return found
+
+
+def load_adapter_class(domain: str, provider: str) -> type:
+    """Import the class named in the plugin's ``adapters`` table for ``provider``."""
+    # Imported here: plugin discovery reads YAML and package metadata, which
+    # `import infrar.storage` must not pay for.
+    from infrar import plugins
+
+    plugin = plugins.get(domain)
+    target = plugin.adapters.get(provider)
+    if target is None:
+        offered = ", ".join(plugin.adapters) or "none"
+        raise ConfigurationError(
+            f"plugin {plugin.name} has no adapter for provider {provider!r} "
+            f"(it offers: {offered}); set INFRAR_PROVIDER to one of those"
+        )
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (exc.name == module_name or module_name.startswith(exc.name + ".")):
+            raise
+        raise MissingDependency(
+            f"{plugin.name} on {provider} needs the Python package providing {exc.name!r}, "
+            f"which is not installed: pip install 'infrar[{provider}]'"
+        ) from exc
+    cls: type = getattr(module, class_name)
+    return cls
+
+
+def reset() -> None:
+    """Drop every adapter and every provider's cached clients.
+
+    Called after ``fork`` (a client's sockets must not be shared with the parent) and by
+    tests that point a provider at a new endpoint.
+    """
+    with _lock:
+        _adapters.clear()
+    for provider in config.PROVIDERS:
+        module = _loaded_clients_module(provider)
+        if module is not None:
+            module.reset()
+
+
+def _loaded_clients_module(provider: str) -> Any:
+    # Only reset what is already imported: resetting must never load a cloud SDK.
+    import sys
+
+    return sys.modules.get(f"infrar.providers.{provider}._clients")
+
+
+def _reset_after_fork() -> None:
+    global _lock
+    _lock = threading.Lock()
+    reset()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)

@@ -1,0 +1,1 @@
+"""GCP-only features. Using one warns (LockInWarning) and ties the program to GCP."""
