@@ -192,4 +192,7 @@ class LocalStorage:
         check_method(method, bucket, key)
         if method == "GET":
             return _object_file(bucket, key).as_uri()
-        return (_bucket_dir(bucket) / _check_local_key(key, bucket)).as_uri()
+        target = _bucket_dir(bucket) / _check_local_key(key, bucket)
+        # The holder of a PUT URL writes the file itself, so its directory must exist.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target.as_uri()

@@ -1,0 +1,75 @@
+"""Large objects, many keys and many threads, on every provider."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from infrar import storage
+from tests.conftest import Store
+
+LARGE_BYTES = 50 * 1024 * 1024 + 12345  # over 50 MiB and not a multiple of any part size
+
+
+def _write_random_file(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "wb") as out:
+        remaining = size
+        while remaining:
+            chunk = os.urandom(min(remaining, 4 * 1024 * 1024))
+            digest.update(chunk)
+            out.write(chunk)
+            remaining -= len(chunk)
+    return digest.hexdigest()
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(4 * 1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@pytest.mark.slow
+def test_large_file_streams_up_and_down(store: Store, tmp_path: Path) -> None:
+    source = tmp_path / "large.bin"
+    expected = _write_random_file(source, LARGE_BYTES)
+    storage.upload(store.bucket, str(source), "large/large.bin")
+    info = next(storage.iter_objects(store.bucket, "large/"))
+    assert info.size == LARGE_BYTES
+    target = tmp_path / "large.copy"
+    storage.download(store.bucket, "large/large.bin", str(target))
+    assert _sha256_of(target) == expected
+
+
+def test_listing_pages_past_one_thousand_keys(store: Store) -> None:
+    keys = [f"many/{i:05d}.txt" for i in range(1100)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda key: storage.write_bytes(store.bucket, key, b"."), keys))
+    assert storage.list_objects(store.bucket, "many/") == keys
+    counted = sum(1 for _ in storage.iter_objects(store.bucket, "many/"))
+    assert counted == 1100
+
+
+def test_sixteen_threads_share_one_adapter(store: Store) -> None:
+    def work(worker: int) -> list[bytes]:
+        seen = []
+        for round_ in range(5):
+            key = f"threads/{worker:02d}/{round_}"
+            payload = f"{worker}:{round_}".encode() * 100
+            storage.write_bytes(store.bucket, key, payload)
+            seen.append(storage.read_bytes(store.bucket, key) == payload)
+        storage.delete(store.bucket, f"threads/{worker:02d}/0")
+        return [bytes([all(seen)])]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(work, range(16)))
+    assert results == [[b"\x01"]] * 16
+    remaining = storage.list_objects(store.bucket, "threads/")
+    assert len(remaining) == 16 * 4
+    assert not any(key.endswith("/0") for key in remaining)
