@@ -72,7 +72,7 @@ def _write_stream(bucket: str, key: str, stream: BinaryIO) -> None:
             shutil.copyfileobj(stream, out, _CHUNK)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, target)
-    except NotADirectoryError as exc:
+    except (NotADirectoryError, FileExistsError) as exc:
         os.unlink(temp)
         raise InvalidArgument(
             f"key {key!r} in bucket {bucket!r} cannot be stored locally: a parent of it is "
@@ -183,8 +183,8 @@ class LocalStorage:
         return (directory / _check_local_key(key, bucket)).is_file()
 
     def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+        check_prefix(prefix, check_bucket(bucket, PORTABLE_BUCKET))
         directory = _existing_bucket_dir(bucket)
-        check_prefix(prefix, bucket)
         return _walk(directory, prefix, "")
 
     def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
