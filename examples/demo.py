@@ -1,0 +1,60 @@
+"""A small real program on infrar.storage: archive daily reports, list them, fetch one back.
+
+Runs unchanged on every provider:
+    python examples/demo.py                       # local files under ./.infrar
+    INFRAR_PROVIDER=aws APP_BUCKET=my-bucket python examples/demo.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from infrar import storage
+from infrar.errors import NotFound
+
+BUCKET = os.environ.get("APP_BUCKET", "demo-reports")
+
+
+def make_report(day: int) -> bytes:
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(["day", "orders", "revenue"])
+    writer.writerow([day, 10 * day, f"{123.45 * day:.2f}"])
+    return rows.getvalue().encode()
+
+
+def archive_reports(days: range) -> None:
+    for day in days:
+        storage.write_bytes(BUCKET, f"reports/2026-11-{day:02d}.csv", make_report(day))
+
+
+def main() -> None:
+    archive_reports(range(1, 6))
+    with tempfile.TemporaryDirectory() as work:
+        notes = Path(work) / "notes.txt"
+        notes.write_text("archived by examples/demo.py\n")
+        storage.upload(BUCKET, str(notes), "notes.txt")
+
+        print("objects:")
+        for info in storage.iter_objects(BUCKET, "reports/"):
+            print(f"  {info.key:28} {info.size:4d} bytes")
+
+        copy = Path(work) / "latest.csv"
+        storage.download(BUCKET, "reports/2026-11-05.csv", str(copy))
+        print("latest report:", copy.read_text().splitlines()[-1])
+
+    storage.delete(BUCKET, "reports/2026-11-01.csv")
+    print("after delete:", len(storage.list_objects(BUCKET, "reports/")), "reports")
+    print("share link scheme:", storage.signed_url(BUCKET, "notes.txt", expires_in=300).split(":")[0])
+    try:
+        storage.read_bytes(BUCKET, "reports/1999-01-01.csv")
+    except NotFound as exc:  # also a FileNotFoundError
+        print("missing report handled:", type(exc).__name__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Python extras, Node + Azurite, checkov's own venv)
+# and run the whole suite. Safe to rerun: each step skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+need_apt=()
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+"$PYTHON" -c "import ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+VENV=.venv-test
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip setuptools wheel
+"$VENV/bin/python" -m pip install --quiet -e '.[dev]'
+# The third-party example plugin is installed like any user's plugin would be.
+"$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation tests/plugins/infrar_example_plugin
+
+npm ci --no-audit --no-fund --silent
+
+if [ -f scripts/setup-checkov.sh ]; then
+  bash scripts/setup-checkov.sh
+fi
+
+export PATH="$PWD/$VENV/bin:$PATH"
+exec "$VENV/bin/python" -m pytest -n 2 --dist loadfile -q -p no:cacheprovider "$@"
