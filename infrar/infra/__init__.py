@@ -1,0 +1,1 @@
+"""Infrastructure: project.yaml (capabilities, resources, usage), code scan, and OpenTofu generation."""
