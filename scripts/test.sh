@@ -28,4 +28,4 @@ if [ -f scripts/setup-checkov.sh ]; then
 fi
 
 export PATH="$PWD/$VENV/bin:$PATH"
-exec "$VENV/bin/python" -m pytest -n 2 --dist loadfile -q -p no:cacheprovider "$@"
+exec "$VENV/bin/python" -m pytest -n 2 -q -p no:cacheprovider "$@"
