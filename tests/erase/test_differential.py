@@ -1,0 +1,323 @@
+"""The erase proof: every program in examples/corpus runs twice per provider and behaves the same.
+
+Run 1 is runtime dispatch (`INFRAR_PROVIDER=P python program.py`). Run 2 is the file that
+`python -m infrar.erase --provider P` wrote, in a subprocess where importing `infrar` fails.
+Both run against a fresh bucket on the same backend (a fresh INFRAR_LOCAL_ROOT on local, the
+session's emulator elsewhere). Their stdout must be identical and the exception that ends
+them (if any) must be the same, an infrar class becoming its builtin once erased.
+
+The erased text is kept under review in golden/<program>.<provider>.py; after a deliberate
+change to erase or an adapter, regenerate with INFRAR_UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from infrar.errors import BUILTIN_OF
+from infrar.testing.plugin import EmulatorPool
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "examples" / "corpus"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+PROVIDERS = ("local", "aws", "gcp", "azure")
+CLOUDS = ("aws", "gcp", "azure")
+TIMEOUT = 300
+
+# The one program that must end with an uncaught error, and the runtime type it raises.
+EXPECTED_EXCEPTION = {"config_loader": "NotFound"}
+
+# Runs `argv[1]` as __main__; an uncaught exception becomes a last stdout line
+# `EXC:<type>:<first builtin class in its MRO>` (and its traceback on stderr).
+_RUNNER = r"""
+import runpy, sys, traceback
+{prelude}
+path = sys.argv[1]
+sys.argv = [path]
+try:
+    runpy.run_path(path, run_name="__main__")
+except SystemExit:
+    raise
+except BaseException as exc:
+    builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+    sys.stdout.flush()
+    print(f"EXC:{{type(exc).__name__}}:{{builtin.__name__}}", flush=True)
+    traceback.print_exc()
+    sys.exit(1)
+"""
+
+# Makes every `import infrar...` fail, whatever sys.path or an editable install would find.
+_BLOCKER = r"""
+class _NoInfrar:
+    def find_spec(self, name, path=None, target=None):
+        if name == "infrar" or name.startswith("infrar."):
+            message = f"No module named {name!r} (blocked: erased code must not need infrar)"
+            raise ModuleNotFoundError(message, name=name)
+        return None
+sys.meta_path.insert(0, _NoInfrar())
+for _name in [m for m in sys.modules if m == "infrar" or m.startswith("infrar.")]:
+    del sys.modules[_name]
+"""
+
+RUNTIME_RUNNER = _RUNNER.format(prelude="")
+ERASED_RUNNER = _RUNNER.format(prelude=_BLOCKER)
+
+
+def _owner(program: Path) -> str | None:
+    """The provider a provider-only program is tied to (`aws_versioning.py` -> aws), else None."""
+    head = program.stem.split("_", 1)[0]
+    return head if head in CLOUDS else None
+
+
+def _programs() -> list[Path]:
+    return sorted(CORPUS.glob("*.py"))
+
+
+def _programs_for(provider: str) -> list[Path]:
+    return [p for p in _programs() if _owner(p) in (None, provider)]
+
+
+CASES = [
+    pytest.param(program.stem, provider, id=f"{program.stem}-{provider}")
+    for program in _programs()
+    for provider in PROVIDERS
+    if _owner(program) in (None, provider)
+]
+
+UNERASABLE = [
+    pytest.param(program.stem, provider, id=f"{program.stem}-{provider}")
+    for program in _programs()
+    for provider in PROVIDERS
+    if _owner(program) not in (None, provider)
+]
+
+
+def _clean_environment() -> dict[str, str]:
+    """This process's environment without anything that could point a client somewhere."""
+    prefixes = ("INFRAR_", "AWS_", "GOOGLE_", "STORAGE_EMULATOR", "AZURE_", "APP_", "PYTHONPATH")
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+
+
+def _with_infrar_importable(env: dict[str, str]) -> dict[str, str]:
+    """This checkout first on the path (the runtime run and erase need it; the erased run must not)."""
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+def _cloud_environment(pool: EmulatorPool, provider: str) -> dict[str, str]:
+    return {} if provider == "local" else dict(pool.get(provider).environment())
+
+
+@dataclass
+class Erased:
+    """One CLI call's result for one provider: where each program's erased file is."""
+
+    provider: str
+    out: Path
+    returncode: int
+    stderr: str
+    secrets: dict[str, str]  # environment values erase saw, none of which may end up in its output
+
+    def file_for(self, stem: str) -> Path:
+        if self.returncode != 0:
+            command = f"python -m infrar.erase --provider {self.provider}"
+            pytest.fail(f"`{command}` exited {self.returncode}:\n{self.stderr}")
+        found = sorted(self.out.rglob(f"{stem}.py"))
+        assert found, f"erase wrote no {stem}.py under {self.out}: {sorted(self.out.rglob('*'))}"
+        assert len(found) == 1, f"several erased {stem}.py: {found}"
+        return found[0]
+
+
+class ErasedCorpus:
+    """Erases the corpus once per provider (one CLI call each), lazily, per test process."""
+
+    def __init__(self, pool: EmulatorPool, base: Path) -> None:
+        self._pool = pool
+        self._base = base
+        self._done: dict[str, Erased] = {}
+
+    def get(self, provider: str) -> Erased:
+        if provider not in self._done:
+            self._done[provider] = self._erase(provider)
+        return self._done[provider]
+
+    def _erase(self, provider: str) -> Erased:
+        work = self._base / provider
+        source = work / "corpus"
+        source.mkdir(parents=True)
+        for program in _programs_for(provider):
+            shutil.copy2(program, source / program.name)
+        out = work / "erased"
+        # Erase sees the same configuration the programs run with, plus sentinels: if any of
+        # these values is baked into the erased text, the check in the test catches it.
+        secrets = {
+            **_cloud_environment(self._pool, provider),
+            "INFRAR_LOCAL_ROOT": str(work / "sentinel-local-root"),
+            "APP_BUCKET": f"sentinel-bucket-{uuid.uuid4().hex[:8]}",
+            "APP_WORKDIR": str(work / "sentinel-workdir"),
+        }
+        env = _with_infrar_importable({**_clean_environment(), **secrets, "INFRAR_PROVIDER": provider})
+        done = subprocess.run(
+            [sys.executable, "-m", "infrar.erase", "--provider", provider, str(source), "-o", str(out)],
+            env=env, cwd=work, capture_output=True, text=True, timeout=TIMEOUT,
+        )
+        return Erased(provider, out, done.returncode, done.stdout + done.stderr, secrets)
+
+
+@pytest.fixture(scope="session")
+def erased_corpus(infrar_emulators: EmulatorPool, tmp_path_factory: pytest.TempPathFactory) -> ErasedCorpus:
+    return ErasedCorpus(infrar_emulators, tmp_path_factory.mktemp("erased-corpus"))
+
+
+@dataclass
+class Outcome:
+    stdout: str
+    exception: str | None  # runtime type name
+    builtin: str | None  # first builtin class in the exception's MRO
+    stderr: str
+    returncode: int
+
+
+def _run(
+    runner: str, program: Path, provider: str, pool: EmulatorPool, tmp: Path, *, runtime: bool
+) -> Outcome:
+    """Run ``program`` once against a fresh bucket; bucket and paths are masked in stdout."""
+    bucket = f"corpus-{uuid.uuid4().hex[:16]}"
+    workdir = tmp / "work"
+    workdir.mkdir(parents=True)
+    env = {**_clean_environment(), "APP_BUCKET": bucket, "APP_WORKDIR": str(workdir)}
+    if runtime:
+        env = _with_infrar_importable({**env, "INFRAR_PROVIDER": provider})
+    emulator = None
+    if provider == "local":
+        local_root = tmp / "local-root"
+        (local_root / "storage" / bucket).mkdir(parents=True)
+        env["INFRAR_LOCAL_ROOT"] = str(local_root)
+    else:
+        emulator = pool.get(provider)
+        env.update(emulator.environment())
+        emulator.create_bucket(bucket)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", runner, str(program)],
+            env=env, cwd=workdir, capture_output=True, text=True, timeout=TIMEOUT,
+        )
+    finally:
+        if emulator is not None:
+            emulator.delete_bucket(bucket)
+    stdout = done.stdout.replace(bucket, "<bucket>").replace(str(tmp), "<tmp>")
+    lines = stdout.splitlines()
+    exception = builtin = None
+    if lines and lines[-1].startswith("EXC:"):
+        _, exception, builtin = lines.pop().split(":")
+    return Outcome("\n".join(lines), exception, builtin, done.stderr, done.returncode)
+
+
+def _check_golden(stem: str, provider: str, text: str) -> None:
+    golden = GOLDEN / f"{stem}.{provider}.py"
+    if os.environ.get("INFRAR_UPDATE_GOLDEN") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(text)
+        return
+    assert golden.exists(), (
+        f"no golden file {golden.relative_to(ROOT)}; review the erased text and create it with "
+        "INFRAR_UPDATE_GOLDEN=1"
+    )
+    assert text == golden.read_text(), (
+        f"erased text of {stem}.py for {provider} differs from {golden.relative_to(ROOT)}; if the "
+        "change is intended, review it and regenerate with INFRAR_UPDATE_GOLDEN=1"
+    )
+
+
+def _infrar_references(text: str) -> list[str]:
+    """Imports of infrar and names bound to it left in ``text``, as 'line: what'."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names if alias.name.split(".")[0] == "infrar"]
+            found += [f"{node.lineno}: import {name}" for name in names]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "infrar":
+            found.append(f"{node.lineno}: from {node.module} import ...")
+        elif isinstance(node, ast.Name) and node.id == "infrar":
+            found.append(f"{node.lineno}: name infrar")
+    return found
+
+
+def _leaked_values(text: str, secrets: dict[str, str]) -> list[str]:
+    """Names of the environment variables whose values (or an endpoint's port, or a part of a
+    connection string such as its key) appear in ``text``. Region names are public defaults."""
+    leaked = [name for name, value in secrets.items()
+              if len(value) >= 6 and not name.endswith("REGION") and value in text]
+    for name, value in secrets.items():
+        for part in value.split(";"):
+            _, sep, setting = part.partition("=")
+            if sep and len(setting) >= 16 and setting in text:
+                leaked.append(f"{name} ({part.split('=')[0]})")
+        # A port of an emulator endpoint (":4566"), even without the rest of the URL.
+        for part in value.replace("/", " ").replace(";", " ").split():
+            host, sep, port = part.rpartition(":")
+            if sep and port.isdigit() and host and f":{port}" in text:
+                leaked.append(f"{name} (port {port})")
+    return leaked
+
+
+@pytest.mark.parametrize(("stem", "provider"), CASES)
+def test_erased_program_behaves_like_runtime(
+    stem: str, provider: str, erased_corpus: ErasedCorpus, infrar_emulators: EmulatorPool, tmp_path: Path
+) -> None:
+    program = CORPUS / f"{stem}.py"
+    erased = erased_corpus.get(provider)
+    erased_file = erased.file_for(stem)
+    text = erased_file.read_text()
+
+    assert not _infrar_references(text), f"erased {stem}.py still uses infrar: {_infrar_references(text)}"
+    assert not _leaked_values(text, erased.secrets), (
+        f"erased {stem}.py contains environment values: {_leaked_values(text, erased.secrets)}"
+    )
+
+    runtime = _run(RUNTIME_RUNNER, program, provider, infrar_emulators, tmp_path / "runtime", runtime=True)
+    expected = EXPECTED_EXCEPTION.get(stem)
+    assert runtime.exception == expected, (
+        f"runtime run of {stem}.py on {provider} ended with {runtime.exception}, expected {expected}:\n"
+        f"{runtime.stdout}\n{runtime.stderr}"
+    )
+    assert runtime.stdout.strip(), f"runtime run of {stem}.py printed nothing:\n{runtime.stderr}"
+
+    after = _run(ERASED_RUNNER, erased_file, provider, infrar_emulators, tmp_path / "erased", runtime=False)
+    assert after.stdout == runtime.stdout, (
+        f"stdout of erased {stem}.py on {provider} differs from the runtime run\n"
+        f"--- erased stderr ---\n{after.stderr[-3000:]}"
+    )
+    if runtime.exception is None:
+        assert after.exception is None, f"erased {stem}.py raised {after.exception}:\n{after.stderr[-3000:]}"
+    else:
+        want = (BUILTIN_OF.get(runtime.exception, runtime.exception), runtime.builtin)
+        assert (after.exception, after.builtin) == want, (
+            f"erased {stem}.py raised {after.exception}, runtime raised {runtime.exception}:\n"
+            f"{after.stderr[-3000:]}"
+        )
+    assert after.returncode == runtime.returncode
+
+    _check_golden(stem, provider, text)
+
+
+@pytest.mark.parametrize(("stem", "provider"), UNERASABLE)
+def test_provider_only_program_does_not_erase_elsewhere(stem: str, provider: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "infrar.erase", "--provider", provider, str(CORPUS / f"{stem}.py"),
+         "-o", str(out)],
+        env=_with_infrar_importable({**_clean_environment(), "INFRAR_PROVIDER": provider}),
+        cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{stem}.py:" in done.stderr, f"no file:line:column in the message:\n{done.stderr}"
+    assert not out.exists() or not any(out.iterdir()), f"erase wrote {sorted(out.rglob('*'))}"
