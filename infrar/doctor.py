@@ -36,7 +36,8 @@ def report() -> list[str]:
     raw = config.selected_provider_raw()
     try:
         provider = config.current_provider()
-        lines.append(f"provider: {provider} (INFRAR_PROVIDER {'set' if os.environ.get(config.PROVIDER_VARIABLE) else 'unset, default local'})")
+        origin = "set" if os.environ.get(config.PROVIDER_VARIABLE) else "unset, default local"
+        lines.append(f"provider: {provider} (INFRAR_PROVIDER {origin})")
     except ConfigurationError as exc:
         provider = None
         lines.append(f"provider: INVALID {raw!r}: {exc}")

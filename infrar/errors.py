@@ -8,16 +8,16 @@ builtin itself and behave the same.
 from __future__ import annotations
 
 __all__ = [
-    "InfrarError",
-    "NotFound",
-    "AlreadyExists",
-    "PermissionDenied",
-    "Unavailable",
-    "Timeout",
-    "InvalidArgument",
-    "ConfigurationError",
-    "MissingDependency",
     "BUILTIN_OF",
+    "AlreadyExists",
+    "ConfigurationError",
+    "InfrarError",
+    "InvalidArgument",
+    "MissingDependency",
+    "NotFound",
+    "PermissionDenied",
+    "Timeout",
+    "Unavailable",
 ]
 
 

@@ -39,7 +39,7 @@ def _table(rows: list[dict[str, object]]) -> str:
         lines.append((str(row["name"]), str(row["version"]), str(row["domain"]), providers,
                       ", ".join(provides)))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,15 +14,15 @@ from infrar.storage.types import ObjectInfo, PathOrFile
 
 __all__ = [
     "ObjectInfo",
-    "upload",
-    "download",
-    "list_objects",
     "delete",
-    "write_bytes",
-    "read_bytes",
+    "download",
     "exists",
     "iter_objects",
+    "list_objects",
+    "read_bytes",
     "signed_url",
+    "upload",
+    "write_bytes",
 ]
 
 _DOMAIN = "storage"

@@ -17,8 +17,15 @@ from typing import BinaryIO
 
 from infrar.errors import InvalidArgument, NotFound, PermissionDenied
 from infrar.providers.local import _clients
-from infrar.storage.rules import PORTABLE_BUCKET, check_bucket, check_data, check_expiry
-from infrar.storage.rules import check_key, check_method, check_prefix
+from infrar.storage.rules import (
+    PORTABLE_BUCKET,
+    check_bucket,
+    check_data,
+    check_expiry,
+    check_key,
+    check_method,
+    check_prefix,
+)
 from infrar.storage.types import ObjectInfo, PathOrFile
 
 _CHUNK = 1024 * 1024
