@@ -1,0 +1,101 @@
+variable "name" {
+  description = "Service name."
+  type        = string
+}
+
+variable "container_image" {
+  description = "Container image to run."
+  type        = string
+}
+
+variable "cpu" {
+  description = "vCPUs per task (0.25, 0.5, 1, 2, 4, 8 or 16)."
+  type        = number
+  default     = 0.5
+}
+
+variable "memory" {
+  description = "Memory per task in MiB (valid for the chosen cpu on Fargate)."
+  type        = number
+  default     = 1024
+}
+
+variable "min_instances" {
+  description = "Fewest running tasks."
+  type        = number
+  default     = 1
+}
+
+variable "max_instances" {
+  description = "Most running tasks (CPU target tracking scales between the two)."
+  type        = number
+  default     = 4
+}
+
+variable "port" {
+  description = "Port the container listens on (load-balanced services)."
+  type        = number
+  default     = 8080
+}
+
+variable "health_check_path" {
+  description = "Path the load balancer checks."
+  type        = string
+  default     = "/"
+}
+
+variable "env" {
+  description = "Extra environment variables of the project (no secrets)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "environment" {
+  description = "Native configuration the infrar adapters read (AWS_REGION ...)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "load_balanced" {
+  description = "Put an HTTPS application load balancer in front (web and API services)."
+  type        = bool
+  default     = true
+}
+
+variable "policy_statements" {
+  description = "IAM statements of the resources this service uses: its task role gets exactly these."
+  type = list(object({
+    Effect   = string
+    Action   = list(string)
+    Resource = list(string)
+  }))
+  default = []
+}
+
+variable "vpc_id" {
+  description = "VPC the service runs in."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets for the tasks."
+  type        = list(string)
+}
+
+variable "public_subnet_ids" {
+  description = "Public subnets for the load balancer."
+  type        = list(string)
+  default     = []
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of the load balancer's HTTPS listener."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,28 @@
+variable "name" {
+  description = "Bucket name: the name the application passes to infrar.storage."
+  type        = string
+}
+
+variable "versioning" {
+  description = "Keep every version of every object."
+  type        = bool
+  default     = true
+}
+
+variable "expire_days" {
+  description = "Delete objects this many days after they are written (null: keep them)."
+  type        = number
+  default     = null
+}
+
+variable "force_destroy" {
+  description = "Allow `destroy` to delete a bucket that still holds objects."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
