@@ -1,0 +1,225 @@
+"""Storage on Google Cloud Storage (or gcp-storage-emulator) through google-cloud-storage.
+
+Files larger than one chunk go up as resumable uploads, one ``_CHUNK_SIZE`` piece at a
+time, and come down as one streamed response, so no file is ever read whole into memory.
+Every call passes ``_clients.RETRY`` and ``_clients.TIMEOUT`` (bounded, unlike the
+library's two-minute default), and every SDK error is translated by
+``_clients.translate_error`` and chained with ``from``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from google.auth.exceptions import TransportError
+
+from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied
+from infrar.providers.gcp import _clients
+from infrar.storage.rules import (
+    GCS_BUCKET,
+    check_bucket,
+    check_data,
+    check_expiry,
+    check_key,
+    check_method,
+    check_prefix,
+)
+from infrar.storage.types import ObjectInfo, PathOrFile
+
+# Piece size of a resumable upload: a multiple of 256 KiB, as Cloud Storage requires, and
+# at most one piece is in memory. Objects up to 8 MiB go up in one multipart request.
+_CHUNK_SIZE = 8 * 1024 * 1024
+
+
+def _check_object(bucket: object, key: object) -> tuple[str, str]:
+    name = check_bucket(bucket, GCS_BUCKET)
+    return name, check_key(key, name)
+
+
+def _blob(bucket: str, key: str) -> Any:
+    # For uploads only: chunk_size makes large uploads resumable in pieces of that size
+    # (unset, the library buffers 100 MiB pieces). A blob with it would download in ranged
+    # requests of that size; without it, as one streamed response, which downloads use.
+    return _clients.storage_client().bucket(bucket).blob(key, chunk_size=_CHUNK_SIZE)
+
+
+def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
+    if not hasattr(stream, "write"):
+        raise InvalidArgument(
+            f"cannot download {bucket}/{key} into a {type(stream).__name__}; "
+            "pass a path or a binary file object opened for writing"
+        )
+    try:
+        blob = _clients.storage_client().bucket(bucket).blob(key)
+        blob.download_to_file(stream, retry=_clients.RETRY, timeout=_clients.TIMEOUT)
+    except _clients.SDK_ERRORS as exc:
+        raise _clients.translate_error(exc, bucket, key) from exc
+
+
+def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
+    # Write beside the destination and rename: a reader never sees half a file, and a
+    # failure leaves the destination as it was.
+    target = Path(destination)
+    if not target.parent.is_dir():
+        raise NotFound(f"cannot download {bucket}/{key}: directory {str(target.parent)!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            _download_to_stream(bucket, key, out)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _object_info(blob: Any) -> ObjectInfo:
+    return ObjectInfo(
+        key=blob.name,
+        size=int(blob.size or 0),
+        last_modified=blob.updated.astimezone(timezone.utc),
+        etag=(blob.etag or "").strip('"'),
+    )
+
+
+def _objects(bucket: str, first: list[Any], pages: Iterator[Any]) -> Iterator[ObjectInfo]:
+    # One page (up to 1,000 objects) in memory at a time; Cloud Storage lists names in
+    # lexicographic order, which is Python's str order.
+    page = first
+    while True:
+        for blob in page:
+            yield _object_info(blob)
+        try:
+            page = list(next(pages))
+        except StopIteration:
+            return
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket) from exc
+
+
+def _signing_error(exc: TransportError, bucket: str, key: str) -> InfrarError:
+    # The IAM signBlob call reports a refusal as a TransportError naming the API; any
+    # other TransportError is the network.
+    if "signBytes" not in str(exc):
+        return _clients.translate_error(exc, bucket, key)
+    return PermissionDenied(
+        f"cannot sign a URL for object {key!r} in bucket {bucket!r}: IAM signBlob refused ({exc}); "
+        "grant the service account iam.serviceAccounts.signBlob on itself "
+        "(roles/iam.serviceAccountTokenCreator), or set GOOGLE_APPLICATION_CREDENTIALS to a key file"
+    )
+
+
+class GcpStorage:
+    """Buckets and objects in Cloud Storage, through the process's one storage client."""
+
+    def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
+        bucket, destination = _check_object(bucket, destination)
+        if not isinstance(source, (str, os.PathLike)) and not hasattr(source, "read"):
+            raise InvalidArgument(
+                f"cannot upload a {type(source).__name__} to {bucket}/{destination}; "
+                "pass a path or a binary file object opened for reading"
+            )
+        try:
+            blob = _blob(bucket, destination)
+            if isinstance(source, (str, os.PathLike)):
+                blob.upload_from_filename(os.fspath(source), retry=_clients.RETRY, timeout=_clients.TIMEOUT)
+            else:
+                # Size unknown: always a resumable upload, read one chunk at a time.
+                blob.upload_from_file(source, retry=_clients.RETRY, timeout=_clients.TIMEOUT)
+        except FileNotFoundError as exc:
+            raise NotFound(
+                f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
+            ) from exc
+        except _clients.SDK_ERRORS as exc:
+            # Nothing but the bucket can be missing when writing an object.
+            raise _clients.translate_error(exc, bucket) from exc
+
+    def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
+        bucket, source = _check_object(bucket, source)
+        if isinstance(destination, (str, os.PathLike)):
+            _download_to_path(bucket, source, destination)
+        else:
+            _download_to_stream(bucket, source, destination)
+
+    def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
+        return [info.key for info in self.iter_objects(bucket, prefix)]
+
+    def delete(self, bucket: str, path: str) -> None:
+        bucket, path = _check_object(bucket, path)
+        try:
+            _clients.storage_client().bucket(bucket).blob(path).delete(
+                retry=_clients.RETRY, timeout=_clients.TIMEOUT
+            )
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket, path) from exc
+
+    def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
+        bucket, key = _check_object(bucket, key)
+        payload = check_data(data, bucket, key)
+        try:
+            _blob(bucket, key).upload_from_string(
+                payload, content_type="application/octet-stream",
+                retry=_clients.RETRY, timeout=_clients.TIMEOUT,
+            )
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket) from exc
+
+    def read_bytes(self, bucket: str, key: str) -> bytes:
+        bucket, key = _check_object(bucket, key)
+        try:
+            blob = _clients.storage_client().bucket(bucket).blob(key)
+            data: bytes = blob.download_as_bytes(retry=_clients.RETRY, timeout=_clients.TIMEOUT)
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket, key) from exc
+        return data
+
+    def exists(self, bucket: str, key: str) -> bool:
+        bucket, key = _check_object(bucket, key)
+        try:
+            # Blob.exists answers False for a missing object and for a missing bucket alike.
+            blob = _clients.storage_client().bucket(bucket).blob(key)
+            found: bool = blob.exists(retry=_clients.RETRY, timeout=_clients.TIMEOUT)
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket, key) from exc
+        return found
+
+    def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+        bucket = check_bucket(bucket, GCS_BUCKET)
+        prefix = check_prefix(prefix, bucket)
+        try:
+            listing = _clients.storage_client().list_blobs(
+                bucket, prefix=prefix or None, retry=_clients.RETRY, timeout=_clients.TIMEOUT
+            )
+            pages: Iterator[Any] = listing.pages
+            # The first page now, so that a missing bucket raises here and not on first next().
+            first = list(next(pages, ()))
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket) from exc
+        return _objects(bucket, first, pages)
+
+    def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
+        bucket, key = _check_object(bucket, key)
+        check_expiry(expires_in, bucket, key)
+        check_method(method, bucket, key)
+        try:
+            blob = _clients.storage_client().bucket(bucket).blob(key)
+            if method == "GET" and not blob.exists(retry=_clients.RETRY, timeout=_clients.TIMEOUT):
+                raise _clients.not_found(bucket, key)
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket, key) from exc
+        try:
+            # V4 signing is local with a key file; with a bare service account identity
+            # it calls IAM signBlob, whose refusal surfaces as a TransportError.
+            url: str = blob.generate_signed_url(
+                version="v4", expiration=timedelta(seconds=expires_in), method=method,
+                **_clients.signing_arguments(),
+            )
+        except TransportError as exc:
+            raise _signing_error(exc, bucket, key) from exc
+        except _clients.SDK_ERRORS as exc:
+            raise _clients.translate_error(exc, bucket, key) from exc
+        return url
