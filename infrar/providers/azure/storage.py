@@ -1,0 +1,239 @@
+"""Storage on Azure Blob: bucket = container, key = block blob name.
+
+Large transfers stream in blocks (sizes set in ``_clients``): uploads stage blocks read
+from the source one at a time and commit the block list; downloads write chunks straight
+into the destination.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import BinaryIO
+
+from azure.core.exceptions import AzureError
+from azure.storage.blob import BlobProperties, BlobSasPermissions, generate_blob_sas
+
+from infrar.errors import InvalidArgument, NotFound
+from infrar.providers.azure import _clients
+from infrar.storage.rules import (
+    AZURE_CONTAINER,
+    check_bucket,
+    check_data,
+    check_expiry,
+    check_key,
+    check_method,
+    check_prefix,
+)
+from infrar.storage.types import ObjectInfo, PathOrFile
+
+_CONCURRENCY = 4  # parallel block transfers; memory is about this many blocks
+# Azure would page 5,000 names at a time; 1,000 matches S3 and GCS and bounds memory alike.
+_PAGE_SIZE = 1000
+# Clock skew between this machine and Azure could make a fresh SAS "not yet valid".
+_SAS_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _check_blob_name(key: object, bucket: str, what: str = "key") -> str:
+    text = check_key(key, bucket, what)
+    # Azure resolves '.'/'..' URL segments and drops a trailing '.' or '/', so such a name
+    # would be stored under a different one.
+    if text.endswith((".", "/")) or any(part in (".", "..") for part in text.split("/")):
+        raise InvalidArgument(
+            f"{what} {text!r} in container {bucket!r} cannot be stored as-is on Azure: no '.' or "
+            "'..' segments and no trailing '.' or '/'; write it like 'dir/file.txt'"
+        )
+    return text
+
+
+def _check_container(bucket: object) -> str:
+    return check_bucket(bucket, AZURE_CONTAINER)
+
+
+def _info(blob: BlobProperties) -> ObjectInfo:
+    return ObjectInfo(
+        key=blob.name,
+        size=blob.size,
+        last_modified=blob.last_modified.astimezone(timezone.utc),
+        etag=(blob.etag or "").strip('"'),
+    )
+
+
+def _upload_stream(bucket: str, key: str, stream: BinaryIO) -> None:
+    blob = _clients.blob_service().get_blob_client(bucket, key)
+    try:
+        blob.upload_blob(stream, overwrite=True, max_concurrency=_CONCURRENCY)
+    except AzureError as exc:
+        raise _clients.translate(exc, bucket, key) from exc
+
+
+def _download_into(bucket: str, key: str, stream: BinaryIO) -> None:
+    blob = _clients.blob_service().get_blob_client(bucket, key)
+    # Parallel chunks are written at their offsets, which needs a seekable destination.
+    concurrency = _CONCURRENCY if stream.seekable() else 1
+    try:
+        blob.download_blob(max_concurrency=concurrency).readinto(stream)
+    except AzureError as exc:
+        raise _clients.translate(exc, bucket, key) from exc
+
+
+def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
+    target = os.fspath(destination)
+    parent = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(parent):
+        raise NotFound(f"cannot download {bucket}/{key}: directory {parent!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            _download_into(bucket, key, out)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _pages(bucket: str, prefix: str) -> Iterator[Iterator[BlobProperties]]:
+    container = _clients.blob_service().get_container_client(bucket)
+    blobs = container.list_blobs(name_starts_with=prefix or None, results_per_page=_PAGE_SIZE)
+    return blobs.by_page()
+
+
+def _rest(bucket: str, first: Iterable[BlobProperties], pages: Iterator[Iterator[BlobProperties]]
+          ) -> Iterator[ObjectInfo]:
+    # Each page is fetched when the previous one is used up; only one is held at a time.
+    for blob in first:
+        yield _info(blob)
+    try:
+        for page in pages:
+            for blob in page:
+                yield _info(blob)
+    except AzureError as exc:
+        raise _clients.translate(exc, bucket) from exc
+
+
+def _user_delegation_sas(bucket: str, key: str, permission: BlobSasPermissions, expiry: datetime,
+                         start: datetime) -> str:
+    # Entra ID sign-in has no account key: Azure signs with a key it issues to this identity.
+    service = _clients.blob_service()
+    try:
+        delegation_key = service.get_user_delegation_key(start, expiry)
+    except AzureError as exc:
+        raise _clients.translate(exc, bucket, key) from exc
+    return generate_blob_sas(
+        service.account_name or "", bucket, key, user_delegation_key=delegation_key,
+        permission=permission, expiry=expiry, start=start,
+    )
+
+
+class AzureStorage:
+    """Containers and block blobs of one storage account."""
+
+    def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
+        _check_container(bucket)
+        _check_blob_name(destination, bucket)
+        if isinstance(source, (str, os.PathLike)):
+            try:
+                stream = open(source, "rb")  # closed by the `with` below
+            except FileNotFoundError as exc:
+                raise NotFound(
+                    f"cannot upload to {bucket}/{destination}: local file {os.fspath(source)!r} "
+                    "does not exist"
+                ) from exc
+            with stream:
+                _upload_stream(bucket, destination, stream)
+        else:
+            _upload_stream(bucket, destination, source)
+
+    def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
+        _check_container(bucket)
+        _check_blob_name(source, bucket)
+        if isinstance(destination, (str, os.PathLike)):
+            _download_to_path(bucket, source, destination)
+        else:
+            _download_into(bucket, source, destination)
+
+    def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
+        return [info.key for info in self.iter_objects(bucket, prefix)]
+
+    def delete(self, bucket: str, path: str) -> None:
+        _check_container(bucket)
+        _check_blob_name(path, bucket)
+        blob = _clients.blob_service().get_blob_client(bucket, path)
+        try:
+            # Snapshots go with their blob: Azure refuses to delete a blob that has any otherwise.
+            blob.delete_blob(delete_snapshots="include")
+        except AzureError as exc:
+            raise _clients.translate(exc, bucket, path) from exc
+
+    def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
+        _check_container(bucket)
+        _check_blob_name(key, bucket)
+        payload = check_data(data, bucket, key)
+        blob = _clients.blob_service().get_blob_client(bucket, key)
+        try:
+            blob.upload_blob(payload, overwrite=True, max_concurrency=_CONCURRENCY)
+        except AzureError as exc:
+            raise _clients.translate(exc, bucket, key) from exc
+
+    def read_bytes(self, bucket: str, key: str) -> bytes:
+        _check_container(bucket)
+        _check_blob_name(key, bucket)
+        blob = _clients.blob_service().get_blob_client(bucket, key)
+        try:
+            return blob.download_blob(max_concurrency=_CONCURRENCY).readall()
+        except AzureError as exc:
+            raise _clients.translate(exc, bucket, key) from exc
+
+    def exists(self, bucket: str, key: str) -> bool:
+        _check_container(bucket)
+        _check_blob_name(key, bucket)
+        blob = _clients.blob_service().get_blob_client(bucket, key)
+        try:
+            # False for a missing blob and for a missing container alike.
+            return blob.exists()
+        except AzureError as exc:
+            raise _clients.translate(exc, bucket, key) from exc
+
+    def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+        _check_container(bucket)
+        check_prefix(prefix, bucket)
+        try:
+            # Fetch the first page now, so a missing container raises here, not on first next().
+            pages = _pages(bucket, prefix)
+            first = next(pages, iter(()))
+        except AzureError as exc:
+            raise _clients.translate(exc, bucket) from exc
+        return _rest(bucket, first, pages)
+
+    def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
+        _check_container(bucket)
+        _check_blob_name(key, bucket)
+        check_expiry(expires_in, bucket, key)
+        check_method(method, bucket, key)
+        service = _clients.blob_service()
+        blob = service.get_blob_client(bucket, key)
+        try:
+            # GET of a missing blob fails now rather than when the URL is used; PUT needs the container.
+            if method == "GET":
+                blob.get_blob_properties()
+            else:
+                service.get_container_client(bucket).get_container_properties()
+        except AzureError as exc:
+            raise _clients.translate(exc, bucket, key if method == "GET" else None) from exc
+        if method == "GET":
+            permission = BlobSasPermissions(read=True)
+        else:
+            permission = BlobSasPermissions(create=True, write=True)
+        start = datetime.now(timezone.utc) - _SAS_CLOCK_SKEW
+        expiry = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+        account_key = _clients.sas_account_key()
+        if account_key is None:
+            token = _user_delegation_sas(bucket, key, permission, expiry, start)
+        else:
+            token = generate_blob_sas(
+                service.account_name or "", bucket, key, account_key=account_key,
+                permission=permission, expiry=expiry, start=start,
+            )
+        return f"{blob.url}?{token}"

@@ -1,0 +1,302 @@
+"""Azure-specific storage behaviour, against a real Azurite (fixture ``infrar_azure``).
+
+The behaviour every provider shares is tested in tests/storage; here are the things only
+the Azure adapter can get wrong: staged blocks, page size, SAS URLs, Azure error codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from infrar import dispatch, storage
+from infrar.errors import ConfigurationError, InvalidArgument, NotFound, PermissionDenied, Unavailable
+from infrar.providers.azure import storage as azure_storage
+from infrar.testing._process import free_port
+from infrar.testing.azure import ACCOUNT_NAME
+
+MIB = 1024 * 1024
+BIG = 128 * MIB
+# Reading the file whole would grow RSS by BIG; streaming stays near concurrency x block size.
+RSS_BOUND = 80 * MIB
+
+
+def _blob_service(azure: Any) -> Any:
+    return azure.emulator.client()
+
+
+def _use_connection_string(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", value)
+    dispatch.reset()
+
+
+@contextmanager
+def _peak_rss_growth() -> Iterator[list[int]]:
+    """Samples this process's RSS in a thread; the list holds the peak growth afterwards."""
+    process = psutil.Process()
+    baseline = process.memory_info().rss
+    peak = [baseline]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], process.memory_info().rss)
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    growth = [0]
+    try:
+        yield growth
+    finally:
+        done.set()
+        sampler.join()
+        growth[0] = peak[0] - baseline
+
+
+def _write_big_file(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    block = os.urandom(MIB)
+    with open(path, "wb") as out:
+        for index in range(size // MIB):
+            chunk = index.to_bytes(8, "big") + block[8:]  # no two blocks alike
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(MIB), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Unseekable(io.RawIOBase):
+    """A pipe-like source: the SDK cannot learn its length or seek it."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb")  # closed in close()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._file.readinto(buffer)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+@pytest.mark.slow
+def test_large_file_goes_up_and_down_as_staged_blocks(infrar_azure: Any, tmp_path: Path) -> None:
+    bucket = infrar_azure.create_bucket()
+    source = tmp_path / "big.bin"
+    expected = _write_big_file(source, BIG)
+
+    with _peak_rss_growth() as upload_growth:
+        storage.upload(bucket, source, "big.bin")
+    committed, _ = _blob_service(infrar_azure).get_blob_client(bucket, "big.bin").get_block_list("committed")
+    assert len(committed) >= 8
+    assert sum(block.size for block in committed) == BIG
+
+    target = tmp_path / "back.bin"
+    with _peak_rss_growth() as download_growth:
+        storage.download(bucket, "big.bin", target)
+    assert _sha256(target) == expected
+    assert upload_growth[0] < RSS_BOUND, f"upload grew RSS by {upload_growth[0] / MIB:.0f} MiB"
+    assert download_growth[0] < RSS_BOUND, f"download grew RSS by {download_growth[0] / MIB:.0f} MiB"
+
+
+@pytest.mark.slow
+def test_unseekable_stream_uploads_in_blocks(infrar_azure: Any, tmp_path: Path) -> None:
+    bucket = infrar_azure.create_bucket()
+    source = tmp_path / "big.bin"
+    expected = _write_big_file(source, BIG)
+
+    with _Unseekable(source) as stream, _peak_rss_growth() as growth:
+        storage.upload(bucket, stream, "piped.bin")  # type: ignore[arg-type]
+    committed, _ = _blob_service(infrar_azure).get_blob_client(bucket, "piped.bin").get_block_list()
+    assert len(committed) >= 8
+    assert growth[0] < RSS_BOUND, f"upload grew RSS by {growth[0] / MIB:.0f} MiB"
+
+    out = io.BytesIO()
+    storage.download(bucket, "piped.bin", out)
+    assert hashlib.sha256(out.getvalue()).hexdigest() == expected
+
+
+def test_listing_pages_past_a_thousand_blobs_in_order(infrar_azure: Any) -> None:
+    bucket = infrar_azure.create_bucket()
+    container = _blob_service(infrar_azure).get_container_client(bucket)
+    keys = [f"k/{index:05d}" for index in range(2345)]
+    with ThreadPoolExecutor(32) as pool:
+        list(pool.map(lambda key: container.upload_blob(key, key.encode()), keys))
+
+    # Azure would hand back 5,000 at a time; the adapter asks for pages of 1,000.
+    pages = [list(page) for page in azure_storage._pages(bucket, "")]
+    assert [len(page) for page in pages] == [1000, 1000, 345]
+
+    assert storage.list_objects(bucket) == sorted(keys)
+    infos = list(storage.iter_objects(bucket, "k/01"))
+    assert [info.key for info in infos] == [f"k/{index:05d}" for index in range(1000, 2000)]
+    assert all(info.size == 7 and info.last_modified.utcoffset() is not None for info in infos)
+    assert all(info.etag and '"' not in info.etag for info in infos)
+
+
+def test_missing_container_and_missing_blob_say_which(infrar_azure: Any, tmp_path: Path) -> None:
+    bucket = infrar_azure.create_bucket()
+    operations: list[Callable[[str, str], object]] = [
+        storage.read_bytes,
+        storage.delete,
+        lambda b, k: storage.download(b, k, io.BytesIO()),
+        lambda b, k: storage.signed_url(b, k),
+    ]
+    for operation in operations:
+        with pytest.raises(NotFound, match=r"container 'no-such-container' does not exist"):
+            operation("no-such-container", "file.txt")
+        with pytest.raises(NotFound, match=rf"blob 'file.txt' does not exist in container '{bucket}'"):
+            operation(bucket, "file.txt")
+
+    with pytest.raises(NotFound, match="container 'no-such-container' does not exist"):
+        storage.iter_objects("no-such-container")  # raises at call time, before iteration
+    with pytest.raises(NotFound, match="container 'no-such-container' does not exist"):
+        storage.write_bytes("no-such-container", "file.txt", b"x")
+    with pytest.raises(NotFound, match="container 'no-such-container' does not exist"):
+        storage.signed_url("no-such-container", "file.txt", method="PUT")
+    assert storage.exists(bucket, "file.txt") is False
+    assert storage.exists("no-such-container", "file.txt") is False
+
+
+def test_failed_download_leaves_nothing_behind(infrar_azure: Any, tmp_path: Path) -> None:
+    bucket = infrar_azure.create_bucket()
+    with pytest.raises(NotFound):
+        storage.download(bucket, "missing.bin", tmp_path / "out.bin")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_azure_would_rewrite_are_refused(infrar_azure: Any) -> None:
+    bucket = infrar_azure.create_bucket()
+    for key in ("a/../b", "./a", "dir/", "name."):
+        with pytest.raises(InvalidArgument, match="cannot be stored as-is on Azure"):
+            storage.write_bytes(bucket, key, b"x")
+    with pytest.raises(InvalidArgument, match="Azure container naming rules"):
+        storage.write_bytes("Bad_Container", "a", b"x")
+
+
+def test_unreachable_endpoint_is_unavailable_within_seconds(
+    infrar_azure: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = infrar_azure.emulator.connection_string.replace(
+        f":{infrar_azure.emulator.port}/", f":{free_port()}/"
+    )
+    _use_connection_string(monkeypatch, closed)
+    started = time.monotonic()
+    with pytest.raises(Unavailable, match=r"cannot reach http://127\.0\.0\.1:\d+ for blob 'a'"):
+        storage.read_bytes("some-container", "a")
+    # Not a speed test: it guards the bounded retries (SDK defaults would take minutes).
+    assert time.monotonic() - started < 30
+
+
+def test_wrong_account_key_is_permission_denied(infrar_azure: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    bucket = infrar_azure.create_bucket()
+    wrong_key = "d3Jvbmcta2V5" * 8  # valid base64, not the account's key
+    connection = infrar_azure.emulator.connection_string
+    start = connection.index("AccountKey=") + len("AccountKey=")
+    end = connection.index(";", start)
+    _use_connection_string(monkeypatch, connection[:start] + wrong_key + connection[end:])
+    with pytest.raises(PermissionDenied, match=rf"access denied to blob 'a' in container '{bucket}'") as caught:
+        storage.write_bytes(bucket, "a", b"x")
+    assert wrong_key not in str(caught.value)
+    with pytest.raises(PermissionDenied):
+        storage.list_objects(bucket)
+
+
+def test_signed_urls_work_with_a_plain_http_client(infrar_azure: Any) -> None:
+    bucket = infrar_azure.create_bucket()
+    put_url = storage.signed_url(bucket, "up/loaded.txt", expires_in=300, method="PUT")
+    assert put_url.startswith(f"http://127.0.0.1:{infrar_azure.emulator.port}/{ACCOUNT_NAME}/{bucket}/")
+    request = urllib.request.Request(
+        put_url, data=b"via SAS", method="PUT", headers={"x-ms-blob-type": "BlockBlob"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 201
+    assert storage.read_bytes(bucket, "up/loaded.txt") == b"via SAS"
+
+    get_url = storage.signed_url(bucket, "up/loaded.txt", expires_in=300)
+    with urllib.request.urlopen(get_url) as response:
+        assert response.read() == b"via SAS"
+
+    # A read SAS grants no write.
+    overwrite = urllib.request.Request(
+        get_url, data=b"nope", method="PUT", headers={"x-ms-blob-type": "BlockBlob"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(overwrite)
+    assert caught.value.code == 403
+
+
+def test_no_account_configured_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAR_PROVIDER", "azure")
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
+    monkeypatch.delenv("AZURE_STORAGE_ACCOUNT_URL", raising=False)
+    dispatch.reset()
+    with pytest.raises(ConfigurationError) as caught:
+        storage.read_bytes("some-container", "a")
+    assert "AZURE_STORAGE_CONNECTION_STRING" in str(caught.value)
+    assert "AZURE_STORAGE_ACCOUNT_URL" in str(caught.value)
+
+
+def test_malformed_connection_string_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAR_PROVIDER", "azure")
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", "AccountKey=c2VjcmV0;nonsense")
+    dispatch.reset()
+    with pytest.raises(ConfigurationError, match="not a valid Azure Storage connection string") as caught:
+        storage.read_bytes("some-container", "a")
+    assert "c2VjcmV0" not in str(caught.value)
+
+
+def test_missing_sdk_is_a_missing_dependency(tmp_path: Path) -> None:
+    program = textwrap.dedent(
+        """
+        import sys
+
+        class BlockAzure:
+            def find_spec(self, name, path=None, target=None):
+                if name == "azure" or name.startswith("azure."):
+                    raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+                return None
+
+        sys.meta_path.insert(0, BlockAzure())
+        from infrar import storage
+        from infrar.errors import MissingDependency
+        try:
+            storage.read_bytes("some-container", "a")
+        except MissingDependency as exc:
+            print("MissingDependency:", exc)
+        """
+    )
+    env = {**os.environ, "INFRAR_PROVIDER": "azure", "AZURE_STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true"}
+    result = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "MissingDependency:" in result.stdout
+    assert "pip install 'infrar[azure]'" in result.stdout
