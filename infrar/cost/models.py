@@ -1,0 +1,302 @@
+"""Cost models: ``cost_models/<provider>.yaml``, built in and contributed by plugins.
+
+A model file prices each *implementation* (``aws_s3``, ``gcp_cloud_run`` ...) of the capability
+or resource kinds it ``serves``::
+
+    provider: aws
+    region: us-east-1
+    currency: USD
+    implementations:
+      aws_s3:
+        serves: [bucket]
+        title: S3 Standard
+        source: https://aws.amazon.com/s3/pricing/
+        taken: 2024-06-01
+        prices: {storage_gb_month: 0.023, put_per_1000: 0.005, ...}
+        usage: {storage_gb: 10, ...}          # usage keys read, with defaults (numbers or formulas)
+        instances: {small: {type: ..., hourly: ...}, ...}   # optional, by size
+        formula: storage_gb * storage_gb_month + ...
+
+Built-in models are the top-level ``cost_models/`` directory, shipped in the wheel as the
+package ``infrar.cost_models``. A plugin contributes models by listing them under
+``cost_models:`` in its ``plugin.yaml`` (paths inside its package), e.g.
+``cost_models: [cost_models/oci.yaml]``; a new provider becomes a new column of ``infrar cost``.
+Every (provider, kind) pair is served by at most one implementation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infrar.cost.formula import FUNCTIONS, Formula, FormulaError, compile_formula
+from infrar.errors import InfrarError
+from infrar.infra.project import CAPABILITY_TYPES, RESOURCE_KINDS, USAGE_KEYS
+
+__all__ = [
+    "CONFIG_NAMES",
+    "SIZES",
+    "CostModel",
+    "CostModelError",
+    "Implementation",
+    "load_models",
+    "parse_model",
+]
+
+KINDS = CAPABILITY_TYPES + RESOURCE_KINDS
+SIZES = ("small", "medium", "large", "xlarge")
+BUILTIN_PACKAGE = "infrar.cost_models"
+PLUGIN_KEY = "cost_models"
+
+# Names the estimator derives from a capability's or resource's settings, by kind (numbers;
+# booleans are 0 or 1). Formulas may use them beside their prices and usage keys.
+CONFIG_NAMES: dict[str, tuple[str, ...]] = {
+    "web_application": ("cpu", "memory_gb", "min_instances", "max_instances"),
+    "api_service": ("cpu", "memory_gb", "min_instances", "max_instances"),
+    "background_worker": ("cpu", "memory_gb", "min_instances", "max_instances", "scheduled"),
+    "container_orchestrator": ("node_count",),
+    "bucket": ("versioning",),
+    "database": ("storage_gb", "high_availability", "backup_retention_days"),
+    "queue": ("fifo", "deliveries"),  # deliveries: 1 for a queue, subscriptions for a topic
+    "topic": ("subscriptions", "deliveries"),
+    "cache": ("high_availability",),
+    "warehouse": (),
+}
+
+_MODEL_KEYS = ("provider", "region", "currency", "description", "implementations")
+_IMPL_KEYS = ("serves", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula")
+
+
+class CostModelError(InfrarError, ValueError):
+    """A cost model file is malformed; the message names the file and key and the fix."""
+
+
+@dataclass(frozen=True)
+class Implementation:
+    id: str
+    provider: str
+    serves: tuple[str, ...]
+    title: str
+    sources: tuple[str, ...]
+    taken: dt.date
+    prices: Mapping[str, float] = field(hash=False)
+    usage: Mapping[str, Formula] = field(hash=False)  # usage key -> default (a formula)
+    instances: Mapping[str, Mapping[str, Any]] = field(hash=False)  # size -> {type, numbers}
+    formula: Formula | None = None
+    notes: str = ""
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class CostModel:
+    provider: str
+    region: str
+    currency: str
+    file: str
+    implementations: Mapping[str, Implementation] = field(hash=False)
+
+    def for_kind(self, kind: str) -> Implementation | None:
+        return next((i for i in self.implementations.values() if kind in i.serves), None)
+
+
+def _error(file: str, key: str, problem: str) -> CostModelError:
+    return CostModelError(f"{file}: {key}: {problem}")
+
+
+def _unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], file: str, where: str) -> None:
+    options = sorted(allowed)
+    for key in data:
+        if key not in options:
+            close = difflib.get_close_matches(str(key), options, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(options)
+            raise _error(file, f"{where}.{key}" if where else str(key), f"unknown key; {hint}")
+
+
+def _number(value: Any, file: str, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _error(file, key, f"expected a number, got {value!r}")
+    if value < 0:
+        raise _error(file, key, f"{value!r} is negative; prices and figures are >= 0")
+    return float(value)
+
+
+def _mapping(value: Any, file: str, key: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _error(file, key, f"expected a mapping, got {type(value).__name__}")
+    return {str(k): v for k, v in value.items()}
+
+
+def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> Implementation:
+    where = f"implementations.{impl_id}"
+    data = _mapping(raw, file, where)
+    _unknown_keys(data, _IMPL_KEYS, file, where)
+    for required in ("serves", "title", "source", "taken", "formula"):
+        if required not in data:
+            raise _error(file, f"{where}.{required}", "missing required key")
+    serves = data["serves"] if isinstance(data["serves"], list) else [data["serves"]]
+    for kind in serves:
+        if kind not in KINDS:
+            close = difflib.get_close_matches(str(kind), KINDS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(KINDS)
+            raise _error(file, f"{where}.serves", f"{kind!r} is not a capability or resource kind; {hint}")
+    sources = data["source"] if isinstance(data["source"], list) else [data["source"]]
+    if not sources or not all(isinstance(s, str) and s.startswith("https://") for s in sources):
+        raise _error(file, f"{where}.source", "give the https:// URL of the public price page (or a list)")
+    taken = data["taken"]
+    if isinstance(taken, str):
+        try:
+            taken = dt.date.fromisoformat(taken)
+        except ValueError:
+            pass
+    if not isinstance(taken, dt.date):
+        raise _error(file, f"{where}.taken", f"{taken!r} is not a date; write it as YYYY-MM-DD")
+    prices = {k: _number(v, file, f"{where}.prices.{k}") for k, v in _mapping(data.get("prices"), file,
+                                                                                 f"{where}.prices").items()}
+    allowed_usage = set.intersection(*(set(USAGE_KEYS[k]) for k in serves))
+    usage: dict[str, Formula] = {}
+    for key, default in _mapping(data.get("usage"), file, f"{where}.usage").items():
+        if key not in allowed_usage:
+            close = difflib.get_close_matches(key, sorted(allowed_usage), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(sorted(allowed_usage))
+            raise _error(file, f"{where}.usage.{key}", f"not a usage key of {', '.join(serves)}; {hint}")
+        usage[key] = compile_formula(default, f"{file}: {where}.usage.{key}")
+    instances: dict[str, dict[str, Any]] = {}
+    for size, entry in _mapping(data.get("instances"), file, f"{where}.instances").items():
+        if size not in SIZES:
+            raise _error(file, f"{where}.instances.{size}", f"unknown size; allowed: {', '.join(SIZES)}")
+        row = _mapping(entry, file, f"{where}.instances.{size}")
+        if not isinstance(row.get("type"), str):
+            raise _error(file, f"{where}.instances.{size}.type", "give the provider's instance type name")
+        instances[size] = {k: (v if k == "type" else _number(v, file, f"{where}.instances.{size}.{k}"))
+                           for k, v in row.items()}
+    if instances and set(instances) != set(SIZES):
+        missing = ", ".join(s for s in SIZES if s not in instances)
+        raise _error(file, f"{where}.instances", f"missing sizes: {missing}; price every size")
+    formula = compile_formula(data["formula"], f"{file}: {where}.formula")
+    _check_names(formula, prices, usage, instances, serves, file, where)
+    return Implementation(
+        id=impl_id, provider=provider, serves=tuple(serves), title=str(data["title"]),
+        sources=tuple(sources), taken=taken, prices=prices, usage=usage, instances=instances,
+        formula=formula, notes=str(data.get("notes", "")), file=file,
+    )
+
+
+def _check_names(formula: Formula, prices: Mapping[str, float], usage: Mapping[str, Formula],
+                 instances: Mapping[str, Mapping[str, Any]], serves: list[str], file: str, where: str) -> None:
+    config = set.intersection(*(set(CONFIG_NAMES[k]) for k in serves))
+    fields = {f"instance_{k}" for row in instances.values() for k in row if k != "type"}
+    groups = {"prices": set(prices), "usage": set(usage), "settings": config, "instances": fields}
+    seen: dict[str, str] = {}
+    for group, names in groups.items():
+        for name in names:
+            if name in seen or name in FUNCTIONS:
+                raise _error(file, f"{where}.{group}.{name}",
+                             f"name also used by {seen.get(name, 'a function')}; rename one of them")
+            seen[name] = group
+    for key, default in usage.items():  # defaults may read settings and earlier usage keys
+        earlier = set(list(usage)[: list(usage).index(key)])
+        for name in sorted(default.names - config - earlier - set(prices)):
+            raise FormulaError(f"{default.where}: formula {default.text!r}: unknown name {name!r}; "
+                               f"defaults may read settings ({', '.join(sorted(config)) or 'none'}), "
+                               "prices and earlier usage keys")
+    for name in sorted(formula.names - set(seen)):
+        close = difflib.get_close_matches(name, sorted(seen), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "define it under prices:, usage: or instances:"
+        raise FormulaError(f"{formula.where}: formula {formula.text!r}: unknown name {name!r}; {hint}")
+
+
+def parse_model(text: str, file: str) -> CostModel:
+    """Validate the text of one cost model file; ``file`` is used in messages."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CostModelError(f"{file}: not valid YAML: {exc}") from exc
+    data = _mapping(raw, file, "(top level)")
+    _unknown_keys(data, _MODEL_KEYS, file, "")
+    for required in ("provider", "implementations"):
+        if required not in data:
+            raise _error(file, required, "missing required key")
+    provider = str(data["provider"])
+    impls = {str(k): _parse_implementation(str(k), v, provider, file)
+             for k, v in _mapping(data["implementations"], file, "implementations").items()}
+    served: dict[str, str] = {}
+    for impl in impls.values():
+        for kind in impl.serves:
+            if kind in served:
+                raise _error(file, f"implementations.{impl.id}.serves",
+                             f"{kind} is already served by {served[kind]}; one implementation per kind")
+            served[kind] = impl.id
+    return CostModel(provider=provider, region=str(data.get("region", "")),
+                     currency=str(data.get("currency", "USD")), file=file, implementations=impls)
+
+
+def merge(models: Iterable[CostModel]) -> dict[str, CostModel]:
+    """Combine models by provider; a kind or implementation id may be defined only once."""
+    merged: dict[str, CostModel] = {}
+    for model in models:
+        base = merged.get(model.provider)
+        if base is None:
+            merged[model.provider] = model
+            continue
+        impls = dict(base.implementations)
+        for impl in model.implementations.values():
+            clash = impls.get(impl.id) or next((i for k in impl.serves if (i := base.for_kind(k))), None)
+            if clash is not None:
+                raise CostModelError(f"{impl.file}: implementations.{impl.id}: conflicts with {clash.id} "
+                                     f"in {clash.file} (same id or kind); remove one of them")
+            impls[impl.id] = impl
+        merged[model.provider] = CostModel(base.provider, base.region, base.currency, base.file, impls)
+    return merged
+
+
+def _builtin_files() -> list[tuple[str, str]]:
+    try:
+        root: Any = resources.files(BUILTIN_PACKAGE)
+        found = [(f"cost_models/{p.name}", p.read_text(encoding="utf-8"))
+                 for p in sorted(root.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml")]
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        found = []
+    if not found:  # a source checkout: infrar/cost_models is a placeholder for the top-level directory
+        top = Path(__file__).resolve().parents[2] / "cost_models"
+        found = [(f"cost_models/{p.name}", p.read_text(encoding="utf-8")) for p in sorted(top.glob("*.yaml"))]
+    return found
+
+
+def _plugin_files() -> list[tuple[str, str]]:
+    from infrar import plugins
+
+    found: list[tuple[str, str]] = []
+    for plugin in plugins.registry().values():
+        listed = plugin.extra.get(PLUGIN_KEY) or []
+        if isinstance(listed, str):
+            listed = [listed]
+        for rel in listed:
+            where = f"{plugin.package}/{rel}"
+            try:
+                text = resources.files(plugin.package).joinpath(str(rel)).read_text(encoding="utf-8")
+            except (FileNotFoundError, ModuleNotFoundError) as exc:
+                raise CostModelError(f"plugin {plugin.name}: plugin.yaml lists cost model {rel!r}, "
+                                     f"but {where} does not exist; fix the path or ship the file") from exc
+            found.append((where, text))
+    return found
+
+
+@lru_cache(maxsize=1)
+def load_models(include_plugins: bool = True) -> dict[str, CostModel]:
+    """Every cost model by provider: built-in first, then plugin contributions."""
+    files = _builtin_files()
+    if not files:
+        raise CostModelError("no built-in cost models found (infrar.cost_models); reinstall infrar")
+    if include_plugins:
+        files += _plugin_files()
+    return merge(parse_model(text, name) for name, text in files)
