@@ -1,0 +1,302 @@
+"""project.yaml -> one OpenTofu root module per provider.
+
+``generate(project, provider)`` returns the files of the root module (``main.tf``,
+``variables.tf``, ``outputs.tf``, ``versions.tf``) and a copy of every module it calls under
+``modules/<module>/``, so the directory is self-contained: ``tofu init`` needs no registry for
+modules, and the output is the same wherever infrar is installed. The result is a pure function
+of the project, the provider and the installed modules: same input, same bytes.
+
+Wiring (what makes IAM least-privilege): a workload reaches the resources it uses (all the
+project's resources unless the capability lists ``uses``):
+- AWS: the workload module's ``policy_statements`` is the concatenation of those resources'
+  ``policy_statements`` outputs; databases and caches admit the workload's ``security_group_id``.
+- GCP / Azure: each resource grants its own role to the workloads' ``member`` / ``principal_id``.
+Every argument is passed only to modules that declare a variable of that name, which is also how
+plugin modules plug in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from infrar.errors import ConfigurationError
+from infrar.infra import hcl
+from infrar.infra.hcl import Block, Comment, Expr, Value
+from infrar.infra.mapping import ModuleRef, builtin_root, module_table, resolve
+from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
+from infrar.infra.project import Capability, Project, Resource
+
+__all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "generate"]
+
+GENERATED_ROOT_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
+# resource kind -> root output holding {name: module.<kind>_<name>.connection}
+OUTPUT_GROUPS = {"bucket": "buckets", "database": "databases", "queue": "queues", "topic": "topics",
+                 "cache": "caches", "warehouse": "warehouses"}
+_CONTAINER = ("container_image", "cpu", "memory", "min_instances", "max_instances", "env")
+# capability type -> the fields of project.yaml's config that apply to it
+CAPABILITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "web_application": (*_CONTAINER, "port", "health_check_path"),
+    "api_service": (*_CONTAINER, "port", "health_check_path"),
+    "background_worker": (*_CONTAINER, "schedule"),
+    "container_orchestrator": ("node_count", "node_size", "kubernetes_version"),
+}
+SERVICE_TYPES = ("web_application", "api_service")
+# workload output -> variable of a resource module that admits workloads through it
+ACCESS_WIRING = {"security_group_id": "client_security_group_ids", "member": "members",
+                 "principal_id": "principal_ids"}
+_OUTPUT = re.compile(r'^output\s+"([A-Za-z0-9_-]+)"', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    entry: Capability | Resource
+    label: str
+    ref: ModuleRef
+    variables: frozenset[str]
+    outputs: frozenset[str]
+
+    @property
+    def is_workload(self) -> bool:
+        return isinstance(self.entry, Capability)
+
+    def ref_to(self, output: str) -> str:
+        return f"module.{self.label}.{output}"
+
+
+def _outputs(ref: ModuleRef) -> frozenset[str]:
+    return frozenset(o for name, text in ref.files().items() if name.endswith(".tf") for o in _OUTPUT.findall(text))
+
+
+def _place(entry: Capability | Resource, table: Mapping[str, ModuleRef], provider: str) -> _Placed:
+    ref = resolve(table, entry.kind, provider)
+    if not ref.directory.is_dir():
+        raise ConfigurationError(f"module {provider}/{ref.name} for {entry.kind!r} is not installed "
+                                 f"(looked in {ref.directory}); reinstall infrar or the plugin providing it")
+    return _Placed(entry, hcl.identifier(f"{entry.kind}_{entry.name}"), ref, ref.variables(), _outputs(ref))
+
+
+def _uses(workload: _Placed, resources: Sequence[_Placed]) -> list[_Placed]:
+    wanted = getattr(workload.entry, "uses", None)
+    if wanted is None:
+        return list(resources)
+    return [r for r in resources if r.entry.name in set(wanted)]
+
+
+def _settings(placed: _Placed) -> tuple[dict[str, Value], list[str]]:
+    """Arguments from the project's settings/config the module declares; the names it does not."""
+    entry = placed.entry
+    if isinstance(entry, Capability):
+        fields = CAPABILITY_FIELDS.get(entry.type, ())
+        raw: dict[str, Any] = {k: getattr(entry, k) for k in fields if getattr(entry, k, None) is not None}
+        raw = {k: v for k, v in raw.items() if not (k == "env" and not v)}
+    else:
+        raw = dict(entry.settings)
+    used = {k: _value(raw[k]) for k in sorted(raw) if k in placed.variables}
+    return used, sorted(k for k in raw if k not in placed.variables)
+
+
+def _value(value: Any) -> Value:
+    if isinstance(value, Mapping):
+        return {str(k): _value(value[k]) for k in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [_value(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    return str(value)
+
+
+def _concat(references: Sequence[str]) -> Expr:
+    """``concat(a, b, ...)``, one argument a line, laid out for an attribute of a module block."""
+    if len(references) == 1:
+        return Expr(references[0])
+    return Expr("concat(\n" + "".join(f"    {r},\n" for r in references) + "  )")
+
+
+def _subscriptions(entry: Capability | Resource) -> tuple[str, ...]:
+    """Queue names a topic fans out to."""
+    if isinstance(entry, Resource) and entry.kind == "topic":
+        return tuple(str(n) for n in entry.settings.get("subscriptions", ()))
+    return ()
+
+
+def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_Placed]) -> dict[str, Value]:
+    wires: dict[str, Value] = {}
+    declared = placed.variables
+    if placed.is_workload:
+        used = _uses(placed, resources)
+        if "environment" in declared:
+            wires["environment"] = Expr("local.environment")
+        statements = [r.ref_to("policy_statements") for r in used if "policy_statements" in r.outputs]
+        if "policy_statements" in declared and statements:
+            wires["policy_statements"] = _concat(statements)
+        return wires
+    users = [w for w in workloads if placed in _uses(w, resources)]
+    for output, variable in ACCESS_WIRING.items():
+        sources = [Expr(w.ref_to(output)) for w in users if output in w.outputs]
+        if variable in declared and sources:
+            wires[variable] = sources
+    entry = placed.entry
+    queues = {r.entry.name: r for r in resources if r.entry.kind == "queue"}
+    if entry.kind == "topic" and "subscriber_queue_arns" in declared:
+        names = [n for n in _subscriptions(entry) if n in queues]
+        if names:
+            wires["subscriber_queue_arns"] = {n: Expr(queues[n].ref_to("connection.arn")) for n in sorted(names)}
+    if entry.kind == "queue" and "publisher_topic_arns" in declared:
+        topics = [r for r in resources if r.entry.kind == "topic"
+                  and entry.name in _subscriptions(r.entry)]
+        if topics:
+            wires["publisher_topic_arns"] = [Expr(t.ref_to("connection.arn")) for t in topics]
+    return wires
+
+
+def _module_files(refs: Iterable[ModuleRef]) -> dict[str, str]:
+    """Copy every called module, and the ``../<sibling>`` modules they call, under modules/."""
+    files: dict[str, str] = {}
+    origin: dict[str, ModuleRef] = {}
+    pending = list(refs)
+    while pending:
+        ref = pending.pop()
+        if ref.name in origin:
+            if origin[ref.name].directory != ref.directory and origin[ref.name].origin != ref.origin:
+                raise ConfigurationError(f"two different modules are both named {ref.name!r}; rename one")
+            continue
+        origin[ref.name] = ref
+        for name, text in ref.files().items():
+            files[f"modules/{ref.name}/{name}"] = text
+        parent = ref.directory.joinpath("..")
+        for sibling in ref.siblings():
+            pending.append(ModuleRef(ref.provider, sibling, parent.joinpath(sibling), {}, ref.origin))
+    return files
+
+
+def _root_variable(name: str, variable: RootVariable, default: Value = None) -> Block:
+    body: list[tuple[str, Value]] = [("description", variable.description), ("type", Expr(variable.type))]
+    if not variable.required:
+        body.append(("default", default if default is not None else variable.default))
+    if variable.sensitive:
+        body.append(("sensitive", True))
+    return Block("variable", (name,), tuple(body))
+
+
+def _versions(prof: Profile) -> str:
+    providers = {
+        local: {"source": source, "version": version}
+        for local, (source, version) in sorted(prof.required_providers.items())
+    }
+    body: tuple[tuple[str, Value] | Block | Comment, ...] = (
+        ("required_version", TOFU_REQUIRED_VERSION),
+        Block("required_providers", (), tuple((local, spec) for local, spec in providers.items())),
+    )
+    return hcl.render([Block("terraform", (), body)])
+
+
+def generate(project: Project, provider: str, *, with_plugins: bool = True) -> dict[str, str]:
+    """The files of the root module for ``provider`` (relative path -> text), sorted by path."""
+    prof = profile(provider)
+    table = module_table(provider, with_plugins=with_plugins)
+    workloads = [_place(c, table, provider) for c in project.capabilities]
+    resources = [_place(r, table, provider) for r in project.resources]
+    placed = workloads + resources
+    kinds = {p.entry.kind for p in placed}
+    shared = [s for s in prof.shared if kinds.intersection(s.kinds)]
+    root = builtin_root().joinpath(provider)
+    shared_refs = {s.name: ModuleRef(provider, s.name, root.joinpath(s.name)) for s in shared}
+
+    used_context: set[str] = set()
+    modules: list[Block] = []
+    shared_outputs: dict[str, str] = {}
+    for item in shared:
+        ref = shared_refs[item.name]
+        args = _context_args(prof, ref.variables(), used_context)
+        modules.append(_module_block(item.name, ref, {}, {}, args, [], prof, ref.variables()))
+        shared_outputs.update({var: f"module.{item.name}.{out}" for var, out in item.outputs.items()})
+    for p in placed:
+        settings, unused = _settings(p)
+        args = _context_args(prof, p.variables, used_context)
+        args.update({k: Expr(v) for k, v in shared_outputs.items() if k in p.variables})
+        args.update(_wiring(p, workloads, resources))
+        modules.append(_module_block(p.label, p.ref, {"name": p.entry.name, **settings}, dict(p.ref.arguments),
+                                     args, unused, prof, p.variables))
+
+    env_exprs = [f"module.{s.name}.environment" for s in shared if "environment" in _outputs(shared_refs[s.name])]
+    native: dict[str, Value] = {k: prof.environment[k] for k in sorted(prof.environment)}
+    locals_body: list[tuple[str, Value]] = [
+        ("tags", {"managed-by": "infrar", "infrar-project": Expr("var.project_name")}),
+    ]
+    if env_exprs:
+        locals_body.insert(0, ("native_environment", native))
+        locals_body.insert(0, ("environment", Expr(f"merge(local.native_environment, {', '.join(env_exprs)})")))
+    else:
+        locals_body.insert(0, ("environment", native))
+    source = project.path.name
+    header = Comment(f"Generated by `infrar infra --provider {provider}` from {source}: regenerate, do not edit.\n"
+                     "Put your own settings in *.tfvars or *_override.tf files; infrar keeps those.")
+    main = hcl.render([header, *prof.provider_blocks, Block("locals", (), tuple(locals_body)), *modules])
+
+    variables = [_root_variable("project_name", ROOT_VARIABLES["project_name"], project.name or "infrar")]
+    for name in prof.always_variables:
+        variables.append(_root_variable(name, prof.context.get(name) or ROOT_VARIABLES[name]))
+    for name in sorted(used_context - set(prof.always_variables)):
+        variables.append(_root_variable(name, prof.context[name]))
+
+    files = {
+        "main.tf": main,
+        "variables.tf": hcl.render(variables),
+        "outputs.tf": _outputs_file(placed),
+        "versions.tf": _versions(prof),
+    }
+    files.update(_module_files([p.ref for p in placed] + list(shared_refs.values())))
+    return dict(sorted(files.items()))
+
+
+def _context_args(prof: Profile, declared: frozenset[str], used: set[str]) -> dict[str, Value]:
+    """``name = var.name`` for each provider context variable the module declares."""
+    args: dict[str, Value] = {}
+    for name in sorted(prof.context):
+        if name in declared:
+            args[name] = Expr(f"var.{name}")
+            used.add(name)
+    return args
+
+
+def _module_block(label: str, ref: ModuleRef, settings: Mapping[str, Value], fixed: Mapping[str, Any],
+                  args: Mapping[str, Value], unused: Sequence[str], prof: Profile,
+                  declared: frozenset[str]) -> Block:
+    body: list[tuple[str, Value] | Block | Comment] = [("source", f"./modules/{ref.name}")]
+    if unused:
+        body.append(Comment(f"not used by {prof.provider}/{ref.name}: {', '.join(unused)}"))
+    body.extend(settings.items())
+    body.extend((k, _value(fixed[k])) for k in sorted(fixed) if k in declared)
+    body.extend(args.items())
+    if prof.tags_argument in declared:
+        body.append((prof.tags_argument, Expr("local.tags")))
+    return Block("module", (label,), tuple(body))
+
+
+def _outputs_file(placed: Sequence[_Placed]) -> str:
+    blocks: list[Block | Comment] = [
+        Block("output", ("environment",), (
+            ("description", "Native configuration for the application: set these environment variables."),
+            ("value", Expr("local.environment")),
+        )),
+    ]
+    for kind, group in OUTPUT_GROUPS.items():
+        members = [p for p in placed if p.entry.kind == kind and "connection" in p.outputs]
+        if members:
+            value = {p.entry.name: Expr(p.ref_to("connection")) for p in members}
+            blocks.append(Block("output", (group,), (
+                ("description", f"Connection details of each {kind} by name (no secrets)."),
+                ("value", value),
+            )))
+    for group, output, what in (("services", "url", "HTTPS address"), ("clusters", "endpoint", "API endpoint")):
+        members = [p for p in placed if p.is_workload and output in p.outputs
+                   and (group != "services" or p.entry.kind in SERVICE_TYPES)]
+        if members:
+            blocks.append(Block("output", (group,), (
+                ("description", f"{what} of each capability by name."),
+                ("value", {p.entry.name: Expr(p.ref_to(output)) for p in members}),
+            )))
+    return hcl.render(blocks)

@@ -1,0 +1,129 @@
+"""What a root module needs per provider: pinned providers, the provider block, root variables,
+the native environment the adapters read, and modules shared by several resources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from infrar.config import NATIVE_VARIABLES
+from infrar.errors import ConfigurationError
+from infrar.infra.hcl import Block, Expr, Value
+
+__all__ = ["PROFILES", "Profile", "RootVariable", "SharedModule", "profile"]
+
+TOFU_REQUIRED_VERSION = ">= 1.6"
+RANDOM = ("hashicorp/random", "3.7.2")
+
+
+@dataclass(frozen=True)
+class RootVariable:
+    type: str
+    description: str
+    default: Value = None
+    required: bool = True  # False: declared with ``default``
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class SharedModule:
+    """A module the root creates once when any entry of ``kinds`` exists (e.g. one storage account).
+
+    ``outputs`` maps a variable name some modules declare to the shared module's output that
+    feeds it; a shared module's ``environment`` output is merged into the root environment.
+    """
+
+    name: str
+    kinds: tuple[str, ...]
+    outputs: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Profile:
+    provider: str
+    required_providers: Mapping[str, tuple[str, str]]  # local name -> (source, exact version)
+    provider_blocks: tuple[Block, ...]
+    # Variables a module receives when it declares them; root variables of the same name.
+    context: Mapping[str, RootVariable]
+    # Native variables the adapters read (a subset of config.NATIVE_VARIABLES) -> expression.
+    environment: Mapping[str, Expr]
+    tags_argument: str = "tags"
+    shared: tuple[SharedModule, ...] = ()
+    always_variables: tuple[str, ...] = field(default=())  # root variables the provider block uses
+
+
+_NAME = RootVariable("string", "Project name, added to every resource's tags or labels.", required=False)
+
+PROFILES: dict[str, Profile] = {
+    "aws": Profile(
+        provider="aws",
+        # Only hashicorp/aws: RDS generates and keeps the database password itself
+        # (manage_master_user_password) and Redis authenticates with IAM, so no random provider.
+        required_providers={"aws": ("hashicorp/aws", "5.100.0")},
+        provider_blocks=(Block("provider", ("aws",), (("region", Expr("var.region")),)),),
+        context={
+            "vpc_id": RootVariable("string", "VPC for services, databases and caches."),
+            "subnet_ids": RootVariable("list(string)", "Private subnets (two availability zones or more)."),
+            "public_subnet_ids": RootVariable(
+                "list(string)", "Public subnets for the load balancers (web applications, API services).",
+                [], required=False),
+            "certificate_arn": RootVariable(
+                "string", "ACM certificate of the HTTPS listeners (needed by web applications and API services).",
+                required=False),
+        },
+        environment={"AWS_DEFAULT_REGION": Expr("var.region"), "AWS_REGION": Expr("var.region")},
+        always_variables=("region",),
+    ),
+    "gcp": Profile(
+        provider="gcp",
+        required_providers={"google": ("hashicorp/google", "6.35.0"), "random": RANDOM},
+        provider_blocks=(
+            Block("provider", ("google",), (("project", Expr("var.project_id")), ("region", Expr("var.region")))),
+        ),
+        context={
+            "project_id": RootVariable("string", "Google Cloud project to deploy into."),
+            "region": RootVariable("string", "Region of every regional resource.", "europe-west1", required=False),
+            "network_id": RootVariable("string", "VPC network (self link) for Cloud SQL, Memorystore and GKE."),
+        },
+        environment={"GOOGLE_CLOUD_PROJECT": Expr("var.project_id")},
+        tags_argument="labels",
+        always_variables=("project_id", "region"),
+    ),
+    "azure": Profile(
+        provider="azure",
+        required_providers={"azurerm": ("hashicorp/azurerm", "4.30.0"), "random": RANDOM},
+        provider_blocks=(Block("provider", ("azurerm",), (Block("features"),)),),
+        context={
+            "resource_group_name": RootVariable("string", "Existing resource group to deploy into."),
+            "location": RootVariable("string", "Azure region.", "westeurope", required=False),
+            "subnet_id": RootVariable("string", "Subnet for private endpoints and the AKS nodes."),
+            "administrator_group_object_id": RootVariable(
+                "string", "Microsoft Entra group that administers SQL databases, Synapse and AKS."),
+        },
+        environment={},
+        shared=(
+            SharedModule("storage_account", ("bucket",),
+                         {"storage_account_id": "id", "storage_account_name": "name"}),
+            SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),
+                         {"container_app_environment_id": "id"}),
+        ),
+    ),
+}
+
+ROOT_VARIABLES: dict[str, RootVariable] = {
+    "region": RootVariable("string", "AWS region.", "us-east-1", required=False),
+    "project_name": _NAME,
+}
+
+
+def profile(provider: str) -> Profile:
+    try:
+        found = PROFILES[provider]
+    except KeyError:
+        raise ConfigurationError(
+            f"infrar infra cannot generate for provider {provider!r}; choose one of: {', '.join(PROFILES)}"
+        ) from None
+    unknown = set(found.environment) - set(NATIVE_VARIABLES.get(provider, ()))
+    if unknown:  # pragma: no cover - a programming error caught by the tests
+        raise ConfigurationError(f"{provider} environment names variables no adapter reads: {sorted(unknown)}")
+    return found
