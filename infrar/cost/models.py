@@ -54,6 +54,7 @@ __all__ = [
 KINDS = CAPABILITY_TYPES + RESOURCE_KINDS
 SIZES = ("small", "medium", "large", "xlarge")
 BUILTIN_PACKAGE = "infrar.cost_models"
+PROVIDER_ORDER = ("aws", "gcp", "azure")  # column order of the built-in providers; plugins follow
 PLUGIN_KEY = "cost_models"
 
 # Names the estimator derives from a capability's or resource's settings, by kind (numbers;
@@ -209,6 +210,10 @@ def _check_names(formula: Formula, prices: Mapping[str, float], usage: Mapping[s
             raise FormulaError(f"{default.where}: formula {default.text!r}: unknown name {name!r}; "
                                f"defaults may read settings ({', '.join(sorted(config)) or 'none'}), "
                                "prices and earlier usage keys")
+    read = set(formula.names).union(*(d.names for d in usage.values()))
+    for key in usage:
+        if key not in read:
+            raise _error(file, f"{where}.usage.{key}", "the formula never reads this usage key; remove it")
     for name in sorted(formula.names - set(seen)):
         close = difflib.get_close_matches(name, sorted(seen), n=1)
         hint = f"did you mean {close[0]!r}?" if close else "define it under prices:, usage: or instances:"
@@ -299,4 +304,6 @@ def load_models(include_plugins: bool = True) -> dict[str, CostModel]:
         raise CostModelError("no built-in cost models found (infrar.cost_models); reinstall infrar")
     if include_plugins:
         files += _plugin_files()
-    return merge(parse_model(text, name) for name, text in files)
+    merged = merge(parse_model(text, name) for name, text in files)
+    order = {name: i for i, name in enumerate(PROVIDER_ORDER)}
+    return dict(sorted(merged.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
