@@ -1,0 +1,352 @@
+"""Adapter source as erase sees it: module-level definitions, what each one reaches, lifting.
+
+An adapter method is lifted into a plain function (``self`` dropped, ``self.other(...)``
+becoming the lifted ``other``). Every module-level name a definition reaches is resolved
+to one of four targets: a builtin (``infrar.errors`` classes), an external import (stdlib
+or the provider's SDK), copied code (from the adapter module, its ``_clients.py``, the
+domain's ``rules``/``types``: any module of infrar or of a plugin package), or a module of
+those (only usable through its attributes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ScopeProvider
+
+from infrar.erase.catalog import ERRORS_MODULE, Catalog, module_file
+from infrar.errors import BUILTIN_OF
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+
+
+@dataclass(frozen=True)
+class External:
+    """``import module`` (name None) or ``from module import name``."""
+
+    module: str
+    name: str | None
+    preferred: str  # the name the import binds in the adapter's module
+
+    @property
+    def identity(self) -> tuple[str, str | None]:
+        """Two imports with one identity bind the same object."""
+        if self.name is None and self.preferred == self.module.partition(".")[0]:
+            return (self.preferred, None)
+        return (self.module, self.name)
+
+    @property
+    def dotted_tail(self) -> str:
+        """For ``import a.b`` used as ``a.b``: ``.b``."""
+        if self.name is None and self.preferred != self.module:
+            return self.module[len(self.preferred):]
+        return ""
+
+
+@dataclass(frozen=True, order=True)
+class Code:
+    """A module-level definition (``name``) or an adapter method (``Class.method``)."""
+
+    module: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Mod:
+    module: str
+
+
+Target = Builtin | External | Code | Mod
+
+
+class ContractError(Exception):
+    """An adapter breaks the contract of docs/adapters.md in a way erase cannot follow."""
+
+
+@dataclass
+class _Binding:
+    kind: str  # "code" | "import"
+    stmt: cst.CSTNode | None = None
+    module: str = ""
+    from_name: str | None = None
+    asname: str | None = None
+
+
+class SourceModule:
+    """One parsed module of infrar or a plugin, with its module-level bindings."""
+
+    def __init__(self, name: str) -> None:
+        path = module_file(name)
+        if path is None:
+            raise ContractError(f"module {name} is not installed")
+        self.name = name
+        self.path = path
+        self.is_package = path.name == "__init__.py"
+        self.tree = cst.parse_module(path.read_bytes())
+        scopes = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(ScopeProvider)
+        self.globals: dict[str, _Binding] = {}
+        self.classes: dict[str, cst.ClassDef] = {}
+        for stmt in self.tree.body:
+            self._bind(stmt)
+        self.global_refs: dict[int, str] = {}
+        scope = scopes[self.tree]
+        if scope is not None:
+            for assignment in scope.assignments:
+                for access in assignment.references:
+                    if isinstance(access.node, (cst.Name, cst.Attribute)):
+                        self.global_refs[id(access.node)] = assignment.name
+                node = getattr(assignment, "node", None)
+                if isinstance(node, cst.Name):  # `X = ...`, also under `global X`
+                    self.global_refs[id(node)] = assignment.name
+
+    def _absolute(self, node: cst.ImportFrom) -> str:
+        module = cst.Module([]).code_for_node(node.module) if node.module is not None else ""
+        if not node.relative:
+            return module
+        parts = self.name.split(".")
+        keep = len(parts) - len(node.relative) + (1 if self.is_package else 0)
+        base = ".".join(parts[:keep])
+        return f"{base}.{module}" if module else base
+
+    def _bind(self, stmt: cst.CSTNode) -> None:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            self.globals[stmt.name.value] = _Binding("code", stmt)
+            if isinstance(stmt, cst.ClassDef):
+                self.classes[stmt.name.value] = stmt
+            return
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+                if isinstance(target, cst.Name):
+                    self.globals[target.value] = _Binding("code", stmt)
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                if small.value is not None:
+                    self.globals[small.target.value] = _Binding("code", stmt)
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = cst.Module([]).code_for_node(alias.name)
+                    asname = _asname(alias)
+                    self.globals[asname or dotted] = _Binding("import", module=dotted, asname=asname)
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                module = self._absolute(small)
+                for alias in small.names:
+                    name = cst.Module([]).code_for_node(alias.name)
+                    asname = _asname(alias)
+                    self.globals[asname or name] = _Binding(
+                        "import", module=module, from_name=name, asname=asname
+                    )
+
+
+def _asname(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
+
+
+@dataclass
+class Definition:
+    """A definition ready to be copied: its node and what each of its references resolves to."""
+
+    key: Code
+    node: cst.CSTNode  # FunctionDef / ClassDef / SimpleStatementLine
+    refs: dict[int, Target] = field(default_factory=dict)
+    is_method: bool = False
+    locals: set[str] = field(default_factory=set)  # names bound inside it (params, locals)
+
+    def targets_in(self, node: cst.CSTNode) -> list[Target]:
+        """Targets referenced inside ``node`` (a part of this definition), in source order."""
+        found: list[Target] = []
+
+        class _Walk(cst.CSTVisitor):
+            def on_visit(self, n: cst.CSTNode) -> bool:
+                target = refs.get(id(n))
+                if target is not None:
+                    found.append(target)
+                    return False
+                return True
+
+        refs = self.refs
+        node.visit(_Walk())
+        return found
+
+    @property
+    def targets(self) -> list[Target]:
+        return self.targets_in(self.node)
+
+
+class Library:
+    """Resolves and caches the definitions erase copies, for one catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._sources: dict[str, SourceModule] = {}
+        self._defs: dict[Code, Definition] = {}
+
+    def source(self, module: str) -> SourceModule:
+        found = self._sources.get(module)
+        if found is None:
+            found = self._sources[module] = SourceModule(module)
+        return found
+
+    def resolve_global(self, module: str, name: str) -> Target:
+        if module == ERRORS_MODULE:
+            if name in BUILTIN_OF:
+                return Builtin(BUILTIN_OF[name])
+            raise ContractError(f"{ERRORS_MODULE} has no class {name!r}")
+        binding = self.source(module).globals.get(name)
+        if binding is None:
+            if module_file(f"{module}.{name}") is not None:
+                return Mod(f"{module}.{name}")
+            raise ContractError(f"{module} has no module-level definition {name!r} erase can copy")
+        if binding.kind == "code":
+            return Code(module, name)
+        if binding.from_name is None:
+            if self.catalog.is_copy_source(binding.module):
+                return Mod(binding.module if binding.asname or "." not in name else name)
+            return External(binding.module, None, binding.asname or binding.module.partition(".")[0])
+        if self.catalog.is_copy_source(binding.module):
+            return self.resolve_attr(Mod(binding.module), binding.from_name)
+        return External(binding.module, binding.from_name, binding.asname or binding.from_name)
+
+    def resolve_attr(self, mod: Mod, attr: str) -> Target:
+        if mod.module != ERRORS_MODULE and module_file(f"{mod.module}.{attr}") is not None:
+            return Mod(f"{mod.module}.{attr}")
+        return self.resolve_global(mod.module, attr)
+
+    def method(self, target: str, method: str) -> Code:
+        """The key of ``method`` of the adapter class named by ``module:Class``."""
+        module, _, cls = target.partition(":")
+        source = self.source(module)
+        if cls not in source.classes:
+            raise ContractError(f"{module} defines no class {cls}")
+        key = Code(module, f"{cls}.{method}")
+        self.definition(key)
+        return key
+
+    def definition(self, key: Code) -> Definition:
+        found = self._defs.get(key)
+        if found is None:
+            found = self._defs[key] = self._build(key)
+        return found
+
+    def _build(self, key: Code) -> Definition:
+        source = self.source(key.module)
+        cls_name, _, method_name = key.name.partition(".")
+        self_param: str | None = None
+        if method_name:
+            node: cst.CSTNode | None = None
+            for stmt in source.classes[cls_name].body.body:
+                if isinstance(stmt, cst.FunctionDef) and stmt.name.value == method_name:
+                    node = stmt
+            if node is None or not isinstance(node, cst.FunctionDef):
+                raise ContractError(f"{key.module}.{cls_name} has no method {method_name}()")
+            if not node.params.params:
+                raise ContractError(f"{key.module}.{key.name} takes no self; adapters are plain methods")
+            self_param = node.params.params[0].name.value
+        else:
+            binding = source.globals[key.name]
+            assert binding.stmt is not None
+            node = binding.stmt
+        collector = _Collector(self, source, self_param, cls_name, key)
+        node.visit(collector)
+        return Definition(key, node, collector.refs, bool(method_name), collector.locals)
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, lib: Library, source: SourceModule, self_param: str | None, cls: str, key: Code):
+        self.lib = lib
+        self.source = source
+        self.self_param = self_param
+        self.cls = cls
+        self.key = key
+        self.refs: dict[int, Target] = {}
+        self.locals: set[str] = set()
+
+    def _where(self, what: str) -> ContractError:
+        return ContractError(f"{self.source.name}.{self.key.name}: {what}")
+
+    def _chain(self, node: cst.BaseExpression) -> Target | None:
+        if id(node) in self.source.global_refs:
+            return self.lib.resolve_global(self.source.name, self.source.global_refs[id(node)])
+        if isinstance(node, cst.Attribute):
+            inner = self._chain(node.value)
+            if isinstance(inner, Mod):
+                return self.lib.resolve_attr(inner, node.attr.value)
+            if (
+                inner is None
+                and isinstance(node.value, cst.Name)
+                and node.value.value == self.self_param
+            ):
+                return self._self_method(node.attr.value)
+        return None
+
+    def _self_method(self, name: str) -> Code:
+        for stmt in self.source.classes[self.cls].body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
+                return Code(self.source.name, f"{self.cls}.{name}")
+        raise self._where(f"self.{name} is not a method of {self.cls}; adapters keep no instance state")
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        target = self._chain(node)
+        if isinstance(target, Mod):
+            raise self._where(f"module {target.module} is used as a value; call its functions instead")
+        if target is not None:
+            self.refs[id(node)] = target
+        else:
+            node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        gname = self.source.global_refs.get(id(node))
+        if gname is not None:
+            target = self.lib.resolve_global(self.source.name, gname)
+            if isinstance(target, Mod):
+                raise self._where(f"module {target.module} is used as a value; call its functions instead")
+            self.refs[id(node)] = target
+        elif node.value == self.self_param:
+            raise self._where(f"'{node.value}' is used other than to call a method; adapters keep no state")
+        else:
+            self.locals.add(node.value)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        self.locals.add(node.name.value)
+        if node.annotation is not None:
+            node.annotation.visit(self)
+        if node.default is not None:
+            node.default.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        for item in node.names:
+            binding = self.source.globals.get(item.name.value)
+            if binding is not None and binding.kind == "code":
+                self.refs[id(item.name)] = Code(self.source.name, item.name.value)
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        for decorator in node.decorators:
+            decorator.visit(self)
+        node.params.visit(self)
+        if node.returns is not None:
+            node.returns.visit(self)
+        node.body.visit(self)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        for decorator in node.decorators:
+            decorator.visit(self)
+        for arg in (*node.bases, *node.keywords):
+            arg.visit(self)
+        node.body.visit(self)
+        return False

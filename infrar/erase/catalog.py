@@ -1,0 +1,144 @@
+"""What erase knows about installed plugins: which qualified names are erasable, and how.
+
+Everything comes from the plugins' manifests (``provides.transformations``, ``api``,
+``adapters``, ``lock_in``, ``requirements``) and from the source of their ``types``
+modules, so a new plugin is erasable without any change here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from infrar import plugins as _plugins
+from infrar.errors import BUILTIN_OF
+from infrar.plugins import Plugin
+
+ERRORS_MODULE = "infrar.errors"
+
+
+@dataclass(frozen=True)
+class Function:
+    """A public function of a plugin's API: erased to its adapter's method."""
+
+    qualified: str
+    plugin: Plugin
+
+    @property
+    def name(self) -> str:
+        return self.qualified.rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class ErrorClass:
+    """A class of infrar.errors: erased to the builtin it also derives from."""
+
+    qualified: str
+    builtin: str
+
+
+@dataclass(frozen=True)
+class TypeDef:
+    """A value class or alias from a plugin's types module: copied into the erased module."""
+
+    qualified: str
+    module: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """An infrar (or plugin) module: only reachable through its attributes."""
+
+    qualified: str
+
+
+Entity = Function | ErrorClass | TypeDef | ModuleRef
+
+
+@lru_cache(maxsize=256)
+def module_file(module: str) -> Path | None:
+    """The source file of ``module`` (found without importing it), or None if not installed."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+def _public_definitions(path: Path) -> list[str]:
+    import libcst as cst
+
+    names: list[str] = []
+    tree = cst.parse_module(path.read_bytes())
+    for stmt in tree.body:
+        if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+            names.append(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target = small.targets[0].target
+                    if isinstance(target, cst.Name):
+                        names.append(target.value)
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    names.append(small.target.value)
+    return [n for n in names if not n.startswith("_")]
+
+
+class Catalog:
+    """The erasable surface of a set of plugins."""
+
+    def __init__(self, plugins: dict[str, Plugin] | None = None) -> None:
+        self.plugins: dict[str, Plugin] = dict(plugins if plugins is not None else _plugins.registry())
+        self.entities: dict[str, Entity] = {}
+        self.roots: set[str] = {"infrar"}
+        self.copy_roots: set[str] = {"infrar"}  # packages erase copies code from, never imports
+        modules: set[str] = {"infrar", ERRORS_MODULE}
+        for name, builtin in BUILTIN_OF.items():
+            self.entities[f"{ERRORS_MODULE}.{name}"] = ErrorClass(f"{ERRORS_MODULE}.{name}", builtin)
+        for plugin in sorted(self.plugins.values(), key=lambda p: p.name):
+            self.roots.add(plugin.api.partition(".")[0])
+            self.copy_roots.add(plugin.package.partition(".")[0])
+            modules.add(plugin.api)
+            for qualified in plugin.transformations:
+                self.entities.setdefault(qualified, Function(qualified, plugin))
+                modules.add(qualified.rpartition(".")[0])
+            types_module = f"{plugin.package}.types"
+            path = module_file(types_module)
+            if path is not None:
+                modules.add(types_module)
+                for name in _public_definitions(path):
+                    for prefix in (plugin.api, types_module):
+                        self.entities.setdefault(f"{prefix}.{name}", TypeDef(f"{prefix}.{name}", types_module, name))
+        for module in list(modules):
+            parts = module.split(".")
+            for i in range(1, len(parts) + 1):
+                modules.add(".".join(parts[:i]))
+        for module in modules:
+            self.entities.setdefault(module, ModuleRef(module))
+
+    def is_ours(self, qualified: str) -> bool:
+        """Whether ``qualified`` names something inside infrar or an installed plugin's API."""
+        return qualified.partition(".")[0] in self.roots
+
+    def is_copy_source(self, module: str) -> bool:
+        return module.partition(".")[0] in self.copy_roots
+
+    def resolve(self, qualified: str) -> Entity | None:
+        return self.entities.get(qualified)
+
+    def has_entity_prefix(self, qualified: str) -> bool:
+        """Whether a proper prefix of ``qualified`` is a function, error class or type."""
+        parts = qualified.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            found = self.entities.get(".".join(parts[:i]))
+            if found is not None and not isinstance(found, ModuleRef):
+                return True
+        return False
+
+    def installed(self) -> str:
+        return ", ".join(f"{p.name} {p.version} ({p.api})" for p in sorted(self.plugins.values(), key=lambda p: p.name))

@@ -1,0 +1,343 @@
+"""Erase one module: rewrite infrar uses, drop infrar imports, add the copied helpers once."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
+
+from infrar.erase import report
+from infrar.erase.adapters import Code, ContractError, Definition, External, Library
+from infrar.erase.bindings import Bindings, Uses
+from infrar.erase.catalog import Catalog, TypeDef
+from infrar.erase.inline import inline
+from infrar.erase.names import Namer, analyse, render
+from infrar.erase.report import Diagnostic
+
+_NO_PARENS = (cst.Expr, cst.Assign, cst.AnnAssign, cst.Return, cst.Arg)
+Plan = tuple[cst.FunctionDef, object] | str  # (lifted function, call's parent) to inline, or a name
+
+
+@dataclass
+class Result:
+    code: bytes | None  # None: the module does not use infrar; copy it unchanged
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plugins: dict[str, str] = field(default_factory=dict)  # plugin name -> version
+    requirements: set[str] = field(default_factory=set)
+
+
+def syntax_error(filename: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
+    return Diagnostic(filename, exc.raw_line, exc.raw_column + 1, report.SYNTAX,
+                      f"syntax error: {message}", "fix the syntax; erase only reads valid Python")
+
+
+def erase_module(source: bytes, provider: str, filename: str, catalog: Catalog, library: Library) -> Result:
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        return Result(None, [syntax_error(filename, exc)])
+    wrapper = MetadataWrapper(module)
+    bindings = Bindings(catalog, provider, filename)
+    wrapper.visit(bindings)
+    uses = bindings.uses
+    if uses.empty:
+        return Result(None)
+    if uses.diagnostics:
+        return Result(None, uses.diagnostics)
+    try:
+        return _Eraser(wrapper, uses, provider, filename, library).run()
+    except _Failed as failed:
+        return Result(None, [failed.diagnostic])
+
+
+class _Failed(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+class _Eraser:
+    def __init__(self, wrapper: MetadataWrapper, uses: Uses, provider: str, filename: str,
+                 library: Library) -> None:
+        self.wrapper = wrapper
+        self.uses = uses
+        self.provider = provider
+        self.filename = filename
+        self.library = library
+        self.parents = wrapper.resolve(ParentNodeProvider)
+
+    def _contract(self, exc: ContractError, line: int = 0, col: int = 0) -> _Failed:
+        return _Failed(Diagnostic(
+            self.filename, line, col, report.ADAPTER_CONTRACT,
+            f"the {self.provider} adapter cannot be erased: {exc}",
+            "fix the adapter so it follows docs/adapters.md (this is a bug in the adapter, not your code)",
+        ))
+
+    def _closure(self, roots: list[Code]) -> tuple[list[Code], list[External]]:
+        """Definitions reachable from ``roots``, dependencies first; the imports they need."""
+        order: list[Code] = []
+        externals: list[External] = []
+        state: dict[Code, int] = {}
+        stack: list[tuple[Code, list[Code]]] = []
+        for root in roots:
+            if root in state:
+                continue
+            state[root] = 1
+            stack.append((root, self._deps(root, externals)))
+            while stack:
+                code, pending = stack[-1]
+                if pending:
+                    nxt = pending.pop(0)
+                    if nxt not in state:
+                        state[nxt] = 1
+                        stack.append((nxt, self._deps(nxt, externals)))
+                else:
+                    stack.pop()
+                    order.append(code)
+        return order, externals
+
+    def _deps(self, code: Code, externals: list[External]) -> list[Code]:
+        try:
+            targets = self.library.definition(code).targets
+        except ContractError as exc:
+            raise self._contract(exc) from exc
+        externals.extend(t for t in targets if isinstance(t, External))
+        return [t for t in targets if isinstance(t, Code)]
+
+    def run(self) -> Result:
+        result = Result(None)
+        methods: dict[int, Code] = {}
+        for call, function in self.uses.calls:
+            target = function.plugin.adapters[self.provider]
+            try:
+                methods[id(call)] = self.library.method(target, function.name)
+            except ContractError as exc:
+                raise self._contract(exc, *self.uses.positions[id(call)]) from exc
+            result.plugins[function.plugin.name] = function.plugin.version
+            result.requirements.update(function.plugin.requirements.get(self.provider, ()))
+        types = [Code(t.module, t.name) for t in self.uses.types]
+        all_codes, all_externals = self._closure([*methods.values(), *types])
+        definitions = {code: self.library.definition(code) for code in all_codes}
+        scopes = self.wrapper.resolve(ScopeProvider)
+        user = analyse(self.wrapper.module, dict(scopes), self.uses.drop)
+        namer = Namer(user, all_codes, all_externals, definitions.values())
+        rendered = {code: render(definitions[code], namer) for code in all_codes}
+
+        # Rewrite the calls; what an inlined body reaches becomes a root of what is emitted.
+        plans: dict[int, Plan] = {}
+        roots: list[Code] = list(types)
+        for call, _function in self.uses.calls:
+            code = methods[id(call)]
+            fn = rendered[code]
+            assert isinstance(fn, cst.FunctionDef)
+            parent = self.parents.get(call)
+            plan = None
+            if isinstance(parent, cst.Expr) or not _is_generator(fn):
+                plan = _inline_plan(fn, call, parent)
+            if plan is None:
+                plans[id(call)] = namer.name(code)
+                roots.append(code)
+            else:
+                plans[id(call)] = (fn, parent)
+                original = definitions[code].node
+                assert isinstance(original, cst.FunctionDef)
+                roots.extend(t for t in definitions[code].targets_in(original.body) if isinstance(t, Code))
+        emitted, externals = self._closure(roots)
+        # inlined bodies reach externals directly, not only through emitted definitions
+        externals = _externals_of(emitted, definitions, methods, plans, externals)
+        rewriter = _Rewriter(self.uses, plans, namer)
+        module = self.wrapper.module.visit(rewriter)
+        module = _insert(module, namer.import_lines(externals), [rendered[c] for c in emitted])
+        result.code = module.bytes
+        return result
+
+
+def _is_generator(fn: cst.FunctionDef) -> bool:
+    found = False
+
+    class _Yield(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> bool:
+            nonlocal found
+            found = True
+            return False
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is fn
+
+    fn.visit(_Yield())
+    return found
+
+
+def _inline_plan(fn: cst.FunctionDef, call: cst.Call, parent: object) -> cst.BaseExpression | None:
+    return inline(fn, call, isinstance(parent, cst.Expr), not isinstance(parent, _NO_PARENS))
+
+
+def _externals_of(emitted: list[Code], definitions: dict[Code, Definition], methods: dict[int, Code],
+                  plans: dict[int, Plan], closure_externals: list[External]) -> list[External]:
+    found = list(closure_externals)
+    for call_id, code in methods.items():
+        if not isinstance(plans[call_id], str):
+            original = definitions[code].node
+            assert isinstance(original, cst.FunctionDef)
+            found.extend(t for t in definitions[code].targets_in(original.body) if isinstance(t, External))
+    return found
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, uses: Uses, plans: dict[int, Plan], namer: Namer) -> None:
+        super().__init__()
+        self.uses = uses
+        self.plans = plans
+        self.namer = namer
+        self.removed: set[int] = set()
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        plan = self.plans.get(id(original))
+        if plan is None:
+            return updated
+        if isinstance(plan, str):
+            return updated.with_changes(func=cst.Name(plan))
+        # decided on the original arguments; built from the rewritten ones (same shape)
+        fn, parent = plan
+        expr = _inline_plan(fn, updated, parent)
+        assert expr is not None
+        return expr
+
+    def _replace(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
+        entity = self.uses.replace.get(id(original))
+        if entity is None:
+            return updated
+        if isinstance(entity, TypeDef):
+            name = self.namer.name(Code(entity.module, entity.name))
+        else:
+            name = entity.builtin
+        return cst.Name(name, lpar=updated.lpar, rpar=updated.rpar)
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self._replace(original, updated)
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        return self._replace(original, updated)
+
+    def _aliases(
+        self, original: cst.Import | cst.ImportFrom, updated: cst.Import | cst.ImportFrom
+    ) -> list[cst.ImportAlias] | None:
+        assert not isinstance(original.names, cst.ImportStar)
+        assert not isinstance(updated.names, cst.ImportStar)
+        keep = [new for old, new in zip(original.names, updated.names, strict=True) if id(old) not in self.uses.drop]
+        if len(keep) == len(original.names):
+            return None
+        if keep and not (isinstance(updated, cst.ImportFrom) and updated.lpar):
+            keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return keep
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import | cst.RemovalSentinel:
+        keep = self._aliases(original, updated)
+        if keep is None:
+            return updated
+        return updated.with_changes(names=keep) if keep else cst.RemoveFromParent()
+
+    def leave_ImportFrom(
+        self, original: cst.ImportFrom, updated: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        if isinstance(original.names, cst.ImportStar):
+            return updated
+        keep = self._aliases(original, updated)
+        if keep is None:
+            return updated
+        return updated.with_changes(names=keep) if keep else cst.RemoveFromParent()
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        if not updated.body and original.body:
+            self.removed.add(id(updated))
+        return updated
+
+    def _body(self, body: list[cst.BaseStatement]) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        out: list[cst.BaseStatement] = []
+        carry: list[cst.EmptyLine] = []
+        for stmt in body:
+            if id(stmt) in self.removed:
+                carry.extend(line for line in _leading(stmt) if line.comment is not None)
+                continue
+            if carry:
+                stmt = stmt.with_changes(leading_lines=[*carry, *_leading(stmt)])
+                carry = []
+            out.append(stmt)
+        return out, carry
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body, carry = self._body(list(updated.body))
+        return updated.with_changes(body=body, footer=[*carry, *updated.footer])
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        body, carry = self._body(list(updated.body))
+        return updated.with_changes(body=body, footer=[*carry, *updated.footer])
+
+
+def _is_import_line(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _insert(module: cst.Module, imports: list[str], helpers: list[cst.BaseStatement]) -> cst.Module:
+    """Place ``imports`` after the module's leading imports and ``helpers`` after them."""
+    body: list[cst.BaseStatement] = list(module.body)
+    at = 0
+    while at < len(body) and (_is_import_line(body[at]) or (at == 0 and _is_docstring(body[at]))):
+        at += 1
+    added: list[cst.BaseStatement] = []
+    stdlib = [line for line in imports if _is_stdlib(line)]
+    other = [line for line in imports if not _is_stdlib(line)]
+    after_docstring = at > 0 and not _is_import_line(body[at - 1])
+    for group_index, group in enumerate(g for g in (stdlib, other) if g):
+        for i, line in enumerate(group):
+            stmt = cst.parse_statement(line + "\n")
+            separate = (i == 0) and (group_index > 0 or after_docstring)
+            added.append(stmt.with_changes(leading_lines=[cst.EmptyLine()] if separate else []))
+    previous: cst.BaseStatement | None = None
+    for helper in helpers:
+        simple = isinstance(helper, cst.SimpleStatementLine)
+        if previous is None:
+            count = 2 if (added or at > 0) else 0
+        else:
+            count = 0 if simple and isinstance(previous, cst.SimpleStatementLine) else 2
+        added.append(helper.with_changes(leading_lines=[*([cst.EmptyLine()] * count), *_leading(helper)]))
+        previous = helper
+    if not added:
+        return module
+    if at < len(body):
+        nxt = body[at]
+        blank = 0
+        for empty in _leading(nxt):
+            if empty.comment is not None:
+                break
+            blank += 1
+        need = 2 if helpers else (1 if not _is_import_line(nxt) else 0)
+        if blank < need:
+            nxt = nxt.with_changes(leading_lines=[*([cst.EmptyLine()] * (need - blank)), *_leading(nxt)])
+        body[at] = nxt
+    body[at:at] = added
+    return module.with_changes(body=body)
+
+
+def _leading(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
+    return list(getattr(stmt, "leading_lines", ()))
+
+
+def _is_stdlib(line: str) -> bool:
+    root = line.split()[1].partition(".")[0]
+    return root in sys.stdlib_module_names or root == "__future__"

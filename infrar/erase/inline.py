@@ -1,0 +1,216 @@
+"""Call-site rewriting: bind a call's arguments to the lifted function and, when that keeps
+the program's meaning, substitute them into a single-expression body.
+
+A body is inlined only if it is ``return <expr>`` (or a bare expression for a call that is
+itself a statement), the call spells its arguments out (no ``*args``/``**kwargs``), and
+every argument that is not a plain name or literal is used exactly once, in the order the
+call evaluates it. Otherwise the call is pointed at the emitted private function.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+_ATOMIC = (
+    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.FormattedString,
+    cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Dict, cst.Set, cst.ListComp,
+    cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Ellipsis,
+)
+
+
+def is_atomic(expr: cst.BaseExpression) -> bool:
+    if getattr(expr, "lpar", None):
+        return True
+    return isinstance(expr, _ATOMIC)
+
+
+def parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if is_atomic(expr):
+        return expr
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def is_simple(expr: cst.BaseExpression) -> bool:
+    """Evaluating it twice, or not at all, is the same as evaluating it once."""
+    if isinstance(expr, (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return is_simple(expr.value)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return isinstance(expr.expression, (cst.Integer, cst.Float))
+    if isinstance(expr, cst.ConcatenatedString):
+        return is_simple(expr.left) and is_simple(expr.right)
+    return False
+
+
+def body_expression(fn: cst.FunctionDef, statement_call: bool) -> cst.BaseExpression | None:
+    """The single expression a lifted function's body consists of, if inlinable."""
+    body = list(fn.body.body) if isinstance(fn.body, cst.IndentedBlock) else []
+    if body and _is_docstring(body[0]):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+        return None
+    small = body[0].body[0]
+    if isinstance(small, cst.Return) and small.value is not None:
+        expr: cst.BaseExpression = small.value
+    elif isinstance(small, cst.Expr) and statement_call:
+        expr = small.value
+    else:
+        return None
+    if _contains(expr, (cst.Yield, cst.Await, cst.NamedExpr)):
+        return None
+    return expr
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _contains(node: cst.CSTNode, kinds: tuple[type[cst.CSTNode], ...]) -> bool:
+    found = False
+
+    class _Find(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            nonlocal found
+            if isinstance(n, kinds):
+                found = True
+            return not found
+
+    node.visit(_Find())
+    return found
+
+
+def bind(fn: cst.FunctionDef, call: cst.Call) -> dict[str, cst.BaseExpression] | None:
+    """Parameter name -> argument expression (or default), or None if it cannot be bound statically."""
+    params = fn.params
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT and not isinstance(params.star_arg, cst.ParamStar):
+        return None
+    if params.star_kwarg is not None:
+        return None
+    positional = [*params.posonly_params, *params.params]
+    by_name = {p.name.value: p for p in (*positional, *params.kwonly_params)}
+    posonly = {p.name.value for p in params.posonly_params}
+    bound: dict[str, cst.BaseExpression] = {}
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            if index >= len(positional):
+                return None
+            bound[positional[index].name.value] = arg.value
+            index += 1
+        else:
+            name = arg.keyword.value
+            if name not in by_name or name in bound or name in posonly:
+                return None
+            bound[name] = arg.value
+    for name, param in by_name.items():
+        if name not in bound:
+            if param.default is None:
+                return None
+            bound[name] = param.default
+    return bound
+
+
+class _Occurrences(cst.CSTVisitor):
+    """Name nodes that read a parameter, in source order; names bound by nested scopes."""
+
+    def __init__(self, params: set[str]) -> None:
+        self.params = params
+        self.found: list[cst.Name] = []
+        self.nested: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        if node.value in self.params:
+            self.found.append(node)
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        self.nested.add(node.name.value)
+        return False
+
+    def visit_CompFor(self, node: cst.CompFor) -> bool:
+        for name in _names(node.target):
+            self.nested.add(name)
+        return True
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    out: set[str] = set()
+
+    class _All(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> bool:
+            out.add(n.value)
+            return False
+
+    node.visit(_All())
+    return out
+
+
+def inline(
+    fn: cst.FunctionDef, call: cst.Call, statement_call: bool, wrap: bool
+) -> cst.BaseExpression | None:
+    """The expression replacing ``call``, or None to call the private function instead."""
+    expr = body_expression(fn, statement_call)
+    if expr is None:
+        return None
+    bound = bind(fn, call)
+    if bound is None:
+        return None
+    seen = _Occurrences(set(bound))
+    expr.visit(seen)
+    arg_names: set[str] = set()
+    for value in bound.values():
+        arg_names |= _names(value)
+    if seen.nested & (arg_names | set(bound)):
+        return None
+    counts = {name: 0 for name in bound}
+    order: list[str] = []
+    for node in seen.found:
+        counts[node.value] += 1
+        if not is_simple(bound[node.value]):
+            order.append(node.value)
+    for name, value in bound.items():
+        if not is_simple(value) and counts[name] != 1:
+            return None
+    call_order = [
+        _param_of(fn, i, arg) for i, arg in enumerate(call.args) if not is_simple(arg.value)
+    ]
+    if order != call_order:
+        return None
+    targets = {id(node): node.value for node in seen.found}
+    values = bound
+
+    class _Substitute(cst.CSTTransformer):
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+            name = targets.get(id(original))
+            if name is None:
+                return updated
+            return parenthesize(values[name])
+
+    result = expr.visit(_Substitute())
+    assert isinstance(result, cst.BaseExpression)
+    if call.lpar:
+        return result.with_changes(lpar=call.lpar, rpar=call.rpar)
+    return parenthesize(result) if wrap else result
+
+
+def _param_of(fn: cst.FunctionDef, index: int, arg: cst.Arg) -> str:
+    if arg.keyword is not None:
+        return arg.keyword.value
+    positional = [*fn.params.posonly_params, *fn.params.params]
+    return positional[index].name.value

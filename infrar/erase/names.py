@@ -1,0 +1,216 @@
+"""Names for what erase adds to a module, chosen so they never collide with the user's.
+
+Copied definitions become private (``_check_bucket``, ``_upload``); value types keep their
+names (``ObjectInfo``); imports keep theirs and reuse the user's own identical import.
+A name already used by the user's module or by a copied body gets another one.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import ImportAssignment
+
+from infrar.erase.adapters import Builtin, Code, Definition, External, Target
+
+Identity = tuple[str, str, str | None]  # ("mod", module, None) | ("from", module, name)
+
+
+def identity_of(ext: External) -> Identity:
+    if ext.name is not None:
+        return ("from", ext.module, ext.name)
+    if ext.preferred == ext.module.partition(".")[0]:
+        return ("mod", ext.preferred, None)
+    return ("mod", ext.module, None)
+
+
+@dataclass
+class UserNames:
+    """How the user's module already uses names."""
+
+    seen: set[str] = field(default_factory=set)  # every Name anywhere
+    imported: dict[str, set[Identity]] = field(default_factory=dict)
+    other: set[str] = field(default_factory=set)  # bound somewhere other than by an import
+    top_imports: dict[str, Identity] = field(default_factory=dict)
+
+    def compatible(self, name: str, ident: Identity) -> bool:
+        return self.imported.get(name) == {ident} and name not in self.other
+
+
+def analyse(module: cst.Module, scopes: dict[cst.CSTNode, object], dropped: set[int]) -> UserNames:
+    names = UserNames()
+
+    class _Seen(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> bool:
+            names.seen.add(node.value)
+            return False
+
+    module.visit(_Seen())
+    top = {
+        id(small)
+        for stmt in module.body
+        if isinstance(stmt, cst.SimpleStatementLine)
+        for small in stmt.body
+    }
+    for scope in {s for s in scopes.values() if s is not None}:
+        for assignment in getattr(scope, "assignments", ()):
+            node = assignment.node
+            if not isinstance(assignment, ImportAssignment) or not isinstance(node, (cst.Import, cst.ImportFrom)):
+                names.other.add(assignment.name.partition(".")[0])
+                continue
+            found = _import_binding(node, assignment.name, dropped)
+            if found is None:
+                continue
+            bound, ident = found
+            names.imported.setdefault(bound, set()).add(ident)
+            if id(node) in top:
+                names.top_imports[bound] = ident
+    return names
+
+
+def _import_binding(
+    node: cst.Import | cst.ImportFrom, assigned: str, dropped: set[int]
+) -> tuple[str, Identity] | None:
+    if isinstance(node.names, cst.ImportStar):
+        return None
+    code = cst.Module([]).code_for_node
+    for alias in node.names:
+        if id(alias) in dropped:
+            continue
+        dotted = code(alias.name)
+        asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+        if (asname or dotted) != assigned:
+            continue
+        if isinstance(node, cst.Import):
+            if asname:
+                return asname, ("mod", dotted, None)
+            root = dotted.partition(".")[0]
+            return root, ("mod", root, None)
+        if node.relative or node.module is None:
+            return None
+        return asname or dotted, ("from", code(node.module), dotted)
+    return None
+
+
+class Namer:
+    """The name each copied definition or import gets in one erased module."""
+
+    def __init__(self, user: UserNames, codes: Iterable[Code], externals: Iterable[External],
+                 definitions: Iterable[Definition]) -> None:
+        self.user = user
+        self.taken: set[str] = set(user.seen) | set(dir(builtins))
+        for definition in definitions:
+            self.taken |= definition.locals
+        self.names: dict[object, str] = {}
+        self.reused: set[Identity] = set()
+        for ext in sorted(set(externals), key=lambda e: (identity_of(e), e.preferred)):
+            self._external(ext)
+        for code in sorted(set(codes), key=lambda c: (not c.module.endswith(".types"), c.module, c.name)):
+            self._code(code)
+
+    def _claim(self, key: object, candidates: Iterable[str]) -> str:
+        options = list(candidates)
+        for candidate in options:
+            if candidate not in self.taken:
+                break
+        else:
+            base, n = options[-1], 2
+            while f"{base}_{n}" in self.taken:
+                n += 1
+            candidate = f"{base}_{n}"
+        self.taken.add(candidate)
+        self.names[key] = candidate
+        return candidate
+
+    def _external(self, ext: External) -> None:
+        ident = identity_of(ext)
+        if ident in self.names:
+            return
+        if self.user.compatible(ext.preferred, ident):
+            self.names[ident] = ext.preferred
+            if self.user.top_imports.get(ext.preferred) == ident:
+                self.reused.add(ident)
+            self.taken.add(ext.preferred)
+            return
+        self._claim(ident, [ext.preferred, f"_{ext.preferred}"])
+
+    def _code(self, code: Code) -> None:
+        method = code.name.partition(".")[2]
+        if method:
+            preferred = f"_{method}"
+        elif code.module.endswith(".types") or code.name.startswith("_"):
+            preferred = code.name
+        else:
+            preferred = f"_{code.name}"
+        short = code.module.rpartition(".")[2].strip("_")
+        self._claim(code, [preferred, f"_{short}_{preferred.lstrip('_')}"])
+
+    def name(self, target: Target) -> str:
+        if isinstance(target, Builtin):
+            return target.name
+        if isinstance(target, External):
+            return self.names[identity_of(target)]
+        return self.names[target]
+
+    def expr(self, target: Target) -> cst.BaseExpression:
+        name = self.name(target)
+        if isinstance(target, External) and name == target.preferred and target.dotted_tail:
+            return cst.parse_expression(name + target.dotted_tail)
+        return cst.Name(name)
+
+    def import_lines(self, externals: Iterable[External]) -> list[str]:
+        """``import``/``from`` lines for the externals not already imported by the user."""
+        plain: set[str] = set()
+        froms: dict[str, set[str]] = {}
+        for ext in set(externals):
+            ident = identity_of(ext)
+            if ident in self.reused or ext.module == "__future__":
+                continue
+            name = self.names[ident]
+            if ext.name is not None:
+                froms.setdefault(ext.module, set()).add(ext.name if name == ext.name else f"{ext.name} as {name}")
+            elif name == ext.preferred:
+                plain.add(f"import {ext.module}")
+            else:
+                plain.add(f"import {ext.module} as {name}")
+        return sorted(plain) + [
+            f"from {module} import {', '.join(sorted(names, key=str.lower))}"
+            for module, names in sorted(froms.items())
+        ]
+
+
+def render(definition: Definition, namer: Namer) -> cst.BaseStatement:
+    """The definition as it is written into the erased module."""
+    refs = definition.refs
+
+    class _Rename(cst.CSTTransformer):
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+            target = refs.get(id(original))
+            return updated if target is None else _keep_parens(namer.expr(target), updated)
+
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+            target = refs.get(id(original))
+            return updated if target is None else _keep_parens(namer.expr(target), updated)
+
+    node = definition.node.visit(_Rename())
+    comments = [line for line in getattr(node, "leading_lines", ()) if line.comment is not None]
+    if isinstance(node, cst.FunctionDef):
+        node = node.with_changes(name=cst.Name(namer.name(definition.key)), leading_lines=comments)
+        if definition.is_method:
+            params = node.params.with_changes(params=node.params.params[1:])
+            node = node.with_changes(params=params, leading_lines=[])
+    elif isinstance(node, cst.ClassDef):
+        node = node.with_changes(name=cst.Name(namer.name(definition.key)), leading_lines=comments)
+    elif isinstance(node, cst.SimpleStatementLine):
+        node = node.with_changes(leading_lines=comments)
+    assert isinstance(node, cst.BaseStatement)
+    return node
+
+
+def _keep_parens(new: cst.BaseExpression, old: cst.BaseExpression) -> cst.BaseExpression:
+    if old.lpar:
+        return new.with_changes(lpar=old.lpar, rpar=old.rpar)
+    return new
