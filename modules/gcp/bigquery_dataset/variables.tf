@@ -1,0 +1,26 @@
+variable "name" {
+  description = "Warehouse name (the dataset id, with - replaced by _)."
+  type        = string
+}
+
+variable "project_id" {
+  description = "Google Cloud project."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the resources."
+  type        = string
+}
+
+variable "labels" {
+  description = "Labels added to every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "members" {
+  description = "IAM members (serviceAccount:...) of the workloads that use this resource."
+  type        = list(string)
+  default     = []
+}

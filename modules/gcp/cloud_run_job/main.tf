@@ -1,0 +1,70 @@
+# A background worker as a Cloud Run job, running as its own service account (no project role:
+# the resources it uses grant it their roles), optionally started by Cloud Scheduler.
+
+resource "google_service_account" "this" {
+  account_id   = substr("${var.name}-job", 0, 30)
+  project      = var.project_id
+  display_name = "Cloud Run job ${var.name}"
+}
+
+resource "google_cloud_run_v2_job" "this" {
+  name                = var.name
+  project             = var.project_id
+  location            = var.region
+  deletion_protection = true
+  labels              = var.labels
+
+  template {
+    parallelism = var.max_instances
+
+    template {
+      service_account = google_service_account.this.email
+      max_retries     = 3
+
+      containers {
+        image = var.container_image
+
+        resources {
+          limits = {
+            cpu    = tostring(var.cpu)
+            memory = "${var.memory}Mi"
+          }
+        }
+
+        dynamic "env" {
+          for_each = merge(var.env, var.environment)
+          content {
+            name  = env.key
+            value = env.value
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "google_cloud_run_v2_job_iam_member" "scheduler" {
+  count    = var.schedule == null ? 0 : 1
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_job.this.name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.this.email}"
+}
+
+resource "google_cloud_scheduler_job" "this" {
+  count     = var.schedule == null ? 0 : 1
+  name      = "${var.name}-schedule"
+  project   = var.project_id
+  region    = var.region
+  schedule  = var.schedule
+  time_zone = "Etc/UTC"
+
+  http_target {
+    http_method = "POST"
+    uri         = "https://run.googleapis.com/v2/${google_cloud_run_v2_job.this.id}:run"
+    oauth_token {
+      service_account_email = google_service_account.this.email
+    }
+  }
+}

@@ -1,0 +1,71 @@
+# A Cloud Run service (HTTPS only, Google-managed TLS) running as its own service account,
+# which holds no role of its own: the resources the service uses grant it exactly their roles.
+
+resource "google_service_account" "this" {
+  account_id   = substr("${var.name}-run", 0, 30)
+  project      = var.project_id
+  display_name = "Cloud Run service ${var.name}"
+}
+
+resource "google_cloud_run_v2_service" "this" {
+  name                = var.name
+  project             = var.project_id
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_ALL"
+  deletion_protection = true
+  labels              = var.labels
+
+  template {
+    service_account = google_service_account.this.email
+
+    scaling {
+      min_instance_count = var.min_instances
+      max_instance_count = var.max_instances
+    }
+
+    containers {
+      image = var.container_image
+
+      ports {
+        container_port = var.port
+      }
+
+      resources {
+        limits = {
+          cpu    = tostring(var.cpu)
+          memory = "${var.memory}Mi"
+        }
+      }
+
+      dynamic "env" {
+        for_each = merge(var.env, var.environment)
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      startup_probe {
+        http_get {
+          path = var.health_check_path
+        }
+      }
+
+      liveness_probe {
+        http_get {
+          path = var.health_check_path
+        }
+      }
+    }
+  }
+}
+
+resource "google_cloud_run_v2_service_iam_member" "public" {
+  #checkov:skip=CKV_GCP_102:A web application or public API is meant to be reached by anyone; set public = false for private ones
+  count    = var.public ? 1 : 0
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.this.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}

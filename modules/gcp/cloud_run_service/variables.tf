@@ -1,0 +1,79 @@
+variable "name" {
+  description = "Service name."
+  type        = string
+}
+
+variable "container_image" {
+  description = "Container image to run."
+  type        = string
+}
+
+variable "cpu" {
+  description = "vCPUs per instance."
+  type        = number
+  default     = 1
+}
+
+variable "memory" {
+  description = "Memory per instance in MiB."
+  type        = number
+  default     = 512
+}
+
+variable "min_instances" {
+  description = "Fewest instances."
+  type        = number
+  default     = 0
+}
+
+variable "max_instances" {
+  description = "Most instances."
+  type        = number
+  default     = 4
+}
+
+variable "env" {
+  description = "Extra environment variables of the project (no secrets)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "environment" {
+  description = "Native configuration the infrar adapters read (GOOGLE_CLOUD_PROJECT ...)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "port" {
+  description = "Port the container listens on."
+  type        = number
+  default     = 8080
+}
+
+variable "health_check_path" {
+  description = "HTTP path of the startup and liveness probes."
+  type        = string
+  default     = "/"
+}
+
+variable "public" {
+  description = "Allow unauthenticated requests from the internet (a public web application or API)."
+  type        = bool
+  default     = false
+}
+
+variable "project_id" {
+  description = "Google Cloud project."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the resources."
+  type        = string
+}
+
+variable "labels" {
+  description = "Labels added to every resource that takes them."
+  type        = map(string)
+  default     = {}
+}

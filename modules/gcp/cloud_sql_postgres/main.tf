@@ -1,0 +1,140 @@
+# Cloud SQL for PostgreSQL: private IP only, TLS required, audit and connection logging on,
+# the application user's password generated (random_password) and kept in Secret Manager;
+# workloads may read that one secret and connect to this one instance.
+
+locals {
+  tier = {
+    small  = "db-custom-1-3840"
+    medium = "db-custom-2-7680"
+    large  = "db-custom-4-15360"
+    xlarge = "db-custom-8-30720"
+  }[var.size]
+}
+
+resource "google_sql_database_instance" "this" {
+  name                = "${var.name}-postgres"
+  project             = var.project_id
+  region              = var.region
+  database_version    = "POSTGRES_16"
+  deletion_protection = true
+
+  settings {
+    tier                  = local.tier
+    edition               = "ENTERPRISE"
+    availability_type     = var.high_availability ? "REGIONAL" : "ZONAL"
+    disk_size             = var.storage_gb
+    disk_autoresize       = true
+    user_labels           = var.labels
+    deletion_protection_enabled = true
+
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = var.network_id
+      ssl_mode        = "ENCRYPTED_ONLY"
+    }
+
+    backup_configuration {
+      enabled                        = true
+      point_in_time_recovery_enabled = true
+      backup_retention_settings {
+        retained_backups = var.backup_retention_days
+      }
+    }
+
+    database_flags {
+      name  = "log_checkpoints"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_connections"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_disconnections"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_lock_waits"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_min_messages"
+      value = "error"
+    }
+    database_flags {
+      name  = "log_min_error_statement"
+      value = "error"
+    }
+    database_flags {
+      name  = "log_temp_files"
+      value = "0"
+    }
+    database_flags {
+      name  = "log_min_duration_statement"
+      value = "-1"
+    }
+    database_flags {
+      name  = "log_statement"
+      value = "ddl"
+    }
+    database_flags {
+      name  = "log_hostname"
+      value = "on"
+    }
+    database_flags {
+      name  = "cloudsql.enable_pgaudit"
+      value = "on"
+    }
+  }
+}
+
+resource "google_sql_database" "this" {
+  name     = replace(var.name, "-", "_")
+  project  = var.project_id
+  instance = google_sql_database_instance.this.name
+}
+
+resource "random_password" "app" {
+  length  = 32
+  special = false
+}
+
+resource "google_sql_user" "app" {
+  name     = "app"
+  project  = var.project_id
+  instance = google_sql_database_instance.this.name
+  password = random_password.app.result
+}
+
+resource "google_secret_manager_secret" "password" {
+  secret_id = "${var.name}-db-password"
+  project   = var.project_id
+  labels    = var.labels
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "password" {
+  secret      = google_secret_manager_secret.password.id
+  secret_data = random_password.app.result
+}
+
+resource "google_secret_manager_secret_iam_member" "reader" {
+  for_each  = toset(var.members)
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.password.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = each.value
+}
+
+resource "google_project_iam_member" "client" {
+  for_each = toset(var.members)
+  project  = var.project_id
+  role     = "roles/cloudsql.client"
+  member   = each.value
+  condition {
+    title      = "only-${var.name}"
+    expression = "resource.name == 'projects/${var.project_id}/instances/${google_sql_database_instance.this.name}'"
+  }
+}

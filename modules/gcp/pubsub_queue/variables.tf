@@ -1,0 +1,44 @@
+variable "name" {
+  description = "Queue name: a Pub/Sub topic and its pull subscription."
+  type        = string
+}
+
+variable "fifo" {
+  description = "Deliver messages with the same ordering key in order."
+  type        = bool
+  default     = false
+}
+
+variable "visibility_timeout_seconds" {
+  description = "Acknowledgement deadline: seconds before an unacknowledged message is delivered again (10-600)."
+  type        = number
+  default     = 30
+}
+
+variable "dead_letter" {
+  description = "Move a message to a dead-letter topic after 5 failed deliveries."
+  type        = bool
+  default     = true
+}
+
+variable "project_id" {
+  description = "Google Cloud project."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the resources."
+  type        = string
+}
+
+variable "labels" {
+  description = "Labels added to every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "members" {
+  description = "IAM members (serviceAccount:...) of the workloads that use this resource."
+  type        = list(string)
+  default     = []
+}
