@@ -1,0 +1,255 @@
+"""Find the resources a program uses from its infrar calls, and add the missing ones to project.yaml.
+
+The scan parses each Python file with ``ast`` (no text matching), resolves every name bound to
+infrar (``import infrar.storage as st``, ``from infrar.storage import upload as put``,
+``from infrar import messaging``), and reads the resource name of each call from its keyword
+(``bucket=``, ``queue=``, ``topic=``, ``database=``, ``cache=``, ``warehouse=``) or, for the
+domains below, its first positional argument. Only literal strings are names; a computed name
+is reported as *dynamic* so it can be declared by hand. Import shadowing inside functions is
+not tracked: a local that reuses an imported name is still read as the import.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from infrar.errors import InvalidArgument
+from infrar.infra.project import Project, parse_project
+
+__all__ = ["Dynamic", "ScanResult", "Use", "add_resources", "missing", "scan", "scan_source"]
+
+KEYWORDS = ("bucket", "queue", "topic", "database", "cache", "warehouse")
+# domain module -> kind named by the first positional argument
+POSITIONAL: dict[str, str] = {
+    "infrar.storage": "bucket",
+    "infrar.aws.s3": "bucket",
+    "infrar.database": "database",
+    "infrar.cache": "cache",
+    "infrar.data": "warehouse",
+    "infrar.messaging": "queue",  # publish/subscribe name a topic, see TOPIC_FUNCTIONS
+}
+TOPIC_FUNCTIONS = frozenset({"publish", "subscribe", "create_subscription", "unsubscribe"})
+SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
+NAME_RULE = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
+
+
+@dataclass(frozen=True, order=True)
+class Use:
+    """One literal resource name in one infrar call."""
+
+    kind: str
+    name: str
+    file: str
+    line: int
+    column: int
+    call: str  # e.g. "infrar.storage.upload"
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Dynamic:
+    """An infrar call whose resource name is not a literal string."""
+
+    kind: str
+    file: str
+    line: int
+    column: int
+    call: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    files: int
+    uses: tuple[Use, ...] = ()
+    dynamic: tuple[Dynamic, ...] = ()
+    errors: tuple[str, ...] = field(default=())  # files that could not be parsed, file:line:col: why
+
+    def resources(self) -> dict[tuple[str, str], list[Use]]:
+        """(kind, name) -> its uses, in first-use order."""
+        found: dict[tuple[str, str], list[Use]] = {}
+        for use in self.uses:
+            found.setdefault((use.kind, use.name), []).append(use)
+        return found
+
+
+def _bindings(tree: ast.AST) -> dict[str, str]:
+    """Local name -> qualified infrar name, for every import of infrar in the module."""
+    bound: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "infrar" or alias.name.startswith("infrar."):
+                    if alias.asname:
+                        bound[alias.asname] = alias.name
+                    else:
+                        bound["infrar"] = "infrar"
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "infrar" or node.module.startswith("infrar."):
+                for alias in node.names:
+                    if alias.name != "*":
+                        bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return bound
+
+
+def _qualified(func: ast.expr, bound: dict[str, str]) -> str | None:
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name) and func.id in bound:
+        return ".".join([bound[func.id], *reversed(parts)])
+    return None
+
+
+def _targets(call: ast.Call, qualified: str) -> Iterator[tuple[str, ast.expr]]:
+    """(kind, expression) for every resource name the call passes."""
+    named = False
+    for keyword in call.keywords:
+        if keyword.arg in KEYWORDS:
+            named = True
+            yield keyword.arg, keyword.value
+    module, _, function = qualified.rpartition(".")
+    kind = POSITIONAL.get(module)
+    if kind and not named and call.args and not isinstance(call.args[0], ast.Starred):
+        if module == "infrar.messaging" and function in TOPIC_FUNCTIONS:
+            kind = "topic"
+        yield kind, call.args[0]
+
+
+def scan_source(text: str, file: str = "<string>") -> ScanResult:
+    """Scan the source text of one module."""
+    try:
+        tree = ast.parse(text, filename=file)
+    except SyntaxError as exc:
+        return ScanResult(files=1, errors=(f"{file}:{exc.lineno or 1}:{exc.offset or 1}: {exc.msg}",))
+    bound = _bindings(tree)
+    uses: list[Use] = []
+    dynamic: list[Dynamic] = []
+    if bound:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = _qualified(node.func, bound)
+            if qualified is None:
+                continue
+            for kind, expr in _targets(node, qualified):
+                line, col = expr.lineno, expr.col_offset + 1
+                if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+                    uses.append(Use(kind, expr.value, file, line, col, qualified))
+                else:
+                    dynamic.append(Dynamic(kind, file, line, col, qualified, ast.unparse(expr)))
+    uses.sort(key=lambda u: (u.line, u.column))
+    dynamic.sort(key=lambda d: (d.line, d.column))
+    return ScanResult(files=1, uses=tuple(uses), dynamic=tuple(dynamic))
+
+
+def _python_files(src: Path) -> Iterator[Path]:
+    if src.is_file():
+        yield src
+        return
+    for root, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        yield from (Path(root) / f for f in sorted(files) if f.endswith(".py"))
+
+
+def scan(src: str | Path) -> ScanResult:
+    """Scan a Python file or every ``.py`` file under a directory."""
+    path = Path(src)
+    if not path.exists():
+        raise InvalidArgument(f"{src}: no such file or directory; pass the application's source")
+    results = [scan_source(p.read_text(encoding="utf-8", errors="replace"), str(p)) for p in _python_files(path)]
+    return ScanResult(
+        files=len(results),
+        uses=tuple(u for r in results for u in r.uses),
+        dynamic=tuple(d for r in results for d in r.dynamic),
+        errors=tuple(e for r in results for e in r.errors),
+    )
+
+
+def missing(project: Project | None, result: ScanResult) -> tuple[list[tuple[str, str]], list[str]]:
+    """(missing (kind, name) pairs, conflicts) of the scan against the project's resources."""
+    declared = {(r.kind, r.name) for r in project.resources} if project else set()
+    kinds = {e.name: e.kind for e in project.entries()} if project else {}
+    absent: list[tuple[str, str]] = []
+    conflicts: list[str] = []
+    for (kind, name), uses in result.resources().items():
+        if (kind, name) in declared:
+            continue
+        if name in kinds:
+            conflicts.append(f"{uses[0].where}: {name!r} is used as a {kind} but project.yaml declares it "
+                             f"as a {kinds[name]}; rename one of them")
+        elif not NAME_RULE.match(name) or not 3 <= len(name) <= 40:
+            conflicts.append(f"{uses[0].where}: {kind} name {name!r} is not valid on every cloud; use 3-40 "
+                             "lowercase letters, digits and single hyphens, starting with a letter")
+        else:
+            absent.append((kind, name))
+    return absent, conflicts
+
+
+def _items_yaml(items: Iterable[tuple[str, str]], indent: str) -> str:
+    return "".join(f"{indent}- name: {name}\n{indent}  type: {kind}\n" for kind, name in items)
+
+
+def _insert(text: str, items: list[tuple[str, str]]) -> str:
+    """``text`` with ``items`` appended to its resources list, everything else untouched."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
+    if not isinstance(root, yaml.MappingNode):
+        return text + ("" if not text or text.endswith("\n") else "\n") + "resources:\n" + _items_yaml(items, "  ")
+    for key, value in root.value:
+        if key.value != "resources":
+            continue
+        if isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
+            last_line = value.value[-1].end_mark.line
+            if value.value[-1].end_mark.column == 0:
+                last_line -= 1
+            lines = text.splitlines(keepends=True)
+            first = value.value[0].start_mark
+            dash = lines[first.line].rindex("-", 0, first.column)
+            lines[last_line] = lines[last_line] if lines[last_line].endswith("\n") else lines[last_line] + "\n"
+            lines.insert(last_line + 1, _items_yaml(items, " " * dash))
+            return "".join(lines)
+        flow = ", ".join(f"{{name: {name}, type: {kind}}}" for kind, name in items)
+        if isinstance(value, yaml.SequenceNode):  # a flow list: [] or [{...}]
+            inner = text[value.start_mark.index + 1: value.end_mark.index - 1].strip()
+            joined = f"[{inner}, {flow}]" if inner else f"[{flow}]"
+            return text[: value.start_mark.index] + joined + text[value.end_mark.index:]
+        if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
+            colon = text.index(":", key.end_mark.index)
+            end = value.end_mark.index if value.value else colon + 1
+            return text[: colon + 1] + f" [{flow}]" + text[end:]
+        return text  # not a list: leave it for the validator to report
+    return text + ("" if not text or text.endswith("\n") else "\n") + "resources:\n" + _items_yaml(items, "  ")
+
+
+def add_resources(project_path: str | Path, items: list[tuple[str, str]]) -> str:
+    """Append ``items`` ((kind, name)) to project.yaml's resources, atomically; returns the new text.
+
+    The result is validated before it replaces the file; nothing is written if it is invalid.
+    """
+    path = Path(project_path)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    new_text = _insert(text, items)
+    parse_project(new_text, path)  # raises ProjectError and writes nothing
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(new_text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return new_text

@@ -1,0 +1,51 @@
+"""Find the buckets, queues, topics, databases, caches and warehouses the code uses; report missing ones.
+
+Scans SRC (a file or a directory) for infrar calls with literal resource names and compares them
+with project.yaml's resources. With --write the missing ones are appended to project.yaml, the
+rest of the file left as it was. Exit status: 0 when nothing is missing (or --write added it),
+1 when resources are missing, 2 on a conflict or an invalid project file.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("src", help="a Python file or a directory of them")
+    parser.add_argument("--project", default="project.yaml", metavar="FILE",
+                        help="the project file to compare with (default: ./project.yaml)")
+    parser.add_argument("--write", action="store_true", help="add the missing resources to the project file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from infrar.infra.project import load_project
+    from infrar.infra.scan import add_resources, missing, scan
+
+    result = scan(args.src)
+    project_path = Path(args.project)
+    project = load_project(project_path) if project_path.exists() else None
+    absent, conflicts = missing(project, result)
+    found = result.resources()
+    print(f"scanned {result.files} file(s): {len(found)} resource(s) named in infrar calls")
+    for error in result.errors:
+        print(f"  skipped (syntax error) {error}")
+    for dyn in result.dynamic:
+        print(f"  dynamic {dyn.kind} name {dyn.expression!r} at {dyn.file}:{dyn.line}:{dyn.column} "
+              f"({dyn.call}): not checked; declare it in {project_path} by hand")
+    for conflict in conflicts:
+        print(f"  conflict: {conflict}")
+    if not absent:
+        print(f"all of them are declared in {project_path}" if found else "nothing to declare")
+        return 2 if conflicts else 0
+    print(f"missing from {project_path}:")
+    for kind, name in absent:
+        print(f"  {kind:<9} {name:<30} used at {found[(kind, name)][0].where}")
+    if not args.write:
+        print("run again with --write to add them")
+        return 1
+    add_resources(project_path, absent)
+    print(f"added {len(absent)} resource(s) to {project_path}")
+    return 2 if conflicts else 0
