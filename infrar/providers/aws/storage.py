@@ -1,0 +1,214 @@
+"""Storage on Amazon S3 (or anything speaking its API, such as moto) through boto3.
+
+Uploads and downloads go through boto3's managed transfers (multipart, ranged GETs) with
+``_clients.transfer_config()``, so no file is ever read whole into memory. Every SDK error
+is translated by ``_clients.translate_error`` and chained with ``from``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infrar.errors import InfrarError, InvalidArgument, NotFound
+from infrar.providers.aws import _clients
+from infrar.storage.rules import (
+    S3_BUCKET,
+    check_bucket,
+    check_data,
+    check_expiry,
+    check_key,
+    check_method,
+    check_prefix,
+)
+from infrar.storage.types import ObjectInfo, PathOrFile
+
+# The client method a signed URL of each HTTP method stands for.
+_PRESIGNED_OPERATION = {"GET": "get_object", "PUT": "put_object"}
+
+
+def _bucket_exists(bucket: str) -> bool:
+    """Whether ``bucket`` exists; True when S3 will not say (the caller then blames the key)."""
+    try:
+        _clients.s3().head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        code = _clients.error_code(exc)
+        return code not in _clients.BARE_NOT_FOUND and code not in _clients.NO_SUCH_BUCKET
+    except BotoCoreError:
+        return True
+    return True
+
+
+def _error(exc: BaseException, bucket: str, key: str | None = None) -> InfrarError:
+    """Translate ``exc``; a bare 404 from a HEAD names neither bucket nor key, so ask S3 which."""
+    if key is not None and _clients.error_code(exc) in _clients.BARE_NOT_FOUND and not _bucket_exists(bucket):
+        key = None
+    return _clients.translate_error(exc, bucket, key)
+
+
+def _check_object(bucket: object, key: object) -> tuple[str, str]:
+    name = check_bucket(bucket, S3_BUCKET)
+    return name, check_key(key, name)
+
+
+def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
+    if not hasattr(stream, "write"):
+        raise InvalidArgument(
+            f"cannot download {bucket}/{key} into a {type(stream).__name__}; "
+            "pass a path or a binary file object opened for writing"
+        )
+    try:
+        _clients.s3().download_fileobj(bucket, key, stream, Config=_clients.transfer_config())
+    except _clients.SDK_ERRORS as exc:
+        raise _error(exc, bucket, key) from exc
+
+
+def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
+    # Write beside the destination and rename: a reader never sees half a file, and a
+    # failure leaves the destination as it was.
+    target = Path(destination)
+    if not target.parent.is_dir():
+        raise NotFound(f"cannot download {bucket}/{key}: directory {str(target.parent)!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            _download_to_stream(bucket, key, out)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _object_info(item: dict[str, Any]) -> ObjectInfo:
+    return ObjectInfo(
+        key=item["Key"],
+        size=item["Size"],
+        last_modified=item["LastModified"].astimezone(timezone.utc),
+        etag=item["ETag"].strip('"'),
+    )
+
+
+def _objects(bucket: str, first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[ObjectInfo]:
+    # One page (up to 1,000 keys) in memory at a time; S3 lists keys in UTF-8 byte order,
+    # which is Python's str order.
+    page = first
+    while True:
+        for item in page.get("Contents", ()):
+            yield _object_info(item)
+        try:
+            page = next(rest)
+        except StopIteration:
+            return
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket) from exc
+
+
+class AwsStorage:
+    """Buckets and objects in S3, through the process's one boto3 client."""
+
+    def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
+        bucket, destination = _check_object(bucket, destination)
+        if not isinstance(source, (str, os.PathLike)) and not hasattr(source, "read"):
+            raise InvalidArgument(
+                f"cannot upload a {type(source).__name__} to {bucket}/{destination}; "
+                "pass a path or a binary file object opened for reading"
+            )
+        try:
+            s3 = _clients.s3()
+            if isinstance(source, (str, os.PathLike)):
+                # A path is read part by part from disk by the transfer threads.
+                s3.upload_file(os.fspath(source), bucket, destination, Config=_clients.transfer_config())
+            else:
+                s3.upload_fileobj(source, bucket, destination, Config=_clients.transfer_config())
+        except FileNotFoundError as exc:
+            raise NotFound(
+                f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
+            ) from exc
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket) from exc
+
+    def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
+        bucket, source = _check_object(bucket, source)
+        if isinstance(destination, (str, os.PathLike)):
+            _download_to_path(bucket, source, destination)
+        else:
+            _download_to_stream(bucket, source, destination)
+
+    def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
+        return [info.key for info in self.iter_objects(bucket, prefix)]
+
+    def delete(self, bucket: str, path: str) -> None:
+        bucket, path = _check_object(bucket, path)
+        try:
+            s3 = _clients.s3()
+            # S3's delete succeeds on a missing key; infrar's contract is NotFound.
+            s3.head_object(Bucket=bucket, Key=path)
+            s3.delete_object(Bucket=bucket, Key=path)
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket, path) from exc
+
+    def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
+        bucket, key = _check_object(bucket, key)
+        body = check_data(data, bucket, key)
+        try:
+            _clients.s3().put_object(Bucket=bucket, Key=key, Body=body)
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket) from exc
+
+    def read_bytes(self, bucket: str, key: str) -> bytes:
+        bucket, key = _check_object(bucket, key)
+        try:
+            response = _clients.s3().get_object(Bucket=bucket, Key=key)
+            data: bytes = response["Body"].read()
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket, key) from exc
+        return data
+
+    def exists(self, bucket: str, key: str) -> bool:
+        bucket, key = _check_object(bucket, key)
+        try:
+            _clients.s3().head_object(Bucket=bucket, Key=key)
+        except ClientError as exc:
+            # A bare 404 is a missing key or a missing bucket: False either way.
+            if _clients.error_code(exc) in _clients.BARE_NOT_FOUND | _clients.NO_SUCH_BUCKET:
+                return False
+            raise _error(exc, bucket, key) from exc
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket, key) from exc
+        return True
+
+    def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+        bucket = check_bucket(bucket, S3_BUCKET)
+        prefix = check_prefix(prefix, bucket)
+        try:
+            paginator = _clients.s3().get_paginator("list_objects_v2")
+            # The first page now, so a missing bucket raises here rather than on first next().
+            rest = iter(paginator.paginate(Bucket=bucket, Prefix=prefix))
+            first = next(rest)
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket) from exc
+        return _objects(bucket, first, rest)
+
+    def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
+        bucket, key = _check_object(bucket, key)
+        check_expiry(expires_in, bucket, key)
+        check_method(method, bucket, key)
+        try:
+            s3 = _clients.s3()
+            if method == "GET":
+                # Signing is offline; only a HEAD can say that the URL would lead nowhere.
+                s3.head_object(Bucket=bucket, Key=key)
+            url: str = s3.generate_presigned_url(
+                _PRESIGNED_OPERATION[method],
+                Params={"Bucket": bucket, "Key": key},
+                ExpiresIn=expires_in,
+            )
+        except _clients.SDK_ERRORS as exc:
+            raise _error(exc, bucket, key) from exc
+        return url
