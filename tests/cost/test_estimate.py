@@ -1,0 +1,211 @@
+"""Cost arithmetic against values computed by hand, defaulted-usage flags, and cost model errors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from infrar import plugins
+from infrar.cost import models as cost_models
+from infrar.cost.estimate import estimate
+from infrar.cost.formula import FormulaError
+from infrar.cost.models import CostModelError, load_models, merge, parse_model
+from infrar.errors import InvalidArgument
+from infrar.infra.project import CAPABILITY_TYPES, RESOURCE_KINDS, parse_project
+
+PROJECT = """\
+name: hand
+capabilities:
+  - name: api
+    type: api_service
+    config: {container_image: x, cpu: 0.5, memory: 1024, min_instances: 2}
+resources:
+  - {name: uploads, type: bucket}
+  - {name: main-db, type: database, size: medium, storage_gb: 50, high_availability: true}
+  - {name: jobs, type: queue}
+usage:
+  api: {monthly_requests: 0, egress_gb: 0}
+  uploads: {storage_gb: 100, monthly_write_requests: 20000, monthly_read_requests: 1000000, egress_gb: 10}
+  main-db: {backup_gb: 0}
+  jobs: {monthly_messages: 10000000, message_kb: 1}
+"""
+
+# Worked out by hand from the list prices in cost_models/*.yaml.
+EXPECTED = {
+    ("api", "aws"): 2 * 730 * (0.5 * 0.04048 + 1 * 0.004445) + 730 * 0.0225,  # Fargate tasks + ALB hours
+    ("api", "gcp"): 2 * 730 * 3600 * (0.5 * 0.000018 + 1 * 0.000002),
+    ("api", "azure"): 2 * 730 * 3600 * (0.5 * 0.000024 + 1 * 0.000003),
+    ("uploads", "aws"): 100 * 0.023 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.09,
+    ("uploads", "gcp"): 100 * 0.020 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.12,
+    ("uploads", "azure"): 100 * 0.018 + 2 * 0.05 + 100 * 0.004 + 10 * 0.087,
+    ("main-db", "aws"): 2 * (730 * 0.159 + 50 * 0.115),  # Multi-AZ doubles instance and storage
+    ("main-db", "gcp"): 2 * (730 * (2 * 0.0413 + 7.5 * 0.007) + 50 * 0.17),
+    ("main-db", "azure"): 730 * 0.5044 + 50 * 0.115,
+    ("jobs", "aws"): 10 * 3 * 0.40,  # 10 M messages x (send, receive, delete) at $0.40 per million
+    ("jobs", "gcp"): 10_000_000 * 1 * 2 / 1073741824 * 40,  # publish + one delivery, 1 KiB each
+    ("jobs", "azure"): 730 * 0.0135 + (30 - 13) * 0.80,  # base charge + operations above 13 M
+}
+
+
+def test_every_line_matches_the_hand_computed_value() -> None:
+    est = estimate(parse_project(PROJECT, "hand.yaml"))
+    assert est.providers == ("aws", "gcp", "azure")
+    got = {(line.name, line.provider): line.monthly for line in est.lines}
+    assert got == pytest.approx(EXPECTED)
+    for provider in est.providers:
+        want = sum(v for (_, p), v in EXPECTED.items() if p == provider)
+        assert est.total(provider) == pytest.approx(want)
+        assert est.complete(provider)
+
+
+def test_hand_values_rounded_to_cents() -> None:
+    est = estimate(parse_project(PROJECT, "hand.yaml"), providers=["aws"])
+    assert [round(line.monthly or 0, 2) for line in est.lines] == [52.47, 3.70, 243.64, 12.00]
+    assert round(est.total("aws"), 2) == 311.81
+
+
+def test_instance_table_and_inputs_are_reported() -> None:
+    est = estimate(parse_project(PROJECT, "hand.yaml"), providers=["gcp"])
+    db = next(line for line in est.lines if line.name == "main-db")
+    assert db.implementation == "gcp_cloud_sql_postgres" and db.instance_type == "db-custom-2-7680"
+    assert db.inputs["instance_vcpu"] == 2 and db.inputs["high_availability"] == 1
+
+
+def test_defaulted_usage_is_flagged() -> None:
+    text = "resources:\n  - {name: uploads, type: bucket}\nusage:\n  uploads: {storage_gb: 5}\n"
+    line = estimate(parse_project(text), providers=["aws"]).lines[0]
+    assert line.defaulted == ("monthly_write_requests", "monthly_read_requests", "egress_gb")
+    assert line.depends_on_usage == line.defaulted
+    # defaults: 10k writes, 100k reads, 1 GB egress
+    assert line.monthly == pytest.approx(5 * 0.023 + 10 * 0.005 + 100 * 0.0004 + 1 * 0.09)
+
+
+def test_running_hours_and_instances_defaults_are_not_usage_flags() -> None:
+    text = "capabilities:\n  - {name: worker, type: background_worker, config: {container_image: x}}\n" \
+           "usage:\n  worker: {egress_gb: 0}\n"
+    line = estimate(parse_project(text), providers=["aws"]).lines[0]
+    assert set(line.defaulted) == {"hours", "average_instances"} and line.depends_on_usage == ()
+    assert line.monthly == pytest.approx(730 * (0.5 * 0.04048 + 1 * 0.004445))
+
+
+def test_scheduled_worker_runs_30_hours_by_default() -> None:
+    text = "capabilities:\n  - name: nightly\n    type: background_worker\n" \
+           "    config: {container_image: x, schedule: '0 2 * * *'}\n"
+    line = estimate(parse_project(text), providers=["gcp"]).lines[0]
+    assert line.inputs["hours"] == 30
+    assert line.monthly == pytest.approx(30 * 3600 * (0.5 * 0.000018 + 1 * 0.000002) + 1 * 0.12)
+
+
+def test_orchestrator_uses_node_size_and_count() -> None:
+    text = "capabilities:\n  - {name: platform, type: container_orchestrator, config: {node_count: 2, " \
+           "node_size: small}}\nusage:\n  platform: {egress_gb: 0}\n"
+    lines = estimate(parse_project(text)).lines
+    by = {line.provider: line for line in lines}
+    assert by["aws"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.096 + 20 * 0.08))
+    assert by["gcp"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.067006 + 100 * 0.10))
+    assert by["azure"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.096 + 19.71))
+    assert by["azure"].instance_type == "Standard_D2s_v5"
+
+
+def test_unknown_provider_suggests() -> None:
+    with pytest.raises(InvalidArgument, match="no cost model for provider 'gpc'; did you mean 'gcp'"):
+        estimate(parse_project(PROJECT), providers=["gpc"])
+
+
+def test_builtin_models_price_every_kind_with_sources_and_dates() -> None:
+    models = load_models(include_plugins=False)
+    assert list(models) == ["aws", "gcp", "azure"]
+    for model in models.values():
+        for kind in CAPABILITY_TYPES + RESOURCE_KINDS:
+            impl = model.for_kind(kind)
+            assert impl is not None, f"{model.provider} does not price {kind}"
+            assert impl.sources and all(s.startswith("https://") for s in impl.sources)
+            assert impl.taken.year >= 2023
+
+
+def _model(impl: str) -> str:
+    return "provider: test\nimplementations:\n  t_bucket:\n" + textwrap.indent(textwrap.dedent(impl), "    ")
+
+
+BASE_IMPL = """\
+serves: [bucket]
+title: T
+source: https://example.com/pricing
+taken: 2024-06-01
+prices: {per_gb: 0.02}
+usage: {storage_gb: 10}
+formula: storage_gb * per_gb
+"""
+
+# (change to BASE_IMPL, error class, words in the message)
+BAD_MODELS = [
+    ("formula: storage_gb ** per_gb", FormulaError, ("implementations.t_bucket.formula", "'**' (power)")),
+    ("formula: storage_gb * price_gb", FormulaError, ("unknown name 'price_gb'", "did you mean")),
+    ("formula: __import__('os')", FormulaError, ("a call to '__import__'",)),
+    ("usage: {storage_gb: 10 + bogus}", FormulaError, ("usage.storage_gb", "unknown name 'bogus'")),
+    ("usage: {storage: 10}", CostModelError, ("usage.storage", "did you mean 'storage_gb'?")),
+    ("taken: last year", CostModelError, ("taken", "YYYY-MM-DD")),
+    ("source: example.com", CostModelError, ("source", "https://")),
+    ("serves: [buckets]", CostModelError, ("serves", "did you mean 'bucket'?")),
+    ("prices: {per_gb: cheap}", CostModelError, ("prices.per_gb", "expected a number")),
+    ("formla: x", CostModelError, ("formla", "did you mean 'formula'?")),
+    ("instances: {small: {type: a, hourly: 1}}", CostModelError, ("instances", "missing sizes: medium")),
+]
+
+
+@pytest.mark.parametrize(("change", "error", "words"), BAD_MODELS, ids=[c[0] for c in BAD_MODELS])
+def test_bad_cost_models_name_file_and_implementation(change: str, error: type[Exception],
+                                                      words: tuple[str, ...]) -> None:
+    key = change.split(":")[0]
+    impl = "\n".join(line for line in BASE_IMPL.splitlines() if not line.startswith(f"{key}:")) + "\n" + change
+    with pytest.raises(error) as caught:
+        parse_model(_model(impl), "plugin/cost_models/test.yaml")
+    message = str(caught.value)
+    assert message.startswith("plugin/cost_models/test.yaml: ")
+    for word in words:
+        assert word in message
+
+
+def test_merge_refuses_a_second_implementation_of_a_kind() -> None:
+    a = parse_model(_model(BASE_IMPL), "a.yaml")
+    b = parse_model(_model(BASE_IMPL), "b.yaml")
+    with pytest.raises(CostModelError, match=r"b.yaml: implementations.t_bucket: conflicts with t_bucket in a.yaml"):
+        merge([a, b])
+
+
+def test_plugin_contributes_a_new_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "infrar_oci_costs"
+    (package / "cost_models").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "cost_models" / "oci.yaml").write_text(_model(BASE_IMPL).replace("provider: test", "provider: oci"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fake = plugins.Plugin(name="oci-costs", version="1.0", description="", package="infrar_oci_costs",
+                          api="infrar_oci_costs", domain="oci", adapters={}, requirements={},
+                          extra={"cost_models": ["cost_models/oci.yaml"]})
+    monkeypatch.setattr(plugins, "registry", lambda: {"oci": fake})
+    cost_models.load_models.cache_clear()
+    try:
+        models = load_models()
+        assert list(models) == ["aws", "gcp", "azure", "oci"]
+        est = estimate(parse_project("resources:\n  - {name: uploads, type: bucket}\n"
+                                     "  - {name: jobs, type: queue}\n"))
+        by = {(line.name, line.provider): line for line in est.lines}
+        assert by[("uploads", "oci")].monthly == pytest.approx(10 * 0.02)
+        assert by[("jobs", "oci")].monthly is None and not est.complete("oci")
+    finally:
+        cost_models.load_models.cache_clear()
+
+
+def test_plugin_listing_a_missing_file_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = plugins.Plugin(name="broken", version="1.0", description="", package="infrar.storage",
+                          api="infrar.storage", domain="x", adapters={}, requirements={},
+                          extra={"cost_models": ["nope.yaml"]})
+    monkeypatch.setattr(plugins, "registry", lambda: {"x": fake})
+    cost_models.load_models.cache_clear()
+    try:
+        with pytest.raises(CostModelError, match=r"plugin broken: plugin.yaml lists cost model 'nope.yaml'"):
+            load_models()
+    finally:
+        cost_models.load_models.cache_clear()
