@@ -20,13 +20,34 @@ PROJECT = "test-project"
 SIGNER_EMAIL = f"infrar-emulator@{PROJECT}.iam.gserviceaccount.com"
 
 
+# Runs the emulator's own entry point (gcp_storage_emulator.__main__.main) from this
+# interpreter, after two fixes for how it behaves under load, both harmless if a later
+# release changes the names they touch:
+# - it serves one request at a time with socketserver's listen backlog of 5, so more
+#   concurrent clients than that have their connections dropped and retried by the kernel
+#   for seconds (and time out); a deeper backlog queues them instead;
+# - after every write it re-serialises all object metadata to a ".meta" file, which costs
+#   time proportional to the objects stored (1,100 small writes took 30 s); in memory that
+#   file is read by nobody (only a restart reads it), so it is skipped.
+_LAUNCHER = """
+import sys
+import http.server
+http.server.HTTPServer.request_queue_size = 1024
+from gcp_storage_emulator import storage
+_write = getattr(storage.Storage, "_write_config_to_file", None)
+if _write is not None:
+    def _write_unless_in_memory(self):
+        if not getattr(self, "_use_memory_fs", False):
+            _write(self)
+    storage.Storage._write_config_to_file = _write_unless_in_memory
+from gcp_storage_emulator.__main__ import main
+main(sys.argv[1:])
+"""
+
+
 def emulator_command(port: int) -> list[str]:
-    """``gcp-storage-emulator`` from this interpreter's environment, else ``python -m``."""
-    arguments = ["start", "--host", "127.0.0.1", "--port", str(port), "--in-memory"]
-    executable = Path(sys.executable).with_name("gcp-storage-emulator")
-    if executable.is_file():
-        return [str(executable), *arguments]
-    return [sys.executable, "-m", "gcp_storage_emulator", *arguments]
+    """``gcp-storage-emulator start`` in memory on ``port``, from this interpreter's environment."""
+    return [sys.executable, "-c", _LAUNCHER, "start", "--host", "127.0.0.1", "--port", str(port), "--in-memory"]
 
 
 def write_service_account_key(path: Path, email: str = SIGNER_EMAIL, project: str = PROJECT) -> Path:
