@@ -1,0 +1,305 @@
+"""Storage benchmarks that run in this process: small objects, listing, dispatch overhead.
+
+Every comparison is interleaved block by block (see ``_common.interleaved``) against a
+plain boto3 client configured exactly as infrar's, on the same moto server, in the same
+run; warm-up calls are made on every side first and never timed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import timeit
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench._common import (
+    REGION,
+    Row,
+    Sample,
+    boto3_baseline_client,
+    log,
+    median,
+)
+
+SMALL_BODY = os.urandom(1024)  # "small object": 1 KiB
+WARMUP_OPS = 50
+TIME_TARGET = 1.02
+
+
+# --------------------------------------------------------------------------- the libraries
+
+
+def s3fs_filesystem() -> Any:
+    """s3fs on the same endpoint, with the same retry and timeout settings as infrar's client."""
+    import s3fs
+
+    return s3fs.S3FileSystem(
+        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        key=os.environ["AWS_ACCESS_KEY_ID"],
+        secret=os.environ["AWS_SECRET_ACCESS_KEY"],
+        client_kwargs={"region_name": REGION},
+        config_kwargs={
+            "retries": {"mode": "standard", "max_attempts": 3},
+            "connect_timeout": 3,
+            "read_timeout": 60,
+            "signature_version": "s3v4",
+        },
+        use_listings_cache=False,
+        skip_instance_cache=True,
+    )
+
+
+def cloudpathlib_client(cache_dir: Path) -> Any:
+    """cloudpathlib on the same endpoint. close_file: every read really downloads, no stale cache hit."""
+    import boto3
+    from cloudpathlib import S3Client
+    from cloudpathlib.enums import FileCacheMode
+
+    session = boto3.session.Session(region_name=REGION)
+    return S3Client(
+        boto3_session=session,
+        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        local_cache_dir=cache_dir,
+        file_cache_mode=FileCacheMode.close_file,
+    )
+
+
+# --------------------------------------------------------------------------- small objects
+
+
+def small_object_sides(bucket: str, block: int, third_party: bool, cache_dir: Path) -> dict[str, Callable[[int], None]]:
+    """One callable per library; ``side(b)`` puts then gets keys b*block .. (b+1)*block - 1."""
+    import infrar.storage as storage
+
+    s3 = boto3_baseline_client()
+
+    def keys(b: int) -> range:
+        return range(b * block, (b + 1) * block)
+
+    def check(got: bytes) -> None:
+        if got != SMALL_BODY:
+            raise AssertionError("read back different bytes")
+
+    def infrar_side(b: int) -> None:
+        for i in keys(b):
+            key = f"small/infrar/{i:05d}"
+            storage.write_bytes(bucket, key, SMALL_BODY)
+            check(storage.read_bytes(bucket, key))
+
+    def boto3_side(b: int) -> None:
+        for i in keys(b):
+            key = f"small/boto3/{i:05d}"
+            s3.put_object(Bucket=bucket, Key=key, Body=SMALL_BODY)
+            check(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    sides: dict[str, Callable[[int], None]] = {"infrar": infrar_side, "boto3": boto3_side}
+    if third_party:
+        fs = s3fs_filesystem()
+        client = cloudpathlib_client(cache_dir)
+
+        def s3fs_side(b: int) -> None:
+            for i in keys(b):
+                path = f"{bucket}/small/s3fs/{i:05d}"
+                fs.pipe_file(path, SMALL_BODY)
+                check(fs.cat_file(path))
+
+        def cloudpathlib_side(b: int) -> None:
+            for i in keys(b):
+                path = client.CloudPath(f"s3://{bucket}/small/cloudpathlib/{i:05d}")
+                path.write_bytes(SMALL_BODY)
+                check(path.read_bytes())
+
+        sides["s3fs"] = s3fs_side
+        sides["cloudpathlib"] = cloudpathlib_side
+    return sides
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def fill_bucket(bucket: str, prefix: str, count: int) -> None:
+    """Setup, not timed: ``count`` empty objects under ``prefix``, written by 8 threads."""
+    s3 = boto3_baseline_client()
+
+    def put(i: int) -> None:
+        s3.put_object(Bucket=bucket, Key=f"{prefix}{i:06d}", Body=b"")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, range(count)))
+
+
+def listing_sides(bucket: str, prefix: str, count: int, third_party: bool,
+                  cache_dir: Path) -> dict[str, Callable[[int], None]]:
+    import infrar.storage as storage
+
+    s3 = boto3_baseline_client()
+
+    def check(found: int) -> None:
+        if found != count:
+            raise AssertionError(f"listed {found} keys, expected {count}")
+
+    def infrar_side(_: int) -> None:
+        check(len(storage.list_objects(bucket, prefix)))
+
+    def boto3_side(_: int) -> None:
+        keys = [
+            item["Key"]
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for item in page.get("Contents", ())
+        ]
+        check(len(keys))
+
+    sides: dict[str, Callable[[int], None]] = {"infrar": infrar_side, "boto3": boto3_side}
+    if third_party:
+        fs = s3fs_filesystem()
+        client = cloudpathlib_client(cache_dir)
+
+        def s3fs_side(_: int) -> None:
+            fs.invalidate_cache()
+            check(len(fs.find(f"{bucket}/{prefix}")))
+
+        def cloudpathlib_side(_: int) -> None:
+            check(sum(1 for _ in client.CloudPath(f"s3://{bucket}/{prefix}").iterdir()))
+
+        sides["s3fs"] = s3fs_side
+        sides["cloudpathlib"] = cloudpathlib_side
+    return sides
+
+
+def warm_up(sides: dict[str, Callable[[int], None]], blocks: int) -> None:
+    for side in sides.values():
+        for b in range(blocks):
+            side(b)
+
+
+def comparison_rows(title: str, unit_count: int, unit: str, samples: dict[str, list[Sample]]) -> list[Row]:
+    """infrar vs boto3: the wall-time row (with its target) and the client-CPU row."""
+    wall = {name: [s.wall for s in values] for name, values in samples.items()}
+    cpu = {name: [s.cpu for s in values] for name, values in samples.items()}
+    ratio = median(wall["infrar"]) / median(wall["boto3"])
+    paired = median([a / b for a, b in zip(wall["infrar"], wall["boto3"], strict=True)])
+    per_op = median(wall["infrar"]) / unit_count * 1e6
+    cpu_extra = (median(cpu["infrar"]) - median(cpu["boto3"])) / unit_count * 1e6
+    return [
+        Row(f"{title}: wall", "s", median(wall["infrar"]), median(wall["boto3"]), "boto3", ratio,
+            f"<= {TIME_TARGET}", ratio <= TIME_TARGET,
+            note=f"{len(wall['infrar'])} reps; median of per-rep ratios {paired:.3f}; per-rep s infrar "
+                 + ", ".join(f"{v:.2f}" for v in wall["infrar"]) + " / boto3 "
+                 + ", ".join(f"{v:.2f}" for v in wall["boto3"]) + f"; infrar {per_op:,.0f} us per {unit}",
+            samples=wall),
+        Row(f"{title}: client CPU", "s", median(cpu["infrar"]), median(cpu["boto3"]), "boto3",
+            median(cpu["infrar"]) / median(cpu["boto3"]),
+            note=f"this process's CPU time (all threads); infrar adds {cpu_extra:,.1f} us per {unit}",
+            samples=cpu),
+    ]
+
+
+def third_party_rows(title: str, unit_count: int, samples: dict[str, list[Sample]]) -> list[Row]:
+    """One row per third-party library: infrar's time next to it (ratio infrar/library)."""
+    wall = {name: median([s.wall for s in values]) for name, values in samples.items()}
+    cpu = {name: median([s.cpu for s in values]) for name, values in samples.items()}
+    per_op = 1e3 / unit_count
+    return [
+        Row(f"{title}: infrar vs {name}", "ms/op" if unit_count > 1 else "s", wall["infrar"] * per_op,
+            wall[name] * per_op, name, wall["infrar"] / wall[name],
+            note=f"{len(samples[name])} reps of {unit_count:,} ops, interleaved with infrar and boto3; "
+                 f"{name}/boto3 time = {wall[name] / wall['boto3']:.3f}; client CPU {name} {cpu[name]:.2f} s, "
+                 f"infrar {cpu['infrar']:.2f} s, boto3 {cpu['boto3']:.2f} s")
+        for name in samples if name not in ("infrar", "boto3")
+    ]
+
+
+def bench_small_objects(bucket: str, ops: int, reps: int, third_party_ops: int, third_party_reps: int) -> list[Row]:
+    """``ops`` put+get pairs through infrar and boto3; then a shorter pass adding s3fs and cloudpathlib."""
+    from bench._common import interleaved
+
+    block = 50
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="infrar-bench-cache-") as cache:
+        sides = small_object_sides(bucket, block, third_party_ops > 0, Path(cache))
+        warm_up(sides, WARMUP_OPS // block or 1)
+        pair = {name: sides[name] for name in ("infrar", "boto3")}
+        log(f"small objects: {ops} put+get x 2 libraries x {reps} reps, interleaved in blocks of {block}")
+        samples = interleaved(pair, max(ops // block, 1), reps,
+                              on_rep=lambda r: log(f"  small objects rep {r + 1}/{reps} done"))
+        rows += comparison_rows(f"{ops:,} put+get of 1 KiB", ops, "put+get", samples)
+        if third_party_ops > 0:
+            tp_block = min(block, third_party_ops)
+            log(f"small objects: {third_party_ops} put+get x {len(sides)} libraries x {third_party_reps} reps")
+            samples = interleaved(sides, max(third_party_ops // tp_block, 1), third_party_reps,
+                                  on_rep=lambda r: log(f"  third-party rep {r + 1}/{third_party_reps} done"))
+            rows += third_party_rows("put+get of 1 KiB", third_party_ops, samples)
+    return rows
+
+
+def bench_listing(bucket: str, count: int, reps: int, third_party: bool) -> list[Row]:
+    from bench._common import interleaved
+
+    prefix = "list/"
+    log(f"listing: writing {count:,} keys (setup, not timed)")
+    fill_bucket(bucket, prefix, count)
+    with tempfile.TemporaryDirectory(prefix="infrar-bench-cache-") as cache:
+        sides = listing_sides(bucket, prefix, count, third_party, Path(cache))
+        warm_up(sides, 1)
+        log(f"listing: {count:,} keys x {len(sides)} libraries x {reps} reps")
+        samples = interleaved(sides, 1, reps, on_rep=lambda r: log(f"  listing rep {r + 1}/{reps} done"))
+    title = f"list {count:,} keys"
+    rows = comparison_rows(title, count, "key", {name: samples[name] for name in ("infrar", "boto3")})
+    return rows + third_party_rows(title, 1, samples)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+@contextmanager
+def local_provider() -> Iterator[Path]:
+    saved = {name: os.environ.get(name) for name in ("INFRAR_PROVIDER", "INFRAR_LOCAL_ROOT")}
+    with tempfile.TemporaryDirectory(prefix="infrar-bench-local-") as root:
+        os.environ["INFRAR_PROVIDER"] = "local"
+        os.environ["INFRAR_LOCAL_ROOT"] = root
+        try:
+            yield Path(root)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def bench_dispatch(rounds: int, number: int) -> list[Row]:
+    """ns per call of storage.exists through the public API vs on the adapter instance itself."""
+    import infrar.storage as storage
+    from infrar import dispatch
+    from infrar.providers.local.storage import LocalStorage
+
+    with local_provider():
+        storage.write_bytes("bench", "k", b"x")
+        direct = LocalStorage()
+        names = {"api": "storage.exists('bench', 'k')", "direct": "direct.exists('bench', 'k')",
+                 "lookup": "adapter('storage')"}
+        scope = {"storage": storage, "direct": direct, "adapter": dispatch.adapter}
+        timers = {name: timeit.Timer(stmt, globals=scope) for name, stmt in names.items()}
+        for timer in timers.values():  # warm-up
+            timer.timeit(number // 10 or 1)
+        log(f"dispatch: {rounds} interleaved rounds of {number:,} calls each")
+        per_call: dict[str, list[float]] = {name: [] for name in timers}
+        order = list(timers)
+        for r in range(rounds):
+            shift = r % len(order)
+            for name in order[shift:] + order[:shift]:
+                per_call[name].append(timers[name].timeit(number) / number * 1e9)
+    api, plain, lookup = per_call["api"], per_call["direct"], per_call["lookup"]
+    overhead = median([a - b for a, b in zip(api, plain, strict=True)])
+    return [
+        Row("dispatch: storage.exists, local", "ns/call", median(api), median(plain), "adapter",
+            median(api) / median(plain),
+            note=f"overhead {overhead:,.0f} ns per call (median of paired differences over {rounds} rounds "
+                 f"of {number:,} calls); the dispatch lookup alone, dispatch.adapter('storage'), "
+                 f"costs {median(lookup):,.0f} ns"),
+        Row("dispatch: overhead per call", "ns", overhead, None),
+    ]
