@@ -19,12 +19,12 @@ resource "google_sql_database_instance" "this" {
   deletion_protection = true
 
   settings {
-    tier                  = local.tier
-    edition               = "ENTERPRISE"
-    availability_type     = var.high_availability ? "REGIONAL" : "ZONAL"
-    disk_size             = var.storage_gb
-    disk_autoresize       = true
-    user_labels           = var.labels
+    tier                        = local.tier
+    edition                     = "ENTERPRISE"
+    availability_type           = var.high_availability ? "REGIONAL" : "ZONAL"
+    disk_size                   = var.storage_gb
+    disk_autoresize             = true
+    user_labels                 = var.labels
     deletion_protection_enabled = true
 
     ip_configuration {

@@ -22,17 +22,17 @@ resource "google_project_iam_member" "nodes" {
 resource "google_container_cluster" "this" {
   #checkov:skip=CKV_GCP_66:Binary Authorization is enabled below (evaluation mode set); checkov reads only the legacy flag
   #checkov:skip=CKV_GCP_65:Google Groups for RBAC needs a Workspace domain the organisation owns
-  name                     = var.name
-  project                  = var.project_id
-  location                 = var.region
-  network                  = var.network_id
-  min_master_version       = var.kubernetes_version
-  remove_default_node_pool = true
-  initial_node_count       = 1
-  deletion_protection      = true
-  enable_shielded_nodes    = true
+  name                        = var.name
+  project                     = var.project_id
+  location                    = var.region
+  network                     = var.network_id
+  min_master_version          = var.kubernetes_version
+  remove_default_node_pool    = true
+  initial_node_count          = 1
+  deletion_protection         = true
+  enable_shielded_nodes       = true
   enable_intranode_visibility = true
-  resource_labels          = var.labels
+  resource_labels             = var.labels
 
   release_channel {
     channel = "REGULAR"

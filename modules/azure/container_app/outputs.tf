@@ -1,0 +1,9 @@
+output "principal_id" {
+  description = "Object id of the app's managed identity: resources grant their roles to it."
+  value       = azurerm_user_assigned_identity.this.principal_id
+}
+
+output "url" {
+  description = "HTTPS address of the app."
+  value       = "https://${azurerm_container_app.this.ingress[0].fqdn}"
+}

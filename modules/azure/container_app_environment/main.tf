@@ -1,0 +1,19 @@
+# The Container Apps environment every service and job of the project runs in, with its logs
+# in a Log Analytics workspace (kept 90 days).
+
+resource "azurerm_log_analytics_workspace" "this" {
+  name                = "${var.resource_group_name}-apps-logs"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  sku                 = "PerGB2018"
+  retention_in_days   = 90
+  tags                = var.tags
+}
+
+resource "azurerm_container_app_environment" "this" {
+  name                       = "${var.resource_group_name}-apps"
+  resource_group_name        = var.resource_group_name
+  location                   = var.location
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.this.id
+  tags                       = var.tags
+}

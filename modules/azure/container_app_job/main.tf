@@ -1,0 +1,62 @@
+# A background worker as a Container Apps job (on a cron schedule or started on demand),
+# running as its own managed identity with no role of its own.
+
+resource "azurerm_user_assigned_identity" "this" {
+  name                = "${var.name}-identity"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  tags                = var.tags
+}
+
+locals {
+  environment = merge(var.env, var.environment, { AZURE_CLIENT_ID = azurerm_user_assigned_identity.this.client_id })
+}
+
+resource "azurerm_container_app_job" "this" {
+  name                         = var.name
+  resource_group_name          = var.resource_group_name
+  location                     = var.location
+  container_app_environment_id = var.container_app_environment_id
+  replica_timeout_in_seconds   = 3600
+  replica_retry_limit          = 3
+  tags                         = var.tags
+
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.this.id]
+  }
+
+  dynamic "schedule_trigger_config" {
+    for_each = var.schedule == null ? [] : [var.schedule]
+    content {
+      cron_expression          = schedule_trigger_config.value
+      parallelism              = var.max_instances
+      replica_completion_count = var.max_instances
+    }
+  }
+
+  dynamic "manual_trigger_config" {
+    for_each = var.schedule == null ? [1] : []
+    content {
+      parallelism              = var.max_instances
+      replica_completion_count = var.max_instances
+    }
+  }
+
+  template {
+    container {
+      name   = var.name
+      image  = var.container_image
+      cpu    = var.cpu
+      memory = "${var.cpu * 2}Gi"
+
+      dynamic "env" {
+        for_each = local.environment
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+variable "name" {
+  description = "Job name."
+  type        = string
+}
+
+variable "container_image" {
+  description = "Container image to run."
+  type        = string
+}
+
+variable "cpu" {
+  description = "vCPUs per replica (0.25 to 4; memory is twice this in GiB)."
+  type        = number
+  default     = 0.5
+}
+
+variable "min_instances" {
+  description = "Unused by jobs (kept for a uniform interface)."
+  type        = number
+  default     = 1
+}
+
+variable "max_instances" {
+  description = "Replicas run in parallel per execution."
+  type        = number
+  default     = 4
+}
+
+variable "env" {
+  description = "Extra environment variables of the project (no secrets)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "environment" {
+  description = "Native configuration the infrar adapters read (AZURE_STORAGE_ACCOUNT_URL ...)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "container_app_environment_id" {
+  description = "The project's Container Apps environment (azure/container_app_environment)."
+  type        = string
+}
+
+variable "schedule" {
+  description = "Cron expression (UTC) that starts the job; null: started on demand."
+  type        = string
+  default     = null
+}
+
+variable "resource_group_name" {
+  description = "Resource group to create the resources in."
+  type        = string
+}
+
+variable "location" {
+  description = "Azure region."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,13 @@
+output "connection" {
+  description = "Where the database is (identities authenticate through Entra ID; no password)."
+  value = {
+    host     = azurerm_mssql_server.this.fully_qualified_domain_name
+    port     = "1433"
+    database = azurerm_mssql_database.this.name
+  }
+}
+
+output "grant_sql" {
+  description = "T-SQL an administrator runs once in the database to let each workload identity in."
+  value       = [for id in var.principal_ids : "CREATE USER [${id}] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${id}'; ALTER ROLE db_datareader ADD MEMBER [${id}]; ALTER ROLE db_datawriter ADD MEMBER [${id}];"]
+}

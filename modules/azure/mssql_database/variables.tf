@@ -1,0 +1,55 @@
+variable "name" {
+  description = "Database name (also names its logical server)."
+  type        = string
+}
+
+variable "size" {
+  description = "small, medium, large or xlarge (mapped to a vCore SKU)."
+  type        = string
+  default     = "small"
+}
+
+variable "storage_gb" {
+  description = "Maximum database size in GB."
+  type        = number
+  default     = 20
+}
+
+variable "high_availability" {
+  description = "Zone-redundant database."
+  type        = bool
+  default     = true
+}
+
+variable "backup_retention_days" {
+  description = "Days of point-in-time restore."
+  type        = number
+  default     = 7
+}
+
+variable "administrator_group_object_id" {
+  description = "Microsoft Entra group that administers the server (Entra-only authentication)."
+  type        = string
+}
+
+variable "resource_group_name" {
+  description = "Resource group to create the resources in."
+  type        = string
+}
+
+variable "location" {
+  description = "Azure region."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "principal_ids" {
+  description = "Object ids of the managed identities of the workloads that use this resource."
+  type        = list(string)
+  default     = []
+}

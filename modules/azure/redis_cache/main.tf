@@ -1,0 +1,35 @@
+# Azure Cache for Redis: TLS 1.2 only (no plain port), Entra ID authentication with access keys
+# disabled (no secret exists), encrypted at rest; the workloads that use it get a data access
+# policy on this cache only.
+
+locals {
+  capacity = { small = 1, medium = 2, large = 3, xlarge = 4 }[var.size]
+}
+
+resource "azurerm_redis_cache" "this" {
+  #checkov:skip=CKV_AZURE_89:Container Apps reach the cache over its public endpoint with Entra ID tokens over TLS; a private endpoint needs the organisation's network
+  name                               = var.name
+  resource_group_name                = var.resource_group_name
+  location                           = var.location
+  sku_name                           = var.high_availability ? "Standard" : "Basic"
+  family                             = "C"
+  capacity                           = local.capacity
+  non_ssl_port_enabled               = false
+  minimum_tls_version                = "1.2"
+  public_network_access_enabled      = true
+  access_keys_authentication_enabled = false
+  tags                               = var.tags
+
+  redis_configuration {
+    active_directory_authentication_enabled = true
+  }
+}
+
+resource "azurerm_redis_cache_access_policy_assignment" "this" {
+  for_each           = toset(var.principal_ids)
+  name               = substr(replace(each.value, "-", ""), 0, 24)
+  redis_cache_id     = azurerm_redis_cache.this.id
+  access_policy_name = "Data Contributor"
+  object_id          = each.value
+  object_id_alias    = each.value
+}

@@ -1,0 +1,31 @@
+variable "name" {
+  description = "Warehouse name (the Synapse workspace, globally unique)."
+  type        = string
+}
+
+variable "administrator_group_object_id" {
+  description = "Microsoft Entra group that administers the workspace (Entra-only authentication)."
+  type        = string
+}
+
+variable "resource_group_name" {
+  description = "Resource group to create the resources in."
+  type        = string
+}
+
+variable "location" {
+  description = "Azure region."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "principal_ids" {
+  description = "Object ids of the managed identities of the workloads that use this resource."
+  type        = list(string)
+  default     = []
+}
