@@ -263,8 +263,13 @@ class _Rewriter(cst.CSTTransformer):
             if id(stmt) in self.removed:
                 carry.extend(line for line in _leading(stmt) if line.comment is not None)
                 continue
-            if carry:
-                stmt = stmt.with_changes(leading_lines=[*carry, *_leading(stmt)])
+            lines = _leading(stmt)
+            if not out and len(out) != len(body) and stmt is not body[0]:
+                # the block now starts here: no blank lines above its first statement
+                while lines and lines[0].comment is None:
+                    lines.pop(0)
+            if carry or lines != _leading(stmt):
+                stmt = stmt.with_changes(leading_lines=[*carry, *lines])
                 carry = []
             out.append(stmt)
         return out, carry

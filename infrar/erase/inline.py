@@ -125,6 +125,7 @@ class _Occurrences(cst.CSTVisitor):
         self.params = params
         self.found: list[cst.Name] = []
         self.nested: set[str] = set()
+        self.bare: set[int] = set()  # occurrences that are a whole argument: no parentheses needed
 
     def visit_Name(self, node: cst.Name) -> bool:
         if node.value in self.params:
@@ -136,6 +137,8 @@ class _Occurrences(cst.CSTVisitor):
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
+        if isinstance(node.value, cst.Name) and not node.star:
+            self.bare.add(id(node.value))
         node.value.visit(self)
         return False
 
@@ -194,13 +197,14 @@ def inline(
         return None
     targets = {id(node): node.value for node in seen.found}
     values = bound
+    bare = seen.bare
 
     class _Substitute(cst.CSTTransformer):
         def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
             name = targets.get(id(original))
             if name is None:
                 return updated
-            return parenthesize(values[name])
+            return values[name] if id(original) in bare else parenthesize(values[name])
 
     result = expr.visit(_Substitute())
     assert isinstance(result, cst.BaseExpression)

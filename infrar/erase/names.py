@@ -55,20 +55,37 @@ def analyse(module: cst.Module, scopes: dict[cst.CSTNode, object], dropped: set[
         if isinstance(stmt, cst.SimpleStatementLine)
         for small in stmt.body
     }
+    freed: set[str] = set()  # bound only by infrar imports, which erase removes with every use
     for scope in {s for s in scopes.values() if s is not None}:
         for assignment in getattr(scope, "assignments", ()):
             node = assignment.node
             if not isinstance(assignment, ImportAssignment) or not isinstance(node, (cst.Import, cst.ImportFrom)):
                 names.other.add(assignment.name.partition(".")[0])
                 continue
+            if _is_dropped(node, assignment.name, dropped):
+                freed.add(assignment.name.partition(".")[0])
+                continue
             found = _import_binding(node, assignment.name, dropped)
             if found is None:
+                names.other.add(assignment.name.partition(".")[0])
                 continue
             bound, ident = found
             names.imported.setdefault(bound, set()).add(ident)
             if id(node) in top:
                 names.top_imports[bound] = ident
+    names.seen -= freed - names.other - set(names.imported)
     return names
+
+
+def _is_dropped(node: cst.Import | cst.ImportFrom, assigned: str, dropped: set[int]) -> bool:
+    if isinstance(node.names, cst.ImportStar):
+        return False
+    code = cst.Module([]).code_for_node
+    for alias in node.names:
+        asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+        if (asname or code(alias.name)) == assigned:
+            return id(alias) in dropped
+    return False
 
 
 def _import_binding(
@@ -176,10 +193,16 @@ class Namer:
                 plain.add(f"import {ext.module}")
             else:
                 plain.add(f"import {ext.module} as {name}")
-        return sorted(plain) + [
-            f"from {module} import {', '.join(sorted(names, key=str.lower))}"
-            for module, names in sorted(froms.items())
-        ]
+        return sorted(plain) + [_from_line(module, names) for module, names in sorted(froms.items())]
+
+
+def _from_line(module: str, names: set[str]) -> str:
+    ordered = sorted(names, key=str.lower)
+    line = f"from {module} import {', '.join(ordered)}"
+    if len(line) <= 99:
+        return line
+    inner = "".join(f"    {name},\n" for name in ordered)
+    return f"from {module} import (\n{inner})"
 
 
 def render(definition: Definition, namer: Namer) -> cst.BaseStatement:

@@ -1,0 +1,99 @@
+"""Every import form of infrar is followed, erased, and leaves no infrar behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.erase._support import assert_no_infrar, differential, erase
+
+BODY = """
+def main():
+    {w}(BUCKET, "k.txt", b"hello")
+    print({r}(BUCKET, "k.txt"), {e}(BUCKET, "k.txt"))
+"""
+
+FORMS = {
+    "from-import": ("from infrar.storage import write_bytes, read_bytes, exists", "write_bytes", "read_bytes", "exists"),
+    "from-import-as": (
+        "from infrar.storage import write_bytes as put, read_bytes as get, exists as has", "put", "get", "has"
+    ),
+    "import-dotted": ("import infrar.storage", "infrar.storage.write_bytes", "infrar.storage.read_bytes",
+                      "infrar.storage.exists"),
+    "import-as": ("import infrar.storage as st", "st.write_bytes", "st.read_bytes", "st.exists"),
+    "from-infrar-import-module": ("from infrar import storage", "storage.write_bytes", "storage.read_bytes",
+                                  "storage.exists"),
+    "import-infrar-then-dotted": ("import infrar\nimport infrar.storage", "infrar.storage.write_bytes",
+                                  "infrar.storage.read_bytes", "infrar.storage.exists"),
+}
+
+
+def _program(form: str) -> str:
+    header, w, r, e = FORMS[form]
+    return f"{header}\n\nBUCKET = 'imports-bucket'\n" + BODY.format(w=w, r=r, e=e) + "\n\nmain()\n"
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_import_form_is_erased_and_behaves_the_same(tmp_path: Path, form: str) -> None:
+    code = _program(form)
+    out = erase(code)
+    assert_no_infrar(out)
+    runtime, erased = differential(tmp_path, code)
+    assert runtime == erased == "b'hello' True\n"
+
+
+def test_import_inside_function(tmp_path: Path) -> None:
+    code = """
+    def main():
+        from infrar.storage import write_bytes, exists
+        import infrar.storage as st
+        write_bytes("fn-bucket", "a", b"1")
+        print(exists("fn-bucket", "a"), st.exists("fn-bucket", "b"))
+
+    main()
+    """
+    out = erase(code)
+    assert_no_infrar(out)
+    assert "def main():\n    _write_stream(" in out
+    runtime, erased = differential(tmp_path, code)
+    assert runtime == erased == "True False\n"
+
+
+def test_errors_imports_removed_and_other_imports_kept() -> None:
+    out = erase(
+        """
+        import os, infrar.storage as st
+        from infrar import errors
+        from infrar.errors import NotFound
+        from pathlib import Path  # kept
+
+        try:
+            st.read_bytes("a-bucket", os.sep)
+        except (NotFound, errors.PermissionDenied):
+            pass
+        """
+    )
+    assert "import os\n" in out
+    assert "from pathlib import Path  # kept" in out
+    assert "except (FileNotFoundError, PermissionError):" in out
+    assert_no_infrar(out)
+
+
+def test_module_without_infrar_is_unchanged() -> None:
+    code = "import os\n\n# a comment\nprint(os.sep)\n"
+    assert erase(code) == code
+
+
+def test_type_import_copies_definition() -> None:
+    out = erase(
+        """
+        from infrar.storage import ObjectInfo, iter_objects
+
+        def sizes(bucket: str) -> list[ObjectInfo]:
+            return [o for o in iter_objects(bucket) if isinstance(o, ObjectInfo)]
+        """
+    )
+    assert "class ObjectInfo(NamedTuple):" in out
+    assert "def sizes(bucket: str) -> list[ObjectInfo]:" in out
+    assert_no_infrar(out)
