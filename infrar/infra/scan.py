@@ -202,6 +202,16 @@ def _items_yaml(items: Iterable[tuple[str, str]], indent: str) -> str:
     return "".join(f"{indent}- name: {name}\n{indent}  type: {kind}\n" for kind, name in items)
 
 
+def _last_line(node: yaml.Node) -> int:
+    """0-based line of the last character of ``node`` (block collections end at the next token)."""
+    if isinstance(node, yaml.MappingNode) and node.value and not node.flow_style:
+        return _last_line(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
+        return _last_line(node.value[-1])
+    mark = node.end_mark
+    return int(mark.line - 1 if mark.column == 0 and mark.line > node.start_mark.line else mark.line)
+
+
 def _insert(text: str, items: list[tuple[str, str]]) -> str:
     """``text`` with ``items`` appended to its resources list, everything else untouched."""
     root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
@@ -211,9 +221,7 @@ def _insert(text: str, items: list[tuple[str, str]]) -> str:
         if key.value != "resources":
             continue
         if isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
-            last_line = value.value[-1].end_mark.line
-            if value.value[-1].end_mark.column == 0:
-                last_line -= 1
+            last_line = _last_line(value.value[-1])
             lines = text.splitlines(keepends=True)
             first = value.value[0].start_mark
             dash = lines[first.line].rindex("-", 0, first.column)
