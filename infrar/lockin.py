@@ -28,7 +28,7 @@ def warn_lock_in(feature: str, provider: str) -> None:
         f"(erasing this program to another provider will fail); "
         "prefer a provider-neutral infrar API where one exists",
         LockInWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
 
 

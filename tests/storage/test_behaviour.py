@@ -130,7 +130,8 @@ def test_signed_put_url_uploads_the_object(store: Store) -> None:
         Path(urllib.request.url2pathname(url[len("file://"):])).write_bytes(b"put via url")
     else:
         request = urllib.request.Request(url, data=b"put via url", method="PUT",
-                                         headers={"x-ms-blob-type": "BlockBlob"})
+                                         headers={"x-ms-blob-type": "BlockBlob",
+                                                  "Content-Type": "application/octet-stream"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status in (200, 201)
     assert storage.read_bytes(store.bucket, "incoming/upload.txt") == b"put via url"
