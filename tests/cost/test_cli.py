@@ -121,3 +121,12 @@ def test_through_the_infrar_command(project: Path, capsys: pytest.CaptureFixture
     bad.write_text("resources: {}\n")
     assert main_cli.main(["cost", str(bad)]) == 2
     assert "bad.yaml:1:12: resources: expected a list" in capsys.readouterr().err
+
+
+def test_docs_show_the_current_output_for_the_example(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    assert run("examples/project.yaml") == 0
+    out = capsys.readouterr().out
+    assert out in (root / "docs" / "cost.md").read_text(), "regenerate the example output in docs/cost.md"
