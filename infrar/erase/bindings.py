@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
+from libcst.metadata import (
+    ExpressionContext,
+    ExpressionContextProvider,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+)
 
 from infrar.erase import report
 from infrar.erase.catalog import Catalog, ErrorClass, Function, ModuleRef, TypeDef
@@ -38,7 +44,7 @@ def _dotted(node: cst.BaseExpression) -> str:
 
 
 class Bindings(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider, ExpressionContextProvider)
 
     def __init__(self, catalog: Catalog, provider: str, filename: str) -> None:
         super().__init__()
@@ -109,6 +115,8 @@ class Bindings(cst.CSTVisitor):
 
     def _reference(self, node: cst.Name | cst.Attribute) -> bool:
         """Handle ``node`` if it refers to infrar; return whether to look inside it."""
+        if self.get_metadata(ExpressionContextProvider, node, None) is not ExpressionContext.LOAD:
+            return True  # a definition or assignment target, not a use
         names = self.get_metadata(QualifiedNameProvider, node, set())
         ours = {q.name for q in names if self.catalog.is_ours(q.name)}
         if not ours:

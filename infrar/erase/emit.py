@@ -28,17 +28,24 @@ class Result:
     requirements: set[str] = field(default_factory=set)
 
 
-def syntax_error(filename: str, exc: cst.ParserSyntaxError) -> Diagnostic:
-    message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
-    return Diagnostic(filename, exc.raw_line, exc.raw_column + 1, report.SYNTAX,
-                      f"syntax error: {message}", "fix the syntax; erase only reads valid Python")
+def syntax_error(filename: str, source: bytes, exc: cst.ParserSyntaxError) -> Diagnostic:
+    """Python's own account of the error (the line an editor shows), else LibCST's."""
+    line, col, message = exc.editor_line, exc.editor_column, str(exc.message).splitlines()[0]
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as err:
+        line, col, message = err.lineno or line, err.offset or col, err.msg
+    except ValueError:
+        pass
+    return Diagnostic(filename, line, col, report.SYNTAX, f"syntax error: {message}",
+                      "fix the syntax; erase only reads valid Python")
 
 
 def erase_module(source: bytes, provider: str, filename: str, catalog: Catalog, library: Library) -> Result:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        return Result(None, [syntax_error(filename, exc)])
+        return Result(None, [syntax_error(filename, source, exc)])
     wrapper = MetadataWrapper(module)
     bindings = Bindings(catalog, provider, filename)
     wrapper.visit(bindings)
@@ -191,7 +198,7 @@ class _Rewriter(cst.CSTTransformer):
         self.uses = uses
         self.plans = plans
         self.namer = namer
-        self.removed: set[int] = set()
+        self.removed: dict[int, cst.CSTNode] = {}  # holds the nodes so their ids stay unique
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         plan = self.plans.get(id(original))
@@ -253,7 +260,7 @@ class _Rewriter(cst.CSTTransformer):
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
         if not updated.body and original.body:
-            self.removed.add(id(updated))
+            self.removed[id(updated)] = updated
         return updated
 
     def _body(self, body: list[cst.BaseStatement]) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:

@@ -15,7 +15,9 @@ def main():
 """
 
 FORMS = {
-    "from-import": ("from infrar.storage import write_bytes, read_bytes, exists", "write_bytes", "read_bytes", "exists"),
+    "from-import": (
+        "from infrar.storage import write_bytes, read_bytes, exists", "write_bytes", "read_bytes", "exists"
+    ),
     "from-import-as": (
         "from infrar.storage import write_bytes as put, read_bytes as get, exists as has", "put", "get", "has"
     ),
