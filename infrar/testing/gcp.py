@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.api_core.exceptions import Conflict, NotFound
 from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
+from google.cloud.storage import Client
 
 from infrar.testing._process import ServerProcess, free_port
 
@@ -96,6 +96,13 @@ class GcsEmulator:
             raise RuntimeError("gcp-storage-emulator is not running; call start() first")
         return f"http://127.0.0.1:{self._server.port}"
 
+    @property
+    def log_path(self) -> Path:
+        """The emulator's log: one line per HTTP request it served."""
+        if self._server is None:
+            raise RuntimeError("gcp-storage-emulator is not running; call start() first")
+        return self._server.log_path
+
     def start(self) -> None:
         port = free_port()
         self._log_dir.mkdir(parents=True, exist_ok=True)
@@ -119,7 +126,7 @@ class GcsEmulator:
     def client(self) -> Any:
         """A storage client of the emulator's own (not infrar's), for setting up and checking."""
         if self._client is None:
-            self._client = storage.Client(
+            self._client = Client(
                 project=PROJECT,
                 credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
                 client_options={"api_endpoint": self.endpoint},

@@ -27,7 +27,7 @@ from google.api_core import exceptions as api_exceptions
 from google.auth import exceptions as auth_exceptions
 from google.auth.credentials import AnonymousCredentials, Signing
 from google.auth.transport.requests import Request
-from google.cloud import storage
+from google.cloud.storage import Client  # by path: if absent, ModuleNotFoundError names it
 from google.cloud.storage.exceptions import InvalidResponse
 from google.cloud.storage.retry import DEFAULT_RETRY
 from google.oauth2 import service_account
@@ -64,6 +64,10 @@ _FIX_CREDENTIALS = (
     "`gcloud auth application-default login`, or run on Google Cloud with a service account"
 )
 
+# google.cloud.storage is imported by its full path above: when the package is missing,
+# "from google.cloud import storage" would raise a bare ImportError naming no module, which
+# dispatch cannot turn into MissingDependency ("pip install 'infrar[gcp]'").
+
 _lock = threading.Lock()
 _storage: Any = None
 _signer: Any = None
@@ -82,7 +86,7 @@ def _build_storage() -> Any:
     with _lock:
         if _storage is None:
             try:
-                _storage = storage.Client()
+                _storage = Client()
             except auth_exceptions.DefaultCredentialsError as exc:
                 raise ConfigurationError(f"no Google credentials found ({exc}); {_FIX_CREDENTIALS}") from exc
             except OSError as exc:  # google-cloud-core: "Project was not passed and could not be determined"
