@@ -9,7 +9,7 @@ import pytest
 
 from infrar import dispatch, storage
 from infrar.azure import blob
-from infrar.errors import ConfigurationError, InvalidArgument, NotFound
+from infrar.errors import ConfigurationError, InvalidArgument, NotFound, PermissionDenied
 from infrar.lockin import LockInWarning, reset_warnings
 
 
@@ -21,6 +21,16 @@ def test_access_tier_is_really_set(infrar_azure: Any, tier: str) -> None:
         blob.set_access_tier(bucket, "report.csv", tier)
     properties = infrar_azure.emulator.client().get_blob_client(bucket, "report.csv").get_blob_properties()
     assert properties.blob_tier == tier
+
+
+def test_archived_blob_cannot_be_read_and_says_why(infrar_azure: Any) -> None:
+    bucket = infrar_azure.create_bucket()
+    storage.write_bytes(bucket, "old.log", b"x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LockInWarning)
+        blob.set_access_tier(bucket, "old.log", "Archive")
+    with pytest.raises(PermissionDenied, match="in the Archive tier and cannot be read; rehydrate it"):
+        storage.read_bytes(bucket, "old.log")
 
 
 def test_unknown_tier_lists_the_valid_ones(infrar_azure: Any) -> None:

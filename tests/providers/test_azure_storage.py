@@ -6,9 +6,13 @@ the Azure adapter can get wrong: staged blocks, page size, SAS URLs, Azure error
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
+import json
 import os
+import shutil
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -24,12 +28,15 @@ from typing import Any
 
 import psutil
 import pytest
+from azure.core.credentials import AccessToken
+from azure.storage.blob import BlobServiceClient
 
 from infrar import dispatch, storage
 from infrar.errors import ConfigurationError, InvalidArgument, NotFound, PermissionDenied, Unavailable
+from infrar.providers.azure import _clients
 from infrar.providers.azure import storage as azure_storage
-from infrar.testing._process import free_port
-from infrar.testing.azure import ACCOUNT_NAME
+from infrar.testing._process import ServerProcess, free_port
+from infrar.testing.azure import ACCOUNT_NAME, find_azurite
 
 MIB = 1024 * 1024
 BIG = 128 * MIB
@@ -300,3 +307,92 @@ def test_missing_sdk_is_a_missing_dependency(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "MissingDependency:" in result.stdout
     assert "pip install 'infrar[azure]'" in result.stdout
+
+
+def test_account_url_signs_in_with_default_azure_credential(monkeypatch: pytest.MonkeyPatch) -> None:
+    from azure.identity import DefaultAzureCredential
+
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
+    monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_URL", "https://someaccount.blob.core.windows.net")
+    dispatch.reset()
+    service = _clients.blob_service()
+    assert service is _clients.blob_service()  # built once
+    assert service.account_name == "someaccount"
+    assert isinstance(service.credential, DefaultAzureCredential)
+    assert _clients.sas_account_key() is None  # so signed URLs use a user delegation key
+
+
+# Entra ID sign-in, emulated: Azurite's `--oauth basic` accepts any well-formed bearer token
+# from a Microsoft issuer for the storage audience (it skips the signature), over HTTPS only.
+class _EmulatedEntraCredential:
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        now = int(time.time())
+        claims = {
+            "iss": "https://sts.windows.net/00000000-0000-0000-0000-000000000001/",
+            "aud": "https://storage.azure.com",
+            "iat": now - 60, "nbf": now - 60, "exp": now + 3600,
+            "oid": "00000000-0000-0000-0000-000000000002",
+            "tid": "00000000-0000-0000-0000-000000000001",
+        }
+        parts = [{"alg": "RS256", "typ": "JWT"}, claims]
+        encoded = [base64.urlsafe_b64encode(json.dumps(p).encode()).rstrip(b"=").decode() for p in parts]
+        return AccessToken(".".join([*encoded, "unsigned"]), now + 3600)
+
+
+@pytest.fixture(scope="module")
+def azurite_oauth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """An Azurite with OAuth over HTTPS (self-signed); yields (account URL, CA file)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make Azurite's HTTPS certificate")
+    work = tmp_path_factory.mktemp("azurite-oauth")
+    cert, key = work / "cert.pem", work / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    port = free_port()
+    command = [str(find_azurite()), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence",
+               "--disableTelemetry", "--skipApiVersionCheck", "--oauth", "basic", "--cert", str(cert),
+               "--key", str(key)]
+    server = ServerProcess("azurite-oauth", command, port, work, cwd=work)
+    server.start()
+    try:
+        yield f"https://127.0.0.1:{port}/{ACCOUNT_NAME}", cert
+    finally:
+        server.stop()
+
+
+def test_signed_urls_use_a_user_delegation_key_under_entra_id(
+    azurite_oauth: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account_url, cert = azurite_oauth
+    monkeypatch.setenv("INFRAR_PROVIDER", "azure")
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
+    monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_URL", account_url)
+    dispatch.reset()
+    # What _clients builds for AZURE_STORAGE_ACCOUNT_URL, with the emulated identity in place of
+    # DefaultAzureCredential and the self-signed certificate trusted.
+    service = BlobServiceClient(
+        account_url, credential=_EmulatedEntraCredential(), connection_verify=str(cert), **_clients._CLIENT_OPTIONS
+    )
+    monkeypatch.setattr(_clients, "_service", service)
+    service.create_container("delegated")
+    storage.write_bytes("delegated", "a.txt", b"signed by Entra ID")
+    context = ssl.create_default_context(cafile=str(cert))
+
+    get_url = storage.signed_url("delegated", "a.txt", expires_in=300)
+    assert "skoid=" in get_url and "sig=" in get_url  # a user delegation SAS
+    with urllib.request.urlopen(get_url, context=context) as response:
+        assert response.read() == b"signed by Entra ID"
+
+    put_url = storage.signed_url("delegated", "b.txt", expires_in=300, method="PUT")
+    request = urllib.request.Request(put_url, data=b"up", method="PUT", headers={"x-ms-blob-type": "BlockBlob"})
+    with urllib.request.urlopen(request, context=context) as response:
+        assert response.status == 201
+    assert storage.read_bytes("delegated", "b.txt") == b"up"
+
+    tampered = get_url.replace("sp=r", "sp=rw")  # the signature no longer matches
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(tampered, context=context)
+    assert caught.value.code == 403

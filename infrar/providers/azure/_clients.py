@@ -190,6 +190,11 @@ def translate(exc: AzureError, bucket: str, key: str | None = None) -> InfrarErr
             f"{CONNECTION_STRING_VARIABLE}, or grant the signed-in identity a role such as "
             "Storage Blob Data Contributor"
         )
+    if code == "BlobArchived":
+        return PermissionDenied(
+            f"{what} is in the Archive tier and cannot be read; rehydrate it first with "
+            "infrar.azure.blob.set_access_tier(..., 'Hot') (Azure takes up to hours)"
+        )
     if isinstance(exc, ResourceExistsError) or status == 409:
         return AlreadyExists(f"{what} conflicts with an existing resource ({code or status})")
     if status == 400:
