@@ -19,6 +19,7 @@ resource "aws_vpc_security_group_ingress_rule" "lb_https" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "lb_http" {
+  #checkov:skip=CKV_AWS_260:Port 80 only answers with a redirect to HTTPS (aws_lb_listener.http_redirect)
   count             = var.load_balanced ? 1 : 0
   security_group_id = aws_security_group.lb[0].id
   description       = "HTTP from the internet, only ever redirected to HTTPS"

@@ -83,6 +83,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       expiration {
         days = rule.value
       }
+      abort_incomplete_multipart_upload {
+        days_after_initiation = 7
+      }
       noncurrent_version_expiration {
         noncurrent_days = rule.value
       }

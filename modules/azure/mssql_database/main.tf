@@ -21,7 +21,7 @@ resource "azurerm_mssql_server" "this" {
   #checkov:skip=CKV_AZURE_23:Auditing is configured by azurerm_mssql_server_extended_auditing_policy below
   #checkov:skip=CKV_AZURE_24:Audit retention is configured by azurerm_mssql_server_extended_auditing_policy below
   #checkov:skip=CKV2_AZURE_2:Vulnerability assessment needs a storage container the organisation chooses
-  #checkov:skip=CKV2_AZURE_6:Firewall rules are not used: public network access is disabled
+  #checkov:skip=CKV2_AZURE_45:Public network access is disabled; the private endpoint belongs in the organisation's virtual network
   name                          = "${var.name}-sql"
   resource_group_name           = var.resource_group_name
   location                      = var.location
@@ -51,6 +51,7 @@ resource "azurerm_mssql_server_extended_auditing_policy" "this" {
 }
 
 resource "azurerm_mssql_server_security_alert_policy" "this" {
+  #checkov:skip=CKV_AZURE_26:Alerts go to the subscription's administrators (email_account_admins); add email_addresses for a team address
   resource_group_name  = var.resource_group_name
   server_name          = azurerm_mssql_server.this.name
   state                = "Enabled"
@@ -58,6 +59,7 @@ resource "azurerm_mssql_server_security_alert_policy" "this" {
 }
 
 resource "azurerm_mssql_database" "this" {
+  #checkov:skip=CKV_AZURE_229:Zone redundancy follows the project's high_availability setting (true by default in this module)
   #checkov:skip=CKV_AZURE_224:Ledger makes every table append-only, which ordinary applications cannot use
   name                                = var.name
   server_id                           = azurerm_mssql_server.this.id

@@ -7,6 +7,7 @@ locals {
 }
 
 resource "azurerm_redis_cache" "this" {
+  #checkov:skip=CKV_AZURE_230:Replication (Standard tier) follows the project's high_availability setting (true by default in this module)
   #checkov:skip=CKV_AZURE_89:Container Apps reach the cache over its public endpoint with Entra ID tokens over TLS; a private endpoint needs the organisation's network
   name                               = var.name
   resource_group_name                = var.resource_group_name

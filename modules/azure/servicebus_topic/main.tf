@@ -8,7 +8,7 @@ resource "random_id" "namespace" {
 resource "azurerm_servicebus_namespace" "this" {
   #checkov:skip=CKV_AZURE_201:Service Bus encrypts at rest with Microsoft-managed keys; CMK needs Premium and a Key Vault
   #checkov:skip=CKV_AZURE_199:Double encryption needs Premium and a customer-managed key
-  #checkov:skip=CKV_AZURE_203:Container Apps reach Service Bus over its public endpoint with Entra ID tokens; a private endpoint needs Premium
+  #checkov:skip=CKV_AZURE_204:Container Apps reach Service Bus over its public endpoint with Entra ID tokens; a private endpoint needs Premium
   name                          = "${var.name}-${random_id.namespace.hex}"
   resource_group_name           = var.resource_group_name
   location                      = var.location

@@ -11,6 +11,7 @@ resource "random_string" "suffix" {
 resource "azurerm_storage_account" "this" {
   #checkov:skip=CKV2_AZURE_1:Storage encrypts at rest with Microsoft-managed keys (plus infrastructure encryption); CMK is an organisation choice
   #checkov:skip=CKV2_AZURE_33:A private endpoint needs the organisation's virtual network and DNS zones
+  #checkov:skip=CKV_AZURE_35:Apps on Container Apps reach the account over its public endpoint with Entra ID tokens (shared keys are off)
   #checkov:skip=CKV_AZURE_59:Apps on Container Apps reach the account over its public endpoint with Entra ID tokens; set a network rule or private endpoint to close it
   #checkov:skip=CKV_AZURE_33:Queue service logging does not apply: the account holds blobs only
   #checkov:skip=CKV2_AZURE_41:Shared keys are disabled, so no SAS can be signed with them

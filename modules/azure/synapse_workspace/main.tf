@@ -62,7 +62,8 @@ resource "azurerm_storage_data_lake_gen2_filesystem" "this" {
 
 resource "azurerm_synapse_workspace" "this" {
   #checkov:skip=CKV2_AZURE_19:The workspace uses Entra-only authentication; a customer-managed key is an organisation choice
-  #checkov:skip=CKV2_AZURE_60:Double encryption with a customer-managed key needs a Key Vault the organisation owns
+  #checkov:skip=CKV_AZURE_240:Encryption with a customer-managed key needs a Key Vault key the organisation owns
+  #checkov:skip=CKV_AZURE_239:The generated password (random_password, never output) cannot log in: azuread_authentication_only = true
   name                                 = var.name
   resource_group_name                  = var.resource_group_name
   location                             = var.location
@@ -78,6 +79,12 @@ resource "azurerm_synapse_workspace" "this" {
   identity {
     type = "SystemAssigned"
   }
+}
+
+resource "azurerm_synapse_workspace_extended_auditing_policy" "this" {
+  synapse_workspace_id   = azurerm_synapse_workspace.this.id
+  log_monitoring_enabled = true
+  retention_in_days      = 120
 }
 
 resource "azurerm_synapse_workspace_aad_admin" "this" {

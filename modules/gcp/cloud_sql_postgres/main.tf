@@ -12,10 +12,11 @@ locals {
 }
 
 resource "google_sql_database_instance" "this" {
+  #checkov:skip=CKV_GCP_6:ssl_mode = ENCRYPTED_ONLY refuses every unencrypted connection; client certificates would be one more secret to hand out
   name                = "${var.name}-postgres"
   project             = var.project_id
   region              = var.region
-  database_version    = "POSTGRES_16"
+  database_version    = "POSTGRES_17"
   deletion_protection = true
 
   settings {
@@ -76,6 +77,10 @@ resource "google_sql_database_instance" "this" {
     database_flags {
       name  = "log_statement"
       value = "ddl"
+    }
+    database_flags {
+      name  = "log_duration"
+      value = "on"
     }
     database_flags {
       name  = "log_hostname"

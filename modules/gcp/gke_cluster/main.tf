@@ -20,7 +20,6 @@ resource "google_project_iam_member" "nodes" {
 }
 
 resource "google_container_cluster" "this" {
-  #checkov:skip=CKV_GCP_66:Binary Authorization is enabled below (evaluation mode set); checkov reads only the legacy flag
   #checkov:skip=CKV_GCP_65:Google Groups for RBAC needs a Workspace domain the organisation owns
   name                        = var.name
   project                     = var.project_id

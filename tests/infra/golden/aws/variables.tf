@@ -1,0 +1,33 @@
+variable "project_name" {
+  description = "Project name, added to every resource's tags or labels."
+  type        = string
+  default     = "shop"
+}
+
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of the HTTPS listeners (needed by web applications and API services)."
+  type        = string
+  default     = null
+}
+
+variable "public_subnet_ids" {
+  description = "Public subnets for the load balancers (web applications, API services)."
+  type        = list(string)
+  default     = []
+}
+
+variable "subnet_ids" {
+  description = "Private subnets (two availability zones or more)."
+  type        = list(string)
+}
+
+variable "vpc_id" {
+  description = "VPC for services, databases and caches."
+  type        = string
+}

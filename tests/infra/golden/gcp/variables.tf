@@ -1,0 +1,21 @@
+variable "project_name" {
+  description = "Project name, added to every resource's tags or labels."
+  type        = string
+  default     = "shop"
+}
+
+variable "project_id" {
+  description = "Google Cloud project to deploy into."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of every regional resource."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "network_id" {
+  description = "VPC network (self link) for Cloud SQL, Memorystore and GKE."
+  type        = string
+}

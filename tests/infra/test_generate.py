@@ -1,0 +1,324 @@
+"""infrar infra: root modules for every provider, golden HCL, wiring, secrets, atomic writes, --diff."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import textwrap
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from infrar import plugins
+from infrar.config import NATIVE_VARIABLES
+from infrar.errors import ConfigurationError
+from infrar.infra import cli as infra_cli
+from infrar.infra import mapping
+from infrar.infra.generate import GENERATED_ROOT_FILES, generate
+from infrar.infra.hcl import Block, Comment, Expr, render
+from infrar.infra.project import CAPABILITY_TYPES, RESOURCE_KINDS, load_project, parse_project
+from infrar.infra.writer import diff, write_atomic
+
+HERE = Path(__file__).parent
+FULL_PROJECT = HERE / "full_project.yaml"
+GOLDEN = HERE / "golden"
+PROVIDERS = ("aws", "gcp", "azure")
+UPDATE = os.environ.get("INFRAR_UPDATE_GOLDEN") == "1"
+REQUIRED_MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
+
+
+def _full(provider: str) -> dict[str, str]:
+    return generate(load_project(FULL_PROJECT), provider, with_plugins=False)
+
+
+def test_full_project_uses_every_capability_and_resource() -> None:
+    project = load_project(FULL_PROJECT)
+    assert {c.type for c in project.capabilities} == set(CAPABILITY_TYPES)
+    assert {r.kind for r in project.resources} == set(RESOURCE_KINDS)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_every_generated_file_parses_with_python_hcl2(provider: str) -> None:
+    files = _full(provider)
+    assert set(GENERATED_ROOT_FILES) <= set(files)
+    for name, text in files.items():
+        if name.endswith(".tf"):
+            hcl2.loads(text)  # raises on a syntax error
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_root_module_matches_golden_files(provider: str) -> None:
+    files = _full(provider)
+    for name in GENERATED_ROOT_FILES:
+        golden = GOLDEN / provider / name
+        if UPDATE:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(files[name], encoding="utf-8")
+        assert files[name] == golden.read_text(encoding="utf-8"), (
+            f"{provider}/{name} differs from its golden file; if the change is intended, "
+            "rerun with INFRAR_UPDATE_GOLDEN=1 and review the diff"
+        )
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_output_is_deterministic(provider: str) -> None:
+    assert _full(provider) == _full(provider)
+    assert list(_full(provider)) == sorted(_full(provider))
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_providers_are_pinned_to_exact_versions(provider: str) -> None:
+    versions = hcl2.loads(_full(provider)["versions.tf"])
+    required = versions["terraform"][0]["required_providers"][0]
+    assert required
+    for name, spec in required.items():
+        if not name.startswith("__"):  # python-hcl2's block marker
+            assert all(ch.isdigit() or ch == "." for ch in _unquote(spec["version"])), spec
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_every_called_module_is_complete(provider: str) -> None:
+    files = _full(provider)
+    called = {name.split("/")[1] for name in files if name.startswith("modules/")}
+    main = files["main.tf"]
+    for module in called:
+        for required in REQUIRED_MODULE_FILES:
+            assert f"modules/{module}/{required}" in files, f"{provider}/{module} lacks {required}"
+    for source in (line.split('"')[1] for line in main.splitlines() if line.strip().startswith("source")):
+        assert source.removeprefix("./modules/") in called
+
+
+def _unquote(text: str) -> str:
+    """python-hcl2 keeps the quotes of string literals and quoted keys."""
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _module_outputs(files: dict[str, str], module: str) -> dict[str, Any]:
+    parsed = hcl2.loads(files[f"modules/{module}/outputs.tf"])
+    return {_unquote(name): body for block in parsed.get("output", []) for name, body in block.items()
+            if not name.startswith("__")}
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_environment_output_holds_only_variables_the_adapters_read(provider: str) -> None:
+    files = _full(provider)
+    main = hcl2.loads(files["main.tf"])
+    local_blocks = main["locals"][0]
+    native = local_blocks.get("native_environment", local_blocks["environment"])
+    names = {_unquote(k) for k in native}
+    for module in {name.split("/")[1] for name in files if name.endswith("/outputs.tf")}:
+        environment = _module_outputs(files, module).get("environment")
+        if environment is not None and isinstance(environment["value"], dict):
+            names |= {_unquote(k) for k in environment["value"]}
+    assert names, "the application must get at least one native variable"
+    assert names <= set(NATIVE_VARIABLES[provider])
+    outputs = hcl2.loads(files["outputs.tf"])
+    assert any(_unquote(name) == "environment" for block in outputs["output"] for name in block)
+
+
+SECRET_WORDS = ("password", "secret_string", "secret_data", "auth_string", "access_key", "connection_string",
+                "auth_token", "random_password")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_no_secret_reaches_any_output(provider: str) -> None:
+    files = _full(provider)
+    texts = [files["outputs.tf"], *(text for name, text in files.items() if name.endswith("/outputs.tf"))]
+    for text in texts:
+        for line in text.splitlines():
+            if "=" in line and not line.strip().startswith("description"):
+                # the id of the secret that holds a password is fine; the password is not
+                lowered = line.lower().replace("password_secret", "").replace("secret_manager_secret.password", "")
+                assert not any(word in lowered for word in SECRET_WORDS), line
+    assert "sensitive" not in files["outputs.tf"]
+
+
+def test_generated_passwords_are_random_and_sensitive() -> None:
+    for provider in ("gcp", "azure"):
+        files = _full(provider)
+        mains = [text for name, text in files.items() if name.endswith("/main.tf")]
+        assert any('resource "random_password"' in text for text in mains)
+        for text in mains:  # random_password.result is sensitive by the provider's schema
+            for line in text.splitlines():
+                if "random_password." in line and ".result" in line:
+                    assert "output" not in line
+    aws = "".join(_full("aws").values())
+    assert "manage_master_user_password = true" in " ".join(aws.split())  # RDS generates and keeps it
+    assert 'type = "iam"' in aws  # ElastiCache: no password at all
+
+
+def test_aws_workloads_get_exactly_the_statements_of_the_resources_they_use() -> None:
+    main = _full("aws")["main.tf"]
+    web = main.split('module "web_application_web"')[1].split("\nmodule ")[0]
+    for label in ("bucket_shop_uploads", "database_orders", "queue_tasks", "topic_events", "cache_sessions",
+                  "warehouse_analytics"):
+        assert f"module.{label}.policy_statements" in web
+    database = main.split('module "database_orders"')[1].split("\nmodule ")[0]
+    assert "module.web_application_web.security_group_id" in database
+    for module in ("s3_bucket", "sqs_queue", "sns_topic", "rds_postgres", "elasticache_redis"):
+        text = _full("aws")[f"modules/{module}/outputs.tf"]
+        assert '"*"' not in text.split('output "policy_statements"')[1], f"{module} grants on a wildcard"
+
+
+def test_uses_limits_a_workload_to_the_resources_it_lists(tmp_path: Path) -> None:
+    project = parse_project(textwrap.dedent("""\
+        capabilities:
+          - {name: web, type: web_application, config: {container_image: web:1}}
+        resources:
+          - {name: pics, type: bucket}
+          - {name: docs, type: bucket}
+        """))
+    from dataclasses import replace
+
+    web = replace(project.capabilities[0])
+    object.__setattr__(web, "uses", ("pics",))
+    main = generate(replace(project, capabilities=(web,)), "gcp", with_plugins=False)["main.tf"]
+    pics = main.split('module "bucket_pics"')[1].split("\nmodule ")[0]
+    docs = main.split('module "bucket_docs"')[1]
+    assert "module.web_application_web.member" in pics
+    assert "members" not in docs
+
+
+def test_topic_subscriptions_are_wired_to_their_queues_on_aws() -> None:
+    main = _full("aws")["main.tf"]
+    assert "tasks = module.queue_tasks.connection.arn" in main
+    assert "publisher_topic_arns       = [module.topic_events.connection.arn]" in main
+
+
+def test_settings_a_module_does_not_take_are_listed_not_passed() -> None:
+    main = _full("aws")["main.tf"]
+    assert "# not used by aws/ecs_service: schedule" in main
+    assert "schedule" not in main.split('module "background_worker_jobs"')[1].split("\n  name")[1].split("}")[0]
+
+
+def test_hcl_rendering_escapes_and_aligns() -> None:
+    text = render([Comment("top"), Block("locals", (), (
+        ("a", "x ${y} %{z} \"q\""), ("long_name", Expr("var.v")), ("m", {"k-1": 1, "two words": True}),
+        ("after", None)))])
+    assert '"x $${y} %%{z} \\"q\\""' in text
+    assert "  a         = " in text and "  long_name = var.v" in text
+    assert '"two words" = true' in text and "  after = null" in text
+    hcl2.loads(text)
+
+
+# --- plugins -------------------------------------------------------------------------------------
+
+def test_a_plugin_contributes_a_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "infrar_acme_infra"
+    module = package / "modules" / "aws" / "acme_queue"
+    module.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for name in REQUIRED_MODULE_FILES:
+        (module / name).write_text("# acme\n")
+    (module / "variables.tf").write_text('variable "name" {\n  type = string\n}\n')
+    (module / "outputs.tf").write_text('output "connection" {\n  value = { name = var.name }\n}\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugin = plugins.parse_manifest(textwrap.dedent("""\
+        name: acme-infra
+        version: 1.0.0
+        domain: acme.infra
+        infra_modules:
+          queue:
+            aws: {path: modules/aws/acme_queue, arguments: {flavour: x}}
+        """), "infrar_acme_infra", "acme/plugin.yaml")
+    monkeypatch.setattr(plugins, "registry", lambda: {"acme.infra": plugin})
+    project = parse_project("resources:\n  - {name: jobs, type: queue}\n")
+    files = generate(project, "aws")
+    assert 'source = "./modules/acme_infra__acme_queue"' in files["main.tf"]
+    assert "modules/acme_infra__acme_queue/main.tf" in files
+    assert "flavour" not in files["main.tf"]  # the module declares no such variable
+    assert mapping.module_table("aws")["queue"].origin == "acme-infra"
+
+
+def test_a_kind_without_a_module_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mapping, "BUILTIN", {k: {} for k in mapping.BUILTIN})
+    with pytest.raises(ConfigurationError, match="no aws module implements 'bucket'"):
+        generate(parse_project("resources:\n  - {name: pics, type: bucket}\n"), "aws", with_plugins=False)
+
+
+# --- writing and diffing -------------------------------------------------------------------------
+
+def test_write_is_atomic_and_keeps_the_users_files(tmp_path: Path) -> None:
+    out = tmp_path / "infra"
+    files = _full("aws")
+    write_atomic(files, out)
+    (out / "terraform.tfstate").write_text("{}")
+    (out / "moto_override.tf").write_text("# mine\n")
+    (out / "modules" / "stale").mkdir()
+    (out / "modules" / "stale" / "main.tf").write_text("# gone after the next write\n")
+    write_atomic(files, out)
+    assert (out / "terraform.tfstate").read_text() == "{}"
+    assert (out / "moto_override.tf").read_text() == "# mine\n"
+    assert not (out / "modules" / "stale").exists()
+    assert (out / "main.tf").read_text() == files["main.tf"]
+    assert [p.name for p in tmp_path.iterdir()] == ["infra"]  # no staging directory left behind
+
+
+def test_a_failed_write_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "infra"
+    write_atomic({"main.tf": "old\n"}, out)
+    (out / "terraform.tfstate").write_text("{}")
+    real_replace = os.replace
+
+    def failing(src: Any, dst: Any) -> None:
+        if Path(src).name.startswith(".infra.new-"):  # the final swap fails
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic({"main.tf": "new\n"}, out)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (out / "main.tf").read_text() == "old\n"
+    assert (out / "terraform.tfstate").read_text() == "{}"
+    assert [p.name for p in tmp_path.iterdir()] == ["infra"]
+
+
+def _run_cli(*argv: str) -> tuple[int, str]:
+    parser = argparse.ArgumentParser()
+    infra_cli.configure(parser)
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        code = infra_cli.run(parser.parse_args(list(argv)))
+    return code, buffer.getvalue()
+
+
+def test_cli_writes_then_diff_reports_changes_and_writes_nothing(tmp_path: Path) -> None:
+    project = tmp_path / "project.yaml"
+    project.write_text("resources:\n  - {name: pics, type: bucket}\n")
+    out = tmp_path / "out"
+    code, printed = _run_cli("--provider", "aws", str(project), "-o", str(out))
+    assert code == 0 and "wrote" in printed
+    assert (out / "modules" / "s3_bucket" / "main.tf").exists()
+    assert _run_cli("--provider", "aws", str(project), "-o", str(out), "--diff") == (0, "")
+    project.write_text("resources:\n  - {name: pics, type: bucket}\n  - {name: jobs, type: queue}\n")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    code, printed = _run_cli("--provider", "aws", str(project), "-o", str(out), "--diff")
+    assert code == 1
+    assert '+module "queue_jobs" {' in printed and "+++ b/modules/sqs_queue/main.tf" in printed
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_diff_against_a_missing_directory_shows_every_file(tmp_path: Path) -> None:
+    text = diff({"main.tf": "a\n"}, tmp_path / "nowhere")
+    assert "--- /dev/null" in text and "+a" in text
+
+
+def test_infra_is_a_subcommand_of_infrar() -> None:
+    from infrar import cli
+
+    assert cli.COMMANDS["infra"] == "infrar.infra.cli"
+    assert (infra_cli.__doc__ or "").strip().splitlines()[0]
+
+
+def test_modules_ship_inside_the_package() -> None:
+    root = mapping.builtin_root()
+    for provider in PROVIDERS:
+        for kind, per_provider in mapping.BUILTIN.items():
+            name = per_provider[provider][0]
+            for required in REQUIRED_MODULE_FILES:
+                assert root.joinpath(provider, name, required).is_file(), f"{provider}/{name}/{required} ({kind})"
