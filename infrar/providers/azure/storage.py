@@ -38,12 +38,14 @@ _SAS_CLOCK_SKEW = timedelta(minutes=5)
 
 def _check_blob_name(key: object, bucket: str, what: str = "key") -> str:
     text = check_key(key, bucket, what)
-    # Azure resolves '.'/'..' URL segments and drops a trailing '.' or '/', so such a name
-    # would be stored under a different one.
-    if text.endswith((".", "/")) or any(part in (".", "..") for part in text.split("/")):
+    # Azure's naming rules: no path segment may end with '.', and a name should not end
+    # with '/'. The service resolves '.'/'..' segments and such blobs cannot be addressed
+    # reliably (a SAS for 'name.' fails to verify), so refuse them up front.
+    if text.endswith("/") or any(part.endswith(".") for part in text.split("/")):
         raise InvalidArgument(
-            f"{what} {text!r} in container {bucket!r} cannot be stored as-is on Azure: no '.' or "
-            "'..' segments and no trailing '.' or '/'; write it like 'dir/file.txt'"
+            f"{what} {text!r} in container {bucket!r} cannot be stored as-is on Azure: no part "
+            "between '/' may end with '.' (so no '.' or '..' parts) and the key may not end "
+            "with '/'; write it like 'dir/file.txt'"
         )
     return text
 
