@@ -66,5 +66,8 @@ def test_third_party_plugin_without_adapter_is_an_error(tmp_path: Path, registry
     src = tmp_path / "app.py"
     src.write_text(PROGRAM, encoding="utf-8")
     report = erase_tree(src, None, "aws", plugins=registry, check=True, jobs=1)
-    assert [(d.line, d.col, d.code) for d in report.errors] == [(6, 1, "no-adapter"), (7, 7, "no-adapter"), (9, 5, "no-adapter")]
-    assert report.errors[0].message == "infrar_example_kv.put has no aws adapter (plugin infrar-example-kv 1.2.0 offers: local)"
+    found = [(d.line, d.col, d.code) for d in report.errors]
+    assert found == [(6, 1, "no-adapter"), (7, 7, "no-adapter"), (9, 5, "no-adapter")]
+    assert report.errors[0].message == (
+        "infrar_example_kv.put has no aws adapter (plugin infrar-example-kv 1.2.0 offers: local)"
+    )
