@@ -14,9 +14,11 @@ import tempfile
 from collections.abc import Iterator
 from datetime import timedelta, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
+from google.api_core.page_iterator import Page
 from google.auth.exceptions import TransportError
+from google.cloud.storage import Blob
 
 from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied
 from infrar.providers.gcp import _clients
@@ -41,7 +43,7 @@ def _check_object(bucket: object, key: object) -> tuple[str, str]:
     return name, check_key(key, name)
 
 
-def _blob(bucket: str, key: str) -> Any:
+def _blob(bucket: str, key: str) -> Blob:
     # For uploads only: chunk_size makes large uploads resumable in pieces of that size
     # (unset, the library buffers 100 MiB pieces). A blob with it would download in ranged
     # requests of that size; without it, as one streamed response, which downloads use.
@@ -77,7 +79,7 @@ def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]
         raise
 
 
-def _object_info(blob: Any) -> ObjectInfo:
+def _object_info(blob: Blob) -> ObjectInfo:
     return ObjectInfo(
         key=blob.name,
         size=int(blob.size or 0),
@@ -86,7 +88,7 @@ def _object_info(blob: Any) -> ObjectInfo:
     )
 
 
-def _objects(bucket: str, first: list[Any], pages: Iterator[Any]) -> Iterator[ObjectInfo]:
+def _objects(bucket: str, first: list[Blob], pages: Iterator[Page]) -> Iterator[ObjectInfo]:
     # One page (up to 1,000 objects) in memory at a time; Cloud Storage lists names in
     # lexicographic order, which is Python's str order.
     page = first
@@ -194,7 +196,7 @@ class GcpStorage:
             listing = _clients.storage_client().list_blobs(
                 bucket, prefix=prefix or None, retry=_clients.RETRY, timeout=_clients.TIMEOUT
             )
-            pages: Iterator[Any] = listing.pages
+            pages: Iterator[Page] = listing.pages
             # The first page now, so that a missing bucket raises here and not on first next().
             first = list(next(pages, ()))
         except _clients.SDK_ERRORS as exc:
