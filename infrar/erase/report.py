@@ -84,8 +84,8 @@ class Report:
     def as_text(self, check: bool = False) -> str:
         lines = [d.text() for d in sorted(self.diagnostics)]
         verb = "would change" if check or self.written is None else "changed"
-        for name in sorted(self.changed):
-            lines.append(f"{name}: {verb}")
+        if self.ok:
+            lines.extend(f"{name}: {verb}" for name in sorted(self.changed))
         status = "cannot erase" if not self.ok else "erasable"
         lines.append(
             f"{status} for --provider {self.provider}: {len(self.changed)} file(s) {verb}, "
