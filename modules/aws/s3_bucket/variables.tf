@@ -15,6 +15,12 @@ variable "expire_days" {
   default     = null
 }
 
+variable "tls_only" {
+  description = "Deny every request not made over TLS (bucket policy). Only a local emulator served over plain HTTP needs false."
+  type        = bool
+  default     = true
+}
+
 variable "force_destroy" {
   description = "Allow `destroy` to delete a bucket that still holds objects."
   type        = bool
