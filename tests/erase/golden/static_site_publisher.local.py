@@ -1,0 +1,235 @@
+"""Static site publisher: build a tiny site in APP_WORKDIR, publish it file by file, then
+check the live copy and pull the index back for a smoke test.
+
+Covers: `import infrar.storage` together with `from infrar.storage import upload as put`,
+os.walk, upload of nested paths, exists, download to a path (atomic, into an existing
+directory) and to a missing directory (NotFound), and a set comprehension.
+"""
+
+import os
+from pathlib import Path
+import re
+import shutil
+import tempfile
+from typing import BinaryIO, Union
+
+
+# What `upload` reads from and `download` writes to: a filesystem path or a binary file object.
+PathOrFile = Union[str, "PathLike[str]", BinaryIO]
+
+
+def _check_bucket(bucket: object, rule: tuple[re.Pattern[str], str]) -> str:
+    """Return ``bucket`` if it obeys ``rule``, else raise InvalidArgument stating the rule."""
+    if not isinstance(bucket, str):
+        raise ValueError(
+            f"bucket must be a str, got {type(bucket).__name__} {bucket!r}; pass the bucket name"
+        )
+    pattern, words = rule
+    if not pattern.match(bucket):
+        raise ValueError(f"invalid bucket name {bucket!r}: a bucket name is {words}")
+    return bucket
+
+
+# (pattern, the rule in words) per provider family.
+_PORTABLE_BUCKET = (
+    re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"),
+    "3-63 characters of lowercase letters, digits and single hyphens, "
+    "starting and ending with a letter or digit (the rule every cloud accepts)",
+)
+
+
+def _storage_root() -> Path:
+    """``<INFRAR_LOCAL_ROOT>/storage``; buckets are directories under it.
+
+    Read on every call (it is one environment lookup) so that a test or script that
+    changes INFRAR_LOCAL_ROOT is obeyed at once.
+    """
+    return Path(os.environ.get("INFRAR_LOCAL_ROOT") or ".infrar").absolute() / "storage"
+
+
+def _bucket_dir(bucket: object) -> Path:
+    return _storage_root() / _check_bucket(bucket, _PORTABLE_BUCKET)
+
+
+_MAX_KEY_BYTES = 1024
+
+
+def _check_key(key: object, bucket: str, what: str = "key") -> str:
+    """Return ``key`` if every provider can store it, else raise InvalidArgument."""
+    if not isinstance(key, str):
+        raise ValueError(
+            f"{what} in bucket {bucket!r} must be a str, got {type(key).__name__} {key!r}"
+        )
+    if not key:
+        raise ValueError(f"{what} in bucket {bucket!r} is empty; name the object, e.g. 'data/file.txt'")
+    if len(key.encode("utf-8")) > _MAX_KEY_BYTES:
+        raise ValueError(
+            f"{what} in bucket {bucket!r} is {len(key.encode('utf-8'))} bytes of UTF-8; "
+            f"keys are at most {_MAX_KEY_BYTES} bytes"
+        )
+    if "\x00" in key or "\r" in key or "\n" in key:
+        raise ValueError(
+            f"{what} {key!r} in bucket {bucket!r} contains NUL or a line break; remove it"
+        )
+    return key
+
+
+def _check_local_key(key: object, bucket: str, what: str = "key") -> str:
+    text = _check_key(key, bucket, what)
+    if "\\" in text or text.startswith("/") or text.endswith("/"):
+        raise ValueError(
+            f"{what} {text!r} in bucket {bucket!r} is not a relative key: no backslashes, "
+            "no leading or trailing '/'; write it like 'dir/file.txt'"
+        )
+    if any(part in ("", ".", "..") for part in text.split("/")):
+        raise ValueError(
+            f"{what} {text!r} in bucket {bucket!r} has an empty, '.' or '..' segment; "
+            "keys may not climb out of their bucket"
+        )
+    return text
+
+
+_PARTIAL_DIR = ".partial"  # bucket names cannot start with '.', so this never collides
+_CHUNK = 1024 * 1024
+
+
+def _write_stream(bucket: str, key: str, stream: BinaryIO) -> None:
+    target = _bucket_dir(bucket) / _check_local_key(key, bucket)
+    partial = _storage_root() / _PARTIAL_DIR
+    partial.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=partial, prefix="upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(stream, out, _CHUNK)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, target)
+    except (NotADirectoryError, FileExistsError) as exc:
+        os.unlink(temp)
+        raise ValueError(
+            f"key {key!r} in bucket {bucket!r} cannot be stored locally: a parent of it is "
+            "already an object, and local storage maps '/' to directories; rename one of them"
+        ) from exc
+    except IsADirectoryError as exc:
+        os.unlink(temp)
+        raise ValueError(
+            f"key {key!r} in bucket {bucket!r} cannot be stored locally: other keys already "
+            f"start with '{key}/'; rename one of them"
+        ) from exc
+    except PermissionError as exc:
+        os.unlink(temp)
+        raise PermissionError(f"may not write {key!r} in bucket {bucket!r}: {exc.strerror}") from exc
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _upload(bucket: str, source: PathOrFile, destination: str) -> None:
+    _check_bucket(bucket, _PORTABLE_BUCKET)
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            with open(source, "rb") as stream:
+                _write_stream(bucket, destination, stream)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(
+                f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
+            ) from exc
+    else:
+        _write_stream(bucket, destination, source)
+
+
+def _exists(bucket: str, key: str) -> bool:
+    directory = _bucket_dir(bucket)
+    return (directory / _check_local_key(key, bucket)).is_file()
+
+
+def _existing_bucket_dir(bucket: object) -> Path:
+    directory = _bucket_dir(bucket)
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"bucket {bucket!r} does not exist under {directory.parent}; "
+            "a local bucket is created by its first write"
+        )
+    return directory
+
+
+def _object_file(bucket: object, key: object) -> Path:
+    directory = _existing_bucket_dir(bucket)
+    path = directory / _check_local_key(key, str(bucket))
+    if not path.is_file():
+        raise FileNotFoundError(f"object {key!r} does not exist in bucket {bucket!r}")
+    return path
+
+
+def _write_file_atomically(destination: str | os.PathLike[str], stream: BinaryIO, what: str) -> None:
+    target = Path(destination)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot download {what}: directory {str(target.parent)!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(stream, out, _CHUNK)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _download(bucket: str, source: str, destination: PathOrFile) -> None:
+    path = _object_file(bucket, source)
+    with open(path, "rb") as stream:
+        if isinstance(destination, (str, os.PathLike)):
+            _write_file_atomically(destination, stream, f"{bucket}/{source}")
+        else:
+            shutil.copyfileobj(stream, destination, _CHUNK)
+
+
+BUCKET = os.environ["APP_BUCKET"]
+WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+
+PAGES = {
+    "index.html": "<h1>Home</h1>",
+    "about/index.html": "<h1>About</h1>",
+    "blog/2024/hello.html": "<p>Hello</p>",
+    "css/site.css": "body { margin: 0 }",
+}
+
+
+def build(root: Path) -> None:
+    for relative, body in PAGES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
+
+
+def publish(root: Path, prefix: str) -> list[str]:
+    published = []
+    for directory, _dirs, files in os.walk(root):
+        for name in sorted(files):
+            path = Path(directory) / name
+            key = f"{prefix}/{path.relative_to(root).as_posix()}"
+            _upload(BUCKET, path, key)
+            published.append(key)
+    return sorted(published)
+
+
+def main() -> None:
+    site = WORKDIR / "site"
+    build(site)
+    keys = publish(site, "www")
+    print("published:", keys)
+    print("all live:", all(_exists(BUCKET, key) for key in keys))
+    print("sections:", sorted({key.split("/")[1] for key in keys}))
+
+    check = WORKDIR / "check"
+    check.mkdir()
+    _download(BUCKET, "www/index.html", check / "index.html")
+    print("index round-trips:", (check / "index.html").read_text() == PAGES["index.html"])
+    print("no temp files left:", sorted(p.name for p in check.iterdir()))
+    try:
+        _download(BUCKET, "www/index.html", WORKDIR / "no-such-dir" / "index.html")
+    except FileNotFoundError:
+        print("download into a missing directory: NotFound")
+
+
+if __name__ == "__main__":
+    main()
