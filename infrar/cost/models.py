@@ -17,8 +17,8 @@ or resource kinds it ``serves``::
         instances: {small: {type: ..., hourly: ...}, ...}   # optional, by size
         formula: storage_gb * storage_gb_month + ...
 
-Built-in models are the top-level ``cost_models/`` directory, shipped in the wheel as the
-package ``infrar.cost_models``. A plugin contributes models by listing them under
+Built-in models are the top-level ``cost_models/`` directory, shipped in the wheel through
+the link ``infrar/_cost_models``. A plugin contributes models by listing them under
 ``cost_models:`` in its ``plugin.yaml`` (paths inside its package), e.g.
 ``cost_models: [cost_models/oci.yaml]``; a new provider becomes a new column of ``infrar cost``.
 Every (provider, kind) pair is served by at most one implementation.
@@ -32,7 +32,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -53,7 +52,7 @@ __all__ = [
 
 KINDS = CAPABILITY_TYPES + RESOURCE_KINDS
 SIZES = ("small", "medium", "large", "xlarge")
-BUILTIN_PACKAGE = "infrar.cost_models"
+BUILTIN_DIR = "_cost_models"
 PROVIDER_ORDER = ("aws", "gcp", "azure")  # column order of the built-in providers; plugins follow
 PLUGIN_KEY = "cost_models"
 
@@ -265,16 +264,14 @@ def merge(models: Iterable[CostModel]) -> dict[str, CostModel]:
 
 
 def _builtin_files() -> list[tuple[str, str]]:
+    # infrar/_cost_models links to the top-level cost_models/ in a checkout and is a real
+    # directory inside the wheel, so one lookup serves both.
     try:
-        root: Any = resources.files(BUILTIN_PACKAGE)
-        found = [(f"cost_models/{p.name}", p.read_text(encoding="utf-8"))
-                 for p in sorted(root.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml")]
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
-        found = []
-    if not found:  # a source checkout: infrar/cost_models is a placeholder for the top-level directory
-        top = Path(__file__).resolve().parents[2] / "cost_models"
-        found = [(f"cost_models/{p.name}", p.read_text(encoding="utf-8")) for p in sorted(top.glob("*.yaml"))]
-    return found
+        root: Any = resources.files("infrar").joinpath(BUILTIN_DIR)
+        return [(f"cost_models/{p.name}", p.read_text(encoding="utf-8"))
+                for p in sorted(root.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml")]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def _plugin_files() -> list[tuple[str, str]]:
@@ -301,7 +298,7 @@ def load_models(include_plugins: bool = True) -> dict[str, CostModel]:
     """Every cost model by provider: built-in first, then plugin contributions."""
     files = _builtin_files()
     if not files:
-        raise CostModelError("no built-in cost models found (infrar.cost_models); reinstall infrar")
+        raise CostModelError("no built-in cost models found (infrar/_cost_models); reinstall infrar")
     if include_plugins:
         files += _plugin_files()
     merged = merge(parse_model(text, name) for name, text in files)

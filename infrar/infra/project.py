@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from infrar.errors import InfrarError
+from infrar.errors import InfrarError, MissingDependency
 
 __all__ = [
     "CAPABILITY_TYPES",
@@ -229,7 +229,12 @@ def schema() -> dict[str, Any]:
 
 
 def _schema_issues(data: Any, marks: _Marks, file: str) -> list[Issue]:
-    import jsonschema
+    try:
+        import jsonschema
+    except ImportError as exc:
+        raise MissingDependency(
+            f"validating {file} needs the jsonschema package: pip install 'infrar[infra]'"
+        ) from exc
 
     validator = jsonschema.Draft202012Validator(schema())
     issues: list[Issue] = []
