@@ -3,6 +3,7 @@
 Writes main.tf, variables.tf, outputs.tf, versions.tf and the modules they call to DIR,
 atomically; files of your own in DIR (state, *.tfvars, *_override.tf, .terraform/) are kept.
 With --diff, prints how DIR would change and writes nothing (exit 1 if it would change).
+Warns on stderr about each capability without ``uses:``: it gets access to every resource.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from infrar.infra.generate import generate
+    from infrar.infra.generate import access_warnings, generate
     from infrar.infra.project import load_project
     from infrar.infra.writer import diff, write_atomic
 
     project = load_project(args.project)
+    for warning in access_warnings(project):
+        print(warning, file=sys.stderr)
     files = generate(project, args.provider)
     output: Path = args.output or Path("infra") / args.provider
     if args.diff:

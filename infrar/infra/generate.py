@@ -6,8 +6,9 @@
 modules, and the output is the same wherever infrar is installed. The result is a pure function
 of the project, the provider and the installed modules: same input, same bytes.
 
-Wiring (what makes IAM least-privilege): a workload reaches the resources it uses (all the
-project's resources unless the capability lists ``uses``):
+Wiring (what makes IAM least-privilege): a workload reaches exactly the resources its capability
+lists in ``uses`` (every resource of the project when ``uses`` is absent, which
+``access_warnings`` reports; none for ``uses: []``):
 - AWS: the workload module's ``policy_statements`` is the concatenation of those resources'
   ``policy_statements`` outputs; databases and caches admit the workload's ``security_group_id``.
 - GCP / Azure: each resource grants its own role to the workloads' ``member`` / ``principal_id``.
@@ -29,7 +30,7 @@ from infrar.infra.mapping import ModuleRef, builtin_root, module_table, resolve
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import Capability, Project, Resource
 
-__all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "generate"]
+__all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "access_warnings", "generate"]
 
 GENERATED_ROOT_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 # resource kind -> root output holding {name: module.<kind>_<name>.connection}
@@ -79,10 +80,22 @@ def _place(entry: Capability | Resource, table: Mapping[str, ModuleRef], provide
 
 
 def _uses(workload: _Placed, resources: Sequence[_Placed]) -> list[_Placed]:
-    wanted = getattr(workload.entry, "uses", None)
-    if wanted is None:
+    """The resources a workload reaches: those its capability lists in ``uses``, all if it has none."""
+    entry = workload.entry
+    if not isinstance(entry, Capability) or entry.uses is None:
         return list(resources)
-    return [r for r in resources if r.entry.name in set(wanted)]
+    wanted = set(entry.uses)
+    return [r for r in resources if r.entry.name in wanted]
+
+
+def access_warnings(project: Project) -> list[str]:
+    """One line per capability that declares no ``uses`` and so reaches every resource of the project."""
+    if not project.resources:
+        return []
+    return [f"{c.location or project.path.name}: warning: capability {c.name!r} declares no uses: and gets "
+            "access to every resource of the project; "
+            "declare uses: [names] to narrow it"
+            for c in project.capabilities if c.uses is None]
 
 
 def _settings(placed: _Placed) -> tuple[dict[str, Value], list[str]]:

@@ -48,4 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     add_resources(project_path, absent)
     print(f"added {len(absent)} resource(s) to {project_path}")
+    scoped = [c.name for c in (project.capabilities if project else ()) if c.uses is not None]
+    if scoped:  # least privilege: a new resource is reached by no capability that lists uses:
+        print(f"capabilities with uses: ({', '.join(scoped)}) reach a new resource only once it is listed there")
     return 2 if conflicts else 0

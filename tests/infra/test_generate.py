@@ -18,7 +18,7 @@ from infrar.config import NATIVE_VARIABLES
 from infrar.errors import ConfigurationError
 from infrar.infra import cli as infra_cli
 from infrar.infra import mapping
-from infrar.infra.generate import GENERATED_ROOT_FILES, generate
+from infrar.infra.generate import GENERATED_ROOT_FILES, access_warnings, generate
 from infrar.infra.hcl import Block, Comment, Expr, render
 from infrar.infra.project import CAPABILITY_TYPES, RESOURCE_KINDS, load_project, parse_project
 from infrar.infra.writer import diff, write_atomic
@@ -151,36 +151,90 @@ def test_generated_passwords_are_random_and_sensitive() -> None:
     assert 'type = "iam"' in aws  # ElastiCache: no password at all
 
 
+def _module(main: str, label: str) -> dict[str, Any]:
+    """The body of ``module "<label>"`` of a main.tf, as python-hcl2 reads it."""
+    return next(body for block in hcl2.loads(main)["module"] for name, body in block.items()
+                if _unquote(name) == label)
+
+
 def test_aws_workloads_get_exactly_the_statements_of_the_resources_they_use() -> None:
-    main = _full("aws")["main.tf"]
+    main = _full("aws")["main.tf"]  # full_project.yaml: web uses [shop-uploads, sessions]
     web = main.split('module "web_application_web"')[1].split("\nmodule ")[0]
-    for label in ("bucket_shop_uploads", "database_orders", "queue_tasks", "topic_events", "cache_sessions",
-                  "warehouse_analytics"):
-        assert f"module.{label}.policy_statements" in web
-    database = main.split('module "database_orders"')[1].split("\nmodule ")[0]
-    assert "module.web_application_web.security_group_id" in database
+    statements = {line.strip().rstrip(",") for line in web.splitlines() if ".policy_statements" in line}
+    assert statements == {"module.bucket_shop_uploads.policy_statements", "module.cache_sessions.policy_statements"}
+    database = _module(main, "database_orders")  # used by api and jobs
+    assert database["client_security_group_ids"] == ["${module.api_service_api.security_group_id}",
+                                                     "${module.background_worker_jobs.security_group_id}"]
     for module in ("s3_bucket", "sqs_queue", "sns_topic", "rds_postgres", "elasticache_redis"):
         text = _full("aws")[f"modules/{module}/outputs.tf"]
         assert '"*"' not in text.split('output "policy_statements"')[1], f"{module} grants on a wildcard"
 
 
-def test_uses_limits_a_workload_to_the_resources_it_lists(tmp_path: Path) -> None:
-    project = parse_project(textwrap.dedent("""\
+USES_ONE_BUCKET = textwrap.dedent("""\
+    capabilities:
+      - {name: web, type: web_application, config: {container_image: web:1}, uses: [pics]}
+      - {name: worker, type: background_worker, config: {container_image: worker:1}, uses: []}
+    resources:
+      - {name: pics, type: bucket}
+      - {name: docs, type: bucket}
+      - {name: jobs, type: queue}
+    """)
+# provider -> (argument of a resource module listing the workloads it grants, the workload's output)
+GRANTS = {"gcp": ("members", "member"), "azure": ("principal_ids", "principal_id")}
+
+
+def test_a_workload_using_one_bucket_gets_statements_for_that_bucket_only_on_aws() -> None:
+    files = generate(parse_project(USES_ONE_BUCKET), "aws", with_plugins=False)
+    main = files["main.tf"]
+    # exactly the bucket's statements, not a concatenation with anything else
+    assert _module(main, "web_application_web")["policy_statements"] == "${module.bucket_pics.policy_statements}"
+    assert "policy_statements" not in _module(main, "background_worker_worker")  # uses: [] -> no policy
+    # and those statements name only that module's own bucket and key: no wildcard, no other resource
+    outputs = _module_outputs(files, "s3_bucket")["policy_statements"]["value"]
+    resources = {_unquote(arn) for statement in outputs for arn in statement["Resource"]}
+    assert resources == {"${aws_s3_bucket.this.arn}", "${aws_s3_bucket.this.arn}/*", "${aws_kms_key.this.arn}"}
+
+
+@pytest.mark.parametrize("provider", sorted(GRANTS))
+def test_a_workload_using_one_bucket_is_granted_on_that_bucket_only(provider: str) -> None:
+    argument, output = GRANTS[provider]
+    main = generate(parse_project(USES_ONE_BUCKET), provider, with_plugins=False)["main.tf"]
+    assert _module(main, "bucket_pics")[argument] == [f"${{module.web_application_web.{output}}}"]
+    for label in ("bucket_docs", "queue_jobs"):
+        assert argument not in _module(main, label), f"{label} grants a workload that does not use it"
+    assert main.count(f".{output}") == 1  # no other module mentions any workload's identity
+
+
+def test_capabilities_without_uses_reach_every_resource_and_are_warned_about(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "project.yaml"
+    project.write_text(textwrap.dedent("""\
         capabilities:
           - {name: web, type: web_application, config: {container_image: web:1}}
+          - {name: worker, type: background_worker, config: {container_image: worker:1}, uses: [pics]}
+          - {name: cluster, type: container_orchestrator}
         resources:
           - {name: pics, type: bucket}
-          - {name: docs, type: bucket}
+          - {name: jobs, type: queue}
         """))
-    from dataclasses import replace
+    main = generate(load_project(project), "gcp", with_plugins=False)["main.tf"]
+    assert "module.web_application_web.member" in _module(main, "queue_jobs")["members"][0]
+    assert access_warnings(load_project(project)) == [
+        f"{project}:2:5: warning: capability 'web' declares no uses: and gets access to every resource of the "
+        "project; declare uses: [names] to narrow it",
+        f"{project}:4:5: warning: capability 'cluster' declares no uses: and gets access to every resource of "
+        "the project; declare uses: [names] to narrow it",
+    ]
+    code, _ = _run_cli("--provider", "gcp", str(project), "-o", str(tmp_path / "out"))
+    err = capsys.readouterr().err
+    assert code == 0 and err.count("warning:") == 2
+    assert "'web' declares no uses:" in err and "'cluster' declares no uses:" in err and "'worker'" not in err
+    assert "declare uses: [names] to narrow it" in err
 
-    web = replace(project.capabilities[0])
-    object.__setattr__(web, "uses", ("pics",))
-    main = generate(replace(project, capabilities=(web,)), "gcp", with_plugins=False)["main.tf"]
-    pics = main.split('module "bucket_pics"')[1].split("\nmodule ")[0]
-    docs = main.split('module "bucket_docs"')[1]
-    assert "module.web_application_web.member" in pics
-    assert "members" not in docs
+
+def test_no_warning_when_every_capability_declares_uses() -> None:
+    assert access_warnings(load_project(FULL_PROJECT)) == []
+    assert access_warnings(load_project(HERE.parent.parent / "examples" / "project.yaml")) == []
 
 
 def test_topic_subscriptions_are_wired_to_their_queues_on_aws() -> None:

@@ -20,12 +20,14 @@ capabilities:
       cpu: 1
       memory: 2048
       env: {DEBUG: false, WORKERS: 4}
+    uses: [uploads, orders-db]
   - name: nightly
     type: background_worker
     config: {container_image: shop/jobs:1.0, schedule: "0 2 * * *"}
   - name: platform
     type: container_orchestrator
     config: {node_count: 2, node_size: large}
+    uses: []
 resources:
   - {name: uploads, type: bucket, versioning: true}
   - {name: orders-db, type: database, size: medium, storage_gb: 50}
@@ -43,10 +45,12 @@ def test_good_project_loads_with_defaults(tmp_path: Path) -> None:
     assert project.name == "shop" and project.path == path
     web, worker, k8s = project.capabilities
     assert web == Capability(name="storefront", type="web_application", container_image="shop/web:1.0",
-                             cpu=1.0, memory=2048, port=8080, env={"DEBUG": "false", "WORKERS": "4"})
+                             cpu=1.0, memory=2048, port=8080, env={"DEBUG": "false", "WORKERS": "4"},
+                             uses=("uploads", "orders-db"))
     assert web.location == f"{path}:3:5"
     assert worker.schedule == "0 2 * * *" and worker.port is None and worker.min_instances == 1
-    assert (k8s.node_count, k8s.node_size) == (2, "large")
+    assert worker.uses is None  # not declared: reaches every resource (and `infrar infra` warns)
+    assert (k8s.node_count, k8s.node_size, k8s.uses) == (2, "large", ())
     db = project.resources[1]
     assert db == Resource(kind="database", name="orders-db", settings={
         "engine": "postgres", "size": "medium", "storage_gb": 50, "high_availability": False,
@@ -110,6 +114,27 @@ BAD: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("subscription-not-a-queue", "resources:\n  - name: jobs\n    type: queue\n  - name: events\n"
      "    type: topic\n    subscriptions: [jobz]\n", "6:21: resources[1].subscriptions[0]",
      ("not a queue of this project", "did you mean 'jobs'?")),
+    ("uses-unknown-resource", "capabilities:\n  - name: web-app\n    type: container_orchestrator\n"
+     "    uses: [uplods]\nresources:\n  - {name: uploads, type: bucket}\n", "4:12: capabilities[0].uses[0]",
+     ("no resource is named 'uplods'", "did you mean 'uploads'?")),
+    ("uses-a-capability", "capabilities:\n  - name: web-app\n    type: container_orchestrator\n"
+     "    uses: [uploads, cluster]\n  - {name: cluster, type: container_orchestrator}\n"
+     "resources:\n  - {name: uploads, type: bucket}\n", "4:21: capabilities[0].uses[1]",
+     ("'cluster' is a capability, not a resource",)),
+    ("uses-without-resources", "capabilities:\n  - name: web-app\n    type: container_orchestrator\n"
+     "    uses: [uploads]\n", "4:12: capabilities[0].uses[0]",
+     ("no resource is named 'uploads'", "declare it under resources: first")),
+    ("uses-duplicate", "capabilities:\n  - name: web-app\n    type: container_orchestrator\n"
+     "    uses: [uploads, uploads]\nresources:\n  - {name: uploads, type: bucket}\n",
+     "4:21: capabilities[0].uses[1]", ("'uploads' is already listed (line 4)", "remove the duplicate")),
+    ("uses-not-a-list", "capabilities:\n  - name: web-app\n    type: container_orchestrator\n"
+     "    uses: uploads\nresources:\n  - {name: uploads, type: bucket}\n", "4:11: capabilities[0].uses",
+     ("expected a list, got 'uploads' (a string)", "uses: [uploads, orders-db]")),
+    ("uses-item-not-a-name", "capabilities:\n  - name: web-app\n    type: container_orchestrator\n"
+     "    uses:\n      - 42\n", "5:9: capabilities[0].uses[0]", ("expected a string, got 42 (a number)",)),
+    ("subscription-duplicate", "resources:\n  - {name: jobs, type: queue}\n  - name: events\n    type: topic\n"
+     "    subscriptions:\n      - jobs\n      - jobs\n", "7:9: resources[1].subscriptions[1]",
+     ("'jobs' is already listed (line 6)",)),
     ("usage-for-unknown-name", "resources:\n  - {name: uploads, type: bucket}\nusage:\n  upload: {storage_gb: 1}\n",
      "4:3: usage.upload", ("no capability or resource is named 'upload'", "did you mean 'uploads'?")),
     ("unknown-usage-key", "resources:\n  - {name: uploads, type: bucket}\nusage:\n  uploads: {storage: 1}\n",

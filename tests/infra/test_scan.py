@@ -156,3 +156,14 @@ def test_cli_reports_then_writes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert run(str(src), "--project", str(project)) == 0
     assert "all of them are declared" in capsys.readouterr().out
     assert scan(src).files == 1
+
+
+def test_cli_write_reminds_that_uses_must_list_a_new_resource(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "app.py").write_text("import infrar.storage as st\nst.exists('reports', 'k')\n")
+    project = tmp_path / "project.yaml"
+    project.write_text(PROJECT.replace("    config: {container_image: x}\n",
+                                       "    config: {container_image: x}\n    uses: [uploads]\n"))
+    assert run(str(tmp_path), "--project", str(project), "--write") == 0
+    assert "capabilities with uses: (web) reach a new resource only once it is listed there" in \
+        capsys.readouterr().out

@@ -37,11 +37,7 @@ module "web_application_web" {
   environment       = local.environment
   policy_statements = concat(
     module.bucket_shop_uploads.policy_statements,
-    module.database_orders.policy_statements,
-    module.queue_tasks.policy_statements,
-    module.topic_events.policy_statements,
     module.cache_sessions.policy_statements,
-    module.warehouse_analytics.policy_statements,
   )
   tags = local.tags
 }
@@ -63,12 +59,8 @@ module "api_service_api" {
   vpc_id            = var.vpc_id
   environment       = local.environment
   policy_statements = concat(
-    module.bucket_shop_uploads.policy_statements,
     module.database_orders.policy_statements,
-    module.queue_tasks.policy_statements,
     module.topic_events.policy_statements,
-    module.cache_sessions.policy_statements,
-    module.warehouse_analytics.policy_statements,
   )
   tags = local.tags
 }
@@ -89,11 +81,8 @@ module "background_worker_jobs" {
   vpc_id            = var.vpc_id
   environment       = local.environment
   policy_statements = concat(
-    module.bucket_shop_uploads.policy_statements,
     module.database_orders.policy_statements,
     module.queue_tasks.policy_statements,
-    module.topic_events.policy_statements,
-    module.cache_sessions.policy_statements,
     module.warehouse_analytics.policy_statements,
   )
   tags = local.tags
@@ -107,15 +96,8 @@ module "container_orchestrator_platform" {
   node_size          = "medium"
   subnet_ids         = var.subnet_ids
   vpc_id             = var.vpc_id
-  policy_statements = concat(
-    module.bucket_shop_uploads.policy_statements,
-    module.database_orders.policy_statements,
-    module.queue_tasks.policy_statements,
-    module.topic_events.policy_statements,
-    module.cache_sessions.policy_statements,
-    module.warehouse_analytics.policy_statements,
-  )
-  tags = local.tags
+  policy_statements  = module.bucket_shop_uploads.policy_statements
+  tags               = local.tags
 }
 
 module "bucket_shop_uploads" {
@@ -137,10 +119,8 @@ module "database_orders" {
   subnet_ids            = var.subnet_ids
   vpc_id                = var.vpc_id
   client_security_group_ids = [
-    module.web_application_web.security_group_id,
     module.api_service_api.security_group_id,
     module.background_worker_jobs.security_group_id,
-    module.container_orchestrator_platform.security_group_id,
   ]
   tags = local.tags
 }
@@ -168,18 +148,13 @@ module "topic_events" {
 module "cache_sessions" {
   source = "./modules/elasticache_redis"
   # not used by aws/elasticache_redis: engine
-  name              = "sessions"
-  high_availability = false
-  size              = "small"
-  subnet_ids        = var.subnet_ids
-  vpc_id            = var.vpc_id
-  client_security_group_ids = [
-    module.web_application_web.security_group_id,
-    module.api_service_api.security_group_id,
-    module.background_worker_jobs.security_group_id,
-    module.container_orchestrator_platform.security_group_id,
-  ]
-  tags = local.tags
+  name                      = "sessions"
+  high_availability         = false
+  size                      = "small"
+  subnet_ids                = var.subnet_ids
+  vpc_id                    = var.vpc_id
+  client_security_group_ids = [module.web_application_web.security_group_id]
+  tags                      = local.tags
 }
 
 module "warehouse_analytics" {

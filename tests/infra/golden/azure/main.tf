@@ -103,8 +103,6 @@ module "bucket_shop_uploads" {
   storage_account_id = module.storage_account.id
   principal_ids = [
     module.web_application_web.principal_id,
-    module.api_service_api.principal_id,
-    module.background_worker_jobs.principal_id,
     module.container_orchestrator_platform.principal_id,
   ]
   tags = local.tags
@@ -122,10 +120,8 @@ module "database_orders" {
   location                      = var.location
   resource_group_name           = var.resource_group_name
   principal_ids = [
-    module.web_application_web.principal_id,
     module.api_service_api.principal_id,
     module.background_worker_jobs.principal_id,
-    module.container_orchestrator_platform.principal_id,
   ]
   tags = local.tags
 }
@@ -138,13 +134,8 @@ module "queue_tasks" {
   visibility_timeout_seconds = 30
   location                   = var.location
   resource_group_name        = var.resource_group_name
-  principal_ids = [
-    module.web_application_web.principal_id,
-    module.api_service_api.principal_id,
-    module.background_worker_jobs.principal_id,
-    module.container_orchestrator_platform.principal_id,
-  ]
-  tags = local.tags
+  principal_ids              = [module.background_worker_jobs.principal_id]
+  tags                       = local.tags
 }
 
 module "topic_events" {
@@ -153,13 +144,8 @@ module "topic_events" {
   subscriptions       = ["tasks"]
   location            = var.location
   resource_group_name = var.resource_group_name
-  principal_ids = [
-    module.web_application_web.principal_id,
-    module.api_service_api.principal_id,
-    module.background_worker_jobs.principal_id,
-    module.container_orchestrator_platform.principal_id,
-  ]
-  tags = local.tags
+  principal_ids       = [module.api_service_api.principal_id]
+  tags                = local.tags
 }
 
 module "cache_sessions" {
@@ -170,13 +156,8 @@ module "cache_sessions" {
   size                = "small"
   location            = var.location
   resource_group_name = var.resource_group_name
-  principal_ids = [
-    module.web_application_web.principal_id,
-    module.api_service_api.principal_id,
-    module.background_worker_jobs.principal_id,
-    module.container_orchestrator_platform.principal_id,
-  ]
-  tags = local.tags
+  principal_ids       = [module.web_application_web.principal_id]
+  tags                = local.tags
 }
 
 module "warehouse_analytics" {
@@ -185,11 +166,6 @@ module "warehouse_analytics" {
   administrator_group_object_id = var.administrator_group_object_id
   location                      = var.location
   resource_group_name           = var.resource_group_name
-  principal_ids = [
-    module.web_application_web.principal_id,
-    module.api_service_api.principal_id,
-    module.background_worker_jobs.principal_id,
-    module.container_orchestrator_platform.principal_id,
-  ]
-  tags = local.tags
+  principal_ids                 = [module.background_worker_jobs.principal_id]
+  tags                          = local.tags
 }

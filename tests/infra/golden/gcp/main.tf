@@ -89,8 +89,6 @@ module "bucket_shop_uploads" {
   region      = var.region
   members = [
     module.web_application_web.member,
-    module.api_service_api.member,
-    module.background_worker_jobs.member,
     module.container_orchestrator_platform.member,
   ]
   labels = local.tags
@@ -107,13 +105,8 @@ module "database_orders" {
   network_id            = var.network_id
   project_id            = var.project_id
   region                = var.region
-  members = [
-    module.web_application_web.member,
-    module.api_service_api.member,
-    module.background_worker_jobs.member,
-    module.container_orchestrator_platform.member,
-  ]
-  labels = local.tags
+  members               = [module.api_service_api.member, module.background_worker_jobs.member]
+  labels                = local.tags
 }
 
 module "queue_tasks" {
@@ -124,13 +117,8 @@ module "queue_tasks" {
   visibility_timeout_seconds = 30
   project_id                 = var.project_id
   region                     = var.region
-  members = [
-    module.web_application_web.member,
-    module.api_service_api.member,
-    module.background_worker_jobs.member,
-    module.container_orchestrator_platform.member,
-  ]
-  labels = local.tags
+  members                    = [module.background_worker_jobs.member]
+  labels                     = local.tags
 }
 
 module "topic_events" {
@@ -139,13 +127,8 @@ module "topic_events" {
   subscriptions = ["tasks"]
   project_id    = var.project_id
   region        = var.region
-  members = [
-    module.web_application_web.member,
-    module.api_service_api.member,
-    module.background_worker_jobs.member,
-    module.container_orchestrator_platform.member,
-  ]
-  labels = local.tags
+  members       = [module.api_service_api.member]
+  labels        = local.tags
 }
 
 module "cache_sessions" {
@@ -157,13 +140,8 @@ module "cache_sessions" {
   network_id        = var.network_id
   project_id        = var.project_id
   region            = var.region
-  members = [
-    module.web_application_web.member,
-    module.api_service_api.member,
-    module.background_worker_jobs.member,
-    module.container_orchestrator_platform.member,
-  ]
-  labels = local.tags
+  members           = [module.web_application_web.member]
+  labels            = local.tags
 }
 
 module "warehouse_analytics" {
@@ -171,11 +149,6 @@ module "warehouse_analytics" {
   name       = "analytics"
   project_id = var.project_id
   region     = var.region
-  members = [
-    module.web_application_web.member,
-    module.api_service_api.member,
-    module.background_worker_jobs.member,
-    module.container_orchestrator_platform.member,
-  ]
-  labels = local.tags
+  members    = [module.background_worker_jobs.member]
+  labels     = local.tags
 }

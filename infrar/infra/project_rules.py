@@ -1,0 +1,89 @@
+"""The rules of project.yaml a JSON Schema cannot state: they relate one part of the file to another.
+
+- names are unique across capabilities and resources;
+- ``min_instances <= max_instances``;
+- a capability's ``uses`` names resources of the project (not capabilities, not typos);
+- a topic's ``subscriptions`` name queues of the project;
+- ``usage`` names capabilities or resources, with the usage keys of their kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infrar.infra.project_model import USAGE_KEYS, Issue
+from infrar.infra.project_yaml import Marks, PathT, dotted, suggest
+
+__all__ = ["rule_issues"]
+
+
+def rule_issues(data: dict[str, Any], marks: Marks, file: str) -> list[Issue]:
+    issues: list[Issue] = []
+
+    def add(path: PathT, message: str, *, key: bool = False) -> None:
+        line, col = marks.at(path, key=key)
+        issues.append(Issue(file, line, col, dotted(path), message))
+
+    first_use: dict[str, PathT] = {}
+    kinds: dict[str, str] = {}
+    for section in ("capabilities", "resources"):
+        for index, item in enumerate(_items(data, section)):
+            if not isinstance(item.get("name"), str):
+                continue
+            name, path = item["name"], (section, index, "name")
+            if name in first_use:
+                line = marks.at(first_use[name])[0]
+                add(path, f"{name!r} is already used by {dotted(first_use[name][:2])} (line {line}); "
+                          "names must be unique across capabilities and resources")
+            else:
+                first_use[name] = path
+                kinds[name] = str(item.get("type"))
+            config = item.get("config") if section == "capabilities" else None
+            if isinstance(config, dict):
+                low, high = config.get("min_instances", 1), config.get("max_instances", 3)
+                if isinstance(low, int) and isinstance(high, int) and low > high:
+                    add((section, index, "config", "max_instances"),
+                        f"{high} is below min_instances ({low}); raise max_instances or lower min_instances")
+
+    resources = {name for name, path in first_use.items() if path[0] == "resources"}
+    for index, item in enumerate(_items(data, "capabilities")):
+        uses = item.get("uses")
+        for j, name in enumerate(uses if isinstance(uses, list) else ()):
+            if not isinstance(name, str) or name in resources:
+                continue
+            where = ("capabilities", index, "uses", j)
+            if name in first_use:
+                add(where, f"{name!r} is a capability, not a resource; uses lists the resources it reaches")
+            else:
+                add(where, f"no resource is named {name!r}; "
+                           f"{suggest(name, resources, none='declare it under resources: first')}")
+
+    queues = {name for name, kind in kinds.items() if kind == "queue"}
+    for index, item in enumerate(_items(data, "resources")):
+        if item.get("type") == "topic":
+            subscriptions = item.get("subscriptions")
+            for j, sub in enumerate(subscriptions if isinstance(subscriptions, list) else ()):
+                if isinstance(sub, str) and sub not in queues:
+                    add(("resources", index, "subscriptions", j),
+                        f"{sub!r} is not a queue of this project; {suggest(sub, queues)}")
+    usage = data.get("usage")
+    if isinstance(usage, dict):
+        for name, figures in usage.items():
+            if name not in kinds:
+                add(("usage", name), f"no capability or resource is named {name!r}; "
+                                     f"{suggest(name, kinds)}", key=True)
+                continue
+            allowed = USAGE_KEYS.get(kinds[name], ())
+            for key in figures if isinstance(figures, dict) else ():
+                if key not in allowed:
+                    add(("usage", name, key), f"unknown usage key for a {kinds[name]}; "
+                                              f"{suggest(key, allowed)}", key=True)
+    return issues
+
+
+def _items(data: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    """The mappings of a section (the schema reports anything else); index = position in the file."""
+    items = data.get(section)
+    if not isinstance(items, list):
+        return []
+    return [item if isinstance(item, dict) else {} for item in items]
