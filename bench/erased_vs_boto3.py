@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -92,6 +93,7 @@ def main() -> None:
                 variants["erased"] = ([sys.executable, "-c", BLOCKER + RUN, str(erased)], cloud)
 
             walls: dict[str, list[float]] = {name: [] for name in variants}
+            cpus: dict[str, list[float]] = {name: [] for name in variants}
             outputs: dict[str, set[str]] = {name: set() for name in variants}
             names = list(variants)
             cleanup_failures: list[str] = []
@@ -101,10 +103,13 @@ def main() -> None:
                     command, env = variants[name]
                     bucket = f"bench-{uuid.uuid4().hex[:16]}"
                     emulator.create_bucket(bucket)
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     started = time.perf_counter()
                     done = subprocess.run(command, env={**env, "APP_BUCKET": bucket}, capture_output=True,
                                           text=True, cwd=tmp)
                     elapsed = time.perf_counter() - started
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                     try:
                         emulator.delete_bucket(bucket)
                     except Exception as exc:  # a leftover bucket does not change the timings
@@ -113,6 +118,7 @@ def main() -> None:
                         raise SystemExit(f"{name} failed:\n{done.stderr}")
                     if run:
                         walls[name].append(elapsed)
+                        cpus[name].append(cpu)
                     outputs[name].add(done.stdout)
 
             imports: dict[str, list[float]] = {name: [] for name in variants}
@@ -131,16 +137,23 @@ def main() -> None:
     base_import = statistics.median(imports["handwritten boto3"])
     print(f"\n{args.program}.py on moto, {args.runs} runs each (fresh interpreter and bucket per run)")
     print(f"outputs identical across variants: {same}")
-    print(f"{'variant':<20} {'wall median s':>14} {'min s':>8} {'ratio':>7} {'import ms':>10} {'ratio':>7}")
+    base_min = min(walls["handwritten boto3"])
+    base_cpu = statistics.median(cpus["handwritten boto3"])
+    print(f"{'variant':<20} {'wall median s':>14} {'ratio':>7} {'wall min s':>11} {'ratio':>7} "
+          f"{'client CPU s':>13} {'ratio':>7} {'import ms':>10} {'ratio':>7}")
     for name in names:
         wall = statistics.median(walls[name])
+        cpu = statistics.median(cpus[name])
         imp = statistics.median(imports[name])
-        print(f"{name:<20} {wall:>14.3f} {min(walls[name]):>8.3f} {wall / base_wall:>7.2f} "
+        print(f"{name:<20} {wall:>14.3f} {wall / base_wall:>7.2f} {min(walls[name]):>11.3f} "
+              f"{min(walls[name]) / base_min:>7.2f} {cpu:>13.3f} {cpu / base_cpu:>7.2f} "
               f"{imp * 1000:>10.1f} {imp / base_import:>7.2f}")
     if cleanup_failures:
         print(f"(could not delete {len(cleanup_failures)} bench buckets, e.g. {cleanup_failures[0]})")
     spread = (max(walls["handwritten boto3"]) - min(walls["handwritten boto3"])) / base_wall
     print(f"noise: hand-written runs spread {spread:.1%} of their median")
+    print("client CPU = user+sys time of the program's process (startup and imports included), the steadier "
+          "figure when the server and other load make wall time noisy.")
     print("import = loading the program module without calling main(); the hand-written program builds its "
           "client at import, erased and runtime code build it on first use.")
 
