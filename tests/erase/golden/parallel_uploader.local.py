@@ -1,0 +1,275 @@
+"""Parallel uploader: push a directory of exports with a thread pool, then fetch them back
+concurrently and compare.
+
+Covers: SDK calls from worker threads (the lazily built client is shared by every thread),
+`pool.map` over a lambda that calls the SDK (the way to pass an SDK function around: erase
+replaces calls, not function values), upload from paths and download into io.BytesIO, and
+`import infrar.storage as storage` (an alias equal to the module's own name).
+"""
+
+import hashlib
+import io
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import BinaryIO, NamedTuple, Union
+
+
+# What `upload` reads from and `download` writes to: a filesystem path or a binary file object.
+PathOrFile = Union[str, "PathLike[str]", BinaryIO]
+
+
+def _storage_root() -> Path:
+    """``<INFRAR_LOCAL_ROOT>/storage``; buckets are directories under it.
+
+    Read on every call (it is one environment lookup) so that a test or script that
+    changes INFRAR_LOCAL_ROOT is obeyed at once.
+    """
+    return Path(os.environ.get("INFRAR_LOCAL_ROOT") or ".infrar").absolute() / "storage"
+
+
+def _check_bucket(bucket: object, rule: tuple[re.Pattern[str], str]) -> str:
+    """Return ``bucket`` if it obeys ``rule``, else raise InvalidArgument stating the rule."""
+    if not isinstance(bucket, str):
+        raise ValueError(
+            f"bucket must be a str, got {type(bucket).__name__} {bucket!r}; pass the bucket name"
+        )
+    pattern, words = rule
+    if not pattern.match(bucket):
+        raise ValueError(f"invalid bucket name {bucket!r}: a bucket name is {words}")
+    return bucket
+
+
+# (pattern, the rule in words) per provider family.
+_PORTABLE_BUCKET = (
+    re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"),
+    "3-63 characters of lowercase letters, digits and single hyphens, "
+    "starting and ending with a letter or digit (the rule every cloud accepts)",
+)
+
+
+def _bucket_dir(bucket: object) -> Path:
+    return _storage_root() / _check_bucket(bucket, _PORTABLE_BUCKET)
+
+
+def _existing_bucket_dir(bucket: object) -> Path:
+    directory = _bucket_dir(bucket)
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"bucket {bucket!r} does not exist under {directory.parent}; "
+            "a local bucket is created by its first write"
+        )
+    return directory
+
+
+_MAX_KEY_BYTES = 1024
+
+
+def _check_key(key: object, bucket: str, what: str = "key") -> str:
+    """Return ``key`` if every provider can store it, else raise InvalidArgument."""
+    if not isinstance(key, str):
+        raise ValueError(
+            f"{what} in bucket {bucket!r} must be a str, got {type(key).__name__} {key!r}"
+        )
+    if not key:
+        raise ValueError(f"{what} in bucket {bucket!r} is empty; name the object, e.g. 'data/file.txt'")
+    if len(key.encode("utf-8")) > _MAX_KEY_BYTES:
+        raise ValueError(
+            f"{what} in bucket {bucket!r} is {len(key.encode('utf-8'))} bytes of UTF-8; "
+            f"keys are at most {_MAX_KEY_BYTES} bytes"
+        )
+    if "\x00" in key or "\r" in key or "\n" in key:
+        raise ValueError(
+            f"{what} {key!r} in bucket {bucket!r} contains NUL or a line break; remove it"
+        )
+    return key
+
+
+def _check_local_key(key: object, bucket: str, what: str = "key") -> str:
+    text = _check_key(key, bucket, what)
+    if "\\" in text or text.startswith("/") or text.endswith("/"):
+        raise ValueError(
+            f"{what} {text!r} in bucket {bucket!r} is not a relative key: no backslashes, "
+            "no leading or trailing '/'; write it like 'dir/file.txt'"
+        )
+    if any(part in ("", ".", "..") for part in text.split("/")):
+        raise ValueError(
+            f"{what} {text!r} in bucket {bucket!r} has an empty, '.' or '..' segment; "
+            "keys may not climb out of their bucket"
+        )
+    return text
+
+
+def _object_file(bucket: object, key: object) -> Path:
+    directory = _existing_bucket_dir(bucket)
+    path = directory / _check_local_key(key, str(bucket))
+    if not path.is_file():
+        raise FileNotFoundError(f"object {key!r} does not exist in bucket {bucket!r}")
+    return path
+
+
+_CHUNK = 1024 * 1024
+
+
+def _write_file_atomically(destination: str | os.PathLike[str], stream: BinaryIO, what: str) -> None:
+    target = Path(destination)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot download {what}: directory {str(target.parent)!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(stream, out, _CHUNK)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _download(bucket: str, source: str, destination: PathOrFile) -> None:
+    path = _object_file(bucket, source)
+    with open(path, "rb") as stream:
+        if isinstance(destination, (str, os.PathLike)):
+            _write_file_atomically(destination, stream, f"{bucket}/{source}")
+        else:
+            shutil.copyfileobj(stream, destination, _CHUNK)
+
+
+_PARTIAL_DIR = ".partial"  # bucket names cannot start with '.', so this never collides
+
+
+def _write_stream(bucket: str, key: str, stream: BinaryIO) -> None:
+    target = _bucket_dir(bucket) / _check_local_key(key, bucket)
+    partial = _storage_root() / _PARTIAL_DIR
+    partial.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=partial, prefix="upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(stream, out, _CHUNK)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, target)
+    except (NotADirectoryError, FileExistsError) as exc:
+        os.unlink(temp)
+        raise ValueError(
+            f"key {key!r} in bucket {bucket!r} cannot be stored locally: a parent of it is "
+            "already an object, and local storage maps '/' to directories; rename one of them"
+        ) from exc
+    except IsADirectoryError as exc:
+        os.unlink(temp)
+        raise ValueError(
+            f"key {key!r} in bucket {bucket!r} cannot be stored locally: other keys already "
+            f"start with '{key}/'; rename one of them"
+        ) from exc
+    except PermissionError as exc:
+        os.unlink(temp)
+        raise PermissionError(f"may not write {key!r} in bucket {bucket!r}: {exc.strerror}") from exc
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _upload(bucket: str, source: PathOrFile, destination: str) -> None:
+    _check_bucket(bucket, _PORTABLE_BUCKET)
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            with open(source, "rb") as stream:
+                _write_stream(bucket, destination, stream)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(
+                f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
+            ) from exc
+    else:
+        _write_stream(bucket, destination, source)
+
+
+class ObjectInfo(NamedTuple):
+    """One object in a bucket, as listed."""
+
+    key: str
+    size: int
+    last_modified: datetime  # timezone-aware, UTC
+    etag: str  # provider's entity tag without surrounding quotes
+
+
+def _check_prefix(prefix: object, bucket: str) -> str:
+    """Return ``prefix`` (may be empty) if it is a str a key could start with."""
+    if not isinstance(prefix, str):
+        raise ValueError(
+            f"prefix for bucket {bucket!r} must be a str, got {type(prefix).__name__} {prefix!r}"
+        )
+    if prefix:
+        _check_key(prefix, bucket, what="prefix")
+    return prefix
+
+
+def _walk(directory: Path, prefix: str, key_prefix: str) -> Iterator[ObjectInfo]:
+    # Sort by the text each entry contributes to a key ('dir/' vs 'file') so that keys come
+    # out in plain string order, as every cloud lists them.
+    entries = []
+    with os.scandir(directory) as found:
+        for entry in found:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            entries.append((entry.name + ("/" if is_dir else ""), is_dir, entry))
+    entries.sort()
+    for text, is_dir, entry in entries:
+        key = key_prefix + text
+        if not (key.startswith(prefix) or prefix.startswith(key)):
+            continue
+        if is_dir:
+            yield from _walk(Path(entry.path), prefix, key)
+        elif key.startswith(prefix):
+            stat = entry.stat()
+            yield ObjectInfo(
+                key=key,
+                size=stat.st_size,
+                last_modified=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
+                etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
+            )
+
+
+def _iter_objects(bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+    _check_prefix(prefix, _check_bucket(bucket, _PORTABLE_BUCKET))
+    directory = _existing_bucket_dir(bucket)
+    return _walk(directory, prefix, "")
+
+
+BUCKET = os.environ["APP_BUCKET"]
+WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+
+
+def make_exports(directory: Path, count: int) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(count):
+        path = directory / f"export-{number:02d}.csv"
+        path.write_text("".join(f"{number},{row},{row * number}\n" for row in range(number * 10)))
+        paths.append(path)
+    return paths
+
+
+def fetch(key: str) -> bytes:
+    buffer = io.BytesIO()
+    _download(BUCKET, key, buffer)
+    return buffer.getvalue()
+
+
+def main() -> None:
+    paths = make_exports(WORKDIR / "exports", 16)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda path: _upload(BUCKET, path, f"exports/{path.name}"), paths))
+        keys = [info.key for info in _iter_objects(BUCKET, "exports/")]
+        print("uploaded:", len(keys))
+        contents = dict(zip(keys, pool.map(fetch, keys), strict=True))
+    same = all(contents[f"exports/{path.name}"] == path.read_bytes() for path in paths)
+    print("round trip identical:", same)
+    digest = hashlib.sha256(b"".join(contents[key] for key in sorted(contents))).hexdigest()
+    print("digest:", digest[:16])
+    print("empty export size:", len(contents["exports/export-00.csv"]))
+
+
+if __name__ == "__main__":
+    main()
