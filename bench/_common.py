@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -102,18 +103,25 @@ def interleaved(
 ) -> dict[str, list[Sample]]:
     """Run each side ``blocks`` times per repetition, interleaved block by block.
 
-    The order of the sides rotates every block (A B C, B C A, C A B, ...), so that no
-    side always runs first after a pause or right after another one's burst of writes.
+    Two sides alternate which goes first (A B, B A, ...). More sides run in a shuffled
+    order (seeded, so runs are repeatable): a plain rotation would give every side the same
+    predecessor each time, and a side that leaves garbage or background threads behind
+    (cloudpathlib, s3fs's event loop) would always bill the same neighbour.
     ``side(block_index)`` does one block of work. Returns one Sample per repetition per
     side: summed wall time and summed CPU time of this process (all its threads).
     """
     names = list(sides)
     result: dict[str, list[Sample]] = {name: [] for name in names}
+    shuffler = random.Random(20240611)
     for rep in range(reps):
         totals = {name: Sample() for name in names}
         for block in range(blocks):
-            shift = (rep * blocks + block) % len(names)
-            for name in names[shift:] + names[:shift]:
+            if len(names) == 2:
+                order = names if (rep * blocks + block) % 2 == 0 else names[::-1]
+            else:
+                order = names[:]
+                shuffler.shuffle(order)
+            for name in order:
                 cpu0, wall0 = time.process_time(), time.perf_counter()
                 sides[name](block)
                 wall1, cpu1 = time.perf_counter(), time.process_time()

@@ -33,6 +33,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--ops", type=int, default=1000, help="put+get pairs per repetition (default 1000)")
     parser.add_argument("--keys", type=int, default=10_000, help="keys to list (default 10000)")
     parser.add_argument("--size-mib", type=int, help="transfer size in MiB (default 1024; 256 with --quick)")
+    parser.add_argument("--transfer-reps", type=int,
+                        help="fresh processes per side for the large transfer (default 3; 2 with --quick)")
     parser.add_argument("--no-third-party", action="store_true",
                         help="skip s3fs and cloudpathlib (their small-object pass is 200 put+get x 3 reps)")
     args = parser.parse_args(argv)
@@ -42,6 +44,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
     if args.reps is None:
         args.reps = 3 if args.quick else 5
+    if args.transfer_reps is None:
+        args.transfer_reps = 2 if args.quick else 3
     if args.size_mib is None:
         args.size_mib = 256 if args.quick else 1024
     return args
@@ -88,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += storage.bench_listing("bench-list", args.keys, args.reps, not args.no_third_party)
             if "transfer" in args.only:
                 server.create_bucket("bench-transfer")
-                transfer_reps = 2 if args.quick else 3
-                rows += storage_transfer.bench_transfer("bench-transfer", args.size_mib, transfer_reps)
+                rows += storage_transfer.bench_transfer("bench-transfer", args.size_mib, args.transfer_reps)
     print(f"infrar storage benchmarks: {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(versions())

@@ -237,19 +237,25 @@ def bench_small_objects(bucket: str, ops: int, reps: int, third_party_ops: int, 
 
 
 def bench_listing(bucket: str, count: int, reps: int, third_party: bool) -> list[Row]:
+    """infrar vs boto3 over ``reps`` interleaved listings; then a pass adding s3fs and cloudpathlib."""
     from bench._common import interleaved
 
     prefix = "list/"
     log(f"listing: writing {count:,} keys (setup, not timed)")
     fill_bucket(bucket, prefix, count)
+    title = f"list {count:,} keys"
     with tempfile.TemporaryDirectory(prefix="infrar-bench-cache-") as cache:
         sides = listing_sides(bucket, prefix, count, third_party, Path(cache))
         warm_up(sides, 1)
-        log(f"listing: {count:,} keys x {len(sides)} libraries x {reps} reps")
-        samples = interleaved(sides, 1, reps, on_rep=lambda r: log(f"  listing rep {r + 1}/{reps} done"))
-    title = f"list {count:,} keys"
-    rows = comparison_rows(title, count, "key", {name: samples[name] for name in ("infrar", "boto3")})
-    return rows + third_party_rows(title, 1, samples)
+        pair = {name: sides[name] for name in ("infrar", "boto3")}
+        log(f"listing: {count:,} keys x 2 libraries x {reps} reps")
+        samples = interleaved(pair, 1, reps, on_rep=lambda r: log(f"  listing rep {r + 1}/{reps} done"))
+        rows = comparison_rows(title, count, "key", samples)
+        if third_party:
+            log(f"listing: {count:,} keys x {len(sides)} libraries x 3 reps")
+            samples = interleaved(sides, 1, 3, on_rep=lambda r: log(f"  third-party listing rep {r + 1}/3 done"))
+            rows += third_party_rows(title, 1, samples)
+    return rows
 
 
 # --------------------------------------------------------------------------- dispatch
