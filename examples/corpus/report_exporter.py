@@ -8,12 +8,14 @@ and a parameter named `storage` in a helper that shadows the module.
 import csv
 import io
 import os
+import tempfile
 from pathlib import Path
 
 from infrar import storage
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 
 SALES = [
     ("north", "widgets", 120),

@@ -7,6 +7,7 @@ directory) and to a missing directory (NotFound), and a set comprehension.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import infrar.errors
@@ -14,7 +15,8 @@ import infrar.storage
 from infrar.storage import upload as put
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 
 PAGES = {
     "index.html": "<h1>Home</h1>",

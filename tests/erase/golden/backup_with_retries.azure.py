@@ -7,6 +7,7 @@ write_bytes, read_bytes, exists, and an invalid bucket name.
 """
 
 import os
+import tempfile
 import time
 from pathlib import Path
 import re
@@ -272,7 +273,8 @@ def _exists(bucket: str, key: str) -> bool:
 
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 
 
 def with_retries(action, attempts: int = 3, delay: float = 0.01):

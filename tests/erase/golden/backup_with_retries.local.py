@@ -7,12 +7,12 @@ write_bytes, read_bytes, exists, and an invalid bucket name.
 """
 
 import os
+import tempfile
 import time
 from pathlib import Path
 import io
 import re
 import shutil
-import tempfile
 from typing import BinaryIO
 
 
@@ -159,7 +159,8 @@ def _exists(bucket: str, key: str) -> bool:
 
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 
 
 def with_retries(action, attempts: int = 3, delay: float = 0.01):

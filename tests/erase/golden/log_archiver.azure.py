@@ -5,6 +5,7 @@ list_objects with a prefix, a list comprehension and a generator expression.
 """
 
 import os
+import tempfile
 from pathlib import Path
 import re
 import threading
@@ -322,7 +323,8 @@ def _iter_objects(bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
 
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 DAYS = ["2024-03-01", "2024-03-02", "2024-03-03"]
 
 

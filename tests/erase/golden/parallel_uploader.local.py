@@ -10,11 +10,11 @@ replaces calls, not function values), upload from paths and download into io.Byt
 import hashlib
 import io
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import BinaryIO, NamedTuple, Union
@@ -238,7 +238,8 @@ def _iter_objects(bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
 
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 
 
 def make_exports(directory: Path, count: int) -> list[Path]:

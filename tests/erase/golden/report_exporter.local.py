@@ -8,10 +8,10 @@ and a parameter named `storage` in a helper that shadows the module.
 import csv
 import io
 import os
+import tempfile
 from pathlib import Path
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import BinaryIO, NamedTuple, Union
@@ -233,7 +233,8 @@ def _download(bucket: str, source: str, destination: PathOrFile) -> None:
 
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 
 SALES = [
     ("north", "widgets", 120),

@@ -7,9 +7,9 @@ directory) and to a missing directory (NotFound), and a set comprehension.
 """
 
 import os
+import tempfile
 from pathlib import Path
 import re
-import tempfile
 import threading
 from typing import Any, BinaryIO, Union
 
@@ -380,7 +380,8 @@ def _download(bucket: str, source: str, destination: PathOrFile) -> None:
 
 
 BUCKET = os.environ["APP_BUCKET"]
-WORKDIR = Path(os.environ.get("APP_WORKDIR", "."))
+# Local files go to APP_WORKDIR, or to a fresh temporary directory (never the current one).
+WORKDIR = Path(os.environ.get("APP_WORKDIR") or tempfile.mkdtemp(prefix="corpus-"))
 
 PAGES = {
     "index.html": "<h1>Home</h1>",
