@@ -382,3 +382,16 @@ def test_erased_corpus_lists_exactly_its_requirements(provider: str, erased_corp
     manifest = json.loads((erased.out / "infrar-manifest.json").read_text())
     assert manifest["provider"] == provider
     assert sorted(_requirement_name(r) for r in manifest["requirements"]) == sorted(listed)
+
+
+def test_erased_runs_cannot_import_infrar(tmp_path: Path) -> None:
+    """The erased run's blocker works: a program that imports infrar fails there, and only there."""
+    script = tmp_path / "uses_infrar.py"
+    script.write_text("import infrar.storage\nprint('imported')\n")
+    env = _with_infrar_importable(_clean_environment())
+    runtime = subprocess.run([sys.executable, "-c", RUNTIME_RUNNER, str(script)], env=env,
+                             capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path)
+    assert runtime.stdout.splitlines() == ["imported"], runtime.stderr
+    blocked = subprocess.run([sys.executable, "-c", ERASED_RUNNER, str(script)], env=env,
+                             capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path)
+    assert blocked.stdout.splitlines() == ["EXC:ModuleNotFoundError:ModuleNotFoundError"], blocked.stderr
