@@ -8,16 +8,15 @@ is translated by ``_clients.translate_error`` and chained with ``from``.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from datetime import timezone
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infrar.errors import InfrarError, InvalidArgument, NotFound
 from infrar.providers.aws import _clients
+from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     S3_BUCKET,
     check_bucket,
@@ -67,22 +66,6 @@ def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
         _clients.s3().download_fileobj(bucket, key, stream, Config=_clients.transfer_config())
     except _clients.SDK_ERRORS as exc:
         raise _error(exc, bucket, key) from exc
-
-
-def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
-    # Write beside the destination and rename: a reader never sees half a file, and a
-    # failure leaves the destination as it was.
-    target = Path(destination)
-    if not target.parent.is_dir():
-        raise NotFound(f"cannot download {bucket}/{key}: directory {str(target.parent)!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _download_to_stream(bucket, key, out)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def _object_info(item: dict[str, Any]) -> ObjectInfo:
@@ -136,7 +119,7 @@ class AwsStorage:
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
         bucket, source = _check_object(bucket, source)
         if isinstance(destination, (str, os.PathLike)):
-            _download_to_path(bucket, source, destination)
+            download_atomically(destination, lambda out: _download_to_stream(bucket, source, out), f"{bucket}/{source}")
         else:
             _download_to_stream(bucket, source, destination)
 

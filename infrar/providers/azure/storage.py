@@ -8,7 +8,6 @@ into the destination.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO
@@ -18,6 +17,7 @@ from azure.storage.blob import BlobProperties, BlobSasPermissions, generate_blob
 
 from infrar.errors import InvalidArgument, NotFound
 from infrar.providers.azure import _clients
+from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     AZURE_CONTAINER,
     check_bucket,
@@ -81,21 +81,6 @@ def _download_into(bucket: str, key: str, stream: BinaryIO) -> None:
         raise _clients.translate(exc, bucket, key) from exc
 
 
-def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
-    target = os.fspath(destination)
-    parent = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(parent):
-        raise NotFound(f"cannot download {bucket}/{key}: directory {parent!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _download_into(bucket, key, out)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
-
-
 def _pages(bucket: str, prefix: str) -> Iterator[Iterator[BlobProperties]]:
     container = _clients.blob_service().get_container_client(bucket)
     blobs = container.list_blobs(name_starts_with=prefix or None, results_per_page=_PAGE_SIZE)
@@ -152,7 +137,7 @@ class AzureStorage:
         _check_container(bucket)
         _check_blob_name(source, bucket)
         if isinstance(destination, (str, os.PathLike)):
-            _download_to_path(bucket, source, destination)
+            download_atomically(destination, lambda out: _download_into(bucket, source, out), f"{bucket}/{source}")
         else:
             _download_into(bucket, source, destination)
 

@@ -10,10 +10,8 @@ library's two-minute default), and every SDK error is translated by
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from datetime import timedelta, timezone
-from pathlib import Path
 from typing import BinaryIO
 
 from google.api_core.page_iterator import Page
@@ -22,6 +20,7 @@ from google.cloud.storage import Blob
 
 from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied
 from infrar.providers.gcp import _clients
+from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     GCS_BUCKET,
     check_bucket,
@@ -61,22 +60,6 @@ def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
         blob.download_to_file(stream, retry=_clients.RETRY, timeout=_clients.TIMEOUT)
     except _clients.SDK_ERRORS as exc:
         raise _clients.translate_error(exc, bucket, key) from exc
-
-
-def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
-    # Write beside the destination and rename: a reader never sees half a file, and a
-    # failure leaves the destination as it was.
-    target = Path(destination)
-    if not target.parent.is_dir():
-        raise NotFound(f"cannot download {bucket}/{key}: directory {str(target.parent)!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _download_to_stream(bucket, key, out)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def _object_info(blob: Blob) -> ObjectInfo:
@@ -143,7 +126,7 @@ class GcpStorage:
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
         bucket, source = _check_object(bucket, source)
         if isinstance(destination, (str, os.PathLike)):
-            _download_to_path(bucket, source, destination)
+            download_atomically(destination, lambda out: _download_to_stream(bucket, source, out), f"{bucket}/{source}")
         else:
             _download_to_stream(bucket, source, destination)
 

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from infrar.errors import InvalidArgument, NotFound, PermissionDenied
 from infrar.providers.local import _clients
+from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     PORTABLE_BUCKET,
     check_bucket,
@@ -99,20 +100,6 @@ def _write_stream(bucket: str, key: str, stream: BinaryIO) -> None:
         raise
 
 
-def _write_file_atomically(destination: str | os.PathLike[str], stream: BinaryIO, what: str) -> None:
-    target = Path(destination)
-    if not target.parent.is_dir():
-        raise NotFound(f"cannot download {what}: directory {str(target.parent)!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            shutil.copyfileobj(stream, out, _CHUNK)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
-
-
 def _walk(directory: Path, prefix: str, key_prefix: str) -> Iterator[ObjectInfo]:
     # Sort by the text each entry contributes to a key ('dir/' vs 'file') so that keys come
     # out in plain string order, as every cloud lists them.
@@ -167,7 +154,8 @@ class LocalStorage:
         path = _object_file(bucket, source)
         with open(path, "rb") as stream:
             if isinstance(destination, (str, os.PathLike)):
-                _write_file_atomically(destination, stream, f"{bucket}/{source}")
+                download_atomically(destination, lambda out: shutil.copyfileobj(stream, out, _CHUNK),
+                                    f"{bucket}/{source}")
             else:
                 shutil.copyfileobj(stream, destination, _CHUNK)
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any, BinaryIO, NamedTuple, Union
 from urllib.parse import urlsplit
@@ -96,6 +96,25 @@ def _check_blob_name(key: object, bucket: str, what: str = "key") -> str:
             "with '/'; write it like 'dir/file.txt'"
         )
     return text
+
+
+def _download_atomically(destination: str | os.PathLike[str], fill: Callable[[BinaryIO], None], what: str) -> None:
+    """Call ``fill`` with a temporary file beside ``destination``, then rename it over it.
+
+    ``what`` names the object in messages (``bucket/key``).
+    """
+    target = os.path.abspath(os.fspath(destination))
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"cannot download {what}: directory {parent!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            fill(out)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
 _service: BlobServiceClient | None = None
@@ -249,26 +268,11 @@ def _download_into(bucket: str, key: str, stream: BinaryIO) -> None:
         raise _translate(exc, bucket, key) from exc
 
 
-def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
-    target = os.fspath(destination)
-    parent = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(parent):
-        raise FileNotFoundError(f"cannot download {bucket}/{key}: directory {parent!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _download_into(bucket, key, out)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
-
-
 def _download(bucket: str, source: str, destination: PathOrFile) -> None:
     _check_container(bucket)
     _check_blob_name(source, bucket)
     if isinstance(destination, (str, os.PathLike)):
-        _download_to_path(bucket, source, destination)
+        _download_atomically(destination, lambda out: _download_into(bucket, source, out), f"{bucket}/{source}")
     else:
         _download_into(bucket, source, destination)
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import BinaryIO, NamedTuple, Union
 
@@ -113,28 +113,34 @@ def _object_file(bucket: object, key: object) -> Path:
     return path
 
 
-_CHUNK = 1024 * 1024
+def _download_atomically(destination: str | os.PathLike[str], fill: Callable[[BinaryIO], None], what: str) -> None:
+    """Call ``fill`` with a temporary file beside ``destination``, then rename it over it.
 
-
-def _write_file_atomically(destination: str | os.PathLike[str], stream: BinaryIO, what: str) -> None:
-    target = Path(destination)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot download {what}: directory {str(target.parent)!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    ``what`` names the object in messages (``bucket/key``).
+    """
+    target = os.path.abspath(os.fspath(destination))
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"cannot download {what}: directory {parent!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
-            shutil.copyfileobj(stream, out, _CHUNK)
+            fill(out)
         os.replace(temp, target)
     except BaseException:
         os.unlink(temp)
         raise
 
 
+_CHUNK = 1024 * 1024
+
+
 def _download(bucket: str, source: str, destination: PathOrFile) -> None:
     path = _object_file(bucket, source)
     with open(path, "rb") as stream:
         if isinstance(destination, (str, os.PathLike)):
-            _write_file_atomically(destination, stream, f"{bucket}/{source}")
+            _download_atomically(destination, lambda out: shutil.copyfileobj(stream, out, _CHUNK),
+                                f"{bucket}/{source}")
         else:
             shutil.copyfileobj(stream, destination, _CHUNK)
 

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 import re
 import threading
+from collections.abc import Callable
 from typing import Any, BinaryIO, Union
 from urllib.parse import urlsplit
 
@@ -269,6 +270,25 @@ def _exists(bucket: str, key: str) -> bool:
         raise _translate(exc, bucket, key) from exc
 
 
+def _download_atomically(destination: str | os.PathLike[str], fill: Callable[[BinaryIO], None], what: str) -> None:
+    """Call ``fill`` with a temporary file beside ``destination``, then rename it over it.
+
+    ``what`` names the object in messages (``bucket/key``).
+    """
+    target = os.path.abspath(os.fspath(destination))
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"cannot download {what}: directory {parent!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            fill(out)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
 def _download_into(bucket: str, key: str, stream: BinaryIO) -> None:
     blob = _blob_service().get_blob_client(bucket, key)
     # Parallel chunks are written at their offsets, which needs a seekable destination.
@@ -279,26 +299,11 @@ def _download_into(bucket: str, key: str, stream: BinaryIO) -> None:
         raise _translate(exc, bucket, key) from exc
 
 
-def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
-    target = os.fspath(destination)
-    parent = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(parent):
-        raise FileNotFoundError(f"cannot download {bucket}/{key}: directory {parent!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _download_into(bucket, key, out)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
-
-
 def _download(bucket: str, source: str, destination: PathOrFile) -> None:
     _check_container(bucket)
     _check_blob_name(source, bucket)
     if isinstance(destination, (str, os.PathLike)):
-        _download_to_path(bucket, source, destination)
+        _download_atomically(destination, lambda out: _download_into(bucket, source, out), f"{bucket}/{source}")
     else:
         _download_into(bucket, source, destination)
 

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 import re
 import threading
+from collections.abc import Callable
 from typing import Any, BinaryIO, Union
 
 import requests
@@ -257,6 +258,25 @@ def _exists(bucket: str, key: str) -> bool:
     return found
 
 
+def _download_atomically(destination: str | os.PathLike[str], fill: Callable[[BinaryIO], None], what: str) -> None:
+    """Call ``fill`` with a temporary file beside ``destination``, then rename it over it.
+
+    ``what`` names the object in messages (``bucket/key``).
+    """
+    target = os.path.abspath(os.fspath(destination))
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"cannot download {what}: directory {parent!r} does not exist")
+    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{os.path.basename(target)}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            fill(out)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
 def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
     if not hasattr(stream, "write"):
         raise ValueError(
@@ -270,26 +290,10 @@ def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
         raise _translate_error(exc, bucket, key) from exc
 
 
-def _download_to_path(bucket: str, key: str, destination: str | os.PathLike[str]) -> None:
-    # Write beside the destination and rename: a reader never sees half a file, and a
-    # failure leaves the destination as it was.
-    target = Path(destination)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot download {bucket}/{key}: directory {str(target.parent)!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _download_to_stream(bucket, key, out)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
-
-
 def _download(bucket: str, source: str, destination: PathOrFile) -> None:
     bucket, source = _check_object(bucket, source)
     if isinstance(destination, (str, os.PathLike)):
-        _download_to_path(bucket, source, destination)
+        _download_atomically(destination, lambda out: _download_to_stream(bucket, source, out), f"{bucket}/{source}")
     else:
         _download_to_stream(bucket, source, destination)
 
