@@ -158,9 +158,17 @@ class Definition:
     refs: dict[int, Target] = field(default_factory=dict)
     is_method: bool = False
     locals: set[str] = field(default_factory=set)  # names bound inside it (params, locals)
+    # id(part) -> its targets: every module erased by a worker walks the same few definitions
+    _targets: dict[int, list[Target]] = field(default_factory=dict, repr=False)
 
     def targets_in(self, node: cst.CSTNode) -> list[Target]:
         """Targets referenced inside ``node`` (a part of this definition), in source order."""
+        cached = self._targets.get(id(node))  # node is part of self.node, so its id stays unique
+        if cached is None:
+            cached = self._targets[id(node)] = self._walk(node)
+        return list(cached)
+
+    def _walk(self, node: cst.CSTNode) -> list[Target]:
         found: list[Target] = []
 
         class _Walk(cst.CSTVisitor):
@@ -187,6 +195,7 @@ class Library:
         self.catalog = catalog
         self._sources: dict[str, SourceModule] = {}
         self._defs: dict[Code, Definition] = {}
+        self.rendered: dict[object, tuple[cst.BaseStatement, str, bool]] = {}  # see fast._render
 
     def source(self, module: str) -> SourceModule:
         found = self._sources.get(module)

@@ -42,6 +42,16 @@ def syntax_error(filename: str, source: bytes, exc: cst.ParserSyntaxError) -> Di
 
 
 def erase_module(source: bytes, provider: str, filename: str, catalog: Catalog, library: Library) -> Result:
+    from infrar.erase.fast import erase_fast  # fast imports this module
+
+    fast = erase_fast(source, provider, filename, catalog, library)
+    if fast is not None:
+        return fast
+    return erase_slow(source, provider, filename, catalog, library)
+
+
+def erase_slow(source: bytes, provider: str, filename: str, catalog: Catalog, library: Library) -> Result:
+    """The reference: LibCST's metadata over the whole module, one rewrite, a reprint."""
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -83,35 +93,10 @@ class _Eraser:
         ))
 
     def _closure(self, roots: list[Code]) -> tuple[list[Code], list[External]]:
-        """Definitions reachable from ``roots``, dependencies first; the imports they need."""
-        order: list[Code] = []
-        externals: list[External] = []
-        state: dict[Code, int] = {}
-        stack: list[tuple[Code, list[Code]]] = []
-        for root in roots:
-            if root in state:
-                continue
-            state[root] = 1
-            stack.append((root, self._deps(root, externals)))
-            while stack:
-                code, pending = stack[-1]
-                if pending:
-                    nxt = pending.pop(0)
-                    if nxt not in state:
-                        state[nxt] = 1
-                        stack.append((nxt, self._deps(nxt, externals)))
-                else:
-                    stack.pop()
-                    order.append(code)
-        return order, externals
-
-    def _deps(self, code: Code, externals: list[External]) -> list[Code]:
         try:
-            targets = self.library.definition(code).targets
+            return closure(self.library, roots)
         except ContractError as exc:
             raise self._contract(exc) from exc
-        externals.extend(t for t in targets if isinstance(t, External))
-        return [t for t in targets if isinstance(t, Code)]
 
     def run(self) -> Result:
         result = Result(None)
@@ -141,7 +126,7 @@ class _Eraser:
             assert isinstance(fn, cst.FunctionDef)
             parent = self.parents.get(call)
             plan = None
-            if isinstance(parent, cst.Expr) or not _is_generator(fn):
+            if isinstance(parent, cst.Expr) or not is_generator(fn):
                 plan = _inline_plan(fn, call, parent)
             if plan is None:
                 plans[id(call)] = namer.name(code)
@@ -161,7 +146,37 @@ class _Eraser:
         return result
 
 
-def _is_generator(fn: cst.FunctionDef) -> bool:
+def closure(library: Library, roots: list[Code]) -> tuple[list[Code], list[External]]:
+    """Definitions reachable from ``roots``, dependencies first; the imports they need."""
+    order: list[Code] = []
+    externals: list[External] = []
+    state: set[Code] = set()
+    stack: list[tuple[Code, list[Code]]] = []
+
+    def deps(code: Code) -> list[Code]:
+        targets = library.definition(code).targets
+        externals.extend(t for t in targets if isinstance(t, External))
+        return [t for t in targets if isinstance(t, Code)]
+
+    for root in roots:
+        if root in state:
+            continue
+        state.add(root)
+        stack.append((root, deps(root)))
+        while stack:
+            code, pending = stack[-1]
+            if pending:
+                nxt = pending.pop(0)
+                if nxt not in state:
+                    state.add(nxt)
+                    stack.append((nxt, deps(nxt)))
+            else:
+                stack.pop()
+                order.append(code)
+    return order, externals
+
+
+def is_generator(fn: cst.FunctionDef) -> bool:
     found = False
 
     class _Yield(cst.CSTVisitor):
