@@ -16,7 +16,8 @@ For each tree the bench measures, in this one run:
   pool of the same size (reads included, writes not);
 and prints lines/s and the ratio erase / floor. Then it profiles a single-process erase of
 part of the `all` tree and says where the time goes (parse, scope/qualified-name metadata,
-tree traversal and rewriting, code generation, erase's own logic, I/O). No assertions.
+tree traversal and rewriting, code generation, the fast path's ast parse, scan and splicing,
+erase's own logic, I/O). No assertions.
 """
 
 from __future__ import annotations
@@ -200,7 +201,8 @@ def erase_in_process(tree: Path, out: Path, provider: str, jobs: int) -> float:
 class Phases:
     """Exclusive wall time per phase: wrapped entry points push a phase, time goes to the top one."""
 
-    BASE = "erase's own logic (bindings, lifting, inlining) and the rest"
+    BASE = "erase's own logic (planning, naming, inlining) and the rest"
+    ONCE = "once per process: "
 
     def __init__(self) -> None:
         self.spent: dict[str, float] = defaultdict(float)
@@ -222,9 +224,10 @@ class Phases:
         function = original.fget if isinstance(original, property) else original
 
         def timed(*args: object, **kwargs: object) -> object:
-            # Metadata providers walk the module with visitors of their own: that is metadata time.
+            # Metadata providers walk the module with visitors of their own: that is metadata time;
+            # what a worker does once for all its files (reading adapters) is counted as such.
             top = self._stack[-1]
-            self._switch(top if top.startswith("metadata") else phase)
+            self._switch(top if top.startswith(("metadata", self.ONCE)) else phase)
             try:
                 return function(*args, **kwargs)
             finally:
@@ -241,11 +244,14 @@ class Phases:
 
 def where_time_goes(tree: Path, out: Path, provider: str, files: int) -> tuple[float, list[tuple[str, float]]]:
     """Single-process erase of the first ``files`` files of ``tree``, wall time split by phase."""
+    import ast
+
     import libcst
     from libcst.metadata import MetadataWrapper
 
-    from infrar.erase import erase_tree
+    from infrar.erase import erase_tree, fast, layout
     from infrar.erase import tree as erase_tree_module
+    from infrar.erase.adapters import Library
 
     subset = out.parent / "profile-src"
     shutil.rmtree(subset, ignore_errors=True)
@@ -254,6 +260,16 @@ def where_time_goes(tree: Path, out: Path, provider: str, files: int) -> tuple[f
         shutil.copy2(path, subset / path.name)
     shutil.rmtree(out, ignore_errors=True)
     phases = Phases()
+    phases.wrap(Library, "source", Phases.ONCE + "parsing adapter modules, their scopes")
+    phases.wrap(Library, "_build", Phases.ONCE + "lifting adapter definitions")
+    phases.wrap(fast, "_render", "helpers: renaming and printing (cached per process)")
+    phases.wrap(ast, "parse", "fast path: parse (stdlib ast)")
+    phases.wrap(fast, "scan", "fast path: bindings and scopes (one ast walk)")
+    phases.wrap(layout, "removals", "fast path: text edits and splicing")
+    phases.wrap(layout, "insertion", "fast path: text edits and splicing")
+    phases.wrap(layout, "apply", "fast path: text edits and splicing")
+    phases.wrap(libcst, "parse_expression", "call sites: LibCST parse of the call being inlined")
+    phases.wrap(fast, "inline", "call sites: binding arguments, inlining")
     phases.wrap(libcst, "parse_module", "parse (LibCST native parser)")
     phases.wrap(MetadataWrapper, "__init__", "metadata: MetadataWrapper's deep copy of the module")
     phases.wrap(MetadataWrapper, "resolve", "metadata: scopes, qualified names, parents, positions")
