@@ -83,8 +83,9 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         fn, _code_text, generator = rendered[code]
         assert isinstance(fn, cst.FunctionDef)
         start, end = text.span(call)
-        if text.span(call.func)[0] != start:
+        if text.span(call.func)[0] != start or not text.slice(start, end).endswith(")"):
             raise Unsupported("parenthesised function")
+        _check_span(text, call.func)
         plan = None
         if context == STATEMENT or not generator:
             plan = inline(fn, _parse_call(text.slice(start, end)), context == STATEMENT, context == NESTED)
@@ -101,6 +102,7 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         roots.extend(t for t in targets if isinstance(t, Code))
         inlined_externals.extend(t for t in targets if isinstance(t, External))
     for node, entity in replace:
+        _check_span(text, node)
         name = namer.name(Code(entity.module, entity.name)) if isinstance(entity, TypeDef) else entity.builtin
         edits.append(layout.Edit(*text.span(node), name))
     emitted, externals = closure(library, roots)
@@ -113,6 +115,13 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         edits.append(insertion)
     result.code = layout.apply(text, edits).encode("utf-8")
     return result
+
+
+def _check_span(text: layout.Text, node: ast.expr) -> None:
+    """A name or dotted name's span must spell it: splicing at a wrong offset would corrupt code."""
+    spelled = ast.unparse(node)
+    if "".join(text.slice(*text.span(node)).split()) != spelled:
+        raise Unsupported("a span that does not spell its node")
 
 
 def _owner(text: layout.Text, call: ast.Call, parent: ast.AST | None) -> int:

@@ -261,6 +261,8 @@ def _use(name: ast.Name, bindings: list[str], path: list[ast.AST], catalog: Cata
     if len(matching) != 1:
         raise Unsupported("ambiguous")
     qualified = matching[0]
+    if any(isinstance(p, ast.JoinedStr) for p in path):
+        raise Unsupported("inside an f-string, whose ast positions Python 3.11 may get wrong")
     depth = len(chain) - 1
     outer = chain[-1]
     if not isinstance(getattr(outer, "ctx", ast.Load()), ast.Load):

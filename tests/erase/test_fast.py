@@ -21,7 +21,7 @@ PROVIDERS = ("local", "aws", "gcp", "azure")
 CORPUS = sorted((ROOT / "examples" / "corpus").glob("*.py"))
 CASES = sorted((Path(__file__).parent / "fast_cases").glob("*.py"))
 # cases the fast path must take itself, on every provider (the others may fall back)
-FAST = {"scopes_and_errors", "comments_and_decorators", "externals_and_generators", "types"}
+FAST = {"scopes_and_errors", "comments_and_decorators", "externals_and_generators", "types", "nested_calls"}
 
 
 @pytest.fixture(scope="module")
