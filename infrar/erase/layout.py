@@ -2,9 +2,10 @@
 
 The rules mirror what emit's LibCST rewrite prints: a removed import line goes with its
 leading blank and comment lines (LibCST drops a statement line left empty, leading lines
-included); helpers go after the module's leading imports (emit._insert). Layouts where LibCST's
-ownership of blank and comment lines is not plain from the text (after a compound
-statement, at the very top of a module) raise Unsupported: the LibCST path handles them.
+included; the lines above a module's first statement are the module's header and stay);
+helpers go after the module's leading imports (emit._insert). Layouts where LibCST's
+ownership of blank and comment lines is not plain from the text (lines between a compound
+statement and a removed import) raise Unsupported: the LibCST path handles them.
 """
 
 from __future__ import annotations
@@ -128,8 +129,10 @@ def removals(tree: ast.Module, text: Text, drop: list[ast.stmt]) -> Removed:
             above = first - 1
             while above >= 1 and text.kind(above) != "code":
                 above -= 1
-            if i == 0 and block is tree.body and first > 1:
-                raise Unsupported("lines above a module's first statement")
+            if i == 0 and block is tree.body:
+                # LibCST keeps every line above a module's first statement as Module.header
+                lines.update(range(first, last + 1))
+                continue
             if i > 0:
                 previous = block[i - 1]
                 if above != _end(previous) or (hasattr(previous, "body") and above + 1 < first):
@@ -164,12 +167,10 @@ def insertion(tree: ast.Module, text: Text, drop: list[ast.stmt], removed: Remov
         at += 1
     if not imports and not helpers:
         return None
-    if at == 0:
-        raise Unsupported("nothing to insert after")
     parts: list[str] = []
     stdlib = [line for line in imports if _is_stdlib(line)]
     other = [line for line in imports if not _is_stdlib(line)]
-    after_docstring = not _is_import(body[at - 1])
+    after_docstring = at > 0 and not _is_import(body[at - 1])
     for group_index, group in enumerate(g for g in (stdlib, other) if g):
         for i, line in enumerate(group):
             separate = (i == 0) and (group_index > 0 or after_docstring)
@@ -177,10 +178,14 @@ def insertion(tree: ast.Module, text: Text, drop: list[ast.stmt], removed: Remov
     previous_simple: bool | None = None
     for node, code in helpers:
         simple = isinstance(node, cst.SimpleStatementLine)
-        count = 2 if previous_simple is None else (0 if simple and previous_simple else 2)
+        if previous_simple is None:
+            count = 2 if (parts or at > 0) else 0
+        else:
+            count = 0 if simple and previous_simple else 2
         parts.append("\n" * count + code)
         previous_simple = simple
-    where = _end(body[at - 1]) + 1
+    # right after the statement before, or after the module's header (what is above its first statement)
+    where = _end(body[at - 1]) + 1 if at > 0 else _start(tree.body[0])
     if at < len(body):
         nxt = body[at]
         blank = 0

@@ -21,7 +21,10 @@ PROVIDERS = ("local", "aws", "gcp", "azure")
 CORPUS = sorted((ROOT / "examples" / "corpus").glob("*.py"))
 CASES = sorted((Path(__file__).parent / "fast_cases").glob("*.py"))
 # cases the fast path must take itself, on every provider (the others may fall back)
-FAST = {"scopes_and_errors", "comments_and_decorators", "externals_and_generators", "types", "nested_calls"}
+FAST = {
+    "scopes_and_errors", "comments_and_decorators", "externals_and_generators", "types", "nested_calls",
+    "header_then_import", "header_no_imports", "only_infrar_imports_first",
+}
 
 
 @pytest.fixture(scope="module")
