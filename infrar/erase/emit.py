@@ -42,6 +42,8 @@ def syntax_error(filename: str, source: bytes, exc: cst.ParserSyntaxError) -> Di
 
 
 def erase_module(source: bytes, provider: str, filename: str, catalog: Catalog, library: Library) -> Result:
+    """Erase one module: the fast path (fast.py) when it can reproduce the result exactly, else
+    the LibCST path, which also produces every diagnostic."""
     from infrar.erase.fast import erase_fast  # fast imports this module
 
     fast = erase_fast(source, provider, filename, catalog, library)
