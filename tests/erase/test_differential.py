@@ -6,7 +6,7 @@ Both run against a fresh bucket on the same backend (a fresh INFRAR_LOCAL_ROOT o
 session's emulator elsewhere). Their stdout must be identical and the exception that ends
 them (if any) must be the same, an infrar class becoming its builtin once erased.
 
-The erased text is kept under review in golden/<program>.<provider>.py; after a deliberate
+The erased text is kept under review in golden/<program>.<provider>.py.golden; after a deliberate
 change to erase or an adapter, regenerate with INFRAR_UPDATE_GOLDEN=1.
 """
 
@@ -225,7 +225,7 @@ def _run(
 
 
 def _check_golden(stem: str, provider: str, text: str) -> None:
-    golden = GOLDEN / f"{stem}.{provider}.py"
+    golden = GOLDEN / f"{stem}.{provider}.py.golden"  # text under review, not a module
     if os.environ.get("INFRAR_UPDATE_GOLDEN") == "1":
         GOLDEN.mkdir(exist_ok=True)
         golden.write_text(text)
