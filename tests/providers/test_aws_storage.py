@@ -14,17 +14,13 @@ import random
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
@@ -33,8 +29,8 @@ from infrar import dispatch, storage
 from infrar.errors import InvalidArgument, NotFound, PermissionDenied, Unavailable
 from infrar.providers.aws import _clients
 from infrar.testing._process import free_port
+from tests.bigfiles import MIB, peak_rss_growth, sha256_of, write_big_file
 
-MIB = 1024 * 1024
 BIG = 96 * MIB + 4321  # over 50 MiB: 13 parts of 8 MiB, the last one short
 PARTS = 13
 # Reading the file whole would grow RSS by BIG; streaming stays near concurrency x part size
@@ -54,58 +50,15 @@ def raw_s3(infrar_aws: Any) -> Any:
     return infrar_aws.emulator.client()
 
 
-@contextmanager
-def _peak_rss_growth() -> Iterator[list[int]]:
-    """Samples this process's RSS in a thread; the list holds the peak growth afterwards."""
-    process = psutil.Process()
-    baseline = process.memory_info().rss
-    peak = [baseline]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], process.memory_info().rss)
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    growth = [0]
-    try:
-        yield growth
-    finally:
-        done.set()
-        sampler.join()
-        growth[0] = peak[0] - baseline
-
-
-def _write_big_file(path: Path, size: int) -> str:
-    digest = hashlib.sha256()
-    block = os.urandom(MIB)
-    with open(path, "wb") as out:
-        for index in range(size // MIB + 1):
-            chunk = (index.to_bytes(8, "big") + block[8:])[: min(MIB, size - index * MIB)]
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(MIB), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # --- multipart transfers ---------------------------------------------------------------
 
 
 @pytest.mark.slow
 def test_large_path_upload_is_multipart_and_streams(bucket: str, raw_s3: Any, tmp_path: Path) -> None:
     source = tmp_path / "big.bin"
-    digest = _write_big_file(source, BIG)
+    digest = write_big_file(source, BIG)
 
-    with _peak_rss_growth() as growth:
+    with peak_rss_growth() as growth:
         storage.upload(bucket, source, "big.bin")
     assert growth[0] < RSS_BOUND, f"upload grew RSS by {growth[0] / MIB:.0f} MiB"
 
@@ -114,19 +67,19 @@ def test_large_path_upload_is_multipart_and_streams(bucket: str, raw_s3: Any, tm
     assert head["ETag"].strip('"').endswith(f"-{PARTS}")  # S3's multipart ETag: md5-of-md5s-<parts>
 
     target = tmp_path / "back.bin"
-    with _peak_rss_growth() as growth:
+    with peak_rss_growth() as growth:
         storage.download(bucket, "big.bin", target)
     assert growth[0] < RSS_BOUND, f"download grew RSS by {growth[0] / MIB:.0f} MiB"
-    assert _sha256_of(target) == digest
+    assert sha256_of(target) == digest
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
 @pytest.mark.slow
 def test_large_file_object_upload_is_multipart(bucket: str, raw_s3: Any, tmp_path: Path) -> None:
     source = tmp_path / "big.bin"
-    _write_big_file(source, BIG)
+    write_big_file(source, BIG)
 
-    with open(source, "rb") as stream, _peak_rss_growth() as growth:
+    with open(source, "rb") as stream, peak_rss_growth() as growth:
         storage.upload(bucket, stream, "from-stream.bin")
     assert growth[0] < RSS_BOUND, f"upload grew RSS by {growth[0] / MIB:.0f} MiB"
 

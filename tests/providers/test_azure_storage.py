@@ -16,17 +16,14 @@ import ssl
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 from azure.core.credentials import AccessToken
 from azure.storage.blob import BlobServiceClient
@@ -37,8 +34,8 @@ from infrar.providers.azure import _clients
 from infrar.providers.azure import storage as azure_storage
 from infrar.testing._process import ServerProcess, free_port
 from infrar.testing.azure import ACCOUNT_NAME, find_azurite
+from tests.bigfiles import MIB, peak_rss_growth, sha256_of, write_big_file
 
-MIB = 1024 * 1024
 BIG = 128 * MIB
 # Reading the file whole would grow RSS by BIG; streaming stays near concurrency x block size.
 RSS_BOUND = 80 * MIB
@@ -51,49 +48,6 @@ def _blob_service(azure: Any) -> Any:
 def _use_connection_string(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", value)
     dispatch.reset()
-
-
-@contextmanager
-def _peak_rss_growth() -> Iterator[list[int]]:
-    """Samples this process's RSS in a thread; the list holds the peak growth afterwards."""
-    process = psutil.Process()
-    baseline = process.memory_info().rss
-    peak = [baseline]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], process.memory_info().rss)
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    growth = [0]
-    try:
-        yield growth
-    finally:
-        done.set()
-        sampler.join()
-        growth[0] = peak[0] - baseline
-
-
-def _write_big_file(path: Path, size: int) -> str:
-    digest = hashlib.sha256()
-    block = os.urandom(MIB)
-    with open(path, "wb") as out:
-        for index in range(size // MIB):
-            chunk = index.to_bytes(8, "big") + block[8:]  # no two blocks alike
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(MIB), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class _Unseekable(io.RawIOBase):
@@ -117,18 +71,18 @@ class _Unseekable(io.RawIOBase):
 def test_large_file_goes_up_and_down_as_staged_blocks(infrar_azure: Any, tmp_path: Path) -> None:
     bucket = infrar_azure.create_bucket()
     source = tmp_path / "big.bin"
-    expected = _write_big_file(source, BIG)
+    expected = write_big_file(source, BIG)
 
-    with _peak_rss_growth() as upload_growth:
+    with peak_rss_growth() as upload_growth:
         storage.upload(bucket, source, "big.bin")
     committed, _ = _blob_service(infrar_azure).get_blob_client(bucket, "big.bin").get_block_list("committed")
     assert len(committed) >= 8
     assert sum(block.size for block in committed) == BIG
 
     target = tmp_path / "back.bin"
-    with _peak_rss_growth() as download_growth:
+    with peak_rss_growth() as download_growth:
         storage.download(bucket, "big.bin", target)
-    assert _sha256(target) == expected
+    assert sha256_of(target) == expected
     assert upload_growth[0] < RSS_BOUND, f"upload grew RSS by {upload_growth[0] / MIB:.0f} MiB"
     assert download_growth[0] < RSS_BOUND, f"download grew RSS by {download_growth[0] / MIB:.0f} MiB"
 
@@ -137,9 +91,9 @@ def test_large_file_goes_up_and_down_as_staged_blocks(infrar_azure: Any, tmp_pat
 def test_unseekable_stream_uploads_in_blocks(infrar_azure: Any, tmp_path: Path) -> None:
     bucket = infrar_azure.create_bucket()
     source = tmp_path / "big.bin"
-    expected = _write_big_file(source, BIG)
+    expected = write_big_file(source, BIG)
 
-    with _Unseekable(source) as stream, _peak_rss_growth() as growth:
+    with _Unseekable(source) as stream, peak_rss_growth() as growth:
         storage.upload(bucket, stream, "piped.bin")  # type: ignore[arg-type]
     committed, _ = _blob_service(infrar_azure).get_blob_client(bucket, "piped.bin").get_block_list()
     assert len(committed) >= 8

@@ -7,7 +7,6 @@ nor object, bounded retries, V4 signing and where its key comes from, Google's e
 
 from __future__ import annotations
 
-import hashlib
 import http.server
 import io
 import json
@@ -16,14 +15,12 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 from google.api_core import exceptions as api_exceptions
 
@@ -31,8 +28,8 @@ from infrar import dispatch, storage
 from infrar.errors import ConfigurationError, NotFound, PermissionDenied, Unavailable
 from infrar.providers.gcp import _clients
 from infrar.testing._process import free_port
+from tests.bigfiles import MIB, peak_rss_growth, sha256_of, write_big_file
 
-MIB = 1024 * 1024
 BIG = 64 * MIB + 12345  # not a multiple of the 8 MiB chunk
 # Reading the file whole would grow RSS by BIG; a chunked transfer holds a chunk or two.
 RSS_BOUND = 40 * MIB
@@ -40,53 +37,6 @@ RSS_BOUND = 40 * MIB
 
 def _emulator(gcp: Any) -> Any:
     return gcp.emulator
-
-
-@contextmanager
-def _peak_rss_growth() -> Iterator[list[int]]:
-    """Samples this process's RSS in a thread; the list holds the peak growth afterwards."""
-    process = psutil.Process()
-    baseline = process.memory_info().rss
-    peak = [baseline]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], process.memory_info().rss)
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    growth = [0]
-    try:
-        yield growth
-    finally:
-        done.set()
-        sampler.join()
-        growth[0] = peak[0] - baseline
-
-
-def _write_big_file(path: Path, size: int) -> str:
-    digest = hashlib.sha256()
-    block = os.urandom(MIB)
-    with open(path, "wb") as out:
-        written = 0
-        index = 0
-        while written < size:
-            chunk = (index.to_bytes(8, "big") + block[8:])[: size - written]  # no two blocks alike
-            digest.update(chunk)
-            out.write(chunk)
-            written += len(chunk)
-            index += 1
-    return digest.hexdigest()
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(4 * MIB), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _chunk_puts_since(log: Path, offset: int) -> int:
@@ -101,10 +51,10 @@ def _chunk_puts_since(log: Path, offset: int) -> int:
 def test_large_path_upload_is_resumable_in_chunks_and_streams(infrar_gcp: Any, tmp_path: Path) -> None:
     bucket = infrar_gcp.create_bucket()
     source = tmp_path / "big.bin"
-    expected = _write_big_file(source, BIG)
+    expected = write_big_file(source, BIG)
     log = _emulator(infrar_gcp).log_path
     offset = log.stat().st_size
-    with _peak_rss_growth() as growth:
+    with peak_rss_growth() as growth:
         storage.upload(bucket, str(source), "big/file.bin")
     assert growth[0] < RSS_BOUND, f"upload grew RSS by {growth[0] / MIB:.0f} MiB"
     # 64 MiB in 8 MiB pieces: nine PUTs to the resumable session, not one request.
@@ -112,10 +62,10 @@ def test_large_path_upload_is_resumable_in_chunks_and_streams(infrar_gcp: Any, t
     assert next(storage.iter_objects(bucket, "big/")).size == BIG
 
     target = tmp_path / "copy.bin"
-    with _peak_rss_growth() as growth:
+    with peak_rss_growth() as growth:
         storage.download(bucket, "big/file.bin", str(target))
     assert growth[0] < RSS_BOUND, f"download grew RSS by {growth[0] / MIB:.0f} MiB"
-    assert _sha256_of(target) == expected
+    assert sha256_of(target) == expected
     assert sorted(os.listdir(tmp_path)) == ["big.bin", "copy.bin"]  # no temp file left behind
 
 
@@ -123,19 +73,19 @@ def test_large_path_upload_is_resumable_in_chunks_and_streams(infrar_gcp: Any, t
 def test_large_file_object_upload_and_download_stream(infrar_gcp: Any, tmp_path: Path) -> None:
     bucket = infrar_gcp.create_bucket()
     source = tmp_path / "big.bin"
-    expected = _write_big_file(source, BIG)
+    expected = write_big_file(source, BIG)
     log = _emulator(infrar_gcp).log_path
     offset = log.stat().st_size
-    with open(source, "rb") as stream, _peak_rss_growth() as growth:
+    with open(source, "rb") as stream, peak_rss_growth() as growth:
         storage.upload(bucket, stream, "big/stream.bin")
     assert growth[0] < RSS_BOUND, f"upload grew RSS by {growth[0] / MIB:.0f} MiB"
     assert _chunk_puts_since(log, offset) >= BIG // (8 * MIB)
 
     target = tmp_path / "copy.bin"
-    with open(target, "wb") as sink, _peak_rss_growth() as growth:
+    with open(target, "wb") as sink, peak_rss_growth() as growth:
         storage.download(bucket, "big/stream.bin", sink)
     assert growth[0] < RSS_BOUND, f"download grew RSS by {growth[0] / MIB:.0f} MiB"
-    assert _sha256_of(target) == expected
+    assert sha256_of(target) == expected
 
 
 def test_small_write_is_one_request_and_object_info_matches_gcs(infrar_gcp: Any) -> None:

@@ -2,49 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from infrar import storage
+from tests.bigfiles import sha256_of, write_big_file
 from tests.conftest import Store
 
 LARGE_BYTES = 50 * 1024 * 1024 + 12345  # over 50 MiB and not a multiple of any part size
 
 
-def _write_random_file(path: Path, size: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "wb") as out:
-        remaining = size
-        while remaining:
-            chunk = os.urandom(min(remaining, 4 * 1024 * 1024))
-            digest.update(chunk)
-            out.write(chunk)
-            remaining -= len(chunk)
-    return digest.hexdigest()
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(4 * 1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @pytest.mark.slow
 def test_large_file_streams_up_and_down(store: Store, tmp_path: Path) -> None:
     source = tmp_path / "large.bin"
-    expected = _write_random_file(source, LARGE_BYTES)
+    expected = write_big_file(source, LARGE_BYTES)
     storage.upload(store.bucket, str(source), "large/large.bin")
     info = next(storage.iter_objects(store.bucket, "large/"))
     assert info.size == LARGE_BYTES
     target = tmp_path / "large.copy"
     storage.download(store.bucket, "large/large.bin", str(target))
-    assert _sha256_of(target) == expected
+    assert sha256_of(target) == expected
 
 
 def test_listing_pages_past_one_thousand_keys(store: Store) -> None:
