@@ -42,25 +42,88 @@ def test_use_provider_overrides_and_restores(monkeypatch: pytest.MonkeyPatch) ->
     assert config.current_provider() == "aws"
 
 
-def test_use_provider_is_seen_by_threads_started_inside(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("INFRAR_PROVIDER", raising=False)
+def test_a_plain_thread_keeps_the_environment_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    # contextvars semantics: an override belongs to its context, and threading.Thread
+    # starts with an empty one.
+    monkeypatch.setenv("INFRAR_PROVIDER", "gcp")
     seen: list[str] = []
     with infrar.use_provider("azure"):
         thread = threading.Thread(target=lambda: seen.append(config.current_provider()))
         thread.start()
         thread.join()
-    assert seen == ["azure"]
+    assert seen == ["gcp"]
+
+
+def test_spawn_thread_carries_the_override_into_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INFRAR_PROVIDER", raising=False)
+    seen: list[str] = []
+    with infrar.use_provider("azure"):
+        thread = config.spawn_thread(lambda tag: seen.append(f"{tag}:{config.current_provider()}"), "worker")
+    thread.start()  # started after the block closed: the copied context still says azure
+    thread.join()
+    assert seen == ["worker:azure"]
+
+
+def test_background_thread_is_not_switched_by_another_threads_override(infrar_local: Path) -> None:
+    started, switched, done = threading.Event(), threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def worker() -> None:
+        started.set()
+        switched.wait(10)
+        seen.append(dispatch.adapter("storage"))
+        done.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    started.wait(10)
+    with infrar.use_provider("aws"):
+        switched.set()
+        done.wait(10)
+        in_block = dispatch.adapter("storage")
+    thread.join()
+    assert isinstance(seen[0], LocalStorage)
+    assert type(in_block).__name__ == "AwsStorage"
+
+
+def test_dispatch_follows_every_change_of_the_environment(infrar_local: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from unittest import mock
+
+    assert isinstance(dispatch.adapter("storage"), LocalStorage)
+    monkeypatch.setenv("INFRAR_PROVIDER", "aws")
+    assert type(dispatch.adapter("storage")).__name__ == "AwsStorage"
+    os.environ["INFRAR_PROVIDER"] = "gcp"
+    assert type(dispatch.adapter("storage")).__name__ == "GcpStorage"
+    with mock.patch.dict(os.environ, {"INFRAR_PROVIDER": "azure"}):
+        assert type(dispatch.adapter("storage")).__name__ == "AzureStorage"
+    assert type(dispatch.adapter("storage")).__name__ == "GcpStorage"
+    os.environ.pop("INFRAR_PROVIDER")
+    assert isinstance(dispatch.adapter("storage"), LocalStorage)
+    os.environ.update(INFRAR_PROVIDER="nimbus")
+    with pytest.raises(ConfigurationError, match="INFRAR_PROVIDER='nimbus'"):
+        dispatch.adapter("storage")
+    monkeypatch.setenv("INFRAR_PROVIDER", "local")
+    assert isinstance(dispatch.adapter("storage"), LocalStorage)
+
+
+def test_dispatch_follows_use_provider_and_caches_only_outside_it(infrar_local: Path) -> None:
+    local = dispatch.adapter("storage")
+    assert dispatch._selected == {"storage": local}
+    with infrar.use_provider("aws"):
+        assert not dispatch._selected  # an override is per context: nothing shared is kept
+        assert type(dispatch.adapter("storage")).__name__ == "AwsStorage"
+        assert not dispatch._selected
+        with infrar.use_provider("local"):
+            assert dispatch.adapter("storage") is local
+        assert type(dispatch.adapter("storage")).__name__ == "AwsStorage"
+    assert dispatch.adapter("storage") is local
+    assert dispatch._selected == {"storage": local}
 
 
 def test_use_provider_rejects_unknown_names() -> None:
     with pytest.raises(ConfigurationError, match="use_provider='nimbus'"):
         with infrar.use_provider("nimbus"):
             pass
-
-
-def test_local_root_defaults_to_dot_infrar(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("INFRAR_LOCAL_ROOT", raising=False)
-    assert config.local_root() == Path(".infrar")
 
 
 def test_one_adapter_per_process_even_under_contention(infrar_local: Path) -> None:
