@@ -16,10 +16,13 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infrar import config
 from infrar.errors import ConfigurationError, MissingDependency
+
+if TYPE_CHECKING:
+    from infrar.plugins import Plugin
 
 _lock = threading.Lock()
 _adapters: dict[tuple[str, str], Any] = {}
@@ -73,12 +76,16 @@ def _build(domain: str, provider: str) -> Any:
 
 
 def load_adapter_class(domain: str, provider: str) -> type:
-    """Import the class named in the plugin's ``adapters`` table for ``provider``."""
+    """Import the class named in the ``adapters`` table of ``domain``'s plugin for ``provider``."""
     # Imported here: plugin discovery reads YAML and package metadata, which
     # `import infrar.storage` must not pay for.
     from infrar import plugins
 
-    plugin = plugins.get(domain)
+    return adapter_class(plugins.get(domain), provider)
+
+
+def adapter_class(plugin: Plugin, provider: str) -> type:
+    """Import the class ``plugin`` names for ``provider``; a missing SDK is MissingDependency."""
     target = plugin.adapters.get(provider)
     if target is None:
         offered = ", ".join(plugin.adapters) or "none"
@@ -94,10 +101,16 @@ def load_adapter_class(domain: str, provider: str) -> type:
             raise
         raise MissingDependency(
             f"{plugin.name} on {provider} needs the Python package providing {exc.name!r}, "
-            f"which is not installed: pip install 'infrar[{provider}]'"
+            f"which is not installed: {_install_command(plugin, provider)}"
         ) from exc
     cls: type = getattr(module, class_name)
     return cls
+
+
+def _install_command(plugin: Plugin, provider: str) -> str:
+    if plugin.package.partition(".")[0] == "infrar" or not plugin.requirements.get(provider):
+        return f"pip install 'infrar[{provider}]'"
+    return "pip install " + " ".join(f"'{r}'" for r in plugin.requirements[provider])
 
 
 def reset() -> None:
