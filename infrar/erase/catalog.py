@@ -30,6 +30,11 @@ class Function:
     def name(self) -> str:
         return self.qualified.rpartition(".")[2]
 
+    @property
+    def method(self) -> str:
+        """The adapter method it erases to: its full path below the api (``catalog_list_tables``)."""
+        return _plugins.method_name(self.plugin, self.qualified)
+
 
 @dataclass(frozen=True)
 class ErrorClass:

@@ -106,7 +106,7 @@ class _Eraser:
         for call, function in self.uses.calls:
             target = function.plugin.adapters[self.provider]
             try:
-                methods[id(call)] = self.library.method(target, function.name)
+                methods[id(call)] = self.library.method(target, function.method)
             except ContractError as exc:
                 raise self._contract(exc, *self.uses.positions[id(call)]) from exc
             result.plugins[function.plugin.name] = function.plugin.version
