@@ -25,6 +25,9 @@ def _rows() -> list[dict[str, object]]:
             "transformations": len(plugin.transformations),
             "modules": list(plugin.modules),
             "lock_in": plugin.lock_in,
+            "sdk_modules": {provider: list(m) for provider, m in plugin.sdk_modules.items()},
+            "variables": {provider: list(v) for provider, v in plugin.variables.items()},
+            "services": sorted(plugin.services),
         }
         for plugin in sorted(plugins.registry().values(), key=lambda p: p.name)
     ]

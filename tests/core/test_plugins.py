@@ -1,4 +1,4 @@
-"""Plugin discovery through entry points, manifests, dependencies, the plugins and doctor commands."""
+"""Plugin discovery through entry points, manifests, dependencies and the plugins command."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,16 @@ def test_builtin_plugins_register_through_entry_points() -> None:
     assert storage.providers == ("local", "aws", "gcp", "azure")
     assert "infrar.storage.upload" in storage.transformations
     assert found["aws.s3"].lock_in == "aws"
-    assert found["aws.s3"].package == "infrar.aws.s3"  # one provider-only plugin per subpackage
     assert "infrar.aws.s3.enable_versioning" in found["aws.s3"].transformations
+
+
+@pytest.mark.parametrize(("provider", "domain"), [("aws", "aws.s3"), ("gcp", "gcp.storage"), ("azure", "azure.blob")])
+def test_provider_only_plugins_are_subpackages_so_a_provider_can_have_several(provider: str, domain: str) -> None:
+    plugin = plugins.get(domain)
+    assert (plugin.package, plugin.api, plugin.lock_in) == (f"infrar.{domain}", f"infrar.{domain}", provider)
+    assert not resources.files(f"infrar.{provider}").joinpath(plugins.MANIFEST_NAME).is_file()
+    with pytest.raises(ConfigurationError, match=f"plugin package 'infrar.{provider}' has no plugin.yaml"):
+        plugins.load_package_manifest(f"infrar.{provider}")
 
 
 def test_third_party_plugin_is_discovered_and_dispatched(example_plugin_installed: None,
@@ -67,6 +76,9 @@ def test_plugins_command_lists_name_version_provides_providers(
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["infrar-aws-s3"]["lock_in"] == "aws"
     assert rows["infrar-example-kv"]["providers"] == ["local"]
+    assert rows["infrar-example-kv"]["sdk_modules"] == {}  # an old-style manifest: none declared
+    assert rows["infrar-storage"]["sdk_modules"]["gcp"] == ["google.cloud.storage"]
+    assert "AWS_ENDPOINT_URL_S3" in rows["infrar-aws-s3"]["variables"]["aws"]
 
 
 MANIFEST = """
@@ -128,23 +140,3 @@ def test_lock_in_warning_once_per_feature_naming_what_it_rules_out() -> None:
     first = str(seen[0].message)
     assert "infrar.aws.s3.enable_versioning exists only on aws" in first
     assert "rules out gcp, azure" in first
-
-
-def test_doctor_names_variables_but_never_their_values(monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("INFRAR_PROVIDER", "aws")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-value-never-printed")
-    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", "AccountKey=hidden-too")
-    assert cli.main(["doctor"]) == 0
-    out = capsys.readouterr().out
-    assert "provider: aws" in out
-    assert "AWS_SECRET_ACCESS_KEY" in out and "AZURE_STORAGE_CONNECTION_STRING" in out
-    assert "s3cr3t" not in out and "hidden-too" not in out
-    assert "aws    ok" in out
-
-
-def test_doctor_reports_an_invalid_provider(monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("INFRAR_PROVIDER", "nope")
-    assert cli.main(["doctor"]) == 1
-    assert "INVALID 'nope'" in capsys.readouterr().out
