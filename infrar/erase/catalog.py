@@ -7,6 +7,7 @@ modules, so a new plugin is erasable without any change here.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,21 +77,18 @@ def module_file(module: str) -> Path | None:
 
 
 def _public_definitions(path: Path) -> list[str]:
-    import libcst as cst
+    """Public top-level classes, functions and assigned names of a types module.
 
+    Read with the standard library's ``ast`` so the catalog (and ``infrar scan``) needs no LibCST.
+    """
     names: list[str] = []
-    tree = cst.parse_module(path.read_bytes())
-    for stmt in tree.body:
-        if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
-            names.append(stmt.name.value)
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                    target = small.targets[0].target
-                    if isinstance(target, cst.Name):
-                        names.append(target.value)
-                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                    names.append(small.target.value)
+    for stmt in ast.parse(path.read_bytes(), filename=str(path)).body:
+        if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.append(stmt.name)
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            names.append(stmt.targets[0].id)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            names.append(stmt.target.id)
     return [n for n in names if not n.startswith("_")]
 
 
