@@ -62,7 +62,7 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         plugin = function.plugin
         if (plugin.lock_in and plugin.lock_in != provider) or provider not in plugin.adapters:
             raise Unsupported("diagnostic")
-        methods.append(library.method(plugin.adapters[provider], function.name))
+        methods.append(library.method(plugin.adapters[provider], function.method))
         result.plugins[plugin.name] = plugin.version
         result.requirements.update(plugin.requirements.get(provider, ()))
     replace = sorted(found.replace, key=lambda r: _pos(r[0]))
