@@ -8,29 +8,9 @@ import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO
 
 from infrar.errors import Unavailable
-
-
-class Emulator(Protocol):
-    """What every emulated provider offers the fixtures in ``infrar.testing.plugin``."""
-
-    provider: str
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def environment(self) -> dict[str, str]:
-        """Native variables that point the provider's clients at this emulator."""
-        ...
-
-    def create_bucket(self, name: str) -> None: ...
-
-    def delete_bucket(self, name: str) -> None:
-        """Delete ``name`` and everything in it (no error if it is already gone)."""
-        ...
 
 
 def free_port() -> int:
@@ -68,6 +48,11 @@ class ServerProcess:
         self._cwd = cwd
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id (also its process group's) while it runs, else None."""
+        return None if self._process is None else self._process.pid
 
     def start(self, timeout: float = 60.0) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,8 @@
-"""A moto server standing in for AWS in tests: S3 on a free 127.0.0.1 port."""
+"""Service ``moto``: a moto server standing in for AWS in tests, on a free 127.0.0.1 port.
+
+It serves every AWS API moto emulates (S3 today; SQS, SNS ... for later domains), so one
+server answers all of a session's AWS tests.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from infrar.testing._process import ServerProcess, free_port
+from infrar.testing._process import ServerProcess
+from infrar.testing.services import ServerService
 
 REGION = "us-east-1"
 ACCESS_KEY = "testing"  # moto accepts any key; these are not credentials of anything
@@ -25,28 +30,18 @@ def moto_command(port: int) -> list[str]:
     return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
 
 
-class MotoEmulator:
-    """One moto server per test session; ``environment()`` points boto3 (and infrar) at it."""
+class MotoEmulator(ServerService):
+    """Service ``moto``: one moto server standing in for AWS; ``environment()`` points boto3 (and infrar) at it."""
 
-    provider = "aws"
+    name = "moto"
 
     def __init__(self, log_dir: Path) -> None:
-        self._log_dir = log_dir
-        self._server: ServerProcess | None = None
+        super().__init__(log_dir)
         self._client: Any = None
         self._config_file = log_dir / "moto-aws-config"
         self._credentials_file = log_dir / "moto-aws-credentials"
 
-    @property
-    def endpoint(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the moto server is not running; call start() first")
-        return f"http://127.0.0.1:{self._server.port}"
-
-    def start(self) -> None:
-        port = free_port()
-        self._server = ServerProcess("moto", moto_command(port), port, self._log_dir)
-        self._server.start()
+    def _prepare(self, port: int) -> ServerProcess:
         # A config file holding only our profile: AWS_PROFILE and AWS_CONFIG_FILE are set to
         # it in environment(), so no setting of the developer's (a default region, an
         # endpoint_url, a real SSO profile) can send a test to real AWS.
@@ -55,12 +50,10 @@ class MotoEmulator:
             f"aws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {ACCESS_KEY}\n"
         )
         self._credentials_file.write_text("")
+        return ServerProcess("moto", moto_command(port), port, self.log_dir)
 
-    def stop(self) -> None:
-        server, self._server = self._server, None
+    def _forget_clients(self) -> None:
         self._client = None
-        if server is not None:
-            server.stop()
 
     def environment(self) -> dict[str, str]:
         return {

@@ -1,4 +1,4 @@
-"""Azurite (the Azure Storage emulator) for the ``infrar_azure`` fixture.
+"""Service ``azurite``: Azurite (the Azure Storage emulator), behind the ``infrar_azure`` fixture.
 
 Azurite is a Node package: ``npm install`` at the project root puts it in
 ``node_modules/.bin``; INFRAR_AZURITE may point at the ``azurite-blob`` binary instead.
@@ -13,7 +13,8 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import BlobServiceClient
 
 from infrar.errors import ConfigurationError, MissingDependency
-from infrar.testing._process import ServerProcess, free_port
+from infrar.testing._process import ServerProcess
+from infrar.testing.services import ServerService
 
 BINARY_VARIABLE = "INFRAR_AZURITE"
 
@@ -51,51 +52,41 @@ def find_azurite() -> Path:
     )
 
 
-class AzuriteEmulator:
-    """One in-memory Azurite blob server on a free 127.0.0.1 port."""
+class AzuriteEmulator(ServerService):
+    """Service ``azurite``: one in-memory Azurite blob server on a free 127.0.0.1 port."""
 
-    provider = "azure"
+    name = "azurite"
 
     def __init__(self, log_dir: Path) -> None:
-        self._log_dir = log_dir
-        self._port = free_port()
-        self._server: ServerProcess | None = None
+        super().__init__(log_dir)
         self._client: BlobServiceClient | None = None
 
-    def start(self) -> None:
+    def _prepare(self, port: int) -> ServerProcess:
         # Azurite refuses --location with --inMemoryPersistence, and may still write small
         # files (debug logs, extent metadata) to its working directory: give it one of its own.
-        workspace = self._log_dir / f"azurite-{self._port}"
+        workspace = self.log_dir / f"azurite-{port}"
         workspace.mkdir(parents=True, exist_ok=True)
         command = [
             str(find_azurite()),
             "--blobHost", "127.0.0.1",
-            "--blobPort", str(self._port),
+            "--blobPort", str(port),
             "--inMemoryPersistence",
             "--disableTelemetry",
             "--skipApiVersionCheck",  # the Python SDK may speak a newer API version than Azurite
             "--silent",
         ]
-        self._server = ServerProcess("azurite", command, self._port, self._log_dir, cwd=workspace)
-        self._server.start()
+        return ServerProcess("azurite", command, port, self.log_dir, cwd=workspace)
 
-    def stop(self) -> None:
+    def _forget_clients(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    @property
-    def port(self) -> int:
-        return self._port
 
     @property
     def connection_string(self) -> str:
         return (
             f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
-            f"BlobEndpoint=http://127.0.0.1:{self._port}/{ACCOUNT_NAME};"
+            f"BlobEndpoint={self.endpoint}/{ACCOUNT_NAME};"
         )
 
     def environment(self) -> dict[str, str]:
@@ -107,11 +98,16 @@ class AzuriteEmulator:
             self._client = BlobServiceClient.from_connection_string(self.connection_string)
         return self._client
 
-    def create_bucket(self, name: str) -> None:
+    def create_container(self, name: str) -> None:
         self.client().create_container(name)
 
-    def delete_bucket(self, name: str) -> None:
+    def delete_container(self, name: str) -> None:
+        """Delete ``name`` and its blobs; no error if it is already gone."""
         try:
             self.client().delete_container(name)
         except ResourceNotFoundError:
             pass
+
+    # Storage's word for a container, so the storage fixtures treat every provider alike.
+    create_bucket = create_container
+    delete_bucket = delete_container

@@ -1,4 +1,4 @@
-"""gcp-storage-emulator standing in for Google Cloud Storage in tests, on a free 127.0.0.1 port."""
+"""Service ``gcs``: gcp-storage-emulator standing in for Google Cloud Storage in tests, on a free 127.0.0.1 port."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from google.api_core.exceptions import Conflict, NotFound
 from google.auth.credentials import AnonymousCredentials
 from google.cloud.storage import Client
 
-from infrar.testing._process import ServerProcess, free_port
+from infrar.testing._process import ServerProcess
+from infrar.testing.services import ServerService
 
 PROJECT = "test-project"
 # The identity of the throwaway signing key below; it exists nowhere but in that file.
@@ -74,47 +75,27 @@ def write_service_account_key(path: Path, email: str = SIGNER_EMAIL, project: st
     return path
 
 
-class GcsEmulator:
-    """One gcp-storage-emulator per test session; ``environment()`` points google-cloud-storage at it.
+class GcsEmulator(ServerService):
+    """Service ``gcs``: one gcp-storage-emulator per test session; ``environment()`` points google-cloud-storage at it.
 
     The environment also names a throwaway service account key in GOOGLE_APPLICATION_CREDENTIALS,
     as a user with a key file would: the emulator does not check signatures, but signing a
     V4 URL needs a private key, and this keeps a developer's own key out of the tests.
     """
 
-    provider = "gcp"
+    name = "gcs"
 
     def __init__(self, log_dir: Path) -> None:
-        self._log_dir = log_dir
-        self._server: ServerProcess | None = None
+        super().__init__(log_dir)
         self._client: Any = None
         self.key_file = log_dir / "gcs-emulator-signer.json"
 
-    @property
-    def endpoint(self) -> str:
-        if self._server is None:
-            raise RuntimeError("gcp-storage-emulator is not running; call start() first")
-        return f"http://127.0.0.1:{self._server.port}"
-
-    @property
-    def log_path(self) -> Path:
-        """The emulator's log: one line per HTTP request it served."""
-        if self._server is None:
-            raise RuntimeError("gcp-storage-emulator is not running; call start() first")
-        return self._server.log_path
-
-    def start(self) -> None:
-        port = free_port()
-        self._log_dir.mkdir(parents=True, exist_ok=True)
+    def _prepare(self, port: int) -> ServerProcess:
         write_service_account_key(self.key_file)
-        self._server = ServerProcess("gcp-storage-emulator", emulator_command(port), port, self._log_dir)
-        self._server.start()
+        return ServerProcess("gcp-storage-emulator", emulator_command(port), port, self.log_dir)
 
-    def stop(self) -> None:
-        server, self._server = self._server, None
+    def _forget_clients(self) -> None:
         self._client = None
-        if server is not None:
-            server.stop()
 
     def environment(self) -> dict[str, str]:
         return {

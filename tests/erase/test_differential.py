@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from infrar.errors import BUILTIN_OF
-from infrar.testing.plugin import EmulatorPool
+from infrar.testing.services import ServiceRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "examples" / "corpus"
@@ -115,8 +115,8 @@ def _with_infrar_importable(env: dict[str, str]) -> dict[str, str]:
     return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
-def _cloud_environment(pool: EmulatorPool, provider: str) -> dict[str, str]:
-    return {} if provider == "local" else dict(pool.get(provider).environment())
+def _cloud_environment(pool: ServiceRegistry, provider: str) -> dict[str, str]:
+    return {} if provider == "local" else dict(pool.for_provider(provider).environment())
 
 
 @dataclass
@@ -142,7 +142,7 @@ class Erased:
 class ErasedCorpus:
     """Erases the corpus once per provider (one CLI call each), lazily, per test process."""
 
-    def __init__(self, pool: EmulatorPool, base: Path) -> None:
+    def __init__(self, pool: ServiceRegistry, base: Path) -> None:
         self._pool = pool
         self._base = base
         self._done: dict[str, Erased] = {}
@@ -176,7 +176,7 @@ class ErasedCorpus:
 
 
 @pytest.fixture(scope="session")
-def erased_corpus(infrar_emulators: EmulatorPool, tmp_path_factory: pytest.TempPathFactory) -> ErasedCorpus:
+def erased_corpus(infrar_emulators: ServiceRegistry, tmp_path_factory: pytest.TempPathFactory) -> ErasedCorpus:
     return ErasedCorpus(infrar_emulators, tmp_path_factory.mktemp("erased-corpus"))
 
 
@@ -190,7 +190,7 @@ class Outcome:
 
 
 def _run(
-    runner: str, program: Path, provider: str, pool: EmulatorPool, tmp: Path, *, runtime: bool
+    runner: str, program: Path, provider: str, pool: ServiceRegistry, tmp: Path, *, runtime: bool
 ) -> Outcome:
     """Run ``program`` once against a fresh bucket; bucket and paths are masked in stdout."""
     bucket = f"corpus-{uuid.uuid4().hex[:16]}"
@@ -205,7 +205,7 @@ def _run(
         (local_root / "storage" / bucket).mkdir(parents=True)
         env["INFRAR_LOCAL_ROOT"] = str(local_root)
     else:
-        emulator = pool.get(provider)
+        emulator = pool.for_provider(provider)
         env.update(emulator.environment())
         emulator.create_bucket(bucket)
     try:
@@ -274,7 +274,7 @@ def _leaked_values(text: str, secrets: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize(("stem", "provider"), CASES)
 def test_erased_program_behaves_like_runtime(
-    stem: str, provider: str, erased_corpus: ErasedCorpus, infrar_emulators: EmulatorPool, tmp_path: Path
+    stem: str, provider: str, erased_corpus: ErasedCorpus, infrar_emulators: ServiceRegistry, tmp_path: Path
 ) -> None:
     program = CORPUS / f"{stem}.py"
     erased = erased_corpus.get(provider)

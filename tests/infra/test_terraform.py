@@ -102,7 +102,7 @@ def _outputs(out: Path, env: Mapping[str, str]) -> dict[str, Any]:
 def test_apply_to_moto_then_the_app_uploads_to_what_was_applied(
     tf_env: dict[str, str], tmp_path: Path, infrar_emulators: Any
 ) -> None:
-    emulator = infrar_emulators.get("aws")
+    emulator = infrar_emulators.get("moto")
     moto = emulator.environment()
     suffix = uuid.uuid4().hex[:8]
     bucket, queue, topic = f"e2e-uploads-{suffix}", f"e2e-jobs-{suffix}", f"e2e-events-{suffix}"
