@@ -1,12 +1,14 @@
 """Find the resources a program uses from its infrar calls, and add the missing ones to project.yaml.
 
-The scan parses each Python file with ``ast`` (no text matching), resolves every name bound to
-infrar (``import infrar.storage as st``, ``from infrar.storage import upload as put``,
-``from infrar import messaging``), and reads the resource name of each call from its keyword
-(``bucket=``, ``queue=``, ``topic=``, ``database=``, ``cache=``, ``warehouse=``) or, for the
-domains below, its first positional argument. Only literal strings are names; a computed name
-is reported as *dynamic* so it can be declared by hand. Import shadowing inside functions is
-not tracked: a local that reuses an imported name is still read as the import.
+The scan parses each Python file with ``ast`` (no text matching) and resolves names with the
+same resolver as erase (infrar.erase.resolve): ``import infrar.storage as st``,
+``from infrar.storage import upload as put``, ``from infrar import storage``, and a local,
+parameter or comprehension variable that shadows an import is not infrar. Which argument of a
+call names a resource, and its kind, comes only from the plugin's ``plugin.yaml``
+(``resource: {parameter: bucket, kind: bucket}``); the call's arguments are bound to the
+function's parameters as Python binds them (see infra/arguments.py). A name is a literal
+string, a module-level constant assigned once, or an f-string or ``+`` of those; any other
+expression is reported as *dynamic* so it can be declared by hand.
 """
 
 from __future__ import annotations
@@ -21,22 +23,14 @@ from pathlib import Path
 
 import yaml
 
+from infrar.erase.catalog import Catalog, Function
+from infrar.erase.resolve import infrar_calls
 from infrar.errors import InvalidArgument
+from infrar.infra.arguments import Constants, default, parameters, passed
 from infrar.infra.project import Project, parse_project
 
 __all__ = ["Dynamic", "ScanResult", "Use", "add_resources", "missing", "scan", "scan_source"]
 
-KEYWORDS = ("bucket", "queue", "topic", "database", "cache", "warehouse")
-# domain module -> kind named by the first positional argument
-POSITIONAL: dict[str, str] = {
-    "infrar.storage": "bucket",
-    "infrar.aws.s3": "bucket",
-    "infrar.database": "database",
-    "infrar.cache": "cache",
-    "infrar.data": "warehouse",
-    "infrar.messaging": "queue",  # publish/subscribe name a topic, see TOPIC_FUNCTIONS
-}
-TOPIC_FUNCTIONS = frozenset({"publish", "subscribe", "create_subscription", "unsubscribe"})
 SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 NAME_RULE = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
 
@@ -74,7 +68,7 @@ class ScanResult:
     files: int
     uses: tuple[Use, ...] = ()
     dynamic: tuple[Dynamic, ...] = ()
-    errors: tuple[str, ...] = field(default=())  # files that could not be parsed, file:line:col: why
+    errors: tuple[str, ...] = field(default=())  # file:line:col: what could not be scanned, and why
 
     def resources(self) -> dict[tuple[str, str], list[Use]]:
         """(kind, name) -> its uses, in first-use order."""
@@ -84,75 +78,63 @@ class ScanResult:
         return found
 
 
-def _bindings(tree: ast.AST) -> dict[str, str]:
-    """Local name -> qualified infrar name, for every import of infrar in the module."""
-    bound: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name == "infrar" or alias.name.startswith("infrar."):
-                    if alias.asname:
-                        bound[alias.asname] = alias.name
-                    else:
-                        bound["infrar"] = "infrar"
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module == "infrar" or node.module.startswith("infrar."):
-                for alias in node.names:
-                    if alias.name != "*":
-                        bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return bound
+class _Module:
+    """The scan of one parsed module."""
+
+    def __init__(self, tree: ast.Module, file: str, catalog: Catalog) -> None:
+        self.file = file
+        self.calls = infrar_calls(tree, catalog)
+        self.constants = Constants(self.calls)
+        self.uses: list[Use] = []
+        self.dynamic: list[Dynamic] = []
+        self.errors = [self._star(node) for node in self.calls.walk.stars]
+        for call, function in self.calls.calls:
+            self._call(call, function)
+
+    def _star(self, node: ast.ImportFrom) -> str:
+        return (f"{self.file}:{node.lineno}:{node.col_offset + 1}: 'from {node.module} import *' hides which "
+                f"names the code calls, so they are not scanned; import the names you use instead")
+
+    def _call(self, call: ast.Call, function: Function) -> None:
+        resource = function.plugin.resources.get(function.qualified)
+        if resource is None:
+            return
+        kind, qualified = resource.kind, function.qualified
+        params = parameters(function)
+        if params is None:
+            self.errors.append(
+                f"{self.file}:{call.lineno}:{call.col_offset + 1}: the source of {qualified} is not installed, "
+                f"so its {resource.parameter} argument cannot be found; reinstall plugin {function.plugin.name}")
+            return
+        node = passed(call, params, resource.parameter)
+        if node is None:  # left to the function's default
+            fixed = default(params, resource.parameter)
+            if isinstance(fixed, ast.Constant) and isinstance(fixed.value, str):
+                self.uses.append(Use(kind, fixed.value, self.file, call.lineno, call.col_offset + 1, qualified))
+            return
+        line, col = node.lineno, node.col_offset + 1
+        name = self.constants.string(node)
+        if name is not None:
+            self.uses.append(Use(kind, name, self.file, line, col, qualified))
+        else:
+            self.dynamic.append(Dynamic(kind, self.file, line, col, qualified, ast.unparse(node)))
 
 
-def _qualified(func: ast.expr, bound: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if isinstance(func, ast.Name) and func.id in bound:
-        return ".".join([bound[func.id], *reversed(parts)])
-    return None
-
-
-def _targets(call: ast.Call, qualified: str) -> Iterator[tuple[str, ast.expr]]:
-    """(kind, expression) for every resource name the call passes."""
-    named = False
-    for keyword in call.keywords:
-        if keyword.arg in KEYWORDS:
-            named = True
-            yield keyword.arg, keyword.value
-    module, _, function = qualified.rpartition(".")
-    kind = POSITIONAL.get(module)
-    if kind and not named and call.args and not isinstance(call.args[0], ast.Starred):
-        if module == "infrar.messaging" and function in TOPIC_FUNCTIONS:
-            kind = "topic"
-        yield kind, call.args[0]
-
-
-def scan_source(text: str, file: str = "<string>") -> ScanResult:
-    """Scan the source text of one module."""
+def scan_source(text: str, file: str = "<string>", catalog: Catalog | None = None) -> ScanResult:
+    """Scan the source text of one module against ``catalog`` (default: the installed plugins)."""
     try:
         tree = ast.parse(text, filename=file)
-    except SyntaxError as exc:
-        return ScanResult(files=1, errors=(f"{file}:{exc.lineno or 1}:{exc.offset or 1}: {exc.msg}",))
-    bound = _bindings(tree)
-    uses: list[Use] = []
-    dynamic: list[Dynamic] = []
-    if bound:
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            qualified = _qualified(node.func, bound)
-            if qualified is None:
-                continue
-            for kind, expr in _targets(node, qualified):
-                line, col = expr.lineno, expr.col_offset + 1
-                if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-                    uses.append(Use(kind, expr.value, file, line, col, qualified))
-                else:
-                    dynamic.append(Dynamic(kind, file, line, col, qualified, ast.unparse(expr)))
-    uses.sort(key=lambda u: (u.line, u.column))
-    dynamic.sort(key=lambda d: (d.line, d.column))
-    return ScanResult(files=1, uses=tuple(uses), dynamic=tuple(dynamic))
+    except (SyntaxError, ValueError) as exc:
+        where = f"{exc.lineno or 1}:{exc.offset or 1}" if isinstance(exc, SyntaxError) else "1:1"
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        return ScanResult(files=1, errors=(f"{file}:{where}: syntax error: {message}",))
+    found = _Module(tree, file, catalog if catalog is not None else Catalog())
+    return ScanResult(
+        files=1,
+        uses=tuple(sorted(found.uses, key=lambda u: (u.line, u.column))),
+        dynamic=tuple(sorted(found.dynamic, key=lambda d: (d.line, d.column))),
+        errors=tuple(found.errors),
+    )
 
 
 def _python_files(src: Path) -> Iterator[Path]:
@@ -164,12 +146,14 @@ def _python_files(src: Path) -> Iterator[Path]:
         yield from (Path(root) / f for f in sorted(files) if f.endswith(".py"))
 
 
-def scan(src: str | Path) -> ScanResult:
+def scan(src: str | Path, catalog: Catalog | None = None) -> ScanResult:
     """Scan a Python file or every ``.py`` file under a directory."""
     path = Path(src)
     if not path.exists():
         raise InvalidArgument(f"{src}: no such file or directory; pass the application's source")
-    results = [scan_source(p.read_text(encoding="utf-8", errors="replace"), str(p)) for p in _python_files(path)]
+    known = catalog if catalog is not None else Catalog()
+    results = [scan_source(p.read_text(encoding="utf-8", errors="replace"), str(p), known)
+               for p in _python_files(path)]
     return ScanResult(
         files=len(results),
         uses=tuple(u for r in results for u in r.uses),

@@ -1,8 +1,9 @@
-"""Find the buckets, queues, topics, databases, caches and warehouses the code uses; report missing ones.
+"""Find the resources (buckets, queues, databases ...) the code uses; report the missing ones.
 
-Scans SRC (a file or a directory) for infrar calls with literal resource names and compares them
-with project.yaml's resources. With --write the missing ones are appended to project.yaml, the
-rest of the file left as it was. Exit status: 0 when nothing is missing (or --write added it),
+Scans SRC (a file or a directory) for calls of installed plugins' functions whose plugin.yaml
+declares a resource parameter, reads each name (a literal or a module-level constant; other
+expressions are reported as dynamic) and compares them with project.yaml's resources. With
+--write the missing ones are appended to project.yaml, the rest of the file left as it was. Exit status: 0 when nothing is missing (or --write added it),
 1 when resources are missing, 2 on a conflict or an invalid project file.
 """
 
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     found = result.resources()
     print(f"scanned {result.files} file(s): {len(found)} resource(s) named in infrar calls")
     for error in result.errors:
-        print(f"  skipped (syntax error) {error}")
+        print(f"  skipped {error}")
     for dyn in result.dynamic:
         print(f"  dynamic {dyn.kind} name {dyn.expression!r} at {dyn.file}:{dyn.line}:{dyn.column} "
               f"({dyn.call}): not checked; declare it in {project_path} by hand")
