@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from infrar.config import NATIVE_VARIABLES
 from infrar.errors import ConfigurationError
 from infrar.infra.hcl import Block, Expr, Value
 
@@ -45,7 +44,8 @@ class Profile:
     provider_blocks: tuple[Block, ...]
     # Variables a module receives when it declares them; root variables of the same name.
     context: Mapping[str, RootVariable]
-    # Native variables the adapters read (a subset of config.NATIVE_VARIABLES) -> expression.
+    # Native variables the adapters read -> expression; each is one that an installed plugin's
+    # plugin.yaml declares (plugins.native_variables; tests/infra/test_profiles.py checks it).
     environment: Mapping[str, Expr]
     tags_argument: str = "tags"
     shared: tuple[SharedModule, ...] = ()
@@ -123,7 +123,4 @@ def profile(provider: str) -> Profile:
         raise ConfigurationError(
             f"infrar infra cannot generate for provider {provider!r}; choose one of: {', '.join(PROFILES)}"
         ) from None
-    unknown = set(found.environment) - set(NATIVE_VARIABLES.get(provider, ()))
-    if unknown:  # pragma: no cover - a programming error caught by the tests
-        raise ConfigurationError(f"{provider} environment names variables no adapter reads: {sorted(unknown)}")
     return found

@@ -14,7 +14,6 @@ import hcl2
 import pytest
 
 from infrar import plugins
-from infrar.config import NATIVE_VARIABLES
 from infrar.errors import ConfigurationError
 from infrar.infra import cli as infra_cli
 from infrar.infra import mapping
@@ -115,7 +114,7 @@ def test_environment_output_holds_only_variables_the_adapters_read(provider: str
         if environment is not None and isinstance(environment["value"], dict):
             names |= {_unquote(k) for k in environment["value"]}
     assert names, "the application must get at least one native variable"
-    assert names <= set(NATIVE_VARIABLES[provider])
+    assert names <= set(plugins.native_variables(provider))
     outputs = hcl2.loads(files["outputs.tf"])
     assert any(_unquote(name) == "environment" for block in outputs["output"] for name in block)
 
