@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
 
-from infrar.erase import report
+from infrar.erase import placement, report
 from infrar.erase.adapters import Code, ContractError, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog, TypeDef
@@ -18,6 +18,7 @@ from infrar.erase.report import Diagnostic
 
 _NO_PARENS = (cst.Expr, cst.Assign, cst.AnnAssign, cst.Return, cst.Arg)
 Plan = tuple[cst.FunctionDef, object] | str  # (lifted function, call's parent) to inline, or a name
+_Import = TypeVar("_Import", cst.Import, cst.ImportFrom)
 
 
 @dataclass
@@ -245,33 +246,26 @@ class _Rewriter(cst.CSTTransformer):
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         return self._replace(original, updated)
 
-    def _aliases(
-        self, original: cst.Import | cst.ImportFrom, updated: cst.Import | cst.ImportFrom
-    ) -> list[cst.ImportAlias] | None:
-        assert not isinstance(original.names, cst.ImportStar)
-        assert not isinstance(updated.names, cst.ImportStar)
+    def _prune(self, original: _Import, updated: _Import) -> _Import | cst.RemovalSentinel:
+        """The import without the aliases erase drops; removed if none is left."""
+        if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
+            return updated
         keep = [new for old, new in zip(original.names, updated.names, strict=True) if id(old) not in self.uses.drop]
         if len(keep) == len(original.names):
-            return None
-        if keep and not (isinstance(updated, cst.ImportFrom) and updated.lpar):
+            return updated
+        if not keep:
+            return cst.RemoveFromParent()
+        if not (isinstance(updated, cst.ImportFrom) and updated.lpar):
             keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return keep
+        return updated.with_changes(names=keep)
 
     def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import | cst.RemovalSentinel:
-        keep = self._aliases(original, updated)
-        if keep is None:
-            return updated
-        return updated.with_changes(names=keep) if keep else cst.RemoveFromParent()
+        return self._prune(original, updated)
 
     def leave_ImportFrom(
         self, original: cst.ImportFrom, updated: cst.ImportFrom
     ) -> cst.ImportFrom | cst.RemovalSentinel:
-        if isinstance(original.names, cst.ImportStar):
-            return updated
-        keep = self._aliases(original, updated)
-        if keep is None:
-            return updated
-        return updated.with_changes(names=keep) if keep else cst.RemoveFromParent()
+        return self._prune(original, updated)
 
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
@@ -307,66 +301,34 @@ class _Rewriter(cst.CSTTransformer):
         return updated.with_changes(body=body, footer=[*carry, *updated.footer])
 
 
-def _is_import_line(stmt: cst.BaseStatement) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-    )
-
-
-def _is_docstring(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
 def _insert(module: cst.Module, imports: list[str], helpers: list[cst.BaseStatement]) -> cst.Module:
-    """Place ``imports`` after the module's leading imports and ``helpers`` after them."""
+    """Add ``imports`` and ``helpers`` where placement puts them."""
     body: list[cst.BaseStatement] = list(module.body)
-    at = 0
-    while at < len(body) and (_is_import_line(body[at]) or (at == 0 and _is_docstring(body[at]))):
-        at += 1
-    added: list[cst.BaseStatement] = []
-    stdlib = [line for line in imports if _is_stdlib(line)]
-    other = [line for line in imports if not _is_stdlib(line)]
-    after_docstring = at > 0 and not _is_import_line(body[at - 1])
-    for group_index, group in enumerate(g for g in (stdlib, other) if g):
-        for i, line in enumerate(group):
-            stmt = cst.parse_statement(line + "\n")
-            separate = (i == 0) and (group_index > 0 or after_docstring)
-            added.append(stmt.with_changes(leading_lines=[cst.EmptyLine()] if separate else []))
-    previous: cst.BaseStatement | None = None
-    for helper in helpers:
-        simple = isinstance(helper, cst.SimpleStatementLine)
-        if previous is None:
-            count = 2 if (added or at > 0) else 0
-        else:
-            count = 0 if simple and isinstance(previous, cst.SimpleStatementLine) else 2
-        added.append(helper.with_changes(leading_lines=[*([cst.EmptyLine()] * count), *_leading(helper)]))
-        previous = helper
-    if not added:
+    where = placement.place(body, imports, [isinstance(h, cst.SimpleStatementLine) for h in helpers])
+    if where.empty:
         return module
-    if at < len(body):
-        nxt = body[at]
+    added: list[cst.BaseStatement] = [
+        cst.parse_statement(line + "\n").with_changes(leading_lines=_blank(count)) for count, line in where.imports
+    ]
+    added += [helper.with_changes(leading_lines=[*_blank(count), *_leading(helper)])
+              for count, helper in zip(where.helpers, helpers, strict=True)]
+    if where.at < len(body):
+        nxt = body[where.at]
         blank = 0
         for empty in _leading(nxt):
             if empty.comment is not None:
                 break
             blank += 1
-        need = 2 if helpers else (1 if not _is_import_line(nxt) else 0)
-        if blank < need:
-            nxt = nxt.with_changes(leading_lines=[*([cst.EmptyLine()] * (need - blank)), *_leading(nxt)])
-        body[at] = nxt
-    body[at:at] = added
+        if where.pad(blank):
+            body[where.at] = nxt.with_changes(leading_lines=[*_blank(where.pad(blank)), *_leading(nxt)])
+    body[where.at:where.at] = added
     return module.with_changes(body=body)
+
+
+def _blank(count: int) -> list[cst.EmptyLine]:
+    return [cst.EmptyLine() for _ in range(count)]
 
 
 def _leading(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
     return list(getattr(stmt, "leading_lines", ()))
 
-
-def _is_stdlib(line: str) -> bool:
-    root = line.split()[1].partition(".")[0]
-    return root in sys.stdlib_module_names or root == "__future__"

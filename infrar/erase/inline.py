@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from infrar.erase.placement import is_docstring
+
 _ATOMIC = (
     cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.FormattedString,
     cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Dict, cst.Set, cst.ListComp,
@@ -46,7 +48,7 @@ def is_simple(expr: cst.BaseExpression) -> bool:
 def body_expression(fn: cst.FunctionDef, statement_call: bool) -> cst.BaseExpression | None:
     """The single expression a lifted function's body consists of, if inlinable."""
     body = list(fn.body.body) if isinstance(fn.body, cst.IndentedBlock) else []
-    if body and _is_docstring(body[0]):
+    if body and is_docstring(body[0]):
         body = body[1:]
     if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
         return None
@@ -60,15 +62,6 @@ def body_expression(fn: cst.FunctionDef, statement_call: bool) -> cst.BaseExpres
     if _contains(expr, (cst.Yield, cst.Await, cst.NamedExpr)):
         return None
     return expr
-
-
-def _is_docstring(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 def _contains(node: cst.CSTNode, kinds: tuple[type[cst.CSTNode], ...]) -> bool:

@@ -3,7 +3,7 @@
 The rules mirror what emit's LibCST rewrite prints: a removed import line goes with its
 leading blank and comment lines (LibCST drops a statement line left empty, leading lines
 included; the lines above a module's first statement are the module's header and stay);
-helpers go after the module's leading imports (emit._insert). Layouts where LibCST's
+imports and helpers go where placement.place says, for both paths. Layouts where LibCST's
 ownership of blank and comment lines is not plain from the text (lines between a compound
 statement and a removed import) raise Unsupported: the LibCST path handles them.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import ast
 import itertools
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
 
+from infrar.erase import placement
 from infrar.erase.scan import Unsupported
 
 
@@ -143,53 +143,25 @@ def removals(tree: ast.Module, text: Text, drop: list[ast.stmt]) -> Removed:
     return Removed(edits, lines)
 
 
-def _is_import(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, (ast.Import, ast.ImportFrom))
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.JoinedStr):
-        raise Unsupported("an f-string where LibCST may see a docstring")
-    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-            and isinstance(stmt.value.value, (str, bytes)))
-
-
 def insertion(tree: ast.Module, text: Text, drop: list[ast.stmt], removed: Removed, imports: list[str],
               helpers: list[tuple[cst.BaseStatement, str]]) -> Edit | None:
-    """emit._insert as a text insertion: imports after the leading imports, then helpers."""
+    """What placement adds, as one text insertion (emit._insert's counterpart)."""
     dropped = {id(s) for s in drop}
     body = [s for s in tree.body if id(s) not in dropped]
     for previous, stmt in itertools.pairwise(body):
         if _start(stmt) <= _end(previous):
             raise Unsupported("statements share a line")
-    at = 0
-    while at < len(body) and (_is_import(body[at]) or (at == 0 and _is_docstring(body[at]))):
-        at += 1
-    if not imports and not helpers:
+    where = placement.place(body, imports, [isinstance(node, cst.SimpleStatementLine) for node, _ in helpers])
+    if where.empty:
         return None
-    parts: list[str] = []
-    stdlib = [line for line in imports if _is_stdlib(line)]
-    other = [line for line in imports if not _is_stdlib(line)]
-    after_docstring = at > 0 and not _is_import(body[at - 1])
-    for group_index, group in enumerate(g for g in (stdlib, other) if g):
-        for i, line in enumerate(group):
-            separate = (i == 0) and (group_index > 0 or after_docstring)
-            parts.append(("\n" if separate else "") + line + "\n")
-    previous_simple: bool | None = None
-    for node, code in helpers:
-        simple = isinstance(node, cst.SimpleStatementLine)
-        if previous_simple is None:
-            count = 2 if (parts or at > 0) else 0
-        else:
-            count = 0 if simple and previous_simple else 2
-        parts.append("\n" * count + code)
-        previous_simple = simple
+    parts = ["\n" * count + line + "\n" for count, line in where.imports]
+    parts += ["\n" * count + code for count, (_node, code) in zip(where.helpers, helpers, strict=True)]
+    at = where.at
     # right after the statement before, or after the module's header (what is above its first statement)
-    where = _end(body[at - 1]) + 1 if at > 0 else _start(tree.body[0])
+    start = _end(body[at - 1]) + 1 if at > 0 else _start(tree.body[0])
     if at < len(body):
-        nxt = body[at]
         blank = 0
-        for n in range(where, _start(nxt)):
+        for n in range(start, _start(body[at])):
             if n in removed.lines:
                 continue
             kind = text.kind(n)
@@ -198,9 +170,8 @@ def insertion(tree: ast.Module, text: Text, drop: list[ast.stmt], removed: Remov
             if kind == "comment":
                 break
             blank += 1
-        need = 2 if helpers else (1 if not _is_import(nxt) else 0)
-        parts.append("\n" * max(0, need - blank))
-    offset = text.starts[where - 1] if where - 1 < len(text.starts) else len(text.data)
+        parts.append("\n" * where.pad(blank))
+    offset = text.starts[start - 1] if start - 1 < len(text.starts) else len(text.data)
     return Edit(offset, offset, "".join(parts))
 
 
@@ -233,7 +204,3 @@ def _splice(text: Text, start: int, end: int, edits: list[Edit]) -> str:
     parts.append(text.slice(pos, end))
     return "".join(parts)
 
-
-def _is_stdlib(line: str) -> bool:
-    root = line.split()[1].partition(".")[0]
-    return root in sys.stdlib_module_names or root == "__future__"
