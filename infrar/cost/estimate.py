@@ -24,7 +24,6 @@ __all__ = ["ASSUMED_KEYS", "Estimate", "Line", "estimate", "settings_of"]
 
 # Defaulted usage keys that describe how long things run rather than how much they are used.
 ASSUMED_KEYS = frozenset({"hours", "average_instances"})
-HOURS_PER_MONTH = 730
 
 
 @dataclass(frozen=True)

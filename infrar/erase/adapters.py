@@ -33,13 +33,6 @@ class External:
     preferred: str  # the name the import binds in the adapter's module
 
     @property
-    def identity(self) -> tuple[str, str | None]:
-        """Two imports with one identity bind the same object."""
-        if self.name is None and self.preferred == self.module.partition(".")[0]:
-            return (self.preferred, None)
-        return (self.module, self.name)
-
-    @property
     def dotted_tail(self) -> str:
         """For ``import a.b`` used as ``a.b``: ``.b``."""
         if self.name is None and self.preferred != self.module:
@@ -84,7 +77,6 @@ class SourceModule:
         if path is None:
             raise ContractError(f"module {name} is not installed")
         self.name = name
-        self.path = path
         self.is_package = path.name == "__init__.py"
         self.tree = cst.parse_module(path.read_bytes())
         scopes = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(ScopeProvider)
