@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from infrar import __version__
-from infrar.errors import InfrarError
+from infrar.errors import InfrarError, MissingDependency
 
 # subcommand -> module holding configure() and run()
 COMMANDS: dict[str, str] = {
@@ -23,6 +23,42 @@ COMMANDS: dict[str, str] = {
     "plugins": "infrar.plugins_cli",
     "doctor": "infrar.doctor",
 }
+
+
+# Modules of the optional extras in pyproject.toml -> (what needs it, the extra that installs it).
+EXTRAS: dict[str, tuple[str, str]] = {
+    "libcst": ("erasing code", "erase"),
+    "jsonschema": ("validating project.yaml", "infra"),
+}
+
+
+def missing_extra(exc: ModuleNotFoundError) -> MissingDependency | None:
+    """The MissingDependency an extra's absent module means, or None if it is no extra's."""
+    root = (exc.name or "").partition(".")[0]
+    if root not in EXTRAS:
+        return None
+    what, extra = EXTRAS[root]
+    return MissingDependency(f"{what} needs the {root} package, which is not installed: "
+                             f"pip install 'infrar[{extra}]'")
+
+
+def guarded(prog: str, run: Callable[[], int]) -> int:
+    """``run()``, with an infrar error or a missing extra printed as one line and exit status 2.
+
+    Subcommands import their extras inside ``run``, so a missing one surfaces here as a bare
+    ModuleNotFoundError; anything else missing is a bug and keeps its traceback.
+    """
+    try:
+        return run()
+    except InfrarError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        error = missing_extra(exc)
+        if error is None:
+            raise
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,12 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        code: int = args._module.run(args)
-    except InfrarError as exc:
-        print(f"infrar {args.command}: {exc}", file=sys.stderr)
-        return 2
-    return code
+    run: Callable[[argparse.Namespace], int] = args._module.run
+    return guarded(f"infrar {args.command}", lambda: run(args))
 
 
 if __name__ == "__main__":

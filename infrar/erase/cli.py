@@ -51,10 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infrar.erase", description=__doc__)
     configure(parser)
     args = parser.parse_args(argv)
-    from infrar.errors import InfrarError
+    from infrar.cli import guarded
 
-    try:
-        return run(args)
-    except InfrarError as exc:
-        print(f"infrar erase: {exc}", file=sys.stderr)
-        return 2
+    return guarded("infrar erase", lambda: run(args))
