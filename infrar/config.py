@@ -30,16 +30,6 @@ DEFAULT_PROVIDER = "local"
 PROVIDER_VARIABLE = "INFRAR_PROVIDER"
 LOCAL_ROOT_VARIABLE = "INFRAR_LOCAL_ROOT"
 
-# TEMPORARY while doctor and infra move to plugin.yaml's `variables` (removed in this change).
-NATIVE_VARIABLES: dict[str, tuple[str, ...]] = {
-    "local": (LOCAL_ROOT_VARIABLE,),
-    "aws": ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-            "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"),
-    "gcp": ("GOOGLE_CLOUD_PROJECT", "GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST"),
-    "azure": ("AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_ACCOUNT_URL", "AZURE_CLIENT_ID",
-              "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"),
-}
-
 # A contextvar, not a process-wide stack: a background thread (a subscriber loop, a pool
 # worker) keeps the provider of the context it was started in, whatever another thread
 # switches to meanwhile. Threads see an override only when started in a copy of the
