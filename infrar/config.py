@@ -28,7 +28,6 @@ from infrar.errors import ConfigurationError
 PROVIDERS: tuple[str, ...] = ("local", "aws", "gcp", "azure")
 DEFAULT_PROVIDER = "local"
 PROVIDER_VARIABLE = "INFRAR_PROVIDER"
-LOCAL_ROOT_VARIABLE = "INFRAR_LOCAL_ROOT"
 
 # A contextvar, not a process-wide stack: a background thread (a subscriber loop, a pool
 # worker) keeps the provider of the context it was started in, whatever another thread
