@@ -12,16 +12,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from infrar import dispatch, plugins
+from infrar import plugins
 from infrar.infra.scan import scan
 from infrar.testing.conformance import problems
 from tests.erase._support import assert_no_infrar
+from tests.plugin_site import installed as installed_from
+from tests.plugin_site import write_site
 
 FILES: dict[str, str] = {
     "scratch_notes/__init__.py": '''
@@ -215,26 +216,13 @@ EXPECTED = "SHIP IT True\n2 1 2\ninvalid: notebook name 'not a name' must be an 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("scratch-site")
-    for relative, text in FILES.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return root
+    return write_site(tmp_path_factory.mktemp("scratch-site"), FILES)
 
 
 @pytest.fixture
 def installed(site: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[plugins.Plugin]:
-    monkeypatch.syspath_prepend(str(site))
-    plugins.reset()
-    try:
-        yield plugins.get("notes")
-    finally:
-        for name in [m for m in sys.modules if m.split(".")[0] == "scratch_notes"]:
-            del sys.modules[name]
-        monkeypatch.undo()
-        plugins.reset()
-        dispatch.reset()
+    with installed_from(site, "notes", monkeypatch) as plugin:
+        yield plugin
 
 
 def _environment(site: Path, notes: Path) -> dict[str, str]:

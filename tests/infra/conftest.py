@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from infrar import plugins
-from tests.infra.plugin_site import installed, write_site
+from tests.plugin_site import installed, write_site
 
 DEMO: dict[str, str] = {
     "scan_demo/__init__.py": '''
