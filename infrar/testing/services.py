@@ -33,8 +33,9 @@ from infrar.errors import ConfigurationError, InfrarError, MissingDependency, Un
 from infrar.plugins import Plugin
 from infrar.testing._process import ServerProcess, free_port
 
-# Until the storage plugin's plugin.yaml declares these, infrar.testing does; a plugin that
-# declares the same name with the same factory agrees with it, a different factory is an error.
+# infrar.testing ships the storage emulators itself: its provider fixtures (infrar_aws ...) stand
+# on them. A plugin that declares one of these names with the same factory agrees with it; a
+# different factory is an error.
 BUILTIN_SERVICES: dict[str, str] = {
     "moto": "infrar.testing.aws:MotoEmulator",
     "gcs": "infrar.testing.gcp:GcsEmulator",
