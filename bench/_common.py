@@ -201,18 +201,18 @@ def moto_server(log_dir: Path) -> Iterator[Any]:
 def boto3_baseline_client() -> Any:
     """The boto3 client a hand-written program would use, configured exactly as infrar's.
 
-    infrar's client is ``infrar.providers.aws._clients.s3()``: a fresh boto3 Session, the
-    region from the environment, and ``_clients.client_config()``. The baseline is built
+    infrar's client is ``infrar.providers.aws._clients.s3.client()``: a fresh boto3 Session,
+    the region from the environment, and ``s3.client_config()``. The baseline is built
     the same way but as a separate client (own connection pool), so neither side shares
     anything with the other.
     """
     import boto3
 
-    from infrar.providers.aws import _clients
+    from infrar.providers.aws._clients import s3
 
     session = boto3.session.Session()
     region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or session.region_name or REGION
-    return session.client("s3", region_name=region, config=_clients.client_config())
+    return session.client("s3", region_name=region, config=s3.client_config())
 
 
 # --------------------------------------------------------------------------- subprocesses

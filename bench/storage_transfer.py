@@ -7,9 +7,10 @@ up with a 1 KiB transfer (not timed), records its RSS as the baseline, then time
 and the download; the peak RSS of each phase comes from the kernel's high-water mark
 (VmHWM, reset between phases through /proc/self/clear_refs), else from ru_maxrss.
 
-Both sides use the same client configuration (``_clients.client_config()``) and the same
-transfer configuration (``_clients.transfer_config()``): the comparison measures what infrar
-adds on top of boto3's own managed transfer, not a different choice of part size.
+Both sides use the same client configuration (``s3.client_config()``) and the same transfer
+configuration (``s3.transfer_config()``, both in infrar/providers/aws/_clients/s3.py): the
+comparison measures what infrar adds on top of boto3's own managed transfer, not a different
+choice of part size.
 """
 
 from __future__ import annotations
@@ -73,13 +74,13 @@ def _sides(bucket: str) -> tuple[Any, Any, Any]:
     """(upload, download, raw client) for this process's side."""
     import infrar.storage as storage
     from bench._common import boto3_baseline_client
-    from infrar.providers.aws import _clients
+    from infrar.providers.aws._clients import s3
 
     raw = boto3_baseline_client()
     if sys.argv[1] == "infrar":
         return (lambda source, key: storage.upload(bucket, source, key),
                 lambda key, target: storage.download(bucket, key, target), raw)
-    transfer = _clients.transfer_config()
+    transfer = s3.transfer_config()
     return (lambda source, key: raw.upload_file(source, bucket, key, Config=transfer),
             lambda key, target: raw.download_file(bucket, key, target, Config=transfer), raw)
 

@@ -27,7 +27,8 @@ from botocore.stub import Stubber
 
 from infrar import dispatch, storage
 from infrar.errors import InvalidArgument, NotFound, PermissionDenied, Unavailable
-from infrar.providers.aws import _clients
+from infrar.providers.aws import _clients, storage_errors
+from infrar.providers.aws._clients import s3
 from infrar.testing._process import free_port
 from tests.bigfiles import MIB, peak_rss_growth, sha256_of, write_big_file
 
@@ -160,7 +161,7 @@ def test_unreachable_endpoint_is_unavailable(infrar_aws: Any, monkeypatch: pytes
     with pytest.raises(Unavailable) as caught:
         storage.read_bytes("some-bucket", "k")
     # Bounded by configuration, not by a clock: three attempts in all, short connect timeout.
-    config = _clients.s3().meta.config
+    config = s3.client().meta.config
     assert config.retries == {"mode": "standard", "total_max_attempts": 3}
     assert config.connect_timeout == 3
     assert isinstance(caught.value, ConnectionError)
@@ -179,7 +180,7 @@ def _client_error(code: str, status: int, operation: str, message: str = "") -> 
 
 
 def test_access_denied_translates_to_permission_denied() -> None:
-    error = _clients.translate_error(
+    error = storage_errors.translate_error(
         _client_error("AccessDenied", 403, "GetObject", "Access Denied"), "my-bucket", "a.txt"
     )
     assert isinstance(error, PermissionDenied) and isinstance(error, PermissionError)
@@ -188,12 +189,12 @@ def test_access_denied_translates_to_permission_denied() -> None:
     assert "AWS_PROFILE" in text
 
     # HEAD has no body: a denied HEAD is a bare 403, and needs s3:GetObject, not s3:HeadObject.
-    bare = _clients.translate_error(_client_error("403", 403, "HeadObject", "Forbidden"), "b-1", "k")
+    bare = storage_errors.translate_error(_client_error("403", 403, "HeadObject", "Forbidden"), "b-1", "k")
     assert isinstance(bare, PermissionDenied) and "s3:GetObject" in str(bare)
 
 
 def test_access_denied_from_the_real_client_surfaces_as_permission_denied(bucket: str) -> None:
-    client = _clients.s3()
+    client = s3.client()
     with Stubber(client) as stub:
         stub.add_client_error(
             "get_object", service_error_code="AccessDenied", service_message="Access Denied",
@@ -220,7 +221,7 @@ def test_access_denied_from_the_real_client_surfaces_as_permission_denied(bucket
     ],
 )
 def test_other_s3_codes(code: str, status: int, expected: type[Exception]) -> None:
-    error = _clients.translate_error(_client_error(code, status, "PutObject"), "b-1", "k")
+    error = storage_errors.translate_error(_client_error(code, status, "PutObject"), "b-1", "k")
     assert type(error) is expected
 
 
@@ -257,7 +258,7 @@ def test_iter_objects_pages_past_1000_keys_lazily(bucket: str, raw_s3: Any) -> N
     raw_s3.put_object(Bucket=bucket, Key="other.txt", Body=b"x")
 
     list_calls: list[str] = []
-    client = _clients.s3()
+    client = s3.client()
     client.meta.events.register("before-call.s3.ListObjectsV2", lambda **_: list_calls.append("page"))
 
     objects = storage.iter_objects(bucket, "many/")
@@ -279,12 +280,12 @@ def test_iter_objects_pages_past_1000_keys_lazily(bucket: str, raw_s3: Any) -> N
 def test_client_is_built_once_from_native_configuration(infrar_aws: Any) -> None:
     endpoint = infrar_aws.emulator.environment()["AWS_ENDPOINT_URL"]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        clients = list(pool.map(lambda _: _clients.s3(), range(8)))
+        clients = list(pool.map(lambda _: s3.client(), range(8)))
     assert all(client is clients[0] for client in clients)
     assert clients[0].meta.endpoint_url == endpoint
     assert clients[0].meta.config.retries == {"mode": "standard", "total_max_attempts": 3}
-    _clients.reset()
-    assert _clients.s3() is not clients[0]
+    _clients.reset()  # the package's reset reaches every loaded service module
+    assert s3.client() is not clients[0]
 
 
 @pytest.mark.parametrize(
@@ -306,11 +307,11 @@ def test_region_resolution(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
-    _clients.reset()
+    s3.reset()
     try:
-        assert _clients.s3().meta.region_name == region
+        assert s3.client().meta.region_name == region
     finally:
-        _clients.reset()
+        s3.reset()
 
 
 _BLOCK_BOTO3 = """

@@ -30,8 +30,8 @@ from azure.storage.blob import BlobServiceClient
 
 from infrar import dispatch, storage
 from infrar.errors import ConfigurationError, InvalidArgument, NotFound, PermissionDenied, Unavailable
-from infrar.providers.azure import _clients
 from infrar.providers.azure import storage as azure_storage
+from infrar.providers.azure._clients import blob_service
 from infrar.testing._process import ServerProcess, free_port
 from infrar.testing.azure import ACCOUNT_NAME, find_azurite
 from tests.bigfiles import MIB, peak_rss_growth, sha256_of, write_big_file
@@ -266,11 +266,11 @@ def test_account_url_signs_in_with_default_azure_credential(monkeypatch: pytest.
     monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
     monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_URL", "https://someaccount.blob.core.windows.net")
     dispatch.reset()
-    service = _clients.blob_service()
-    assert service is _clients.blob_service()  # built once
+    service = blob_service.client()
+    assert service is blob_service.client()  # built once
     assert service.account_name == "someaccount"
     assert isinstance(service.credential, DefaultAzureCredential)
-    assert _clients.sas_account_key() is None  # so signed URLs use a user delegation key
+    assert blob_service.sas_account_key() is None  # so signed URLs use a user delegation key
 
 
 # Entra ID sign-in, emulated: Azurite's `--oauth basic` accepts any well-formed bearer token
@@ -322,12 +322,12 @@ def test_signed_urls_use_a_user_delegation_key_under_entra_id(
     monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
     monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_URL", account_url)
     dispatch.reset()
-    # What _clients builds for AZURE_STORAGE_ACCOUNT_URL, with the emulated identity in place of
+    # What blob_service builds for AZURE_STORAGE_ACCOUNT_URL, with the emulated identity in place of
     # DefaultAzureCredential and the self-signed certificate trusted.
     service = BlobServiceClient(
-        account_url, credential=_EmulatedEntraCredential(), connection_verify=str(cert), **_clients._CLIENT_OPTIONS
+        account_url, credential=_EmulatedEntraCredential(), connection_verify=str(cert), **blob_service._CLIENT_OPTIONS
     )
-    monkeypatch.setattr(_clients, "_service", service)
+    monkeypatch.setattr(blob_service, "_client", service)
     service.create_container("delegated")
     storage.write_bytes("delegated", "a.txt", b"signed by Entra ID")
     context = ssl.create_default_context(cafile=str(cert))

@@ -26,7 +26,8 @@ from google.api_core import exceptions as api_exceptions
 
 from infrar import dispatch, storage
 from infrar.errors import ConfigurationError, NotFound, PermissionDenied, Unavailable
-from infrar.providers.gcp import _clients
+from infrar.providers.gcp import _clients, storage_errors
+from infrar.providers.gcp._clients import gcs
 from infrar.testing._process import free_port
 from tests.bigfiles import MIB, peak_rss_growth, sha256_of, write_big_file
 
@@ -215,12 +216,12 @@ def test_not_found_when_the_bucket_cannot_be_checked_names_both(
 def test_translate_error_maps_google_errors() -> None:
     # google-api-core's exception classes are untyped, hence the ignores.
     forbidden = api_exceptions.Forbidden("GET https://storage.googleapis.com/...: denied")  # type: ignore[no-untyped-call]
-    assert isinstance(_clients.translate_error(forbidden, "b", "k"), PermissionDenied)
+    assert isinstance(storage_errors.translate_error(forbidden, "b", "k"), PermissionDenied)
     down = api_exceptions.ServiceUnavailable("down")  # type: ignore[no-untyped-call]
     busy = api_exceptions.RetryError("Timeout of 5.0s exceeded", down)  # type: ignore[no-untyped-call]
-    assert isinstance(_clients.translate_error(busy, "b"), Unavailable)
+    assert isinstance(storage_errors.translate_error(busy, "b"), Unavailable)
     missing = api_exceptions.NotFound("x")  # type: ignore[no-untyped-call]
-    assert isinstance(_clients.translate_error(missing, "b"), NotFound)
+    assert isinstance(storage_errors.translate_error(missing, "b"), NotFound)
 
 
 def test_missing_credentials_without_emulator_name_the_variable(
@@ -236,11 +237,11 @@ def test_missing_credentials_without_emulator_name_the_variable(
 
 def test_one_client_per_process_rebuilt_after_reset(infrar_gcp: Any) -> None:
     with ThreadPoolExecutor(max_workers=16) as pool:
-        clients = set(map(id, pool.map(lambda _: _clients.storage_client(), range(64))))
+        clients = set(map(id, pool.map(lambda _: gcs.client(), range(64))))
     assert len(clients) == 1
-    first = _clients.storage_client()
+    first = gcs.client()
     _clients.reset()
-    assert _clients.storage_client() is not first
+    assert gcs.client() is not first
 
 
 def test_missing_google_cloud_storage_is_missing_dependency(infrar_gcp: Any) -> None:

@@ -1,7 +1,7 @@
 """S3-only bucket features (versioning, lifecycle rules), behind ``infrar.aws.s3``.
 
-Same contract as every adapter: no instance state, the client from ``_clients.s3()``,
-SDK errors translated by ``_clients.translate_error`` and chained with ``from``.
+Same contract as every adapter: no instance state, the client from ``s3.client()``,
+SDK errors translated by ``storage_errors.translate_error`` and chained with ``from``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from infrar.errors import InvalidArgument
-from infrar.providers.aws import _clients
+from infrar.providers.aws import storage_errors
+from infrar.providers.aws._clients import s3
 from infrar.storage.rules import S3_BUCKET, check_bucket
 
 # Shown in messages: the smallest policy S3 accepts, in the shape boto3 takes.
@@ -41,19 +42,19 @@ class AwsS3Features:
     def enable_versioning(self, bucket: str) -> None:
         bucket = check_bucket(bucket, S3_BUCKET)
         try:
-            _clients.s3().put_bucket_versioning(
+            s3.client().put_bucket_versioning(
                 Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}
             )
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket) from exc
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket) from exc
 
     def set_lifecycle_policy(self, bucket: str, policy: dict[str, Any]) -> None:
         bucket = check_bucket(bucket, S3_BUCKET)
         configuration = _check_lifecycle_policy(policy, bucket)
         try:
             # Replaces the bucket's whole lifecycle configuration, as S3's PUT does.
-            _clients.s3().put_bucket_lifecycle_configuration(
+            s3.client().put_bucket_lifecycle_configuration(
                 Bucket=bucket, LifecycleConfiguration=configuration
             )
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket) from exc
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket) from exc

@@ -1,8 +1,8 @@
 """Storage on Amazon S3 (or anything speaking its API, such as moto) through boto3.
 
 Uploads and downloads go through boto3's managed transfers (multipart, ranged GETs) with
-``_clients.transfer_config()``, so no file is ever read whole into memory. Every SDK error
-is translated by ``_clients.translate_error`` and chained with ``from``.
+``s3.transfer_config()``, so no file is ever read whole into memory. Every SDK error is
+translated by ``storage_errors.translate_error`` and chained with ``from``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any, BinaryIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infrar.errors import InfrarError, InvalidArgument, NotFound
-from infrar.providers.aws import _clients
+from infrar.providers.aws import storage_errors
+from infrar.providers.aws._clients import s3
 from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     S3_BUCKET,
@@ -35,10 +36,10 @@ _PRESIGNED_OPERATION = {"GET": "get_object", "PUT": "put_object"}
 def _bucket_exists(bucket: str) -> bool:
     """Whether ``bucket`` exists; True when S3 will not say (the caller then blames the key)."""
     try:
-        _clients.s3().head_bucket(Bucket=bucket)
+        s3.client().head_bucket(Bucket=bucket)
     except ClientError as exc:
-        code = _clients.error_code(exc)
-        return code not in _clients.BARE_NOT_FOUND and code not in _clients.NO_SUCH_BUCKET
+        code = storage_errors.error_code(exc)
+        return code not in storage_errors.BARE_NOT_FOUND and code not in storage_errors.NO_SUCH_BUCKET
     except BotoCoreError:
         return True
     return True
@@ -46,9 +47,10 @@ def _bucket_exists(bucket: str) -> bool:
 
 def _error(exc: BaseException, bucket: str, key: str | None = None) -> InfrarError:
     """Translate ``exc``; a bare 404 from a HEAD names neither bucket nor key, so ask S3 which."""
-    if key is not None and _clients.error_code(exc) in _clients.BARE_NOT_FOUND and not _bucket_exists(bucket):
-        key = None
-    return _clients.translate_error(exc, bucket, key)
+    if key is not None and storage_errors.error_code(exc) in storage_errors.BARE_NOT_FOUND:
+        if not _bucket_exists(bucket):
+            key = None
+    return storage_errors.translate_error(exc, bucket, key)
 
 
 def _check_object(bucket: object, key: object) -> tuple[str, str]:
@@ -63,8 +65,8 @@ def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
             "pass a path or a binary file object opened for writing"
         )
     try:
-        _clients.s3().download_fileobj(bucket, key, stream, Config=_clients.transfer_config())
-    except _clients.SDK_ERRORS as exc:
+        s3.client().download_fileobj(bucket, key, stream, Config=s3.transfer_config())
+    except storage_errors.SDK_ERRORS as exc:
         raise _error(exc, bucket, key) from exc
 
 
@@ -88,7 +90,7 @@ def _objects(bucket: str, first: dict[str, Any], rest: Iterator[dict[str, Any]])
             page = next(rest)
         except StopIteration:
             return
-        except _clients.SDK_ERRORS as exc:
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket) from exc
 
 
@@ -103,17 +105,17 @@ class AwsStorage:
                 "pass a path or a binary file object opened for reading"
             )
         try:
-            s3 = _clients.s3()
+            client = s3.client()
             if isinstance(source, (str, os.PathLike)):
                 # A path is read part by part from disk by the transfer threads.
-                s3.upload_file(os.fspath(source), bucket, destination, Config=_clients.transfer_config())
+                client.upload_file(os.fspath(source), bucket, destination, Config=s3.transfer_config())
             else:
-                s3.upload_fileobj(source, bucket, destination, Config=_clients.transfer_config())
+                client.upload_fileobj(source, bucket, destination, Config=s3.transfer_config())
         except FileNotFoundError as exc:
             raise NotFound(
                 f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
             ) from exc
-        except _clients.SDK_ERRORS as exc:
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket) from exc
 
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
@@ -129,40 +131,40 @@ class AwsStorage:
     def delete(self, bucket: str, path: str) -> None:
         bucket, path = _check_object(bucket, path)
         try:
-            s3 = _clients.s3()
+            client = s3.client()
             # S3's delete succeeds on a missing key; infrar's contract is NotFound.
-            s3.head_object(Bucket=bucket, Key=path)
-            s3.delete_object(Bucket=bucket, Key=path)
-        except _clients.SDK_ERRORS as exc:
+            client.head_object(Bucket=bucket, Key=path)
+            client.delete_object(Bucket=bucket, Key=path)
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket, path) from exc
 
     def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
         bucket, key = _check_object(bucket, key)
         body = check_data(data, bucket, key)
         try:
-            _clients.s3().put_object(Bucket=bucket, Key=key, Body=body)
-        except _clients.SDK_ERRORS as exc:
+            s3.client().put_object(Bucket=bucket, Key=key, Body=body)
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket) from exc
 
     def read_bytes(self, bucket: str, key: str) -> bytes:
         bucket, key = _check_object(bucket, key)
         try:
-            response = _clients.s3().get_object(Bucket=bucket, Key=key)
+            response = s3.client().get_object(Bucket=bucket, Key=key)
             data: bytes = response["Body"].read()
-        except _clients.SDK_ERRORS as exc:
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket, key) from exc
         return data
 
     def exists(self, bucket: str, key: str) -> bool:
         bucket, key = _check_object(bucket, key)
         try:
-            _clients.s3().head_object(Bucket=bucket, Key=key)
+            s3.client().head_object(Bucket=bucket, Key=key)
         except ClientError as exc:
             # A bare 404 is a missing key or a missing bucket: False either way.
-            if _clients.error_code(exc) in _clients.BARE_NOT_FOUND | _clients.NO_SUCH_BUCKET:
+            if storage_errors.error_code(exc) in storage_errors.BARE_NOT_FOUND | storage_errors.NO_SUCH_BUCKET:
                 return False
             raise _error(exc, bucket, key) from exc
-        except _clients.SDK_ERRORS as exc:
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket, key) from exc
         return True
 
@@ -170,11 +172,11 @@ class AwsStorage:
         bucket = check_bucket(bucket, S3_BUCKET)
         prefix = check_prefix(prefix, bucket)
         try:
-            paginator = _clients.s3().get_paginator("list_objects_v2")
+            paginator = s3.client().get_paginator("list_objects_v2")
             # The first page now, so a missing bucket raises here rather than on first next().
             rest = iter(paginator.paginate(Bucket=bucket, Prefix=prefix))
             first = next(rest)
-        except _clients.SDK_ERRORS as exc:
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket) from exc
         return _objects(bucket, first, rest)
 
@@ -183,15 +185,15 @@ class AwsStorage:
         check_expiry(expires_in, bucket, key)
         check_method(method, bucket, key)
         try:
-            s3 = _clients.s3()
+            client = s3.client()
             if method == "GET":
                 # Signing is offline; only a HEAD can say that the URL would lead nowhere.
-                s3.head_object(Bucket=bucket, Key=key)
-            url: str = s3.generate_presigned_url(
+                client.head_object(Bucket=bucket, Key=key)
+            url: str = client.generate_presigned_url(
                 _PRESIGNED_OPERATION[method],
                 Params={"Bucket": bucket, "Key": key},
                 ExpiresIn=expires_in,
             )
-        except _clients.SDK_ERRORS as exc:
+        except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket, key) from exc
         return url

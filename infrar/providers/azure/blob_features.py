@@ -5,7 +5,8 @@ from __future__ import annotations
 from azure.core.exceptions import AzureError
 
 from infrar.errors import InvalidArgument
-from infrar.providers.azure import _clients
+from infrar.providers.azure import storage_errors
+from infrar.providers.azure._clients import blob_service
 from infrar.storage.rules import AZURE_CONTAINER, check_bucket, check_key
 
 # Azure's standard tiers for block blobs; Premium accounts have none of these.
@@ -28,8 +29,8 @@ class AzureBlobFeatures:
         check_bucket(bucket, AZURE_CONTAINER)
         check_key(key, bucket)
         standard_tier = _check_tier(tier, bucket, key)
-        blob = _clients.blob_service().get_blob_client(bucket, key)
+        blob = blob_service.client().get_blob_client(bucket, key)
         try:
             blob.set_standard_blob_tier(standard_tier)
         except AzureError as exc:
-            raise _clients.translate(exc, bucket, key) from exc
+            raise storage_errors.translate_error(exc, bucket, key) from exc

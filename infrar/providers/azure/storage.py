@@ -1,8 +1,8 @@
 """Storage on Azure Blob: bucket = container, key = block blob name.
 
-Large transfers stream in blocks (sizes set in ``_clients``): uploads stage blocks read
-from the source one at a time and commit the block list; downloads write chunks straight
-into the destination.
+Large transfers stream in blocks (sizes set in ``_clients/blob_service.py``): uploads stage
+blocks read from the source one at a time and commit the block list; downloads write
+chunks straight into the destination.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from azure.core.exceptions import AzureError
 from azure.storage.blob import BlobProperties, BlobSasPermissions, generate_blob_sas
 
 from infrar.errors import InvalidArgument, NotFound
-from infrar.providers.azure import _clients
+from infrar.providers.azure import storage_errors
+from infrar.providers.azure._clients import blob_service
 from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     AZURE_CONTAINER,
@@ -64,25 +65,25 @@ def _info(blob: BlobProperties) -> ObjectInfo:
 
 
 def _upload_stream(bucket: str, key: str, stream: BinaryIO) -> None:
-    blob = _clients.blob_service().get_blob_client(bucket, key)
+    blob = blob_service.client().get_blob_client(bucket, key)
     try:
         blob.upload_blob(stream, overwrite=True, max_concurrency=_CONCURRENCY)
     except AzureError as exc:
-        raise _clients.translate(exc, bucket, key) from exc
+        raise storage_errors.translate_error(exc, bucket, key) from exc
 
 
 def _download_into(bucket: str, key: str, stream: BinaryIO) -> None:
-    blob = _clients.blob_service().get_blob_client(bucket, key)
+    blob = blob_service.client().get_blob_client(bucket, key)
     # Parallel chunks are written at their offsets, which needs a seekable destination.
     concurrency = _CONCURRENCY if stream.seekable() else 1
     try:
         blob.download_blob(max_concurrency=concurrency).readinto(stream)
     except AzureError as exc:
-        raise _clients.translate(exc, bucket, key) from exc
+        raise storage_errors.translate_error(exc, bucket, key) from exc
 
 
 def _pages(bucket: str, prefix: str) -> Iterator[Iterator[BlobProperties]]:
-    container = _clients.blob_service().get_container_client(bucket)
+    container = blob_service.client().get_container_client(bucket)
     blobs = container.list_blobs(name_starts_with=prefix or None, results_per_page=_PAGE_SIZE)
     return blobs.by_page()
 
@@ -97,17 +98,17 @@ def _rest(bucket: str, first: Iterable[BlobProperties], pages: Iterator[Iterator
             for blob in page:
                 yield _info(blob)
     except AzureError as exc:
-        raise _clients.translate(exc, bucket) from exc
+        raise storage_errors.translate_error(exc, bucket) from exc
 
 
 def _user_delegation_sas(bucket: str, key: str, permission: BlobSasPermissions, expiry: datetime,
                          start: datetime) -> str:
     # Entra ID sign-in has no account key: Azure signs with a key it issues to this identity.
-    service = _clients.blob_service()
+    service = blob_service.client()
     try:
         delegation_key = service.get_user_delegation_key(start, expiry)
     except AzureError as exc:
-        raise _clients.translate(exc, bucket, key) from exc
+        raise storage_errors.translate_error(exc, bucket, key) from exc
     return generate_blob_sas(
         service.account_name or "", bucket, key, user_delegation_key=delegation_key,
         permission=permission, expiry=expiry, start=start,
@@ -147,41 +148,41 @@ class AzureStorage:
     def delete(self, bucket: str, path: str) -> None:
         _check_container(bucket)
         _check_blob_name(path, bucket)
-        blob = _clients.blob_service().get_blob_client(bucket, path)
+        blob = blob_service.client().get_blob_client(bucket, path)
         try:
             # Snapshots go with their blob: Azure refuses to delete a blob that has any otherwise.
             blob.delete_blob(delete_snapshots="include")
         except AzureError as exc:
-            raise _clients.translate(exc, bucket, path) from exc
+            raise storage_errors.translate_error(exc, bucket, path) from exc
 
     def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
         _check_container(bucket)
         _check_blob_name(key, bucket)
         payload = check_data(data, bucket, key)
-        blob = _clients.blob_service().get_blob_client(bucket, key)
+        blob = blob_service.client().get_blob_client(bucket, key)
         try:
             blob.upload_blob(payload, overwrite=True, max_concurrency=_CONCURRENCY)
         except AzureError as exc:
-            raise _clients.translate(exc, bucket, key) from exc
+            raise storage_errors.translate_error(exc, bucket, key) from exc
 
     def read_bytes(self, bucket: str, key: str) -> bytes:
         _check_container(bucket)
         _check_blob_name(key, bucket)
-        blob = _clients.blob_service().get_blob_client(bucket, key)
+        blob = blob_service.client().get_blob_client(bucket, key)
         try:
             return blob.download_blob(max_concurrency=_CONCURRENCY).readall()
         except AzureError as exc:
-            raise _clients.translate(exc, bucket, key) from exc
+            raise storage_errors.translate_error(exc, bucket, key) from exc
 
     def exists(self, bucket: str, key: str) -> bool:
         _check_container(bucket)
         _check_blob_name(key, bucket)
-        blob = _clients.blob_service().get_blob_client(bucket, key)
+        blob = blob_service.client().get_blob_client(bucket, key)
         try:
             # False for a missing blob and for a missing container alike.
             return blob.exists()
         except AzureError as exc:
-            raise _clients.translate(exc, bucket, key) from exc
+            raise storage_errors.translate_error(exc, bucket, key) from exc
 
     def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
         _check_container(bucket)
@@ -191,7 +192,7 @@ class AzureStorage:
             pages = _pages(bucket, prefix)
             first = next(pages, iter(()))
         except AzureError as exc:
-            raise _clients.translate(exc, bucket) from exc
+            raise storage_errors.translate_error(exc, bucket) from exc
         return _rest(bucket, first, pages)
 
     def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
@@ -199,7 +200,7 @@ class AzureStorage:
         _check_blob_name(key, bucket)
         check_expiry(expires_in, bucket, key)
         check_method(method, bucket, key)
-        service = _clients.blob_service()
+        service = blob_service.client()
         blob = service.get_blob_client(bucket, key)
         try:
             # GET of a missing blob fails now rather than when the URL is used; PUT needs the container.
@@ -208,14 +209,14 @@ class AzureStorage:
             else:
                 service.get_container_client(bucket).get_container_properties()
         except AzureError as exc:
-            raise _clients.translate(exc, bucket, key if method == "GET" else None) from exc
+            raise storage_errors.translate_error(exc, bucket, key if method == "GET" else None) from exc
         if method == "GET":
             permission = BlobSasPermissions(read=True)
         else:
             permission = BlobSasPermissions(create=True, write=True)
         start = datetime.now(timezone.utc) - _SAS_CLOCK_SKEW
         expiry = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
-        account_key = _clients.sas_account_key()
+        account_key = blob_service.sas_account_key()
         if account_key is None:
             token = _user_delegation_sas(bucket, key, permission, expiry, start)
         else:

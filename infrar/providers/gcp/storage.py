@@ -2,9 +2,9 @@
 
 Files larger than one chunk go up as resumable uploads, one ``_CHUNK_SIZE`` piece at a
 time, and come down as one streamed response, so no file is ever read whole into memory.
-Every call passes ``_clients.RETRY`` and ``_clients.TIMEOUT`` (bounded, unlike the
+Every call passes ``gcs.RETRY`` and ``gcs.TIMEOUT`` (bounded, unlike the
 library's two-minute default), and every SDK error is translated by
-``_clients.translate_error`` and chained with ``from``.
+``storage_errors.translate_error`` and chained with ``from``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from google.auth.exceptions import TransportError
 from google.cloud.storage import Blob
 
 from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied
-from infrar.providers.gcp import _clients
+from infrar.providers.gcp import storage_errors
+from infrar.providers.gcp._clients import gcs
 from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     GCS_BUCKET,
@@ -46,7 +47,7 @@ def _blob(bucket: str, key: str) -> Blob:
     # For uploads only: chunk_size makes large uploads resumable in pieces of that size
     # (unset, the library buffers 100 MiB pieces). A blob with it would download in ranged
     # requests of that size; without it, as one streamed response, which downloads use.
-    return _clients.storage_client().bucket(bucket).blob(key, chunk_size=_CHUNK_SIZE)
+    return gcs.client().bucket(bucket).blob(key, chunk_size=_CHUNK_SIZE)
 
 
 def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
@@ -56,10 +57,10 @@ def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
             "pass a path or a binary file object opened for writing"
         )
     try:
-        blob = _clients.storage_client().bucket(bucket).blob(key)
-        blob.download_to_file(stream, retry=_clients.RETRY, timeout=_clients.TIMEOUT)
-    except _clients.SDK_ERRORS as exc:
-        raise _clients.translate_error(exc, bucket, key) from exc
+        blob = gcs.client().bucket(bucket).blob(key)
+        blob.download_to_file(stream, retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+    except storage_errors.SDK_ERRORS as exc:
+        raise storage_errors.translate_error(exc, bucket, key) from exc
 
 
 def _object_info(blob: Blob) -> ObjectInfo:
@@ -82,15 +83,15 @@ def _objects(bucket: str, first: list[Blob], pages: Iterator[Page]) -> Iterator[
             page = list(next(pages))
         except StopIteration:
             return
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket) from exc
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket) from exc
 
 
 def _signing_error(exc: TransportError, bucket: str, key: str) -> InfrarError:
     # The IAM signBlob call reports a refusal as a TransportError naming the API; any
     # other TransportError is the network.
     if "signBytes" not in str(exc):
-        return _clients.translate_error(exc, bucket, key)
+        return storage_errors.translate_error(exc, bucket, key)
     return PermissionDenied(
         f"cannot sign a URL for object {key!r} in bucket {bucket!r}: IAM signBlob refused ({exc}); "
         "grant the service account iam.serviceAccounts.signBlob on itself "
@@ -111,17 +112,17 @@ class GcpStorage:
         try:
             blob = _blob(bucket, destination)
             if isinstance(source, (str, os.PathLike)):
-                blob.upload_from_filename(os.fspath(source), retry=_clients.RETRY, timeout=_clients.TIMEOUT)
+                blob.upload_from_filename(os.fspath(source), retry=gcs.RETRY, timeout=gcs.TIMEOUT)
             else:
                 # Size unknown: always a resumable upload, read one chunk at a time.
-                blob.upload_from_file(source, retry=_clients.RETRY, timeout=_clients.TIMEOUT)
+                blob.upload_from_file(source, retry=gcs.RETRY, timeout=gcs.TIMEOUT)
         except FileNotFoundError as exc:
             raise NotFound(
                 f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
             ) from exc
-        except _clients.SDK_ERRORS as exc:
+        except storage_errors.SDK_ERRORS as exc:
             # Nothing but the bucket can be missing when writing an object.
-            raise _clients.translate_error(exc, bucket) from exc
+            raise storage_errors.translate_error(exc, bucket) from exc
 
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
         bucket, source = _check_object(bucket, source)
@@ -136,11 +137,11 @@ class GcpStorage:
     def delete(self, bucket: str, path: str) -> None:
         bucket, path = _check_object(bucket, path)
         try:
-            _clients.storage_client().bucket(bucket).blob(path).delete(
-                retry=_clients.RETRY, timeout=_clients.TIMEOUT
+            gcs.client().bucket(bucket).blob(path).delete(
+                retry=gcs.RETRY, timeout=gcs.TIMEOUT
             )
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket, path) from exc
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket, path) from exc
 
     def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
         bucket, key = _check_object(bucket, key)
@@ -148,42 +149,42 @@ class GcpStorage:
         try:
             _blob(bucket, key).upload_from_string(
                 payload, content_type="application/octet-stream",
-                retry=_clients.RETRY, timeout=_clients.TIMEOUT,
+                retry=gcs.RETRY, timeout=gcs.TIMEOUT,
             )
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket) from exc
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket) from exc
 
     def read_bytes(self, bucket: str, key: str) -> bytes:
         bucket, key = _check_object(bucket, key)
         try:
-            blob = _clients.storage_client().bucket(bucket).blob(key)
-            data: bytes = blob.download_as_bytes(retry=_clients.RETRY, timeout=_clients.TIMEOUT)
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket, key) from exc
+            blob = gcs.client().bucket(bucket).blob(key)
+            data: bytes = blob.download_as_bytes(retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket, key) from exc
         return data
 
     def exists(self, bucket: str, key: str) -> bool:
         bucket, key = _check_object(bucket, key)
         try:
             # Blob.exists answers False for a missing object and for a missing bucket alike.
-            blob = _clients.storage_client().bucket(bucket).blob(key)
-            found: bool = blob.exists(retry=_clients.RETRY, timeout=_clients.TIMEOUT)
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket, key) from exc
+            blob = gcs.client().bucket(bucket).blob(key)
+            found: bool = blob.exists(retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket, key) from exc
         return found
 
     def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
         bucket = check_bucket(bucket, GCS_BUCKET)
         prefix = check_prefix(prefix, bucket)
         try:
-            listing = _clients.storage_client().list_blobs(
-                bucket, prefix=prefix or None, retry=_clients.RETRY, timeout=_clients.TIMEOUT
+            listing = gcs.client().list_blobs(
+                bucket, prefix=prefix or None, retry=gcs.RETRY, timeout=gcs.TIMEOUT
             )
             pages: Iterator[Page] = listing.pages
             # The first page now, so that a missing bucket raises here and not on first next().
             first = list(next(pages, ()))
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket) from exc
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket) from exc
         return _objects(bucket, first, pages)
 
     def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
@@ -191,20 +192,20 @@ class GcpStorage:
         check_expiry(expires_in, bucket, key)
         check_method(method, bucket, key)
         try:
-            blob = _clients.storage_client().bucket(bucket).blob(key)
-            if method == "GET" and not blob.exists(retry=_clients.RETRY, timeout=_clients.TIMEOUT):
-                raise _clients.not_found(bucket, key)
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket, key) from exc
+            blob = gcs.client().bucket(bucket).blob(key)
+            if method == "GET" and not blob.exists(retry=gcs.RETRY, timeout=gcs.TIMEOUT):
+                raise storage_errors.not_found(bucket, key)
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket, key) from exc
         try:
             # V4 signing is local with a key file; with a bare service account identity
             # it calls IAM signBlob, whose refusal surfaces as a TransportError.
             url: str = blob.generate_signed_url(
                 version="v4", expiration=timedelta(seconds=expires_in), method=method,
-                **_clients.signing_arguments(),
+                **gcs.signing_arguments(),
             )
         except TransportError as exc:
             raise _signing_error(exc, bucket, key) from exc
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket, key) from exc
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket, key) from exc
         return url

@@ -1,14 +1,15 @@
 """Cloud Storage-only bucket features (retention policy), behind ``infrar.gcp.storage``.
 
 Same contract as every adapter: no instance state, the client from
-``_clients.storage_client()``, SDK errors translated by ``_clients.translate_error`` and
+``gcs.client()``, SDK errors translated by ``storage_errors.translate_error`` and
 chained with ``from``.
 """
 
 from __future__ import annotations
 
 from infrar.errors import InvalidArgument
-from infrar.providers.gcp import _clients
+from infrar.providers.gcp import storage_errors
+from infrar.providers.gcp._clients import gcs
 from infrar.storage.rules import GCS_BUCKET, check_bucket
 
 # Cloud Storage's upper bound on a retention period: 100 years, in seconds.
@@ -35,10 +36,10 @@ class GcpStorageFeatures:
         bucket = check_bucket(bucket, GCS_BUCKET)
         period = _check_retention(seconds, bucket)
         try:
-            target = _clients.storage_client().bucket(bucket)
+            target = gcs.client().bucket(bucket)
             target.retention_period = period
             # PATCH sends only the changed retentionPolicy; setting the same period twice
             # is harmless, so the call may be retried.
-            target.patch(retry=_clients.RETRY, timeout=_clients.TIMEOUT)
-        except _clients.SDK_ERRORS as exc:
-            raise _clients.translate_error(exc, bucket) from exc
+            target.patch(retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+        except storage_errors.SDK_ERRORS as exc:
+            raise storage_errors.translate_error(exc, bucket) from exc

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from infrar.errors import InvalidArgument, NotFound, PermissionDenied
-from infrar.providers.local import _clients
+from infrar.providers.local._clients import files
 from infrar.storage.local_files import download_atomically
 from infrar.storage.rules import (
     PORTABLE_BUCKET,
@@ -31,6 +31,11 @@ from infrar.storage.types import ObjectInfo, PathOrFile
 
 _CHUNK = 1024 * 1024
 _PARTIAL_DIR = ".partial"  # bucket names cannot start with '.', so this never collides
+
+
+def _storage_root() -> Path:
+    """``<INFRAR_LOCAL_ROOT>/storage``; buckets are directories under it."""
+    return files.root() / "storage"
 
 
 def _check_local_key(key: object, bucket: str, what: str = "key") -> str:
@@ -49,7 +54,7 @@ def _check_local_key(key: object, bucket: str, what: str = "key") -> str:
 
 
 def _bucket_dir(bucket: object) -> Path:
-    return _clients.storage_root() / check_bucket(bucket, PORTABLE_BUCKET)
+    return _storage_root() / check_bucket(bucket, PORTABLE_BUCKET)
 
 
 def _existing_bucket_dir(bucket: object) -> Path:
@@ -72,7 +77,7 @@ def _object_file(bucket: object, key: object) -> Path:
 
 def _write_stream(bucket: str, key: str, stream: BinaryIO) -> None:
     target = _bucket_dir(bucket) / _check_local_key(key, bucket)
-    partial = _clients.storage_root() / _PARTIAL_DIR
+    partial = _storage_root() / _PARTIAL_DIR
     partial.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=partial, prefix="upload-")
     try:

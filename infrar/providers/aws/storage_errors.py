@@ -1,30 +1,12 @@
-"""How the aws provider builds its boto3 clients, and how their errors become infrar errors.
+"""How S3's errors become infrar errors, for the storage domain's aws adapters.
 
-The one place the aws adapters get a client from. Configuration is boto3's own, read from
-the environment and ~/.aws exactly as a hand-written boto3 program would read it:
-AWS_PROFILE, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
-AWS_DEFAULT_REGION, AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3 (boto3 >= 1.28 reads these
-natively). Two additions, both documented here because erased code does the same:
-
-- AWS_REGION is used when AWS_DEFAULT_REGION is not set (botocore itself only reads
-  AWS_DEFAULT_REGION; AWS_REGION is what Lambda, ECS and the other AWS SDKs set).
-- With no region configured anywhere (variables or profile), the region is us-east-1,
-  S3's global default, instead of botocore's NoRegionError.
-
-The shared error translation lives here too: it is the provider's one shared module, and
-every aws adapter (storage, s3_features) translates the same SDK errors the same way.
+Shared by ``storage.py`` and ``s3_features.py``: both work on buckets and objects and
+translate the same SDK errors the same way. Erase copies what an adapter body reaches.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from typing import Any
-
-import boto3
 from boto3.exceptions import Boto3Error
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -51,9 +33,6 @@ from infrar.errors import (
     Timeout,
     Unavailable,
 )
-
-DEFAULT_REGION = "us-east-1"
-MIB = 1024 * 1024
 
 # Every exception an S3 call can raise that is not the caller's own (a local file error,
 # say): adapters catch exactly this tuple and hand it to translate_error.
@@ -103,75 +82,6 @@ _IAM_ACTION = {
     "CompleteMultipartUpload": "PutObject",
     "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
 }
-
-_lock = threading.Lock()
-_s3: Any = None
-
-
-def s3() -> Any:
-    """The process's S3 client, built on first use (boto3 clients are thread-safe)."""
-    client = _s3
-    if client is None:
-        client = _build_s3()
-    return client
-
-
-def _build_s3() -> Any:
-    global _s3
-    with _lock:
-        if _s3 is None:
-            session = boto3.session.Session()
-            region = _region(session.region_name)
-            _s3 = session.client("s3", region_name=region, config=client_config())
-        return _s3
-
-
-def _region(configured: str | None) -> str:
-    # botocore resolved AWS_DEFAULT_REGION, then the profile's region, into `configured`;
-    # an explicit AWS_DEFAULT_REGION still wins over AWS_REGION, as the AWS CLI does.
-    if os.environ.get("AWS_DEFAULT_REGION"):
-        return os.environ["AWS_DEFAULT_REGION"]
-    return os.environ.get("AWS_REGION") or configured or DEFAULT_REGION
-
-
-def client_config() -> Config:
-    """Bounded retries and a short connect timeout: an unreachable endpoint fails in seconds.
-
-    Three attempts in all (the first and two retries) in botocore's "standard" mode:
-    jittered exponential backoff of at most 1 s then 2 s, retrying throttling, 5xx and
-    connection errors. SigV4 everywhere, so signed URLs are V4 in every region.
-    """
-    return Config(
-        retries={"mode": "standard", "total_max_attempts": 3},
-        connect_timeout=3,
-        read_timeout=60,
-        signature_version="s3v4",
-    )
-
-
-def transfer_config() -> TransferConfig:
-    """How upload/download stream: 8 MiB parts, 4 at a time, never the whole file in memory.
-
-    Files larger than 8 MiB go up as multipart uploads and come down as ranged GETs. A
-    path is read part by part from disk; a file object is read into at most
-    ``max_in_memory_upload_chunks`` parts at once (s3transfer's bound, lowered from 10).
-    """
-    config = TransferConfig(
-        multipart_threshold=8 * MIB,
-        multipart_chunksize=8 * MIB,
-        max_concurrency=4,
-    )
-    # An s3transfer setting boto3's constructor does not expose (TransferManager reads it):
-    # no read-ahead beyond the parts being sent, so a stream costs ~4 x 8 MiB, not 10 x.
-    config.max_in_memory_upload_chunks = 4
-    return config
-
-
-def reset() -> None:
-    """Drop the cached client and make a fresh lock (after fork, or for a new endpoint)."""
-    global _s3, _lock
-    _s3 = None
-    _lock = threading.Lock()
 
 
 def error_code(exc: BaseException) -> str:
