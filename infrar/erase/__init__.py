@@ -6,6 +6,8 @@ into an output directory, atomically. See DESIGN.md section 3.
 
 from __future__ import annotations
 
+import os
+
 from infrar.erase.report import Diagnostic, EraseError, Report
 
 __all__ = ["Diagnostic", "EraseError", "Report", "erase_source", "erase_tree"]
@@ -29,7 +31,8 @@ def erase_source(code: str, provider: str, filename: str = "<string>") -> str:
     return code if result.code is None else result.code.decode("utf-8")
 
 
-def erase_tree(src: str, out: str | None, provider: str, **options: object) -> Report:
+def erase_tree(src: str | os.PathLike[str], out: str | os.PathLike[str] | None, provider: str,
+               **options: object) -> Report:
     """Erase ``src`` (a file or a directory) into the directory ``out``; see tree.erase_tree."""
     from infrar.erase.tree import erase_tree as _erase_tree
 

@@ -2,10 +2,10 @@
 
 An adapter method is lifted into a plain function (``self`` dropped, ``self.other(...)``
 becoming the lifted ``other``). Every module-level name a definition reaches is resolved
-to one of four targets: a builtin (``infrar.errors`` classes), an external import (stdlib
-or the provider's SDK), copied code (from the adapter module, its ``_clients.py``, the
-domain's ``rules``/``types``: any module of infrar or of a plugin package), or a module of
-those (only usable through its attributes).
+to one of four targets: a builtin, an external import (stdlib or the provider's SDK),
+copied code (from the adapter module, its ``_clients`` modules, the domain's
+``rules``/``types``, the ``infrar.errors`` classes: any module of infrar or of a plugin
+package), or a module of those (only usable through its attributes).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-from infrar.erase.catalog import ERRORS_MODULE, Catalog, module_file
+from infrar.erase.catalog import ERRORS_MODULE, Catalog, ErrorClass, TypeDef, module_file
 from infrar.errors import BUILTIN_OF
 
 
@@ -183,8 +183,11 @@ class Definition:
 class Library:
     """Resolves and caches the definitions erase copies, for one catalog."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, errors_module: str | None = None) -> None:
         self.catalog = catalog
+        # None: the error classes are copied into the module; else the tree's private module
+        # (tree.py) every erased module imports them from, so all raise and catch one class
+        self.errors_module = errors_module
         self._sources: dict[str, SourceModule] = {}
         self._defs: dict[Code, Definition] = {}
         self.rendered: dict[object, tuple[cst.BaseStatement, str, bool]] = {}  # see fast._render
@@ -197,8 +200,11 @@ class Library:
 
     def resolve_global(self, module: str, name: str) -> Target:
         if module == ERRORS_MODULE:
+            if name in BUILTIN_OF and self.errors_module is not None:
+                native = "ServiceError" if name == "InfrarError" else name  # names.native_error_name
+                return External(self.errors_module, native, native)
             if name in BUILTIN_OF:
-                return Builtin(BUILTIN_OF[name])
+                return Code(ERRORS_MODULE, name)
             raise ContractError(f"{ERRORS_MODULE} has no class {name!r}")
         binding = self.source(module).globals.get(name)
         if binding is None:
@@ -214,6 +220,14 @@ class Library:
         if self.catalog.is_copy_source(binding.module):
             return self.resolve_attr(Mod(binding.module), binding.from_name)
         return External(binding.module, binding.from_name, binding.asname or binding.from_name)
+
+    def target_of(self, entity: ErrorClass | TypeDef) -> Code | External:
+        """What a user's use of an error class or value type is rewritten to."""
+        if isinstance(entity, ErrorClass):
+            found = self.resolve_global(ERRORS_MODULE, entity.qualified.rpartition(".")[2])
+            assert isinstance(found, (Code, External))
+            return found
+        return Code(entity.module, entity.name)
 
     def resolve_attr(self, mod: Mod, attr: str) -> Target:
         if mod.module != ERRORS_MODULE and module_file(f"{mod.module}.{attr}") is not None:

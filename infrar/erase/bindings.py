@@ -29,7 +29,7 @@ class Uses:
 
     calls: list[tuple[cst.Call, Function]] = field(default_factory=list)
     replace: dict[int, ErrorClass | TypeDef] = field(default_factory=dict)  # id(node) -> entity
-    types: list[TypeDef] = field(default_factory=list)  # in first-use order
+    types: list[ErrorClass | TypeDef] = field(default_factory=list)  # copied, in first-use order
     drop: set[int] = field(default_factory=set)  # ids of ImportAlias nodes to remove
     diagnostics: list[Diagnostic] = field(default_factory=list)
     positions: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(call) -> (line, col)
@@ -153,7 +153,7 @@ class Bindings(cst.CSTVisitor):
             self._module_value(node, parent, qualified, text)
         else:
             self.uses.replace[id(node)] = entity
-            if isinstance(entity, TypeDef) and entity not in self.uses.types:
+            if entity not in self.uses.types:
                 self.uses.types.append(entity)
         return False
 

@@ -8,10 +8,10 @@ from typing import TypeVar
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
 
-from infrar.erase import placement, report
+from infrar.erase import placement, report, verify
 from infrar.erase.adapters import Code, ContractError, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
-from infrar.erase.catalog import Catalog, TypeDef
+from infrar.erase.catalog import ERRORS_MODULE, Catalog
 from infrar.erase.inline import inline
 from infrar.erase.names import Namer, analyse, render
 from infrar.erase.report import Diagnostic
@@ -27,6 +27,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plugins: dict[str, str] = field(default_factory=dict)  # plugin name -> version
     requirements: set[str] = field(default_factory=set)
+    defines_errors: bool = False  # copies error classes (tree.py may share them instead)
 
 
 def syntax_error(filename: str, source: bytes, exc: cst.ParserSyntaxError) -> Diagnostic:
@@ -47,10 +48,42 @@ def erase_module(source: bytes, provider: str, filename: str, catalog: Catalog, 
     the LibCST path, which also produces every diagnostic."""
     from infrar.erase.fast import erase_fast  # fast imports this module
 
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as err:  # includes what only the compiler checks (a misplaced walrus ...)
+        return Result(None, [Diagnostic(filename, err.lineno or 0, err.offset or 0, report.SYNTAX,
+                                        f"syntax error: {err.msg}", "fix the syntax; erase only reads valid Python")])
+    except ValueError:
+        pass  # e.g. a NUL byte: the LibCST path reports it
     fast = erase_fast(source, provider, filename, catalog, library)
-    if fast is not None:
+    if fast is not None and _compiles(fast, source, filename) is None:
         return fast
-    return erase_slow(source, provider, filename, catalog, library)
+    slow = erase_slow(source, provider, filename, catalog, library)
+    failure = _compiles(slow, source, filename)
+    if failure is None:
+        return slow
+    return Result(None, [Diagnostic(
+        filename, 0, 0, report.OUTPUT,
+        f"erase produced code that would not compile ({failure}); nothing was written",
+        "this is a bug in erase: please report it with this file; until then rewrite the "
+        "expression the line names (e.g. move the infrar call out of the f-string into a variable)",
+    )])
+
+
+def _compiles(result: Result, source: bytes, filename: str) -> str | None:
+    """Why the erased text would not compile on the oldest supported Python (verify.py).
+
+    A program that already needs a newer Python is only held to the running one.
+    """
+    if result.code is None or result.diagnostics:
+        return None
+    if verify.problem(source, filename) is None:
+        return verify.problem(result.code, filename)
+    try:
+        compile(result.code, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return str(exc)
+    return None
 
 
 def erase_slow(source: bytes, provider: str, filename: str, catalog: Catalog, library: Library) -> Result:
@@ -101,6 +134,15 @@ class _Eraser:
         except ContractError as exc:
             raise self._contract(exc) from exc
 
+    def _in_fstring(self, node: cst.CSTNode) -> bool:
+        """Inlined bodies carry their own quotes, which Python < 3.12 rejects inside an f-string."""
+        parent = self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, cst.FormattedString):
+                return True
+            parent = self.parents.get(parent)
+        return False
+
     def run(self) -> Result:
         result = Result(None)
         methods: dict[int, Code] = {}
@@ -112,8 +154,11 @@ class _Eraser:
                 raise self._contract(exc, *self.uses.positions[id(call)]) from exc
             result.plugins[function.plugin.name] = function.plugin.version
             result.requirements.update(function.plugin.requirements.get(self.provider, ()))
-        types = [Code(t.module, t.name) for t in self.uses.types]
+        targets = [self.library.target_of(t) for t in self.uses.types]
+        types = [t for t in targets if isinstance(t, Code)]
+        user_externals = [t for t in targets if isinstance(t, External)]
         all_codes, all_externals = self._closure([*methods.values(), *types])
+        all_externals += user_externals
         definitions = {code: self.library.definition(code) for code in all_codes}
         scopes = self.wrapper.resolve(ScopeProvider)
         user = analyse(self.wrapper.module, dict(scopes), self.uses.drop)
@@ -129,7 +174,7 @@ class _Eraser:
             assert isinstance(fn, cst.FunctionDef)
             parent = self.parents.get(call)
             plan = None
-            if isinstance(parent, cst.Expr) or not is_generator(fn):
+            if (isinstance(parent, cst.Expr) or not is_generator(fn)) and not self._in_fstring(call):
                 plan = _inline_plan(fn, call, parent)
             if plan is None:
                 plans[id(call)] = namer.name(code)
@@ -140,9 +185,10 @@ class _Eraser:
                 assert isinstance(original, cst.FunctionDef)
                 roots.extend(t for t in definitions[code].targets_in(original.body) if isinstance(t, Code))
         emitted, externals = self._closure(roots)
+        result.defines_errors = any(code.module == ERRORS_MODULE for code in emitted)
         # inlined bodies reach externals directly, not only through emitted definitions
-        externals = _externals_of(emitted, definitions, methods, plans, externals)
-        rewriter = _Rewriter(self.uses, plans, namer)
+        externals = _externals_of(emitted, definitions, methods, plans, [*externals, *user_externals])
+        rewriter = _Rewriter(self.uses, plans, namer, self.library)
         module = self.wrapper.module.visit(rewriter)
         module = _insert(module, namer.import_lines(externals), [rendered[c] for c in emitted])
         result.code = module.bytes
@@ -211,8 +257,9 @@ def _externals_of(emitted: list[Code], definitions: dict[Code, Definition], meth
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, uses: Uses, plans: dict[int, Plan], namer: Namer) -> None:
+    def __init__(self, uses: Uses, plans: dict[int, Plan], namer: Namer, library: Library) -> None:
         super().__init__()
+        self.library = library
         self.uses = uses
         self.plans = plans
         self.namer = namer
@@ -234,11 +281,7 @@ class _Rewriter(cst.CSTTransformer):
         entity = self.uses.replace.get(id(original))
         if entity is None:
             return updated
-        if isinstance(entity, TypeDef):
-            name = self.namer.name(Code(entity.module, entity.name))
-        else:
-            name = entity.builtin
-        return cst.Name(name, lpar=updated.lpar, rpar=updated.rpar)
+        return cst.Name(self.namer.name(self.library.target_of(entity)), lpar=updated.lpar, rpar=updated.rpar)
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         return self._replace(original, updated)

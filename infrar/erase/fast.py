@@ -17,7 +17,7 @@ import libcst as cst
 
 from infrar.erase import layout
 from infrar.erase.adapters import Code, ContractError, External, Library
-from infrar.erase.catalog import Catalog, TypeDef
+from infrar.erase.catalog import ERRORS_MODULE, Catalog
 from infrar.erase.emit import Result, closure, is_generator
 from infrar.erase.inline import inline
 from infrar.erase.names import Namer, render
@@ -66,12 +66,11 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         result.plugins[plugin.name] = plugin.version
         result.requirements.update(plugin.requirements.get(provider, ()))
     replace = sorted(found.replace, key=lambda r: _pos(r[0]))
-    types: list[TypeDef] = []
-    for _node, entity in replace:
-        if isinstance(entity, TypeDef) and entity not in types:
-            types.append(entity)
-    type_codes = [Code(t.module, t.name) for t in types]
+    used = list(dict.fromkeys(library.target_of(entity) for _node, entity in replace))
+    type_codes = [t for t in used if isinstance(t, Code)]  # error classes and value types
+    user_externals = [t for t in used if isinstance(t, External)]  # the tree's error classes
     all_codes, all_externals = closure(library, [*methods, *type_codes])
+    all_externals += user_externals
     definitions = {code: library.definition(code) for code in all_codes}
     namer = Namer(found.user, all_codes, all_externals, definitions.values())
     rendered = {code: _render(library, code, namer) for code in all_codes}
@@ -103,10 +102,10 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         inlined_externals.extend(t for t in targets if isinstance(t, External))
     for node, entity in replace:
         _check_span(text, node)
-        name = namer.name(Code(entity.module, entity.name)) if isinstance(entity, TypeDef) else entity.builtin
-        edits.append(layout.Edit(*text.span(node), name))
+        edits.append(layout.Edit(*text.span(node), namer.name(library.target_of(entity))))
     emitted, externals = closure(library, roots)
-    imports = namer.import_lines([*externals, *inlined_externals])
+    result.defines_errors = any(code.module == ERRORS_MODULE for code in emitted)
+    imports = namer.import_lines([*externals, *inlined_externals, *user_externals])
     helpers = [(rendered[c][0], rendered[c][1]) for c in emitted]
     removed = layout.removals(tree, text, found.drop)
     edits.extend(removed.edits)

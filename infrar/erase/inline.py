@@ -3,8 +3,10 @@ the program's meaning, substitute them into a single-expression body.
 
 A body is inlined only if it is ``return <expr>`` (or a bare expression for a call that is
 itself a statement), the call spells its arguments out (no ``*args``/``**kwargs``), and
-every argument that is not a plain name or literal is used exactly once, in the order the
-call evaluates it. Otherwise the call is pointed at the emitted private function.
+every argument is a plain name or literal, so that when (and how often) the body evaluates
+it cannot matter. Any other argument (an attribute, which may be a property; a call; a
+walrus, which Python forbids inside a comprehension the body may hold) is evaluated by a
+call of the emitted private function instead: once, left to right, before the body.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ def parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def is_simple(expr: cst.BaseExpression) -> bool:
-    """Evaluating it twice, or not at all, is the same as evaluating it once."""
+    """Evaluating it twice, or not at all, or later, is the same as evaluating it once.
+
+    An attribute is not: it may be a property that runs code (or raises).
+    """
     if isinstance(expr, (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)):
         return True
-    if isinstance(expr, cst.Attribute):
-        return is_simple(expr.value)
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         return isinstance(expr.expression, (cst.Integer, cst.Float))
     if isinstance(expr, cst.ConcatenatedString):
@@ -174,19 +177,9 @@ def inline(
         arg_names |= _names(value)
     if seen.nested & (arg_names | set(bound)):
         return None
-    counts = {name: 0 for name in bound}
-    order: list[str] = []
-    for node in seen.found:
-        counts[node.value] += 1
-        if not is_simple(bound[node.value]):
-            order.append(node.value)
-    for name, value in bound.items():
-        if not is_simple(value) and counts[name] != 1:
-            return None
-    call_order = [
-        _param_of(fn, i, arg) for i, arg in enumerate(call.args) if not is_simple(arg.value)
-    ]
-    if order != call_order:
+    if not all(is_simple(value) for value in bound.values()):
+        # the body would evaluate the argument after its own calls, or more than once, or not
+        # at all: the function call keeps "once, left to right, before the body" exactly
         return None
     targets = {id(node): node.value for node in seen.found}
     values = bound
@@ -205,9 +198,3 @@ def inline(
         return result.with_changes(lpar=call.lpar, rpar=call.rpar)
     return parenthesize(result) if wrap else result
 
-
-def _param_of(fn: cst.FunctionDef, index: int, arg: cst.Arg) -> str:
-    if arg.keyword is not None:
-        return arg.keyword.value
-    positional = [*fn.params.posonly_params, *fn.params.params]
-    return positional[index].name.value

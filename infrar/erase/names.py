@@ -15,6 +15,16 @@ import libcst as cst
 from libcst.metadata import ImportAssignment
 
 from infrar.erase.adapters import Builtin, Code, Definition, External, Target
+from infrar.erase.catalog import ERRORS_MODULE
+
+# The erased program's root error class: infrar.errors.InfrarError, under a name of its own.
+ROOT_ERROR = "ServiceError"
+_ROOT_DOC = '"""Root of the errors this program\'s cloud calls raise."""'
+
+
+def native_error_name(name: str) -> str:
+    """The name an infrar.errors class has in erased code."""
+    return ROOT_ERROR if name == "InfrarError" else name
 
 Identity = tuple[str, str, str | None]  # ("mod", module, None) | ("from", module, name)
 
@@ -156,6 +166,10 @@ class Namer:
 
     def _code(self, code: Code) -> None:
         method = code.name.partition(".")[2]
+        if code.module == ERRORS_MODULE:
+            preferred = native_error_name(code.name)
+            self._claim(code, [preferred, f"_{preferred}"])
+            return
         if method:
             preferred = f"_{method}"
         elif code.module.endswith(".types") or code.name.startswith("_"):
@@ -227,6 +241,8 @@ def render(definition: Definition, namer: Namer) -> cst.BaseStatement:
             node = node.with_changes(params=params, leading_lines=[])
     elif isinstance(node, cst.ClassDef):
         node = node.with_changes(name=cst.Name(namer.name(definition.key)), leading_lines=comments)
+        if definition.key == Code(ERRORS_MODULE, "InfrarError"):
+            node = node.with_changes(body=cst.IndentedBlock([cst.parse_statement(_ROOT_DOC)]))
     elif isinstance(node, cst.SimpleStatementLine):
         node = node.with_changes(leading_lines=comments)
     assert isinstance(node, cst.BaseStatement)

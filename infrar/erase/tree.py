@@ -36,18 +36,25 @@ def _init_worker(plugins: dict[str, Plugin] | None) -> None:
 
     catalog = Catalog(plugins)
     _worker["catalog"] = catalog
-    _worker["library"] = Library(catalog)
+    _worker["libraries"] = {None: Library(catalog)}
 
 
-def _erase_file(job: tuple[str, bytes, str]) -> tuple[str, Result]:
+Job = tuple[str, bytes, str, str | None]  # shown name, text, provider, errors module or None
+
+
+def _erase_file(job: Job) -> tuple[str, Result]:
     from infrar.erase.adapters import Library
     from infrar.erase.catalog import Catalog
     from infrar.erase.emit import erase_module
 
-    name, source, provider = job
+    name, source, provider, errors_module = job
     catalog = _worker["catalog"]
-    library = _worker["library"]
-    assert isinstance(catalog, Catalog) and isinstance(library, Library)
+    libraries = _worker["libraries"]
+    assert isinstance(catalog, Catalog) and isinstance(libraries, dict)
+    library = libraries.get(errors_module)
+    if library is None:
+        library = libraries[errors_module] = Library(catalog, errors_module)
+    assert isinstance(library, Library)
     return name, erase_module(source, provider, name, catalog, library)
 
 
@@ -102,7 +109,7 @@ def erase_tree(
             result.diagnostics.append(Diagnostic(str(target), 0, 0, report.OUTPUT, problem[0], problem[1]))
             return result
     roots = [r.encode() for r in sorted(Catalog(plugins).roots)]
-    jobs_list: list[tuple[str, bytes, str]] = []
+    jobs_list: list[Job] = []
     copies: dict[str, Path] = {}
     texts: dict[str, bytes] = {}
     for rel, path in _files(source):
@@ -112,11 +119,12 @@ def erase_tree(
             data = path.read_bytes()
             if any(root in data for root in roots):
                 texts[rel] = data
-                jobs_list.append((_show(source, rel), data, provider))
+                jobs_list.append((_show(source, rel), data, provider, None))
                 continue
         copies[rel] = path
     results = _run(jobs_list, plugins, jobs, _want_progress(progress))
     by_show = {_show(source, rel): rel for rel in texts}
+    shared = _share_errors(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs)
     erased: dict[str, bytes] = {}
     requirements: set[str] = set()
     for shown, res in results:
@@ -139,6 +147,7 @@ def erase_tree(
     if not result.ok:
         return result
     extra = _extra_files(source, provider, result)
+    extra.update(shared)
     if diff:
         result.diff = _diff(source, texts, erased, extra)
     if check or diff or target is None:
@@ -148,11 +157,32 @@ def erase_tree(
     return result
 
 
+def _share_errors(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job],
+                  by_show: dict[str, str], existing: set[str], plugins: dict[str, Plugin] | None,
+                  jobs: int | None) -> dict[str, bytes]:
+    """When several modules copy the error classes, erase them again importing one private
+    module instead (shared.py), so that one module catches what another raises."""
+    from infrar.erase import shared
+    from infrar.erase.adapters import Library
+    from infrar.erase.catalog import Catalog
+
+    copying = {shown for shown, res in results if res.defines_errors and not res.diagnostics}
+    if len(copying) < 2:
+        return {}
+    name = shared.module_name(existing)
+    package = (source / "__init__.py").is_file()
+    again: list[Job] = [(shown, data, provider, shared.import_path(by_show[shown], name, package))
+             for shown, data, provider, _none in jobs_list if shown in copying]
+    redone = dict(_run(again, plugins, jobs, False))
+    results[:] = [(shown, redone.get(shown, res)) for shown, res in results]
+    return {f"{name}.py": shared.module_text(Library(Catalog(plugins)))}
+
+
 def _want_progress(progress: bool | None) -> bool:
     return progress if progress is not None else sys.stderr.isatty()
 
 
-def _run(jobs_list: list[tuple[str, bytes, str]], plugins: dict[str, Plugin] | None, jobs: int | None,
+def _run(jobs_list: list[Job], plugins: dict[str, Plugin] | None, jobs: int | None,
          progress: bool) -> list[tuple[str, Result]]:
     total = len(jobs_list)
     done: list[tuple[str, Result]] = []

@@ -24,9 +24,10 @@ for _name in [m for m in sys.modules if m == "infrar" or m.startswith(("infrar."
 """
 
 RUNNER = """
-import runpy, sys
+import os, runpy, sys
 path = sys.argv[1]
 sys.argv = [path]
+sys.path.insert(0, os.path.dirname(os.path.abspath(path)))  # as `python path` does
 runpy.run_path(path, run_name="__main__")
 """
 

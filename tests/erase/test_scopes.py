@@ -78,9 +78,11 @@ def test_lambda_comprehension_and_method_calls_rewritten() -> None:
     out = erase(PROGRAM)
     assert "check = lambda k: _exists(B, k)  # noqa: E731" in out
     assert "{k: _exists(B, k) for k in [\"a\"]}" in out
-    assert "return _object_file(self.bucket, key).read_bytes().decode()" in out
-    # an expression argument used once is substituted as is
-    assert "_check_data(text.encode() + b\"!\", self.bucket, key)" in out
+    # an attribute may be a property and an expression may have effects: the emitted function
+    # evaluates them once, left to right, before its body, as the runtime call did
+    assert "return _read_bytes(self.bucket, key).decode()" in out
+    assert "_write_bytes(self.bucket, key, text.encode() + b\"!\")" in out
+    assert 'len(_object_file(B, "a").read_bytes())' in out  # names and literals are inlined
 
 
 def test_star_args_call_the_emitted_function() -> None:
