@@ -19,6 +19,8 @@ UNKNOWN_NAME = "unknown-name"
 AMBIGUOUS = "ambiguous-name"
 ADAPTER_CONTRACT = "adapter-contract"
 OUTPUT = "output"
+RUNTIME_ONLY = "runtime-only"
+BINDING = "unsupported-binding"  # a way of binding an infrar name that erase refuses
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +74,7 @@ class Report:
         data = {
             "provider": self.provider,
             "ok": self.ok,
-            "diagnostics": [asdict(d) for d in sorted(self.diagnostics)],
+            "diagnostics": [_as_dict(d) for d in sorted(self.diagnostics)],
             "changed": sorted(self.changed),
             "copied": sorted(self.copied),
             "requirements": self.requirements,
@@ -92,6 +94,12 @@ class Report:
             f"{len(self.copied)} copied unchanged, {len(self.errors)} error(s)"
         )
         return "\n".join(lines)
+
+
+def _as_dict(diagnostic: Diagnostic) -> dict[str, object]:
+    """The JSON form: ``column``, as docs/erase.md and compilers' JSON spell it."""
+    data: dict[str, object] = asdict(diagnostic)
+    return {("column" if key == "col" else key): value for key, value in data.items()}
 
 
 def merge(diagnostics: Iterable[Iterable[Diagnostic]]) -> list[Diagnostic]:

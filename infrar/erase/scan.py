@@ -39,8 +39,12 @@ def scan(tree: ast.Module, catalog: Catalog) -> Scan:
     walk = Walk(catalog, tree)
     walk.run()
     found = Scan()
-    for node, _scope in walk.imports:
+    for node, scope in walk.imports:
+        plain = isinstance(node, ast.Import) and any("." not in a.name and catalog.is_ours(a.name) for a in node.names)
+        if plain or (scope.kind == "class" and _is_ours(node, catalog)):
+            raise Unsupported("an import in a class body, or `import infrar` alone: bindings.py refuses them")
         _drop(node, catalog, found)
+    _refused_forms(tree, found.drop)
     if walk.ours & walk.declared:
         raise Unsupported("global/nonlocal of an infrar name")
     for name, scope, path in walk.reads:
@@ -52,6 +56,26 @@ def scan(tree: ast.Module, catalog: Catalog) -> Scan:
         _use(name, [q for q in bindings if q is not None], path, catalog, found)
     found.user = _user_names(walk, tree, found.drop)
     return found
+
+
+def _refused_forms(tree: ast.Module, dropped: list[ast.stmt]) -> None:
+    """`del` of a name an infrar import binds, an infrar import under `try`: the LibCST path
+    reports them (bindings.py)."""
+    if not dropped:
+        return
+    ours = {id(s) for s in dropped}
+    bound = {(a.asname or a.name).partition(".")[0] for s in dropped for a in s.names}  # type: ignore[attr-defined]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Delete) and any(isinstance(t, ast.Name) and t.id in bound for t in node.targets):
+            raise Unsupported("del of an infrar name")
+        if isinstance(node, ast.Try) and any(id(n) in ours for s in node.body for n in ast.walk(s)):
+            raise Unsupported("an infrar import under try")
+
+
+def _is_ours(node: ast.Import | ast.ImportFrom, catalog: Catalog) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return not node.level and node.module is not None and catalog.is_ours(node.module)
+    return any(catalog.is_ours(alias.name) for alias in node.names)
 
 
 def _drop(node: ast.Import | ast.ImportFrom, catalog: Catalog, found: Scan) -> None:

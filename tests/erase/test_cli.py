@@ -69,7 +69,7 @@ def test_json_report(tmp_path: Path, capsys: object) -> None:
     data = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
     assert data["ok"] is False
     assert data["diagnostics"] == [{
-        "file": str(src / "app.py"), "line": 3, "col": 5, "code": "function-as-value",
+        "file": str(src / "app.py"), "line": 3, "column": 5, "code": "function-as-value",
         "message": "infrar.storage.upload is used as a value, not called; erase replaces calls, "
                    "so a function passed around or stored cannot be erased",
         "fix": "call it where it is needed, e.g. wrap it: 'lambda *args: storage.upload(*args)'",

@@ -63,7 +63,7 @@ def test_getattr_on_module() -> None:
         "getattr(storage, ...) chooses a name of infrar.storage at run time; "
         "erase must know each call when it rewrites the code"
     )
-    assert d.fix.startswith("call the function by name, e.g. 'storage.upload(...)'")
+    assert d.fix.startswith("name what you use, e.g. 'storage.delete(...)'")
 
 
 def test_module_as_value() -> None:
@@ -112,8 +112,9 @@ def test_infrar_runtime_helpers_are_not_erasable() -> None:
             pass
         """
     )
-    assert d.code == "unknown-name"
-    assert "infrar.use_provider is not provided by any installed plugin" in d.message
+    assert d.code == "runtime-only"
+    assert "infrar.use_provider chooses the provider at run time" in d.message
+    assert "--provider" in d.fix
 
 
 def test_provider_only_feature_for_another_provider() -> None:

@@ -1,0 +1,65 @@
+"""Ways of binding an infrar name that erase refuses at erase time (file:line:col and a fix),
+because the erased program would fail later; and the refusals' hints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.erase._support import assert_no_infrar, erase, run
+from tests.erase.test_unerasable import one
+
+
+def test_plain_import_infrar_then_a_submodule_is_refused_as_python_fails(tmp_path: Path) -> None:
+    code = 'import infrar\ninfrar.storage.write_bytes("plain-bucket", "k", b"x")\n'
+    d = one(code)
+    assert (d.line, d.col, d.code) == (2, 1, "unsupported-binding")
+    assert "AttributeError" in d.message and "'import infrar.storage'" in d.fix
+    (tmp_path / "app.py").write_text(code, encoding="utf-8")
+    runtime = run(tmp_path / "app.py", tmp_path / "root", blocked=False)
+    assert "AttributeError" in runtime.stderr  # the runtime agrees: it fails too
+
+
+def test_plain_import_with_the_submodule_imported_erases() -> None:
+    out = erase('import infrar\nimport infrar.storage\nprint(infrar.storage.exists("plain-bucket", "k"))\n')
+    assert_no_infrar(out)
+    assert "_exists(" in out
+
+
+def test_del_of_an_infrar_name() -> None:
+    d = one('from infrar import storage\nstorage.exists("del-bucket", "k")\ndel storage\n')
+    assert (d.line, d.col, d.code) == (3, 5, "unsupported-binding")
+    assert "NameError" in d.message and d.fix.startswith("remove 'del storage'")
+
+
+def test_import_in_a_class_body() -> None:
+    d = one("""
+        class Repo:
+            import infrar.storage as backend
+
+            def has(self, key):
+                return self.backend.exists("class-bucket", key)
+        """)
+    assert (d.line, d.code) == (2, "unsupported-binding")
+    assert "class body" in d.message and "top of the module" in d.fix
+
+
+def test_optional_import_is_one_error_with_a_hint() -> None:
+    d = one("""
+        try:
+            from infrar import storage
+        except ImportError:
+            storage = None
+        print(storage.exists("opt-bucket", "k") if storage else None)
+        """)
+    assert (d.line, d.col, d.code) == (2, 5, "unsupported-binding")
+    assert "optional import" in d.message and "unconditionally" in d.fix
+
+
+def test_use_provider_says_choose_with_provider() -> None:
+    d = one('import infrar\ninfrar.use_provider("aws")\n')
+    assert d.code == "runtime-only" and "--provider" in d.fix and "install" not in d.fix
+
+
+def test_getattr_of_errors_suggests_a_class_not_a_call() -> None:
+    d = one('from infrar import errors\nname = "NotFound"\nprint(getattr(errors, name))\n')
+    assert d.code == "dynamic-access" and "'errors.AlreadyExists'" in d.fix and "upload" not in d.fix
