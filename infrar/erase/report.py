@@ -20,6 +20,7 @@ AMBIGUOUS = "ambiguous-name"
 ADAPTER_CONTRACT = "adapter-contract"
 OUTPUT = "output"
 RUNTIME_ONLY = "runtime-only"
+REEXPORT = "re-export"  # another module imports a name this one binds to infrar
 BINDING = "unsupported-binding"  # a way of binding an infrar name that erase refuses
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from infrar import __version__, config
 from infrar.erase import report
+from infrar.erase.catalog import Catalog
 from infrar.erase.emit import Result
 from infrar.erase.report import Diagnostic, Report
 from infrar.plugins import Plugin
@@ -32,7 +33,6 @@ _worker: dict[str, object] = {}
 
 def _init_worker(plugins: dict[str, Plugin] | None) -> None:
     from infrar.erase.adapters import Library
-    from infrar.erase.catalog import Catalog
 
     catalog = Catalog(plugins)
     _worker["catalog"] = catalog
@@ -44,7 +44,6 @@ Job = tuple[str, bytes, str, str | None]  # shown name, text, provider, errors m
 
 def _erase_file(job: Job) -> tuple[str, Result]:
     from infrar.erase.adapters import Library
-    from infrar.erase.catalog import Catalog
     from infrar.erase.emit import erase_module
 
     name, source, provider, errors_module = job
@@ -93,7 +92,6 @@ def erase_tree(
     The report lists every diagnostic; when it has errors nothing was written.
     ``report.diff`` holds the unified diff when ``diff`` is set.
     """
-    from infrar.erase.catalog import Catalog
 
     config.validate_provider(provider, "--provider")
     source = Path(src)
@@ -122,6 +120,7 @@ def erase_tree(
                 jobs_list.append((_show(source, rel), data, provider, None))
                 continue
         copies[rel] = path
+    result.diagnostics.extend(_reexports(source, texts, copies, Catalog(plugins)))
     results = _run(jobs_list, plugins, jobs, _want_progress(progress))
     by_show = {_show(source, rel): rel for rel in texts}
     shared = _share_errors(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs)
@@ -157,6 +156,28 @@ def erase_tree(
     return result
 
 
+def _reexports(source: Path, texts: dict[str, bytes], copies: dict[str, Path], catalog: Catalog) -> list[Diagnostic]:
+    """``from lib import storage`` where lib binds storage by importing infrar (reexport.py)."""
+    import ast
+
+    from infrar.erase import reexport
+
+    if not source.is_dir():
+        return []
+    package = source.name if (source / "__init__.py").is_file() else None
+    parsed: dict[str, tuple[str, ast.Module]] = {}
+    for rel, data in [*texts.items(), *((r, p.read_bytes()) for r, p in copies.items() if r.endswith(".py"))]:
+        try:
+            parsed[rel] = (_show(source, rel), ast.parse(data))
+        except (SyntaxError, ValueError):
+            continue  # reported by the file's own erase, or copied as it is
+    exported = {reexport.module_of(rel, package): reexport.infrar_bindings(parsed[rel][1], catalog)
+                for rel in texts if rel in parsed}
+    if not any(exported.values()):
+        return []
+    return reexport.check(parsed, exported, package)
+
+
 def _share_errors(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job],
                   by_show: dict[str, str], existing: set[str], plugins: dict[str, Plugin] | None,
                   jobs: int | None) -> dict[str, bytes]:
@@ -164,7 +185,6 @@ def _share_errors(source: Path, results: list[tuple[str, Result]], jobs_list: li
     module instead (shared.py), so that one module catches what another raises."""
     from infrar.erase import shared
     from infrar.erase.adapters import Library
-    from infrar.erase.catalog import Catalog
 
     copying = {shown for shown, res in results if res.defines_errors and not res.diagnostics}
     if len(copying) < 2:
@@ -243,7 +263,6 @@ def _previous_manifest(source: Path, provider: str, result: Report) -> dict[str,
         notes.append(f"it was erased for provider {data.get('provider')!r}, not {provider!r}")
     if data.get("infrar") != __version__:
         notes.append(f"it was erased by infrar {data.get('infrar')}, this is {__version__}")
-    from infrar.erase.catalog import Catalog
 
     installed = {p.name: p.version for p in Catalog().plugins.values()}
     for name, version in sorted(_as_dict(data.get("plugins")).items()):

@@ -63,3 +63,23 @@ def test_use_provider_says_choose_with_provider() -> None:
 def test_getattr_of_errors_suggests_a_class_not_a_call() -> None:
     d = one('from infrar import errors\nname = "NotFound"\nprint(getattr(errors, name))\n')
     assert d.code == "dynamic-access" and "'errors.AlreadyExists'" in d.fix and "upload" not in d.fix
+
+
+def test_reexport_across_modules_is_refused_where_it_is_imported(tmp_path: Path) -> None:
+    from infrar.erase import erase_tree
+
+    src = tmp_path / "src"
+    (src / "lib").mkdir(parents=True)
+    (src / "lib" / "__init__.py").write_text(
+        "from infrar import storage\nfrom infrar.errors import NotFound as Missing\n", encoding="utf-8")
+    (src / "main.py").write_text(
+        "from lib import Missing, storage\n\ntry:\n    storage.read_bytes('re-bucket', 'k')\n"
+        "except Missing:\n    print('missing')\n", encoding="utf-8")
+    (src / "other.py").write_text("from lib import helper\n", encoding="utf-8")  # not infrar: fine
+    report = erase_tree(src, tmp_path / "out", "local")
+    found = [(d.file.rpartition("/")[2], d.line, d.col, d.code) for d in report.errors]
+    assert found == [("main.py", 1, 1, "re-export"), ("main.py", 1, 1, "re-export")]
+    fixes = sorted(d.fix for d in report.errors)
+    assert fixes[0].endswith("'from infrar import storage'")
+    assert fixes[1].endswith("'from infrar.errors import NotFound as Missing'")
+    assert not (tmp_path / "out").exists()
