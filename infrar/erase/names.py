@@ -167,7 +167,14 @@ class Namer:
     def _code(self, code: Code) -> None:
         method = code.name.partition(".")[2]
         if code.module == ERRORS_MODULE:
+            # type(exc).__name__ should stay the same: a name the user's module only spells as
+            # an attribute (`errors.NotFound`) or by an import erase removes binds nothing here
             preferred = native_error_name(code.name)
+            unbound = self.user.seen - self.user.other - set(self.user.imported)
+            if preferred in unbound and preferred not in self.taken - unbound:  # builtins, copied locals ...
+                self.taken.add(preferred)
+                self.names[code] = preferred
+                return
             self._claim(code, [preferred, f"_{preferred}"])
             return
         if method:

@@ -1,0 +1,150 @@
+"""A grammar of the ways a program reaches an infrar storage function and calls it, for
+test_generated.py: import forms and aliases, scopes, argument forms and orders, expression
+positions, except clauses, decorators, comprehensions, f-strings, async.
+
+Cases are drawn from a seeded random.Random, so a failure names a reproducible case.
+"""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from dataclasses import dataclass
+
+BUCKET, KEY = "gen-bucket", "k/a"
+
+# (import line, how a function `f` of infrar.storage is spelled)
+IMPORTS = [
+    ("from infrar import storage", "storage.{f}"),
+    ("import infrar.storage", "infrar.storage.{f}"),
+    ("import infrar.storage as st", "st.{f}"),
+    ("from infrar.storage import {f}", "{f}"),
+    ("from infrar.storage import {f} as op", "op"),
+]
+# (import line, how an error class `e` is spelled)
+ERROR_IMPORTS = [
+    ("from infrar import errors", "errors.{e}"),
+    ("import infrar.errors", "infrar.errors.{e}"),
+    ("import infrar.errors as E", "E.{e}"),
+    ("from infrar.errors import {e}", "{e}"),
+    ("from infrar.errors import {e} as Err", "Err"),
+]
+HANDLED = ["NotFound", "InvalidArgument", "InfrarError", "FileNotFoundError", "ValueError", "KeyError"]
+# operation: function, parameter names, value choices per parameter (by kind)
+OPERATIONS = [
+    ("read_bytes", ("bucket", "key"), ("bucket", "key")),
+    ("read_bytes", ("bucket", "key"), ("bucket", "missing")),
+    ("exists", ("bucket", "key"), ("bucket", "key")),
+    ("exists", ("bucket", "key"), ("bad", "key")),
+    ("list_objects", ("bucket", "prefix"), ("bucket", "prefix")),
+    ("write_bytes", ("bucket", "key", "data"), ("bucket", "key2", "data")),
+]
+VALUES = {
+    "bucket": [f'"{BUCKET}"', "B", "c.bucket", "c.get_bucket()", "(b := B)"],
+    "bad": ['"Bad_Bucket"', "c.bad"],
+    "key": [f'"{KEY}"', "K", "c.key", 'f"k/{c.name}"', '(k := "k/a")'],
+    "missing": ['"missing"', "c.missing"],
+    "prefix": ['"k/"', "c.prefix", '"k/" if c.flag else ""'],
+    "key2": ['"k/b"', 'c.key + "2"'],
+    "data": ['b"v"', "c.data", "bytes(c.size)"],
+}
+# where the call sits; {call} is replaced, every form prints what it computed
+POSITIONS = [
+    "print({call})",
+    "x = {call}\nprint(x)",
+    "print(f'got {{{call}!r}}')",
+    "print([{call} for _ in range(2)])",
+    "print({{i: {call} for i in range(1)}})",
+    "print((lambda: {call})())",
+    "print({call} if c.flag else None)",
+    "print(str({call}).upper())",
+    "{call}\nprint('statement')",
+    "@tag({call})\ndef decorated():\n    pass",
+    "async def run():\n    return {call}\nprint(asyncio.run(run()))",
+    "def inner():\n    return {call}\nprint(inner())",
+]
+
+HEADER = f'''
+import asyncio
+import infrar.storage as _setup
+
+B, K = "{BUCKET}", "{KEY}"
+_setup.write_bytes(B, K, b"1")
+
+
+class Config:
+    def __init__(self):
+        self.log = []
+
+    def _see(self, what, value):
+        self.log.append(what)
+        return value
+
+    bucket = property(lambda self: self._see("bucket", B))
+    bad = property(lambda self: self._see("bad", "Bad_Bucket"))
+    key = property(lambda self: self._see("key", K))
+    name = property(lambda self: self._see("name", "a"))
+    missing = property(lambda self: self._see("missing", "missing"))
+    prefix = property(lambda self: self._see("prefix", "k/"))
+    flag = property(lambda self: self._see("flag", True))
+    data = property(lambda self: self._see("data", b"d"))
+    size = property(lambda self: self._see("size", 3))
+
+    def get_bucket(self):
+        return self._see("get_bucket", B)
+
+
+def tag(value):
+    print("decorator got", repr(value))
+    return lambda function: function
+'''
+
+
+@dataclass
+class Case:
+    index: int
+    text: str
+
+
+def case(rng: random.Random, index: int) -> Case:
+    function, params, kinds = rng.choice(OPERATIONS)
+    imp, spelled = rng.choice(IMPORTS)
+    err_imp, err_spelled = rng.choice(ERROR_IMPORTS)
+    values = [rng.choice(VALUES[kind]) for kind in kinds]
+    style = rng.choice(["positional", "keywords", "reversed", "mixed"])
+    if style == "positional":
+        args = values
+    elif style == "keywords":
+        args = [f"{p}={v}" for p, v in zip(params, values, strict=True)]
+    elif style == "reversed":
+        args = [f"{p}={v}" for p, v in reversed(list(zip(params, values, strict=True)))]
+    else:
+        args = [values[0], *(f"{p}={v}" for p, v in reversed(list(zip(params[1:], values[1:], strict=True))))]
+    call = f"{spelled.format(f=function)}({', '.join(args)})"
+    position = rng.choice(POSITIONS).format(call=call)
+    handled = rng.choice(HANDLED)
+    error = handled if handled in ("FileNotFoundError", "ValueError", "KeyError") else err_spelled.format(e=handled)
+    lines = [
+        f"def case_{index}():",
+        f"    {imp.format(f=function)}",
+        f"    {err_imp.format(e=handled if handled not in ('FileNotFoundError', 'ValueError', 'KeyError') else 'NotFound')}",
+        "    c = Config()",
+        "    try:",
+        *textwrap.indent(position, " " * 8).split("\n"),
+        f"    except {error} as exc:",
+        f"        print('handled {handled}', type(exc).__name__, isinstance(exc, (FileNotFoundError, ValueError)))",
+        "    except Exception as exc:",
+        "        print('other', type(exc).__name__)",
+        "    print(c.log)",
+        "",
+        "",
+        f"print('case {index}')",
+        f"case_{index}()",
+        "",
+    ]
+    return Case(index, "\n".join(lines))
+
+
+def program(seed: int, count: int) -> str:
+    rng = random.Random(seed)
+    return HEADER + "\n\n" + "\n\n".join(case(rng, seed * 1000 + i).text for i in range(count))
