@@ -123,11 +123,13 @@ def case(rng: random.Random, index: int) -> Case:
     call = f"{spelled.format(f=function)}({', '.join(args)})"
     position = rng.choice(POSITIONS).format(call=call)
     handled = rng.choice(HANDLED)
-    error = handled if handled in ("FileNotFoundError", "ValueError", "KeyError") else err_spelled.format(e=handled)
+    builtin = handled in ("FileNotFoundError", "ValueError", "KeyError")
+    error = handled if builtin else err_spelled.format(e=handled)
+    imported_error = "NotFound" if builtin else handled
     lines = [
         f"def case_{index}():",
         f"    {imp.format(f=function)}",
-        f"    {err_imp.format(e=handled if handled not in ('FileNotFoundError', 'ValueError', 'KeyError') else 'NotFound')}",
+        f"    {err_imp.format(e=imported_error)}",
         "    c = Config()",
         "    try:",
         *textwrap.indent(position, " " * 8).split("\n"),
