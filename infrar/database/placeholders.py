@@ -1,0 +1,62 @@
+"""``?`` placeholders on every backend: count them, and translate them for ``%s`` drivers.
+
+A ``?`` is a placeholder only outside string literals ('...'), quoted identifiers ("..."),
+comments (-- and /* */) and dollar-quoted bodies ($tag$...$tag$). psycopg2 formats with
+``%``, so a literal ``%`` outside those is doubled when translating. Values are never put
+into the SQL: the driver binds them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from infrar.errors import InvalidArgument
+
+# One token per match: a span that can hold a '?' which is not a placeholder, or one character.
+_TOKEN = re.compile(
+    r"""
+    '(?:[^']|'')*'?            # string literal, '' is an escaped quote
+  | "(?:[^"]|"")*"?            # quoted identifier
+  | --[^\n]*                   # line comment
+  | /\*.*?(?:\*/|\Z)           # block comment (PostgreSQL nests them; one level suffices for '?')
+  | \$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$.*?(?:\$(?P=tag)?\$|\Z)  # dollar-quoted body
+  | [^'"\-/$?%]+               # plain text
+  | .                          # any other single character
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(sql: str) -> list[str]:
+    return [match.group(0) for match in _TOKEN.finditer(sql)]
+
+
+def count(sql: str) -> int:
+    """The number of ``?`` placeholders in ``sql``."""
+    return sum(1 for token in _tokens(sql) if token == "?")
+
+
+def to_format(sql: str) -> str:
+    """``sql`` with each placeholder ``?`` as ``%s`` and each literal ``%`` outside quotes as ``%%``.
+
+    psycopg2 interprets ``%`` everywhere in the statement when parameters are given, so a ``%``
+    inside a string literal is doubled too; only placeholders become ``%s``.
+    """
+    out: list[str] = []
+    for token in _tokens(sql):
+        if token == "?":
+            out.append("%s")
+        else:
+            out.append(token.replace("%", "%%"))
+    return "".join(out)
+
+
+def check_count(sql: str, params: Sequence[object], database: str) -> None:
+    """InvalidArgument unless ``params`` has exactly one value per placeholder, naming both counts."""
+    expected = count(sql)
+    if expected != len(params):
+        raise InvalidArgument(
+            f"the SQL for database {database!r} has {expected} '?' placeholder(s) but "
+            f"{len(params)} parameter(s) were given; pass one value per '?'"
+        )

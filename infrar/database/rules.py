@@ -1,0 +1,54 @@
+"""Argument rules for the database domain, one definition shared by every adapter.
+
+Adapters import this module so that one rule gives one message on every provider; erase
+copies the functions an erased program reaches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from infrar.errors import InvalidArgument
+
+# A database name that is a file name locally and a database name on every server.
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")
+
+
+def check_database(database: object) -> str:
+    """``database`` as a name valid on every provider, else InvalidArgument."""
+    if not isinstance(database, str) or not _NAME.match(database):
+        raise InvalidArgument(
+            f"database name {database!r} is invalid: use 1-63 letters, digits, '_' or '-', "
+            "starting with a letter or '_' (a name every provider accepts)"
+        )
+    return database
+
+
+def check_sql(sql: object, database: str) -> str:
+    """``sql`` as non-empty text."""
+    if not isinstance(sql, str) or not sql.strip():
+        raise InvalidArgument(f"sql for database {database!r} must be a non-empty string, got {sql!r}")
+    return sql
+
+
+def check_params(params: object, database: str) -> Sequence[object]:
+    """``params`` as a sequence of positional values (``None`` is no parameters)."""
+    if params is None:
+        return ()
+    if isinstance(params, (str, bytes, bytearray, Mapping)) or not isinstance(params, Sequence):
+        raise InvalidArgument(
+            f"params for database {database!r} must be a list or tuple of values for the '?' "
+            f"placeholders, got {type(params).__name__}"
+        )
+    return params
+
+
+def check_many(seq_of_params: object, database: str) -> Iterable[Sequence[object]]:
+    """``seq_of_params`` as an iterable of parameter sequences, each checked as it is used."""
+    if isinstance(seq_of_params, (str, bytes, bytearray, Mapping)) or not isinstance(seq_of_params, Iterable):
+        raise InvalidArgument(
+            f"seq_of_params for database {database!r} must be an iterable of lists or tuples, "
+            f"got {type(seq_of_params).__name__}"
+        )
+    return (check_params(params, database) for params in seq_of_params)

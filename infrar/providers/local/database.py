@@ -1,0 +1,188 @@
+"""The database domain on SQLite (stdlib sqlite3): a file per database, no server.
+
+Why SQLite rather than DuckDB: several processes of one app must be able to write the same
+database, which SQLite does (WAL, busy timeout) and DuckDB does not (one writing process);
+and sqlite3 ships with Python. Types are made to come back as on PostgreSQL by converters
+chosen by the column's declared type (``detect_types=PARSE_DECLTYPES``): BOOLEAN/BOOL -> bool,
+NUMERIC/DECIMAL -> Decimal, DATE -> date, TIMESTAMP/TIMESTAMPTZ -> datetime (aware, UTC, when
+stored with an offset). Aware datetimes are stored as UTC ISO text. The registrations are
+process-wide in sqlite3 and only take effect on connections opened with detect_types.
+Known gap: SQLite forgets a NUMERIC column's scale, so Decimal('100.50') reads back as
+Decimal('100.5') here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from infrar.database.placeholders import check_count
+from infrar.database.rules import check_database, check_many, check_params, check_sql
+from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
+from infrar.errors import AlreadyExists, InfrarError, InvalidArgument, NotFound, Unavailable
+from infrar.providers.local._clients import sqlite
+
+_BATCH = 1000
+
+
+def _to_datetime(raw: bytes) -> datetime:
+    value = datetime.fromisoformat(raw.decode())
+    return value.astimezone(timezone.utc) if value.tzinfo is not None else value
+
+
+def _store_datetime(value: datetime) -> str:
+    return (value.astimezone(timezone.utc) if value.tzinfo is not None else value).isoformat()
+
+
+sqlite3.register_adapter(Decimal, str)
+sqlite3.register_adapter(date, date.isoformat)
+sqlite3.register_adapter(datetime, _store_datetime)
+for _name in ("BOOLEAN", "BOOL"):
+    sqlite3.register_converter(_name, lambda raw: raw not in (b"0", b""))
+for _name in ("NUMERIC", "DECIMAL"):
+    sqlite3.register_converter(_name, lambda raw: Decimal(raw.decode()))
+sqlite3.register_converter("DATE", lambda raw: date.fromisoformat(raw.decode()))
+for _name in ("TIMESTAMP", "TIMESTAMPTZ", "DATETIME"):
+    sqlite3.register_converter(_name, _to_datetime)
+
+
+def _raise(error: sqlite3.Error, database: str) -> NoReturn:
+    """The infrar error for a sqlite3 error, chained to it."""
+    message = str(error)
+    lowered = message.lower()
+    kind: type[InfrarError]
+    if isinstance(error, sqlite3.IntegrityError):
+        kind = AlreadyExists if ("unique" in lowered or "primary key" in lowered) else InvalidArgument
+    elif "no such table" in lowered or "no such column" in lowered:
+        kind = NotFound
+    elif "locked" in lowered or "busy" in lowered or "unable to open" in lowered or "disk i/o" in lowered:
+        kind = Unavailable
+    else:
+        kind = InvalidArgument
+    raise kind(f"database {database!r} (local SQLite {sqlite.path(database)}): {message}") from error
+
+
+def _rows(cursor: sqlite3.Cursor, values: list[Any]) -> list[Row]:
+    columns = column_index(item[0] for item in cursor.description or ())
+    return [Row(columns, value) for value in values]
+
+
+class _Session:
+    """One connection inside BEGIN IMMEDIATE ... COMMIT (the primitives Transaction needs).
+
+    IMMEDIATE takes the write lock at BEGIN: a deferred transaction that later writes can fail
+    with SQLITE_BUSY at once (the busy timeout does not apply to that upgrade).
+    """
+
+    def __init__(self, database: str, connection: sqlite3.Connection) -> None:
+        self.database = database
+        self.connection = connection
+
+    def query(self, sql: str, params: Params) -> list[Row]:
+        cursor = _run(self.connection, self.database, sql, params)
+        return _rows(cursor, cursor.fetchall())
+
+    def execute(self, sql: str, params: Params) -> int:
+        return max(_run(self.connection, self.database, sql, params).rowcount, 0)
+
+    def execute_many(self, sql: str, seq_of_params: Iterable[Params]) -> int:
+        return _run_many(self.connection, self.database, sql, seq_of_params)
+
+    def commit(self) -> None:
+        _run(self.connection, self.database, "COMMIT", ())
+
+    def rollback(self) -> None:
+        _run(self.connection, self.database, "ROLLBACK", ())
+
+
+def _run(connection: sqlite3.Connection, database: str, sql: str, params: Params) -> sqlite3.Cursor:
+    check_sql(sql, database)
+    values = check_params(params, database)
+    check_count(sql, values, database)
+    try:
+        return connection.execute(sql, values)
+    except sqlite3.Error as error:
+        _raise(error, database)
+
+
+def _run_many(connection: sqlite3.Connection, database: str, sql: str, seq_of_params: Iterable[Params]) -> int:
+    check_sql(sql, database)
+
+    def checked() -> Iterator[Params]:
+        for values in check_many(seq_of_params, database):
+            check_count(sql, values, database)
+            yield values
+
+    try:
+        return max(connection.executemany(sql, checked()).rowcount, 0)
+    except sqlite3.Error as error:
+        _raise(error, database)
+
+
+class LocalDatabase:
+    """The local adapter of infrar.database."""
+
+    def query(self, database: str, sql: str, params: Params | None = None) -> list[Row]:
+        name = check_database(database)
+        cursor = _run(sqlite.client(name), name, sql, params or ())
+        return _rows(cursor, cursor.fetchall())
+
+    def execute(self, database: str, sql: str, params: Params | None = None) -> int:
+        name = check_database(database)
+        return max(_run(sqlite.client(name), name, sql, params or ()).rowcount, 0)
+
+    def execute_many(self, database: str, sql: str, seq_of_params: Iterable[Params]) -> int:
+        name = check_database(database)
+        with run_transaction(name, self._begin(name)) as tx:
+            return tx.execute_many(sql, seq_of_params)
+
+    def iter_query(self, database: str, sql: str, params: Params | None = None) -> Iterator[Row]:
+        name = check_database(database)
+        # Checked and started now, so a bad query fails at the call, not at the first next().
+        cursor = _run(sqlite.connect(name), name, sql, params or ())
+        return _iterate(cursor, name)
+
+    def transaction(self, database: str) -> AbstractContextManager[Transaction]:
+        name = check_database(database)
+        return _transaction(name, self._begin(name))
+
+    @staticmethod
+    def _begin(database: str) -> _Session:
+        # Its own connection: work outside the transaction is not part of it, as on a server.
+        connection = sqlite.connect(database)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            connection.close()
+            _raise(error, database)
+        return _Session(database, connection)
+
+
+@contextmanager
+def _transaction(database: str, session: _Session) -> Iterator[Transaction]:
+    try:
+        with run_transaction(database, session) as tx:
+            yield tx
+    finally:
+        session.connection.close()
+
+
+def _iterate(cursor: sqlite3.Cursor, database: str) -> Iterator[Row]:
+    connection = cursor.connection
+    try:
+        columns = column_index(item[0] for item in cursor.description or ())
+        while True:
+            try:
+                batch = cursor.fetchmany(_BATCH)
+            except sqlite3.Error as error:
+                _raise(error, database)
+            if not batch:
+                return
+            for values in batch:
+                yield Row(columns, values)
+    finally:
+        connection.close()
