@@ -1,17 +1,33 @@
-"""A database ready for a test on each provider (local for now)."""
+"""A database ready for a test on each provider: local SQLite, and aws/gcp on one real PostgreSQL."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
-PROVIDERS = ("local",)
+from infrar import dispatch
+from infrar.testing.postgres import PostgresService
+from infrar.testing.services import ServiceRegistry
+
+PROVIDERS = ("local", "aws", "gcp")
 
 
 @pytest.fixture(params=PROVIDERS)
-def db(request: pytest.FixtureRequest) -> str:
+def db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The name of a fresh, empty database on the provider under test."""
-    request.getfixturevalue("infrar_local")
-    return f"test_{uuid.uuid4().hex[:16]}"
-
+    provider: str = request.param
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    if provider == "local":
+        request.getfixturevalue("infrar_local")
+    else:
+        services: ServiceRegistry = request.getfixturevalue("infrar_services")
+        service = services.get("postgres")
+        assert isinstance(service, PostgresService)
+        service.create_database(name)
+        for key, value in service.environment().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("INFRAR_PROVIDER", provider)
+    yield name
+    dispatch.reset()
