@@ -75,8 +75,8 @@ class _Session:
         self.connection = connection
 
     def _run(self, sql: str, values: tuple[Any, ...]) -> Any:
-        cursor = self.connection.cursor()
         try:
+            cursor = self.connection.cursor()
             cursor.execute(sql, values)
         except psycopg2.Error as error:
             _fail(error, self.database)
@@ -105,6 +105,8 @@ class _Session:
         self._run("COMMIT", ()).close()
 
     def rollback(self) -> None:
+        if self.connection.closed:
+            return  # the server ended the session, and with it the transaction
         self._run("ROLLBACK", ()).close()
 
 

@@ -81,17 +81,17 @@ class Pool:
 
 
 def _is_dead(connection: Any) -> bool:
-    """Whether the server has closed ``connection``: an idle connection has nothing to read."""
+    """Whether ``connection`` must not be used: closed, or the server sent something while it sat idle.
+
+    An idle connection has nothing to read. A server that ends a session (restart, terminate,
+    idle timeout) sends a FATAL ErrorResponse and closes; psycopg2 notices only when the next
+    statement fails, after it was sent. Anything readable (rarely a harmless notice) retires
+    the connection: one reconnect is cheaper than a statement that may or may not have run.
+    """
     if connection.closed:
         return True
     readable, _, _ = select.select([connection.fileno()], [], [], 0)
-    if not readable:
-        return False
-    try:
-        connection.poll()  # consumes a notice, or finds the EOF / termination message
-    except psycopg2.Error:
-        return True
-    return bool(connection.closed)
+    return bool(readable)
 
 
 class Pools:
