@@ -1,4 +1,4 @@
-"""A small real program on infrar.storage: archive daily reports, list them, fetch one back.
+"""A small real program on infrar.storage and infrar.database: archive daily reports, total them, fetch one back.
 
 Runs unchanged on every provider:
     python examples/demo.py                       # local files under ./.infrar
@@ -11,12 +11,14 @@ import csv
 import io
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
-from infrar import storage
+from infrar import database, storage
 from infrar.errors import NotFound
 
 BUCKET = os.environ.get("APP_BUCKET", "demo-reports")
+DATABASE = os.environ.get("APP_DATABASE", "demo")
 
 
 def make_report(day: int) -> bytes:
@@ -32,8 +34,20 @@ def archive_reports(days: range) -> None:
         storage.write_bytes(BUCKET, f"reports/2026-11-{day:02d}.csv", make_report(day))
 
 
+def record_totals(days: range) -> None:
+    """Keep each day's revenue in the database, all days in one transaction."""
+    database.execute(DATABASE, "CREATE TABLE IF NOT EXISTS revenue (day INTEGER PRIMARY KEY, total NUMERIC(12, 2))")
+    with database.transaction(DATABASE) as tx:
+        tx.execute("DELETE FROM revenue")
+        tx.execute_many("INSERT INTO revenue (day, total) VALUES (?, ?)",
+                        [(day, Decimal(f"{123.45 * day:.2f}")) for day in days])
+    best = database.query(DATABASE, "SELECT day, total FROM revenue ORDER BY total DESC LIMIT 1")[0]
+    print(f"best day in the database: {best['day']} ({best['total']})")
+
+
 def main() -> None:
     archive_reports(range(1, 6))
+    record_totals(range(1, 6))
     with tempfile.TemporaryDirectory() as work:
         notes = Path(work) / "notes.txt"
         notes.write_text("archived by examples/demo.py\n")
