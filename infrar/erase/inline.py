@@ -11,6 +11,9 @@ call of the emitted private function instead: once, left to right, before the bo
 
 from __future__ import annotations
 
+import io
+import tokenize
+
 import libcst as cst
 
 from infrar.erase.placement import is_docstring
@@ -46,6 +49,17 @@ def is_simple(expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.ConcatenatedString):
         return is_simple(expr.left) and is_simple(expr.right)
     return False
+
+
+def _has_comment(call: cst.Call) -> bool:
+    text = cst.Module([]).code_for_node(call)
+    if "#" not in text:
+        return False
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(f"({text})").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return any(token.type == tokenize.COMMENT for token in tokens)
 
 
 def body_expression(fn: cst.FunctionDef, statement_call: bool) -> cst.BaseExpression | None:
@@ -164,6 +178,8 @@ def inline(
     fn: cst.FunctionDef, call: cst.Call, statement_call: bool, wrap: bool
 ) -> cst.BaseExpression | None:
     """The expression replacing ``call``, or None to call the private function instead."""
+    if _has_comment(call):
+        return None  # substituting arguments would drop the comments on their lines
     expr = body_expression(fn, statement_call)
     if expr is None:
         return None

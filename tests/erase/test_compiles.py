@@ -105,3 +105,15 @@ def test_erase_error_names_the_output_problem() -> None:
     with pytest.raises(EraseError) as caught:
         erase("from infrar import storage\nprint([o for o in storage.list_objects('b', (p := 'x'))])\n")
     assert "syntax error" in str(caught.value)
+
+
+def test_comments_on_argument_lines_are_kept() -> None:
+    out = erase('''
+        from infrar import storage
+        B = "comment-bucket"
+        found = storage.read_bytes(
+            B,  # the bucket from the config
+            "k",  # the key we look for
+        )
+        ''')
+    assert "B,  # the bucket from the config" in out and '"k",  # the key we look for' in out

@@ -88,7 +88,7 @@ def test_name_no_plugin_provides() -> None:
     found = diagnostics(
         """
         from infrar.storage import copy_object
-        import infrar.database
+        import infrar.nosuchdomain
         infrar.storage.move("a", "b")
         """
     )
@@ -99,7 +99,7 @@ def test_name_no_plugin_provides() -> None:
         "infrar.storage.copy_object is not provided by any installed plugin, so it cannot be erased (installed: "
     )
     assert "infrar-storage 0.1.0 (infrar.storage)" in found[0].message
-    assert "infrar.database is not provided" in found[1].message
+    assert "infrar.nosuchdomain is not provided" in found[1].message
     assert "infrar.storage.move is not provided" in found[2].message
     assert found[0].fix.startswith("use a function listed under provides.transformations")
 
