@@ -11,7 +11,13 @@ from typing import Any
 
 from infrar.errors import InvalidArgument
 
-_STR, _BYTES, _FLOAT, _TRUE, _FALSE, _JSON = b"s", b"b", b"f", b"T", b"F", b"j"
+# One assignment each: erase copies module-level definitions one name at a time.
+_STR = b"s"
+_BYTES = b"b"
+_FLOAT = b"f"
+_TRUE = b"T"
+_FALSE = b"F"
+_JSON = b"j"
 
 
 def encode(value: Any) -> bytes:
