@@ -1,4 +1,4 @@
-"""A small real program on infrar.storage and infrar.database: archive daily reports, total them, fetch one back.
+"""A small real program on infrar.storage, .database and .cache: archive daily reports, total them, count runs.
 
 Runs unchanged on every provider:
     python examples/demo.py                       # local files under ./.infrar
@@ -14,11 +14,12 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from infrar import database, storage
+from infrar import cache, database, storage
 from infrar.errors import NotFound
 
 BUCKET = os.environ.get("APP_BUCKET", "demo-reports")
 DATABASE = os.environ.get("APP_DATABASE", "demo")
+CACHE = os.environ.get("APP_CACHE", "demo")
 
 
 def make_report(day: int) -> bytes:
@@ -45,9 +46,18 @@ def record_totals(days: range) -> None:
     print(f"best day in the database: {best['day']} ({best['total']})")
 
 
+def count_runs() -> None:
+    """A run counter and a once-only lock in the cache (local: SQLite under .infrar/cache/)."""
+    runs = cache.incr(CACHE, "runs")
+    first = cache.add(CACHE, "first-run-lock", True, ttl=None)
+    cache.set(CACHE, "last-summary", {"reports": 5, "runs": runs}, ttl=3600)
+    print(f"cache: run {runs}, first run: {first}, summary: {cache.get(CACHE, 'last-summary')}")
+
+
 def main() -> None:
     archive_reports(range(1, 6))
     record_totals(range(1, 6))
+    count_runs()
     with tempfile.TemporaryDirectory() as work:
         notes = Path(work) / "notes.txt"
         notes.write_text("archived by examples/demo.py\n")
