@@ -88,7 +88,10 @@ def test_infrar_service_sets_the_environment_that_points_a_real_client_at_it(
     assert os.environ["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{moto.port}"
     moto.create_bucket("infrar-service-env")
     try:
-        names = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]  # configured by environment only
+        # A new session, configured by the environment only (boto3's default session may have
+        # read an earlier test's config files).
+        client = boto3.session.Session().client("s3")
+        names = [b["Name"] for b in client.list_buckets()["Buckets"]]
         assert "infrar-service-env" in names
     finally:
         moto.delete_bucket("infrar-service-env")
