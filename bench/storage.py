@@ -289,7 +289,7 @@ def bench_dispatch(rounds: int, number: int) -> list[Row]:
 
     Precise figure: ``storage.exists`` with an adapter whose ``exists`` returns at once,
     against calling that adapter directly; the difference is the wrapper call, the
-    environment read and the dict lookup, nothing else. For scale, the same pair with the
+    per-domain cache lookup, nothing else. For scale, the same pair with the
     real LocalStorage (its filesystem work dwarfs and blurs the difference).
     """
     import infrar.storage as storage
@@ -340,7 +340,7 @@ def bench_dispatch(rounds: int, number: int) -> list[Row]:
     return [
         Row("dispatch overhead per call, local", "ns", overhead("instant"), None,
             note=f"storage.exists(...) minus adapter.exists(...) with an adapter that returns at once: the "
-                 f"wrapper, the INFRAR_PROVIDER read and the dict lookup; median of paired differences over "
+                 f"wrapper and the per-domain cache lookup; median of paired differences over "
                  f"{rounds} interleaved rounds of {number:,} calls (direct call "
                  f"{median(per_call['direct-instant']):,.0f} ns)"),
         Row("dispatch: storage.exists on LocalStorage", "ns/call", api, plain, "adapter", api / plain,
