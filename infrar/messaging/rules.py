@@ -1,0 +1,118 @@
+"""Argument checks and limits every messaging adapter applies first, so bad input fails alike everywhere.
+
+Names: 3-68 characters, a letter first, then letters, digits, ``-`` or ``_``. That is what
+SQS, SNS, Pub/Sub and Service Bus all accept, leaving room for the ``-dead-letter`` suffix
+(SQS's 80-character limit). Sizes: a message (body plus attribute names and values) may be at
+most 256 KiB on local, AWS (SNS) and Azure (Service Bus Standard), 10 MB on Pub/Sub.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from infrar.errors import InvalidArgument, NotFound
+
+KIB = 1024
+MAX_LOCAL_SIZE = 256 * KIB  # the strictest cloud's limit (SNS, Service Bus Standard): local refuses it too
+MAX_DELIVERIES = 5  # a message delivered this many times without acknowledgement is dead-lettered
+DEFAULT_VISIBILITY_TIMEOUT = 30.0
+MAX_WAIT_SECONDS = 20.0  # SQS's long-poll ceiling
+MAX_COUNT = 10  # SQS's per-receive ceiling
+MAX_DELAY_SECONDS = 900  # SQS's DelaySeconds ceiling
+DEAD_LETTER_SUFFIX = "-dead-letter"
+CONTENT_TYPE = "content-type"  # the attribute telling JSON bodies from bytes; not shown in Message.attributes
+TRACEPARENT = "traceparent"
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{2,67}$")
+_ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
+
+
+def check_name(kind: str, name: Any) -> str:
+    """``name`` of a topic, queue or subscription, or InvalidArgument saying what a name may hold."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InvalidArgument(
+            f"invalid {kind} name {name!r}: 3-68 letters, digits, '-' or '_', starting with a letter"
+        )
+    return name
+
+
+def check_attributes(attributes: Any) -> dict[str, str]:
+    """Attributes are str -> str; names are letters, digits, '_', '-' or '.' (SQS and SNS's rule)."""
+    if attributes is None:
+        return {}
+    if not isinstance(attributes, Mapping):
+        raise InvalidArgument(f"attributes must be a dict of str to str, not {type(attributes).__name__}")
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not _ATTRIBUTE.match(key) or key == CONTENT_TYPE:
+            raise InvalidArgument(
+                f"invalid attribute name {key!r}: 1-256 letters, digits, '_', '-' or '.', not {CONTENT_TYPE!r}"
+            )
+        if not isinstance(value, str) or not value:
+            raise InvalidArgument(f"attribute {key!r} must be a non-empty str, not {value!r}")
+    return dict(attributes)
+
+
+def check_size(data: bytes, attributes: Mapping[str, str], limit: int, where: str) -> None:
+    """InvalidArgument naming ``where``'s limit when body plus attributes exceed ``limit`` bytes."""
+    size = len(data) + sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items())
+    if size > limit:
+        raise InvalidArgument(
+            f"message of {size} bytes (body and attributes) is over {where}'s limit of {limit} bytes; "
+            "put the payload in storage and send its key"
+        )
+
+
+def check_seconds(what: str, value: Any, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise InvalidArgument(f"invalid {what} {value!r}: a number of seconds from {low:g} to {high:g}")
+    return float(value)
+
+
+def check_count(what: str, value: Any, high: int | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (high is not None and value > high):
+        limit = f"from 1 to {high}" if high is not None else "of at least 1"
+        raise InvalidArgument(f"invalid {what} {value!r}: an int {limit}")
+    return value
+
+
+def check_handler(handler: Any) -> Any:
+    if not callable(handler):
+        raise InvalidArgument(f"handler must be callable (it receives each Message), not {type(handler).__name__}")
+    return handler
+
+
+def default_subscription(topic: str) -> str:
+    """``<topic>-<program>``: the program is the running script's name, so each program has its own.
+
+    ``python worker.py`` subscribing to ``orders`` gets ``orders-worker``; without a script
+    (``python -c``, a REPL) the program is ``main``. Cut to the 68-character name limit.
+    """
+    script = os.path.basename(sys.argv[0]) if sys.argv else ""
+    program = re.sub(r"[^A-Za-z0-9_-]", "-", script.removesuffix(".py")).strip("-_")
+    if not program or script.startswith("-"):
+        program = "main"
+    return f"{topic}-{program}"[:68].rstrip("-_")
+
+
+def dead_letter_name(name: str) -> str:
+    """The dead-letter queue of queue or subscription ``name``."""
+    return name + DEAD_LETTER_SUFFIX
+
+
+def create_missing() -> bool:
+    """INFRAR_CREATE_MISSING=1: clouds create a missing topic, queue or subscription on first use."""
+    return os.environ.get("INFRAR_CREATE_MISSING") == "1"
+
+
+def missing(kind: str, name: str, provider: str) -> NotFound:
+    """The NotFound for a topic, queue or subscription that does not exist on a cloud."""
+    return NotFound(
+        f"{kind} {name!r} does not exist on {provider}; create it (and its dead-letter queue) with "
+        f"`infrar infra --provider {provider}` and apply that module, or set INFRAR_CREATE_MISSING=1 "
+        "to create it on first use (tests, development)"
+    )
