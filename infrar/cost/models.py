@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,6 +40,7 @@ import yaml
 from infrar.cost.formula import FUNCTIONS, Formula, FormulaError, compile_formula
 from infrar.errors import InfrarError
 from infrar.infra.project import CAPABILITY_TYPES, RESOURCE_KINDS, USAGE_KEYS
+from infrar.infra.project_yaml import Loader, shown
 
 __all__ = [
     "CONFIG_NAMES",
@@ -55,6 +57,7 @@ SIZES = ("small", "medium", "large", "xlarge")
 BUILTIN_DIR = "_cost_models"
 PROVIDER_ORDER = ("aws", "gcp", "azure")  # column order of the built-in providers; plugins follow
 PLUGIN_KEY = "cost_models"
+MAX_FIGURE = 10**12  # no price or instance figure is larger; beyond it a typo, not a price
 
 # Names the estimator derives from a capability's or resource's settings, by kind (numbers;
 # booleans are 0 or 1). Formulas may use them beside their prices and usage keys.
@@ -123,6 +126,8 @@ def _unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], file: str, wh
 def _number(value: Any, file: str, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _error(file, key, f"expected a number, got {value!r}")
+    if not math.isfinite(value) or value > MAX_FIGURE:
+        raise _error(file, key, f"{shown(value)} is out of range; allowed: 0 to {MAX_FIGURE:,}")
     if value < 0:
         raise _error(file, key, f"{value!r} is negative; prices and figures are >= 0")
     return float(value)
@@ -222,7 +227,7 @@ def _check_names(formula: Formula, prices: Mapping[str, float], usage: Mapping[s
 def parse_model(text: str, file: str) -> CostModel:
     """Validate the text of one cost model file; ``file`` is used in messages."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=Loader)  # a SafeLoader that reads integers of any length
     except yaml.YAMLError as exc:
         raise CostModelError(f"{file}: not valid YAML: {exc}") from exc
     data = _mapping(raw, file, "(top level)")

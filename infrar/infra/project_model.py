@@ -18,6 +18,7 @@ __all__ = [
     "RESOURCE_DEFAULTS",
     "RESOURCE_KINDS",
     "USAGE_KEYS",
+    "USAGE_MAXIMUM",
     "Capability",
     "Issue",
     "Project",
@@ -42,6 +43,10 @@ USAGE_KEYS: dict[str, tuple[str, ...]] = {
     "cache": ("hours",),
     "warehouse": ("storage_gb", "monthly_tb_scanned"),
 }
+
+# Upper bounds tighter than the schema's 10^12 for every usage figure: a month has at most 744
+# hours, and no capability runs more instances than max_instances allows (1000).
+USAGE_MAXIMUM: dict[str, float] = {"hours": 744, "average_instances": 1000}
 
 # Settings of each resource kind with their defaults (keys without a default stay absent).
 RESOURCE_DEFAULTS: dict[str, dict[str, Any]] = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrar.infra.project_model import USAGE_KEYS, Issue
-from infrar.infra.project_yaml import Marks, PathT, dotted, suggest
+from infrar.infra.project_model import USAGE_KEYS, USAGE_MAXIMUM, Issue
+from infrar.infra.project_yaml import Marks, PathT, dotted, shown, suggest
 
 __all__ = ["rule_issues"]
 
@@ -41,7 +41,7 @@ def rule_issues(data: dict[str, Any], marks: Marks, file: str) -> list[Issue]:
             config = item.get("config") if section == "capabilities" else None
             if isinstance(config, dict):
                 low, high = config.get("min_instances", 1), config.get("max_instances", 3)
-                if isinstance(low, int) and isinstance(high, int) and low > high:
+                if _counts(low, high) and low > high:
                     add((section, index, "config", "max_instances"),
                         f"{high} is below min_instances ({low}); raise max_instances or lower min_instances")
 
@@ -74,11 +74,23 @@ def rule_issues(data: dict[str, Any], marks: Marks, file: str) -> list[Issue]:
                                      f"{suggest(name, kinds)}", key=True)
                 continue
             allowed = USAGE_KEYS.get(kinds[name], ())
-            for key in figures if isinstance(figures, dict) else ():
+            for key, value in figures.items() if isinstance(figures, dict) else ():
                 if key not in allowed:
                     add(("usage", name, key), f"unknown usage key for a {kinds[name]}; "
                                               f"{suggest(key, allowed)}", key=True)
+                elif _number(value) and value > USAGE_MAXIMUM.get(key, value):
+                    add(("usage", name, key), f"{shown(value)} is too large; "
+                                              f"allowed: 0 to {USAGE_MAXIMUM[key]:,}")
     return issues
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _counts(*values: Any) -> bool:
+    """Whether all are instance counts in the schema's range (it reports the others)."""
+    return all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 1000 for v in values)
 
 
 def _items(data: dict[str, Any], section: str) -> list[dict[str, Any]]:

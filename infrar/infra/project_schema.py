@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from infrar.errors import MissingDependency
 from infrar.infra.project_model import Issue
-from infrar.infra.project_yaml import Marks, PathT, dotted, suggest
+from infrar.infra.project_yaml import Marks, PathT, dotted, non_finite, shown, suggest
 
 __all__ = ["SCHEMA_RESOURCE", "schema", "schema_issues"]
 
@@ -41,7 +42,42 @@ def _type_word(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"{value!r} ({'a string' if isinstance(value, str) else 'a number'})"
+    return f"{shown(value)} ({'a string' if isinstance(value, str) else 'a number'})"
+
+
+# .nan, .inf and over-long integers are checked as this number instead: larger than every bound
+# of the schema and an integer, so the error jsonschema reports is the key's allowed range.
+_PROBE = 10**30
+
+
+def _probed(data: Any, paths: dict[PathT, float]) -> Any:
+    """``data`` with the non-finite value at each of ``paths`` replaced by +/- _PROBE."""
+    def replace(value: Any, path: PathT) -> Any:
+        if path in paths:
+            return -_PROBE if paths[path] < 0 else _PROBE
+        if isinstance(value, dict):
+            return {k: replace(v, (*path, str(k))) for k, v in value.items()}
+        if isinstance(value, list):
+            return [replace(v, (*path, i)) for i, v in enumerate(value)]
+        return value
+    return replace(data, ())
+
+
+def _odd_problem(value: float) -> str:
+    if math.isnan(value):
+        return "is not a number"
+    return "is too large" if value > 0 else "is too small"
+
+
+def allowed_range(sub: dict[str, Any]) -> str:
+    """``allowed: 10 to 16384`` (or ``> 0 and <= 16``) from a schema's bounds."""
+    low = ("", sub["minimum"]) if "minimum" in sub else ("> ", sub.get("exclusiveMinimum"))
+    high = ("", sub["maximum"]) if "maximum" in sub else ("< ", sub.get("exclusiveMaximum"))
+    if low[1] is not None and high[1] is not None and not low[0] and not high[0]:
+        return f"allowed: {low[1]:,} to {high[1]:,}"
+    parts = [f"{'>=' if not low[0] else '>'} {low[1]:,}"] if low[1] is not None else []
+    parts += [f"{'<=' if not high[0] else '<'} {high[1]:,}"] if high[1] is not None else []
+    return "allowed: " + " and ".join(parts)
 
 
 def schema_issues(data: Any, marks: Marks, file: str) -> list[Issue]:
@@ -54,9 +90,11 @@ def schema_issues(data: Any, marks: Marks, file: str) -> list[Issue]:
 
     validator = jsonschema.Draft202012Validator(schema())
     issues: list[Issue] = []
-    for error in validator.iter_errors(data):
+    odd = non_finite(data)
+    for error in validator.iter_errors(_probed(data, odd) if odd else data):
         path: PathT = tuple(error.absolute_path)
         kind, sub, value = error.validator, error.schema, error.instance
+        value = odd.get(path, value)
         hint = f"; {sub['x-hint']}" if isinstance(sub, dict) and "x-hint" in sub else ""
         if kind == "additionalProperties" and isinstance(value, dict):
             allowed = list(sub.get("properties", {}))
@@ -100,14 +138,20 @@ def schema_issues(data: Any, marks: Marks, file: str) -> list[Issue]:
         elif kind in ("minLength", "maxLength"):
             msg = f"{value!r} is too {'short' if kind == 'minLength' else 'long'}; " \
                   f"{'at least' if kind == 'minLength' else 'at most'} {error.validator_value} characters"
+        elif path in odd:
+            msg = f"{shown(value)} {_odd_problem(value)}; {allowed_range(sub)}"
         elif kind in ("minimum", "exclusiveMinimum"):
-            bound = "at least" if kind == "minimum" else "more than"
-            msg = f"{value!r} is too small; must be {bound} {error.validator_value}"
+            msg = f"{shown(value)} is too small; {allowed_range(sub)}"
         elif kind in ("maximum", "exclusiveMaximum"):
-            bound = "at most" if kind == "maximum" else "less than"
-            msg = f"{value!r} is too large; must be {bound} {error.validator_value}"
+            msg = f"{shown(value)} is too large; {allowed_range(sub)}"
         else:  # pragma: no cover - every keyword the schema uses is handled above
             msg = error.message
         line, col = marks.at(path)
         issues.append(Issue(file, line, col, dotted(path), msg))
+    reported = {(i.line, i.column) for i in issues}
+    for path, value in odd.items():  # where the schema sets no bounds (env values)
+        line, col = marks.at(path)
+        if (line, col) not in reported:
+            issues.append(Issue(file, line, col, dotted(path), f"{shown(value)} {_odd_problem(value)}; "
+                                "write a finite number, or quote it to make it a string"))
     return issues

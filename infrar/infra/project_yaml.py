@@ -7,6 +7,7 @@ locate each part of it by path, so every later check can report ``file:line:col`
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,9 +15,67 @@ import yaml
 
 from infrar.infra.project_model import Issue, ProjectError
 
-__all__ = ["Marks", "PathT", "dotted", "read", "suggest"]
+__all__ = ["HugeInt", "Loader", "Marks", "PathT", "dotted", "non_finite", "read", "shown", "suggest"]
 
 PathT = tuple[str | int, ...]
+
+# Python refuses to turn more than 4300 digits into an int (ValueError deep inside PyYAML); any
+# integer this long is far outside every range project.yaml allows, so it is read as infinity
+# and reported like one, with its digit count.
+_MAX_DIGITS = 4000
+_SHOWN_DIGITS = 15
+
+
+class HugeInt(float):
+    """An integer literal too long to read: +/- infinity that remembers how many digits it had."""
+
+    digits: int
+
+    def __new__(cls, sign: int, digits: int) -> HugeInt:
+        value = super().__new__(cls, math.copysign(math.inf, sign))
+        value.digits = digits
+        return value
+
+
+class Loader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that reads integers of any length without raising."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        text = str(self.construct_scalar(node)).replace("_", "")
+        digits = sum(ch.isdigit() for ch in text)
+        if digits > _MAX_DIGITS:
+            return HugeInt(-1 if text.startswith("-") else 1, digits)
+        return super().construct_yaml_int(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+
+
+def shown(value: Any) -> str:
+    """A value for a message: long numbers by their digit count, YAML's words for nan and inf."""
+    if isinstance(value, HugeInt):
+        return f"{'-' if value < 0 else ''}a {value.digits}-digit number"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = len(str(abs(value)))
+        if digits > _SHOWN_DIGITS:
+            return f"{'-' if value < 0 else ''}a {digits}-digit number"
+    return repr(value)
+
+
+def non_finite(data: Any, path: PathT = ()) -> dict[PathT, float]:
+    """Every .nan, .inf and over-long integer in ``data``, by path."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return {path: data}
+    found: dict[PathT, float] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.update(non_finite(value, (*path, str(key))))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.update(non_finite(value, (*path, index)))
+    return found
 
 
 class Marks:
@@ -75,7 +134,7 @@ def read(text: str, file: str) -> tuple[Any, Marks, list[Issue]]:
 
     A syntax error or an empty document raises ProjectError: nothing else can be checked.
     """
-    loader = yaml.SafeLoader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -83,7 +83,7 @@ BAD: list[tuple[str, str, str, tuple[str, ...]]] = [
      ("expected a number", "'two'")),
     ("memory-too-small", "capabilities:\n  - name: web-app\n    type: api_service\n"
      "    config: {container_image: x, memory: 64}\n", "4:42: capabilities[0].config.memory",
-     ("too small", "at least 128")),
+     ("too small", "allowed: 128 to 122,880")),
     ("min-above-max", "capabilities:\n  - name: web-app\n    type: api_service\n    config:\n"
      "      container_image: x\n      min_instances: 4\n      max_instances: 2\n",
      "7:22: capabilities[0].config.max_instances", ("below min_instances", "raise max_instances")),
@@ -140,7 +140,7 @@ BAD: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("unknown-usage-key", "resources:\n  - {name: uploads, type: bucket}\nusage:\n  uploads: {storage: 1}\n",
      "4:13: usage.uploads.storage", ("unknown usage key for a bucket", "did you mean 'storage_gb'?")),
     ("negative-usage", "resources:\n  - {name: uploads, type: bucket}\nusage:\n  uploads: {storage_gb: -5}\n",
-     "4:25: usage.uploads.storage_gb", ("too small", "at least 0")),
+     "4:25: usage.uploads.storage_gb", ("too small", "allowed: 0 to")),
     ("capabilities-not-a-list", "capabilities: {web: 1}\n", "1:15: capabilities", ("expected a list",)),
     ("duplicate-key", "name: shop\nname: shop2\n", "2:1: name", ("duplicate key",)),
     ("yaml-syntax", "resources: [\n", "2:1: (yaml)", ("fix the YAML syntax",)),
