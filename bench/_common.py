@@ -232,3 +232,22 @@ def run_json(argv: Sequence[str], env: dict[str, str] | None = None, timeout: fl
 def _pythonpath() -> str:
     existing = os.environ.get("PYTHONPATH")
     return f"{REPO}{os.pathsep}{existing}" if existing else str(REPO)
+
+
+@contextmanager
+def provider(name: str, env: dict[str, str]) -> Iterator[None]:
+    """``INFRAR_PROVIDER=name`` with ``env`` set for the block, the previous values restored after."""
+    from infrar import dispatch
+
+    saved = {key: os.environ.get(key) for key in ("INFRAR_PROVIDER", *env)}
+    os.environ.update({"INFRAR_PROVIDER": name, **env})
+    dispatch.reset()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        dispatch.reset()

@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # python bench/run.py
 
 from bench._common import Row, format_table, log, moto_server
 
-BENCHMARKS = ("import", "dispatch", "small", "list", "transfer")
+BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             if "transfer" in args.only:
                 server.create_bucket("bench-transfer")
                 rows += storage_transfer.bench_transfer("bench-transfer", args.size_mib, args.transfer_reps)
+    if "cache" in args.only:
+        from bench.cache import bench_cache
+
+        rows += bench_cache(ops=args.ops * 10, reps=args.reps)
     print(f"infrar storage benchmarks: {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(versions())

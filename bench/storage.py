@@ -23,6 +23,7 @@ from bench._common import (
     boto3_baseline_client,
     log,
     median,
+    provider,
 )
 
 SMALL_BODY = os.urandom(1024)  # "small object": 1 KiB
@@ -263,18 +264,9 @@ def bench_listing(bucket: str, count: int, reps: int, third_party: bool) -> list
 
 @contextmanager
 def local_provider() -> Iterator[Path]:
-    saved = {name: os.environ.get(name) for name in ("INFRAR_PROVIDER", "INFRAR_LOCAL_ROOT")}
-    with tempfile.TemporaryDirectory(prefix="infrar-bench-local-") as root:
-        os.environ["INFRAR_PROVIDER"] = "local"
-        os.environ["INFRAR_LOCAL_ROOT"] = root
-        try:
-            yield Path(root)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with tempfile.TemporaryDirectory(prefix="infrar-bench-local-") as root, \
+            provider("local", {"INFRAR_LOCAL_ROOT": root}):
+        yield Path(root)
 
 
 class _InstantStorage:

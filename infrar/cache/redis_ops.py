@@ -78,19 +78,25 @@ def call(client: redis.Redis, cache: str, endpoint: str, operation: Callable[[re
 
 
 def _ms(ttl: float | None) -> int | None:
-    return None if ttl is None else max(1, round(ttl * 1000))
+    return None if ttl is None else (int(ttl * 1000) or 1)  # whole ms, at least one
 
 
 def get(client: redis.Redis, endpoint: str, cache: str, key: str, default: Any) -> Any:
     name = namespaced(check_cache(cache), check_key(key))
-    data: bytes | None = call(client, cache, endpoint, lambda c: c.get(name))  # type: ignore[assignment]
+    try:  # not through call(): get and set are the hot path, and a closure per call shows
+        data: bytes | None = client.get(name)  # type: ignore[assignment]
+    except redis.RedisError as exc:
+        raise translate(exc, cache, endpoint) from exc
     return default if data is None else decode(data)
 
 
 def set(client: redis.Redis, endpoint: str, cache: str, key: str, value: Any, ttl: float | None) -> None:
     name = namespaced(check_cache(cache), check_key(key))
     data, px = encode(check_value(value)), _ms(check_ttl(ttl))
-    call(client, cache, endpoint, lambda c: c.set(name, data, px=px))
+    try:
+        client.set(name, data, px=px)
+    except redis.RedisError as exc:
+        raise translate(exc, cache, endpoint) from exc
 
 
 def delete(client: redis.Redis, endpoint: str, cache: str, key: str) -> bool:

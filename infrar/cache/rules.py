@@ -34,6 +34,8 @@ def check_ttl(ttl: Any) -> float | None:
     """``None`` (no expiry) or a positive finite number of seconds."""
     if ttl is None:
         return None
+    if type(ttl) is int and ttl > 0:  # the common case (the default 3600), without the float checks
+        return ttl
     if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not math.isfinite(ttl) or ttl <= 0:
         raise InvalidArgument(f"invalid ttl {ttl!r}: a ttl is a positive number of seconds, or None for no expiry")
     return float(ttl)

@@ -50,10 +50,13 @@ def _switch_to_wal(connection: sqlite3.Connection) -> None:
 
 def client() -> sqlite3.Connection:
     """This thread's connection to the cache database under the current INFRAR_LOCAL_ROOT."""
-    path = str(files.root() / "cache" / "cache.db")
-    key = (os.getpid(), path)
+    # Keyed on the variable's text (and the working directory when it is relative), not on the
+    # resolved path: building the Path on every call cost more than the SQLite statement.
+    setting = os.environ.get("INFRAR_LOCAL_ROOT") or ".infrar"
+    key = (os.getpid(), setting if os.path.isabs(setting) else os.path.join(os.getcwd(), setting))
     if getattr(_local, "key", None) != key:
-        _local.connection = _open(path)  # a forked child's inherited one is left alone, never closed
+        # A forked child's inherited connection is left alone, never closed.
+        _local.connection = _open(str(files.root() / "cache" / "cache.db"))
         _local.key = key
     connection: sqlite3.Connection = _local.connection
     return connection
