@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "scan": "infrar.infra.scan_cli",
     "plugins": "infrar.plugins_cli",
     "doctor": "infrar.doctor",
+    "jobs": "infrar.data.jobs_cli",
 }
 
 
