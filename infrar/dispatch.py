@@ -35,6 +35,8 @@ class _SelectedAdapters(dict[str, Any]):
     def __missing__(self, domain: str) -> Any:
         seen = config.selection_state()
         found = adapter_for(domain, config.selected_provider_raw())
+        if _wrap is not None:  # observability is on: the cache keeps the tracing proxy
+            found = _wrap(domain, found)
         if seen[1] == 0 and config.environ_watched():
             with _cache_lock:  # the check and the store are one step against _forget()
                 if config.selection_state() == seen:
@@ -43,6 +45,7 @@ class _SelectedAdapters(dict[str, Any]):
 
 
 _selected = _SelectedAdapters()
+_wrap: Callable[[str, Any], Any] | None = None
 
 adapter: Callable[[str], Any] = _selected.__getitem__
 """The adapter instance serving ``domain`` on the selected provider (``adapter("storage")``)."""
@@ -54,6 +57,17 @@ def _forget_selection() -> None:
 
 
 config.on_selection_change(_forget_selection)
+
+
+def wrap_adapters(wrapper: Callable[[str, Any], Any] | None) -> None:
+    """Serve ``wrapper(domain, adapter)`` instead of each adapter from now on (None: the adapters themselves).
+
+    infrar.observability installs its tracing proxy here; only a cache miss calls the
+    wrapper, so the hot path costs the same with or without it.
+    """
+    global _wrap
+    _wrap = wrapper
+    _forget_selection()
 
 
 def adapter_for(domain: str, provider: str) -> Any:
