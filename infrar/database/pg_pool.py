@@ -1,10 +1,14 @@
-"""A bounded, thread-safe, fork-safe pool of psycopg2 connections per database.
+"""psycopg2's own ThreadedConnectionPool, made to wait, to survive fork and to skip dead connections.
 
-psycopg2.pool.ThreadedConnectionPool raises PoolError when every connection is out; a caller
-should wait instead, so a semaphore bounds the borrowers. A forked child gets a new pool and
-never touches its parent's connections (closing one would end the parent's session).
-A borrowed connection found dead (the server closed it: restart, idle timeout) is replaced
-before any statement is sent on it; a statement is never re-sent after it may have run.
+psycopg2.pool raises PoolError when every connection is out, keeps only ``minconn`` idle
+connections (opening them all at once) and knows nothing of fork; ``Pool`` adds what a
+long-running app needs on top of it:
+- a semaphore bounds the borrowers, so a caller waits (up to WAIT_SECONDS) instead of failing;
+- connections open on first need, and up to ``size`` idle ones are kept;
+- a forked child starts with no connections and never touches (or lets the garbage collector
+  close) its parent's, which share the parent's sockets;
+- an idle connection the server wrote to (restart, terminate, idle timeout) is replaced before
+  any statement is sent on it; a statement is never re-sent after it may have run.
 """
 
 from __future__ import annotations
@@ -16,68 +20,93 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg2
 import psycopg2.extensions
+import psycopg2.pool
+
+from infrar.errors import Timeout
 
 MAX_CONNECTIONS = 10
-Connect = Callable[[], Any]  # a new psycopg2 connection to one database
+WAIT_SECONDS = 60.0
 _IDLE = psycopg2.extensions.TRANSACTION_STATUS_IDLE
+# Connections inherited across fork: referenced for the rest of the process so that no
+# close (explicit or by garbage collection) ends the parent's session on the shared socket.
+_INHERITED: list[Any] = []
 
 
-class Pool:
-    """Up to ``size`` connections made by ``connect``, lent one at a time with ``borrow()``.
+class Pool(psycopg2.pool.ThreadedConnectionPool):
+    """Up to ``size`` connections made by ``connect()``, lent one at a time by ``borrow()``.
 
-    Not psycopg2.pool: its ThreadedConnectionPool closes every returned connection beyond
-    ``minconn`` (so it either reconnects per statement or opens ``maxconn`` at once) and
-    raises PoolError instead of waiting when all are lent.
+    ``endpoint`` (host:port, or a Cloud SQL instance) names the server in messages.
     """
 
-    def __init__(self, connect: Connect, size: int = MAX_CONNECTIONS) -> None:
-        self._pid = os.getpid()
-        self._connect = connect
-        self._slots = threading.BoundedSemaphore(size)
-        self._idle: list[Any] = []
+    def __init__(self, connect: Callable[[], Any], endpoint: str, size: int = MAX_CONNECTIONS) -> None:
+        super().__init__(0, size)  # 0: psycopg2 would open ``minconn`` connections right now
+        self.minconn = size  # psycopg2 keeps up to ``minconn`` returned connections idle
+        self.endpoint = endpoint
+        self._open = connect
+        self._start()
+
+    def _start(self) -> None:
+        self.pid = os.getpid()
+        self._slots = threading.BoundedSemaphore(self.maxconn)
+
+    def _connect(self, key: Any = None) -> Any:
+        # psycopg2.pool's one place that opens a connection: here through ``connect()``,
+        # which may fetch a fresh password (an IAM token) for each new connection.
+        connection = self._open()
+        connection.autocommit = True  # statements run alone; a transaction says BEGIN itself
+        if key is not None:
+            self._used[key] = connection
+            self._rused[id(connection)] = key
+        else:
+            self._pool.append(connection)
+        return connection
+
+    def _forked(self) -> None:
+        """In a child: forget the parent's connections without closing them, start empty."""
+        # Not under self._lock: a parent thread that fork did not copy may hold it.
+        _INHERITED.extend(self._pool + list(self._used.values()))
+        self._pool: list[Any] = []
+        self._used: dict[Any, Any] = {}
+        self._rused: dict[int, Any] = {}
         self._lock = threading.Lock()
+        self._start()
+
+    def close(self) -> None:
+        """Close every connection, in the process that opened them only (a child forgets its parent's)."""
+        if self.pid == os.getpid():
+            self.closeall()
+        else:
+            _INHERITED.extend(self._pool + list(self._used.values()))
 
     def _take(self) -> Any:
         while True:
-            with self._lock:
-                connection = self._idle.pop() if self._idle else None
-            if connection is None:
-                connection = self._connect()
-                connection.autocommit = True  # statements run alone; transactions say BEGIN themselves
-                return connection
+            connection = self.getconn()
             if not _is_dead(connection):
                 return connection
-            connection.close()
+            self.putconn(connection, close=True)
 
     @contextmanager
     def borrow(self) -> Iterator[Any]:
-        """A live connection, returned to the pool after (closed instead if it broke or is mid-transaction)."""
-        with self._slots:
+        """A live connection, given back after (closed instead if it broke or is mid-transaction)."""
+        if self.pid != os.getpid():
+            self._forked()
+        slots = self._slots
+        if not slots.acquire(timeout=WAIT_SECONDS):
+            raise Timeout(
+                f"no connection to {self.endpoint} came free within {WAIT_SECONDS:.0f} s: all "
+                f"{self.maxconn} are in use; hold connections (transactions, iter_query) for less time"
+            )
+        try:
             connection = self._take()
             reusable = False
             try:
                 yield connection
                 reusable = not connection.closed and connection.info.transaction_status == _IDLE
             finally:
-                if reusable:
-                    with self._lock:
-                        self._idle.append(connection)
-                else:
-                    connection.close()
-
-    def close(self) -> None:
-        """Close every idle connection (in the process that opened them only)."""
-        if os.getpid() == self._pid:
-            with self._lock:
-                idle, self._idle = self._idle, []
-            for connection in idle:
-                connection.close()
-
-    @property
-    def pid(self) -> int:
-        return self._pid
+                self.putconn(connection, close=not reusable)
+        finally:
+            slots.release()
 
 
 def _is_dead(connection: Any) -> bool:
@@ -92,27 +121,3 @@ def _is_dead(connection: Any) -> bool:
         return True
     readable, _, _ = select.select([connection.fileno()], [], [], 0)
     return bool(readable)
-
-
-class Pools:
-    """One Pool per database in this process, built on first use."""
-
-    def __init__(self, connect: Callable[[str], Any]) -> None:
-        self._connect = connect
-        self._pools: dict[str, Pool] = {}
-        self._lock = threading.Lock()
-
-    def get(self, database: str) -> Pool:
-        pool = self._pools.get(database)
-        if pool is None or pool.pid != os.getpid():
-            with self._lock:
-                pool = self._pools.get(database)
-                if pool is None or pool.pid != os.getpid():
-                    pool = self._pools[database] = Pool(lambda: self._connect(database))
-        return pool
-
-    def reset(self) -> None:
-        with self._lock:
-            pools, self._pools = self._pools, {}
-        for pool in pools.values():
-            pool.close()

@@ -28,13 +28,14 @@ _TOKEN = re.compile(
 )
 
 
-def _tokens(sql: str) -> list[str]:
+def tokens(sql: str) -> list[str]:
+    """``sql`` split so that each quoted span, comment and ``?`` is one token."""
     return [match.group(0) for match in _TOKEN.finditer(sql)]
 
 
 def count(sql: str) -> int:
     """The number of ``?`` placeholders in ``sql``."""
-    return sum(1 for token in _tokens(sql) if token == "?")
+    return sum(1 for token in tokens(sql) if token == "?")
 
 
 def to_format(sql: str) -> str:
@@ -44,7 +45,7 @@ def to_format(sql: str) -> str:
     inside a string literal is doubled too; only placeholders become ``%s``.
     """
     out: list[str] = []
-    for token in _tokens(sql):
+    for token in tokens(sql):
         if token == "?":
             out.append("%s")
         else:

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -81,16 +82,53 @@ class PostgresService(ServerService):
         password_file.unlink()
         if done.returncode != 0:
             raise Unavailable(f"initdb failed ({done.returncode}) in {data_dir}: {done.stderr[-2000:]}")
-        command = [*prefix, str(binaries / "postgres"), "-D", str(data_dir), "-p", str(port),
-                   "-k", str(socket_dir), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+        return self._process(port)
+
+    def _process(self, port: int) -> ServerProcess:
+        assert self.root is not None
+        prefix, _ = _run_as()
+        command = [*prefix, str(server_bin() / "postgres"), "-D", str(self.root / "data"), "-p", str(port),
+                   "-k", str(self.root / "socket"), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]
         return ServerProcess(self.name, command, port, self.log_dir, cwd=self.root)
 
-    def environment(self) -> dict[str, str]:
-        return {"PGHOST": "127.0.0.1", "PGPORT": str(self.port), "PGUSER": USER,
-                "PGPASSWORD": self.password, "PGSSLMODE": "disable"}
+    def start(self) -> None:
+        super().start()
+        self._wait_ready()
 
-    def stop(self) -> None:
+    def _wait_ready(self) -> None:
+        # The port opens before recovery ends ("the database system is starting up").
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.psql("SELECT 1")
+                return
+            except Unavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def restart(self) -> None:
+        """Stop the server (fast shutdown: sessions are cut) and start it again on the same port and data."""
+        server = self._running()
+        self._interrupt()
+        server.stop()
+        self._server = self._process(server.port)
+        self._server.start()
+        self._wait_ready()
+
+    def kill(self) -> None:
+        """Kill the server outright (SIGKILL, as a crash does) and start it again: crash recovery, same port."""
+        server = self._running()
+        pid = server.pid
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+        server.stop()
+        self._server = self._process(server.port)
+        self._server.start()
+        self._wait_ready()
+
+    def _interrupt(self) -> None:
         # SIGINT is PostgreSQL's fast shutdown; the SIGTERM that follows would wait for clients.
         pid = self.pid
         if pid is not None:
@@ -98,6 +136,13 @@ class PostgresService(ServerService):
                 os.kill(pid, signal.SIGINT)
             except ProcessLookupError:
                 pass
+
+    def environment(self) -> dict[str, str]:
+        return {"PGHOST": "127.0.0.1", "PGPORT": str(self.port), "PGUSER": USER,
+                "PGPASSWORD": self.password, "PGSSLMODE": "disable"}
+
+    def stop(self) -> None:
+        self._interrupt()
         super().stop()
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -2,52 +2,40 @@
 
 Why SQLite rather than DuckDB: several processes of one app must be able to write the same
 database, which SQLite does (WAL, busy timeout) and DuckDB does not (one writing process);
-and sqlite3 ships with Python. Types are made to come back as on PostgreSQL by converters
-chosen by the column's declared type (``detect_types=PARSE_DECLTYPES``): BOOLEAN/BOOL -> bool,
-NUMERIC/DECIMAL -> Decimal, DATE -> date, TIMESTAMP/TIMESTAMPTZ -> datetime (aware, UTC, when
-stored with an offset). Aware datetimes are stored as UTC ISO text. The registrations are
-process-wide in sqlite3 and only take effect on connections opened with detect_types.
-Known gap: SQLite forgets a NUMERIC column's scale, so Decimal('100.50') reads back as
-Decimal('100.5') here.
+and sqlite3 ships with Python. Types come back as on PostgreSQL through converters chosen by
+the column's declared type (see ``_clients/sqlite.py``); so that a ``NUMERIC(12, 2)`` column
+keeps its scale, which SQLite itself forgets, a CREATE/ALTER TABLE names it
+``NUMERIC_S2(12, 2)`` (``_scaled``): same NUMERIC affinity, and a converter that quantizes.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime, timezone
-from decimal import Decimal
 from typing import Any, NoReturn
 
-from infrar.database.placeholders import check_count
+from infrar.database.placeholders import check_count, tokens
 from infrar.database.rules import check_database, check_many, check_params, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 from infrar.errors import AlreadyExists, InfrarError, InvalidArgument, NotFound, Unavailable
 from infrar.providers.local._clients import sqlite
 
 _BATCH = 1000
+_DDL = re.compile(r"\s*(CREATE|ALTER)\s", re.IGNORECASE)
+_DECIMAL = re.compile(r"\b(?:NUMERIC|DECIMAL)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", re.IGNORECASE)
 
 
-def _to_datetime(raw: bytes) -> datetime:
-    value = datetime.fromisoformat(raw.decode())
-    return value.astimezone(timezone.utc) if value.tzinfo is not None else value
-
-
-def _store_datetime(value: datetime) -> str:
-    return (value.astimezone(timezone.utc) if value.tzinfo is not None else value).isoformat()
-
-
-sqlite3.register_adapter(Decimal, str)
-sqlite3.register_adapter(date, date.isoformat)
-sqlite3.register_adapter(datetime, _store_datetime)
-for _name in ("BOOLEAN", "BOOL"):
-    sqlite3.register_converter(_name, lambda raw: raw not in (b"0", b""))
-for _name in ("NUMERIC", "DECIMAL"):
-    sqlite3.register_converter(_name, lambda raw: Decimal(raw.decode()))
-sqlite3.register_converter("DATE", lambda raw: date.fromisoformat(raw.decode()))
-for _name in ("TIMESTAMP", "TIMESTAMPTZ", "DATETIME"):
-    sqlite3.register_converter(_name, _to_datetime)
+def _scaled(sql: str) -> str:
+    """``sql`` with each ``NUMERIC(p, s)``/``DECIMAL(p, s)`` of a CREATE/ALTER as ``NUMERIC_S<s>(p, s)``."""
+    if not _DDL.match(sql):
+        return sql
+    return "".join(
+        _DECIMAL.sub(lambda m: f"NUMERIC_S{m[2] or 0}({m[1]}, {m[2] or 0})", token)
+        if token[:1] not in ("'", '"', "-", "/", "$") else token
+        for token in tokens(sql)
+    )
 
 
 def _raise(error: sqlite3.Error, database: str) -> NoReturn:
@@ -104,7 +92,7 @@ def _run(connection: sqlite3.Connection, database: str, sql: str, params: Params
     values = check_params(params, database)
     check_count(sql, values, database)
     try:
-        return connection.execute(sql, values)
+        return connection.execute(_scaled(sql), values)
     except sqlite3.Error as error:
         _raise(error, database)
 
@@ -137,7 +125,7 @@ class LocalDatabase:
 
     def execute_many(self, database: str, sql: str, seq_of_params: Iterable[Params]) -> int:
         name = check_database(database)
-        with run_transaction(name, self._begin(name)) as tx:
+        with run_transaction(name, _begin(name)) as tx:
             return tx.execute_many(sql, seq_of_params)
 
     def iter_query(self, database: str, sql: str, params: Params | None = None) -> Iterator[Row]:
@@ -148,18 +136,18 @@ class LocalDatabase:
 
     def transaction(self, database: str) -> AbstractContextManager[Transaction]:
         name = check_database(database)
-        return _transaction(name, self._begin(name))
+        return _transaction(name, _begin(name))
 
-    @staticmethod
-    def _begin(database: str) -> _Session:
-        # Its own connection: work outside the transaction is not part of it, as on a server.
-        connection = sqlite.connect(database)
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            connection.close()
-            _raise(error, database)
-        return _Session(database, connection)
+
+def _begin(database: str) -> _Session:
+    # Its own connection: work outside the transaction is not part of it, as on a server.
+    connection = sqlite.connect(database)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as error:
+        connection.close()
+        _raise(error, database)
+    return _Session(database, connection)
 
 
 @contextmanager

@@ -1,9 +1,8 @@
-"""Connections to Cloud SQL for PostgreSQL (Auth Proxy or private IP) through libpq's own variables.
+"""Connections to Cloud SQL for PostgreSQL through libpq's own variables, one pool per database and process.
 
-The database is the one the caller names.
-
-PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and PGSSLROOTCERT are read by libpq itself, so
-an erased program is a plain psycopg2 program configured the same way.
+Through the Cloud SQL Auth Proxy or the instance's private IP: PGHOST, PGPORT, PGUSER,
+PGPASSWORD, PGSSLMODE and PGSSLROOTCERT are read by libpq itself, so an erased program is a
+plain psycopg2 program configured the same way. The database is the one the caller names.
 """
 
 from __future__ import annotations
@@ -12,11 +11,27 @@ from typing import Any
 
 import psycopg2
 
+from infrar.database.pg_ops import libpq_endpoint, prepare
+from infrar.database.pg_pool import Pool
+from infrar.providers._keyed import PerResource
+
 
 def connect(database: str) -> Any:
-    """A new connection to the PostgreSQL database ``database``."""
-    return psycopg2.connect(dbname=database)
+    """A new connection to the PostgreSQL database ``database``, ready for the adapter."""
+    return prepare(psycopg2.connect(dbname=database))
+
+
+def _build(database: str) -> Pool:
+    return Pool(lambda: connect(database), libpq_endpoint())
+
+
+_pools: PerResource[Pool] = PerResource(_build, on_reset=lambda pool: pool.close())
+
+
+def client(database: str) -> Pool:
+    """The connection pool of ``database`` in this process, built on first use."""
+    return _pools.get(database)
 
 
 def reset() -> None:
-    """Nothing cached here: the pools live in the adapter."""
+    _pools.reset()

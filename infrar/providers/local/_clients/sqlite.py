@@ -11,12 +11,52 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from decimal import Context, Decimal
 from pathlib import Path
 
 from infrar.providers.local._clients import files
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _local = threading.local()
+_MAX_SCALE = 38  # PostgreSQL's NUMERIC allows more; 38 is SQL Server's limit
+_WIDE = Context(prec=80)  # quantize must not fail on a value that fits NUMERIC(38, s)
+
+
+def _to_datetime(raw: bytes) -> datetime:
+    value = datetime.fromisoformat(raw.decode())
+    return value.astimezone(timezone.utc) if value.tzinfo is not None else value
+
+
+def _store_datetime(value: datetime) -> str:
+    return (value.astimezone(timezone.utc) if value.tzinfo is not None else value).isoformat()
+
+
+def _decimal_of_scale(scale: int) -> Callable[[bytes], Decimal]:
+    exponent = Decimal(1).scaleb(-scale)
+    return lambda raw: Decimal(raw.decode()).quantize(exponent, context=_WIDE)
+
+
+def register_types() -> None:
+    """Values as PostgreSQL returns them, by the column's declared type (sqlite3's registry is process-wide).
+
+    BOOLEAN/BOOL -> bool, NUMERIC/DECIMAL -> Decimal (``NUMERIC_S<s>``: with scale s), DATE ->
+    date, TIMESTAMP/TIMESTAMPTZ/DATETIME -> datetime (aware UTC when stored with an offset;
+    aware datetimes are stored as UTC ISO text). Only connections opened with detect_types see them.
+    """
+    sqlite3.register_adapter(Decimal, str)
+    sqlite3.register_adapter(date, date.isoformat)
+    sqlite3.register_adapter(datetime, _store_datetime)
+    for name in ("BOOLEAN", "BOOL"):
+        sqlite3.register_converter(name, lambda raw: raw not in (b"0", b""))
+    for name in ("NUMERIC", "DECIMAL"):
+        sqlite3.register_converter(name, lambda raw: Decimal(raw.decode()))
+    for scale in range(_MAX_SCALE + 1):
+        sqlite3.register_converter(f"NUMERIC_S{scale}", _decimal_of_scale(scale))
+    sqlite3.register_converter("DATE", lambda raw: date.fromisoformat(raw.decode()))
+    for name in ("TIMESTAMP", "TIMESTAMPTZ", "DATETIME"):
+        sqlite3.register_converter(name, _to_datetime)
 
 
 def path(database: str) -> Path:
@@ -26,6 +66,7 @@ def path(database: str) -> Path:
 
 def connect(database: str) -> sqlite3.Connection:
     """A new autocommit connection to ``database`` (callers issue BEGIN themselves)."""
+    register_types()  # here, not at import: erased code copies what connect() reaches
     target = path(database)
     target.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(

@@ -1,0 +1,204 @@
+"""The database domain on PostgreSQL through psycopg2: one implementation for aws and gcp.
+
+RDS/Aurora and Cloud SQL speak the same protocol, so only how each opens a connection differs
+(its ``_clients/postgres.py``, which hands out a ``pg_pool.Pool`` per database). Pooling,
+``?`` translation, types and errors are here once, and erase copies them.
+Types: BYTEA comes back as ``bytes`` (psycopg2 gives memoryview), and each session runs in UTC
+so that a TIMESTAMP WITH TIME ZONE reads back as an aware UTC datetime, as on local.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, NoReturn
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.extras
+
+from infrar.database.pg_errors import raise_for
+from infrar.database.pg_pool import Pool
+from infrar.database.placeholders import check_count, to_format
+from infrar.database.rules import check_many, check_params, check_sql
+from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
+
+_ITER_BATCH = 2000
+_PAGE = 1000  # statements per round trip in execute_many
+
+# ``INSERT INTO t (...) VALUES (?, ?, ...)`` with nothing but placeholders in VALUES: sent as
+# one multi-row INSERT per page, whose row count is exact (an ON CONFLICT tail is kept).
+_INSERT_VALUES = re.compile(
+    r"""(?is)^(\s*INSERT\s+INTO\s+[^?'"$;]*?\bVALUES\s*)\(\s*\?(?:\s*,\s*\?)*\s*\)([^?'"$;]*);?\s*$"""
+)
+
+
+def _bytes(value: str | bytes | None, cursor: Any) -> bytes | None:
+    raw = psycopg2.BINARY(value, cursor)
+    return None if raw is None else bytes(raw)
+
+
+BYTES = psycopg2.extensions.new_type(psycopg2.BINARY.values, "BYTEA_AS_BYTES", _bytes)
+
+
+def prepare(connection: Any) -> Any:
+    """Make a new connection return the portable types (see the module docstring)."""
+    psycopg2.extensions.register_type(BYTES, connection)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    return connection
+
+
+def libpq_endpoint() -> str:
+    """libpq's host:port (PGHOST, PGPORT), for messages: never a credential."""
+    return f"{os.environ.get('PGHOST') or 'localhost'}:{os.environ.get('PGPORT') or '5432'}"
+
+
+def _fail(error: psycopg2.Error, pool: Pool, database: str) -> NoReturn:
+    raise_for(error, getattr(error, "pgcode", None), f"database {database!r} on {pool.endpoint}")
+
+
+def _statement(sql: str, params: Params | None, database: str) -> tuple[str, tuple[Any, ...]]:
+    check_sql(sql, database)
+    values = tuple(check_params(params, database))
+    check_count(sql, values, database)
+    return to_format(sql), values
+
+
+def _rows(cursor: Any) -> list[Row]:
+    if cursor.description is None:
+        return []
+    columns = column_index(item[0] for item in cursor.description)
+    return [Row(columns, values) for values in cursor.fetchall()]
+
+
+class _Session:
+    """One pooled connection inside BEGIN ... COMMIT: the primitives Transaction needs."""
+
+    def __init__(self, pool: Pool, database: str, connection: Any) -> None:
+        self.pool = pool
+        self.database = database
+        self.connection = connection
+
+    def _run(self, sql: str, values: tuple[Any, ...]) -> Any:
+        try:
+            cursor = self.connection.cursor()
+            cursor.execute(sql, values)
+        except psycopg2.Error as error:
+            _fail(error, self.pool, self.database)
+        return cursor
+
+    def query(self, sql: str, params: Params) -> list[Row]:
+        with self._run(*_statement(sql, params, self.database)) as cursor:
+            return _rows(cursor)
+
+    def execute(self, sql: str, params: Params) -> int:
+        with self._run(*_statement(sql, params, self.database)) as cursor:
+            count: int = cursor.rowcount
+            return max(count, 0)
+
+    def execute_many(self, sql: str, seq_of_params: Iterable[Params]) -> int:
+        check_sql(sql, self.database)
+        insert = _INSERT_VALUES.match(sql)
+        text = to_format(insert[1]) + "%s" + to_format(insert[2]) if insert else to_format(sql)
+        total = 0
+        with self.connection.cursor() as cursor:
+            for page in _pages(sql, seq_of_params, self.database):
+                try:
+                    if insert:
+                        psycopg2.extras.execute_values(cursor, text, page, page_size=len(page))
+                        total += max(cursor.rowcount, 0)
+                    else:
+                        cursor.executemany(text, page)  # psycopg2 sums the row counts of the page
+                        total += max(cursor.rowcount, 0)
+                except psycopg2.Error as error:
+                    _fail(error, self.pool, self.database)
+        return total
+
+    def commit(self) -> None:
+        self._run("COMMIT", ()).close()
+
+    def rollback(self) -> None:
+        if self.connection.closed:
+            return  # the server ended the session, and with it the transaction
+        self._run("ROLLBACK", ()).close()
+
+
+def _pages(sql: str, seq_of_params: Iterable[Params], database: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The checked parameter sequences, _PAGE at a time."""
+    page: list[tuple[Any, ...]] = []
+    for values in check_many(seq_of_params, database):
+        check_count(sql, values, database)
+        page.append(tuple(values))
+        if len(page) == _PAGE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+@contextmanager
+def _session(pool: Pool, database: str) -> Iterator[_Session]:
+    try:
+        with pool.borrow() as connection:
+            yield _Session(pool, database, connection)
+    except psycopg2.Error as error:  # opening the connection: statements translate their own
+        _fail(error, pool, database)
+
+
+def query(pool: Pool, database: str, sql: str, params: Params | None) -> list[Row]:
+    with _session(pool, database) as session:
+        return session.query(sql, params or ())
+
+
+def execute(pool: Pool, database: str, sql: str, params: Params | None) -> int:
+    with _session(pool, database) as session:
+        return session.execute(sql, params or ())
+
+
+def execute_many(pool: Pool, database: str, sql: str, seq_of_params: Iterable[Params]) -> int:
+    with transaction(pool, database) as tx:
+        return tx.execute_many(sql, seq_of_params)
+
+
+def iter_query(pool: Pool, database: str, sql: str, params: Params | None) -> Iterator[Row]:
+    statement = _statement(sql, params, database)  # checked at the call, not at the first next()
+    return _iterate(pool, database, statement)
+
+
+def _iterate(pool: Pool, database: str, statement: tuple[str, tuple[Any, ...]]) -> Iterator[Row]:
+    # A named cursor is a server-side cursor: rows arrive _ITER_BATCH at a time. psycopg2
+    # allows one only outside autocommit, so the connection leaves it for the scan.
+    with _session(pool, database) as session:
+        connection = session.connection
+        connection.autocommit = False
+        try:
+            with connection.cursor(name="server_side_rows") as cursor:
+                cursor.itersize = _ITER_BATCH
+                cursor.execute(*statement)
+                columns: dict[str, int] | None = None
+                for values in cursor:
+                    if columns is None:
+                        columns = column_index(item[0] for item in cursor.description)
+                    yield Row(columns, values)
+        except psycopg2.Error as error:
+            _fail(error, pool, database)
+        finally:
+            if not connection.closed:
+                connection.rollback()  # a read-only scan: nothing to keep
+                connection.autocommit = True
+
+
+def transaction(pool: Pool, database: str) -> AbstractContextManager[Transaction]:
+    return _transaction(pool, database)
+
+
+@contextmanager
+def _transaction(pool: Pool, database: str) -> Iterator[Transaction]:
+    with _session(pool, database) as session:
+        session._run("BEGIN", ()).close()
+        with run_transaction(database, session) as tx:
+            yield tx
