@@ -11,6 +11,8 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 "$PYTHON" -c "import ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 # The database tests run a real PostgreSQL from Debian's server package (infrar/testing/postgres.py).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The azure database tests run pyodbc through unixODBC and Debian's psqlODBC against that server.
+ls /usr/lib/*/odbc/psqlodbcw.so >/dev/null 2>&1 || need_apt+=(unixodbc odbc-postgresql)
 # The cache tests run real Redis servers, one of them TLS with openssl-made certificates (infrar/testing/redis.py).
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
