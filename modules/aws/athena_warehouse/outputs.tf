@@ -25,7 +25,9 @@ output "policy_statements" {
         "glue:GetPartitions", "glue:CreateTable", "glue:UpdateTable",
       ]
       Resource = [
-        replace(aws_glue_catalog_database.this.arn, ":database/", ":catalog"),
+        # arn:aws:glue:REGION:ACCOUNT:database/NAME -> arn:aws:glue:REGION:ACCOUNT:catalog (a regex replace,
+        # so nothing of the database name is left behind).
+        replace(aws_glue_catalog_database.this.arn, "/:database/.*$/", ":catalog"),
         aws_glue_catalog_database.this.arn,
         "${replace(aws_glue_catalog_database.this.arn, ":database/", ":table/")}/*",
       ]
