@@ -51,6 +51,7 @@ class Exporters:
     readers: list[object] = field(default_factory=list)  # extra MetricReaders (an in-memory one in tests)
     closers: list[Callable[[], None]] = field(default_factory=list)
     destination: str = "the configured destination"
+    id_generator: object | None = None  # X-Ray wants the start time in the trace id
 
 
 Build = Callable[[Settings], Exporters]
@@ -157,7 +158,7 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
     settings = Settings(str(resource.attributes.get("service.name")), redactor, attributes)
     exporters = build(settings)
     _use_otlp(exporters)
-    tracer_provider = TracerProvider(resource=resource)
+    tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator)  # type: ignore[arg-type]
     if exporters.spans is not None:
         safe = SafeSpanExporter(exporters.spans, redactor, exporters.destination)  # type: ignore[arg-type]
         tracer_provider.add_span_processor(BatchSpanProcessor(safe))
