@@ -10,7 +10,7 @@ key" and its type check are atomic with the increment.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 import redis
@@ -32,6 +32,18 @@ end
 if not string.match(v, '^%-?%d+$') then return redis.error_reply('INFRAR non-integer value') end
 return tostring(redis.call('INCRBY', KEYS[1], ARGV[1]))
 """
+
+
+class Server(NamedTuple):
+    """One cache's client and its ``host:port`` (for messages: never the URL, which holds the password)."""
+
+    client: redis.Redis
+    endpoint: str
+
+
+def server(url: str, **options: Any) -> Server:
+    """The ``Server`` for ``url``: its own pool (see ``pool``) and where it is."""
+    return Server(pool(url, **options), where(url))
 
 
 def pool(url: str, **options: Any) -> redis.Redis:

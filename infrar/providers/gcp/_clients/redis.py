@@ -9,18 +9,10 @@ redis-py's pools are thread-safe and reopen their connections in a forked child.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
-import redis
-
-from infrar.cache.redis_ops import configured_url, pool, url_variable, where
+from infrar.cache.redis_ops import Server, configured_url, server, url_variable
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import PerResource
-
-
-class Server(NamedTuple):
-    client: redis.Redis
-    endpoint: str  # host:port, for messages
 
 
 def _build(cache: str) -> Server:
@@ -32,10 +24,10 @@ def _build(cache: str) -> Server:
         )
     ca_file = os.environ.get("REDIS_CA_FILE")
     options = {"ssl_ca_certs": ca_file} if ca_file and url.startswith("rediss://") else {}
-    return Server(pool(url, **options), where(url))
+    return server(url, **options)
 
 
-_servers: PerResource[Server] = PerResource(_build, on_reset=lambda server: server.client.close())
+_servers: PerResource[Server] = PerResource(_build, on_reset=lambda found: found.client.close())
 
 
 def client(cache: str) -> Server:
