@@ -39,6 +39,7 @@ class Settings:
     service_name: str
     redactor: Redactor
     attributes: dict[str, str]  # the resource attributes (service.name, OTEL_RESOURCE_ATTRIBUTES ...)
+    resource: Any = None  # the SDK Resource itself, for exporters that take one
 
 
 @dataclass
@@ -148,15 +149,19 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     from infrar.observability import dispatch_tracing
-    from infrar.observability.export import SafeMetricExporter, SafeSpanExporter, forget_warnings
+    from infrar.observability.export import SafeMetricExporter, SafeSpanExporter, forget_warnings, warn_once
 
     forget_warnings()
     overrides = {"service.name": service_name} if service_name else {}
     resource = Resource.create(overrides)
     redactor = Redactor.from_environment()
     attributes = {key: str(value) for key, value in resource.attributes.items()}
-    settings = Settings(str(resource.attributes.get("service.name")), redactor, attributes)
-    exporters = build(settings)
+    settings = Settings(str(resource.attributes.get("service.name")), redactor, attributes, resource)
+    try:
+        exporters = build(settings)
+    except Exception as exc:  # missing configuration or SDK: observability must not stop the program
+        warn_once("the provider's observability destination", exc, redactor)
+        return _disabled()
     _use_otlp(exporters)
     tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator)  # type: ignore[arg-type]
     if exporters.spans is not None:

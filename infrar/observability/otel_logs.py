@@ -1,0 +1,76 @@
+"""Records to an OpenTelemetry log exporter (Azure Monitor's): a LoggerProvider with a bounded batch processor.
+
+Only providers whose native log destination is an OpenTelemetry log exporter use this; the
+others write ``record_fields`` their own way. The SDK's logs module is still marked
+experimental (``opentelemetry.sdk._logs``), so it is used only here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from opentelemetry._logs import LogRecord, SeverityNumber
+from opentelemetry.context import get_current
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+
+try:  # renamed in opentelemetry-sdk 1.36; the old names warn, then go
+    from opentelemetry.sdk._logs.export import LogRecordExporter as LogExporter
+    from opentelemetry.sdk._logs.export import LogRecordExportResult as LogExportResult
+except ImportError:  # pragma: no cover - older SDKs
+    from opentelemetry.sdk._logs.export import LogExporter, LogExportResult  # type: ignore[assignment]
+from opentelemetry.sdk.resources import Resource
+
+from infrar.observability.export import guarded
+from infrar.observability.logs import Fields
+from infrar.observability.redaction import Redactor
+
+_SEVERITY = ((50, SeverityNumber.FATAL), (40, SeverityNumber.ERROR), (30, SeverityNumber.WARN),
+             (20, SeverityNumber.INFO), (10, SeverityNumber.DEBUG))
+
+
+def severity(levelno: int) -> SeverityNumber:
+    return next((number for floor, number in _SEVERITY if levelno >= floor), SeverityNumber.TRACE)
+
+
+def _attribute(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, default=repr)
+
+
+class SafeLogExporter(LogExporter):
+    """Never raises: a failure is one warning and the batch is dropped."""
+
+    def __init__(self, inner: LogExporter, redactor: Redactor, destination: str) -> None:
+        self.inner, self.redactor, self.destination = inner, redactor, destination
+
+    def export(self, batch: Sequence[Any]) -> LogExportResult:
+        return guarded(self.destination, self.redactor, lambda: self.inner.export(batch), LogExportResult.FAILURE)
+
+    def shutdown(self) -> None:
+        guarded(self.destination, self.redactor, self.inner.shutdown, None)
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return bool(guarded(self.destination, self.redactor, lambda: self.inner.force_flush(timeout_millis), False))
+
+
+def otel_log_writer(exporter: LogExporter, resource: Resource, redactor: Redactor,
+                    destination: str) -> tuple[Callable[[Fields], None], Callable[[], None]]:
+    """(write, close): ``write`` emits one record (in the caller's context, so ids follow), ``close`` flushes."""
+    provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
+    provider.add_log_record_processor(BatchLogRecordProcessor(SafeLogExporter(exporter, redactor, destination)))
+
+    def write(fields: Fields) -> None:
+        attributes = {key: _attribute(value) for key, value in fields["fields"].items()}
+        attributes["logger.name"] = fields["logger"]
+        if "exception" in fields:
+            attributes["exception.stacktrace"] = fields["exception"]
+        provider.get_logger(fields["logger"]).emit(LogRecord(
+            timestamp=fields["time_unix_nano"], context=get_current(), severity_text=fields["severity"],
+            severity_number=severity(fields["severity_number"]), body=fields["message"], attributes=attributes,
+        ))
+
+    return write, provider.shutdown
