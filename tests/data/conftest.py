@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -10,9 +11,10 @@ import boto3
 import pytest
 
 from infrar import dispatch
-from infrar.testing.plugin import EmulatedProvider
+from infrar.testing.plugin import EmulatedProvider, ServiceUser
 
-CATALOG_PROVIDERS = ["local", "aws"]
+CATALOG_PROVIDERS = ["local", "aws", "gcp"]
+QUERY_PROVIDERS = ["local", "gcp"]
 GLUE_DATABASES = ("shop", "w")
 
 
@@ -51,8 +53,44 @@ def catalog_provider(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]
         request.getfixturevalue("infrar_local")
     elif provider == "aws":
         bucket = request.getfixturevalue("aws_data")[1]
-    else:
-        request.getfixturevalue(f"infrar_{provider}").create_bucket(bucket)
+    else:  # gcp: files in the GCS emulator, tables in the BigQuery emulator
+        request.getfixturevalue("infrar_gcp").create_bucket(bucket)
+        request.getfixturevalue("bq_datasets")
     dispatch.reset()
     yield provider, bucket
+    dispatch.reset()
+
+
+def bq_client() -> Any:
+    """The test's own BigQuery client on the emulator (anonymous, as the adapter's)."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import bigquery
+
+    return bigquery.Client(project=os.environ["GOOGLE_CLOUD_PROJECT"], credentials=AnonymousCredentials())
+
+
+@pytest.fixture
+def bq_datasets(infrar_service: ServiceUser) -> Iterator[Any]:
+    """gcp on bqemulator, the datasets the tests use emptied first."""
+    infrar_service("bqemulator", provider="gcp")
+    client = bq_client()
+    for name in (*GLUE_DATABASES, "nowhere_db"):
+        client.delete_dataset(name, delete_contents=True, not_found_ok=True)
+    for name in GLUE_DATABASES:
+        client.create_dataset(name)
+    dispatch.reset()
+    yield client
+    dispatch.reset()
+
+
+@pytest.fixture(params=QUERY_PROVIDERS)
+def engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The provider the query suite runs on, with an empty warehouse ``w``."""
+    provider: str = request.param
+    if provider == "local":
+        request.getfixturevalue("infrar_local")
+    else:
+        request.getfixturevalue("bq_datasets")
+    dispatch.reset()
+    yield provider
     dispatch.reset()

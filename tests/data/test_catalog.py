@@ -18,12 +18,15 @@ CSV = b"day,amount,n,label,ok,ratio,at\n2024-01-01,10.50,1,a,true,0.5,2024-01-01
 
 
 def test_create_list_schema_drop(catalog_provider: tuple[str, str]) -> None:
-    _, bucket = catalog_provider
+    provider, bucket = catalog_provider
     storage.write_bytes(bucket, "orders/2024/a.csv", CSV)
     catalog.create_table("shop", "orders", COLUMNS, (bucket, "orders/"))
     catalog.create_table("shop", "empty", {"x": "STRING"}, (bucket, "nothing-here/"), format="json")
     assert catalog.list_tables("shop") == ["empty", "orders"]
-    assert catalog.get_schema("shop.orders") == SCHEMA
+    expected = list(SCHEMA)
+    if provider == "gcp":  # bqemulator forgets a NUMERIC's declared precision (BigQuery keeps it): its default
+        expected[1] = Column("amount", "DECIMAL(38,9)", True)
+    assert catalog.get_schema("shop.orders") == expected
     with pytest.raises(AlreadyExists, match=r"shop\.orders"):
         catalog.create_table("shop", "orders", COLUMNS, (bucket, "orders/"))
     catalog.drop_table("shop", "orders")

@@ -1,0 +1,143 @@
+"""Jobs of the gcp data adapter: a Cloud Run job runs the Python script; Cloud Scheduler runs it on a cron.
+
+The job's container (INFRAR_RUN_JOB_IMAGE) starts ``python -c BOOTSTRAP gs://bucket/script.py``,
+which fetches the script with google-cloud-storage and runs it as ``__main__`` with the job's
+``--key value`` arguments. A run started now passes its arguments as a container override;
+a scheduled run uses the arguments stored in the job. Cloud Scheduler takes the 5-field cron
+as it is (UTC) and calls the Cloud Run Admin API's ``jobs.run``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import partial
+from os import PathLike
+from typing import Any
+
+from google.api_core.exceptions import AlreadyExists as ApiAlreadyExists
+from google.api_core.exceptions import GoogleAPIError
+from google.api_core.exceptions import NotFound as ApiNotFound
+
+from infrar.data import cron
+from infrar.data.rules import check_job, check_script, job_argv
+from infrar.data.types import Job
+from infrar.providers.gcp._clients import cloud_run, gcs
+from infrar.providers.gcp.data_errors import translate_error
+
+# Runs in the job's container: fetch the script named by argv[1] and run it with the rest of argv.
+BOOTSTRAP = (
+    "import runpy, sys, tempfile\n"
+    "from google.cloud import storage\n"
+    "bucket, _, key = sys.argv[1][len('gs://'):].partition('/')\n"
+    "path = tempfile.mkdtemp() + '/script.py'\n"
+    "storage.Client().bucket(bucket).blob(key).download_to_filename(path)\n"
+    "sys.argv = [path, *sys.argv[2:]]\n"
+    "runpy.run_path(path, run_name='__main__')\n"
+)
+
+
+def _location(job: str) -> str:
+    project = cloud_run.setting("GOOGLE_CLOUD_PROJECT", job, "the project the jobs run in")
+    region = cloud_run.setting("INFRAR_RUN_REGION", job, "the region of the Cloud Run jobs")
+    return f"projects/{project}/locations/{region}"
+
+
+def _script_uri(job: str, source: str | tuple[str, str]) -> str:
+    if isinstance(source, tuple):
+        return f"gs://{source[0]}/{source[1]}"
+    target = cloud_run.setting("INFRAR_GCS_SCRIPTS", job, "the gs://bucket/prefix/ that job scripts are uploaded to")
+    bucket, _, prefix = target.removeprefix("gs://").partition("/")
+    key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
+    gcs.client().bucket(bucket).blob(key).upload_from_filename(source)
+    return f"gs://{bucket}/{key}"
+
+
+def _definition(job: str, uri: str, argv: list[str]) -> dict[str, Any]:
+    container = {"image": cloud_run.setting("INFRAR_RUN_JOB_IMAGE", job, "the container image jobs run in"),
+                 "command": ["python", "-c", BOOTSTRAP, uri], "args": argv}
+    task: dict[str, Any] = {"containers": [container], "max_retries": 0}
+    account = os.environ.get("INFRAR_RUN_SERVICE_ACCOUNT")
+    if account:
+        task["service_account"] = account
+    return {"template": {"template": task}}
+
+
+def _define(job: str, uri: str, argv: list[str]) -> str:
+    """Create Cloud Run job ``job``, or replace its definition; its resource name."""
+    parent = _location(job)
+    name = f"{parent}/jobs/{job}"
+    definition = _definition(job, uri, argv)
+    jobs = cloud_run.client("jobs")
+    try:
+        jobs.create_job(request={"parent": parent, "job": definition, "job_id": job}).result()
+    except ApiAlreadyExists:
+        jobs.update_job(request={"job": {"name": name, **definition}}).result()
+    return name
+
+
+def _schedule(job: str, name: str, plan: cron.Cron) -> None:
+    """Create or update the Cloud Scheduler job named after the job (idempotent by name)."""
+    parent = _location(job)
+    account = cloud_run.setting("INFRAR_SCHEDULER_SERVICE_ACCOUNT", job,
+                                "the service account Cloud Scheduler starts jobs as")
+    schedule = {
+        "name": f"{parent}/jobs/{job}",
+        "schedule": plan.text,
+        "time_zone": "UTC",
+        "http_target": {"uri": f"https://run.googleapis.com/v2/{name}:run", "http_method": "POST",
+                        "oauth_token": {"service_account_email": account}},
+    }
+    scheduler = cloud_run.client("scheduler")
+    try:
+        scheduler.create_job(request={"parent": parent, "job": schedule})
+    except ApiAlreadyExists:
+        scheduler.update_job(request={"job": schedule})
+
+
+def run_status(job: str, execution: str) -> str:
+    try:
+        found = cloud_run.client("executions").get_execution(request={"name": execution})
+    except GoogleAPIError as exc:
+        raise translate_error(exc, f"job {job!r} run {execution!r}") from exc
+    if found.cancelled_count:
+        return "CANCELLED"
+    if found.completion_time:
+        return "FAILED" if found.failed_count else "SUCCEEDED"
+    return "RUNNING" if found.running_count else "PENDING"
+
+
+def cancel_run(job: str, execution: str) -> None:
+    try:
+        cloud_run.client("executions").cancel_execution(request={"name": execution})
+    except GoogleAPIError as exc:
+        raise translate_error(exc, f"job {job!r} run {execution!r}") from exc
+
+
+def remove_schedule(job: str) -> None:
+    try:
+        cloud_run.client("scheduler").delete_job(request={"name": f"{_location(job)}/jobs/{job}"})
+    except ApiNotFound:
+        return
+    except GoogleAPIError as exc:
+        raise translate_error(exc, f"schedule of job {job!r}") from exc
+
+
+def run_job(name: str, script: str | PathLike[str] | tuple[str, str], schedule: str | None,
+            args: Mapping[str, str] | None) -> Job:
+    job, values = check_job(name, args)
+    plan = None if schedule is None else cron.parse(schedule)
+    source = check_script(script, job)
+    argv = job_argv(values)
+    try:
+        resource = _define(job, _script_uri(job, source), argv if plan is not None else [])
+        if plan is not None:
+            _schedule(job, resource, plan)
+            return Job(job, job, lambda: "PENDING", partial(remove_schedule, job))
+        started = cloud_run.client("jobs").run_job(
+            request={"name": resource, "overrides": {"container_overrides": [{"args": argv}]}})
+    except GoogleAPIError as exc:
+        raise translate_error(exc, f"job {job!r}") from exc
+    execution = str(started.metadata.name)
+    return Job(job, execution.rpartition("/")[2], partial(run_status, job, execution),
+               partial(cancel_run, job, execution))

@@ -1,0 +1,112 @@
+"""Cloud Run jobs and Cloud Scheduler for run_job on gcp. Neither runs here, so their clients are faked and
+the tests assert the exact requests; the script upload goes to the real GCS emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from google.api_core.exceptions import AlreadyExists as ApiAlreadyExists
+
+from infrar import data, storage
+from infrar.providers.gcp import data_run
+from infrar.providers.gcp._clients import cloud_run
+from infrar.testing.plugin import EmulatedProvider
+
+LOCATION = "projects/proj-1/locations/europe-west1"
+JOB = f"{LOCATION}/jobs/nightly"
+
+
+class FakeClient:
+    """Records every call as (method, request); answers from ``answers``; raises what ``fail`` names once."""
+
+    def __init__(self, answers: dict[str, Any] | None = None, fail: dict[str, Exception] | None = None) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._answers = answers or {}
+        self._fail = fail or {}
+
+    def __getattr__(self, method: str) -> Any:
+        def call(request: dict[str, Any]) -> Any:
+            self.calls.append((method, request))
+            if method in self._fail:
+                raise self._fail.pop(method)
+            return self._answers.get(method, SimpleNamespace(result=lambda: None))
+        return call
+
+
+@pytest.fixture
+def fakes(infrar_gcp: EmulatedProvider, monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeClient]:
+    bucket = infrar_gcp.create_bucket()
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "proj-1")
+    monkeypatch.setenv("INFRAR_RUN_REGION", "europe-west1")
+    monkeypatch.setenv("INFRAR_RUN_JOB_IMAGE", "europe-docker.pkg.dev/proj-1/jobs/python:3.11")
+    monkeypatch.setenv("INFRAR_GCS_SCRIPTS", f"gs://{bucket}/scripts/")
+    monkeypatch.setenv("INFRAR_SCHEDULER_SERVICE_ACCOUNT", "scheduler@proj-1.iam.gserviceaccount.com")
+    monkeypatch.delenv("INFRAR_RUN_SERVICE_ACCOUNT", raising=False)
+    execution = SimpleNamespace(name=f"{JOB}/executions/nightly-x7k2p")
+    found = {
+        "jobs": FakeClient({"run_job": SimpleNamespace(metadata=execution)}),
+        "executions": FakeClient({"get_execution": SimpleNamespace(
+            cancelled_count=0, failed_count=0, running_count=0, completion_time="2026-11-01T02:01:00Z")}),
+        "scheduler": FakeClient(),
+    }
+    monkeypatch.setattr(cloud_run, "client", lambda name: found[name])
+    found["bucket"] = bucket  # type: ignore[assignment]
+    return found
+
+
+def _definition(uri: str, args: list[str]) -> dict[str, Any]:
+    return {"template": {"template": {"containers": [{
+        "image": "europe-docker.pkg.dev/proj-1/jobs/python:3.11",
+        "command": ["python", "-c", data_run.BOOTSTRAP, uri], "args": args}], "max_retries": 0}}}
+
+
+def test_a_run_now_creates_the_job_and_runs_it_with_args(fakes: dict[str, Any], tmp_path: Path) -> None:
+    script = tmp_path / "aggregate.py"
+    script.write_text("print('hi')\n")
+    job = data.run_job("nightly", script, args={"day": "2026-11-01"})
+    uri = f"gs://{fakes['bucket']}/scripts/nightly.py"
+    assert storage.read_bytes(fakes["bucket"], "scripts/nightly.py") == b"print('hi')\n"
+    assert fakes["jobs"].calls == [
+        ("create_job", {"parent": LOCATION, "job": _definition(uri, []), "job_id": "nightly"}),
+        ("run_job", {"name": JOB, "overrides": {"container_overrides": [{"args": ["--day", "2026-11-01"]}]}}),
+    ]
+    assert job.id == "nightly-x7k2p"
+    assert job.wait(timeout=10) == "SUCCEEDED"
+    assert fakes["executions"].calls == [("get_execution", {"name": f"{JOB}/executions/nightly-x7k2p"})]
+    job.cancel()
+    assert fakes["executions"].calls[-1] == ("cancel_execution", {"name": f"{JOB}/executions/nightly-x7k2p"})
+
+
+def test_a_schedule_updates_an_existing_job_and_scheduler_entry(fakes: dict[str, Any]) -> None:
+    fakes["jobs"]._fail["create_job"] = ApiAlreadyExists("exists")
+    fakes["scheduler"]._fail["create_job"] = ApiAlreadyExists("exists")
+    storage.write_bytes(fakes["bucket"], "jobs/x.py", b"print(1)\n")
+    job = data.run_job("nightly", (fakes["bucket"], "jobs/x.py"), schedule="0 2 * * 1-5", args={"k": "v"})
+    uri = f"gs://{fakes['bucket']}/jobs/x.py"
+    assert fakes["jobs"].calls == [
+        ("create_job", {"parent": LOCATION, "job": _definition(uri, ["--k", "v"]), "job_id": "nightly"}),
+        ("update_job", {"job": {"name": JOB, **_definition(uri, ["--k", "v"])}}),
+    ]
+    schedule = {"name": f"{LOCATION}/jobs/nightly", "schedule": "0 2 * * 1-5", "time_zone": "UTC",
+                "http_target": {"uri": f"https://run.googleapis.com/v2/{JOB}:run", "http_method": "POST",
+                                "oauth_token": {"service_account_email": "scheduler@proj-1.iam.gserviceaccount.com"}}}
+    assert fakes["scheduler"].calls == [("create_job", {"parent": LOCATION, "job": schedule}),
+                                        ("update_job", {"job": schedule})]
+    assert (job.id, job.status()) == ("nightly", "PENDING")
+    job.cancel()
+    assert fakes["scheduler"].calls[-1] == ("delete_job", {"name": f"{LOCATION}/jobs/nightly"})
+
+
+@pytest.mark.parametrize(("counts", "status"), [
+    ({"cancelled_count": 1, "failed_count": 0, "running_count": 0, "completion_time": "t"}, "CANCELLED"),
+    ({"cancelled_count": 0, "failed_count": 1, "running_count": 0, "completion_time": "t"}, "FAILED"),
+    ({"cancelled_count": 0, "failed_count": 0, "running_count": 1, "completion_time": None}, "RUNNING"),
+    ({"cancelled_count": 0, "failed_count": 0, "running_count": 0, "completion_time": None}, "PENDING"),
+])
+def test_execution_status(counts: dict[str, Any], status: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeClient({"get_execution": SimpleNamespace(**counts)})
+    monkeypatch.setattr(cloud_run, "client", lambda name: fake)
+    assert data_run.run_status("nightly", "e") == status
