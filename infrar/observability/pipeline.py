@@ -53,6 +53,7 @@ class Exporters:
     closers: list[Callable[[], None]] = field(default_factory=list)
     destination: str = "the configured destination"
     id_generator: object | None = None  # X-Ray wants the start time in the trace id
+    resource_attributes: dict[str, str] = field(default_factory=dict)  # added by the provider (gcp.project_id)
 
 
 Build = Callable[[Settings], Exporters]
@@ -163,6 +164,7 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
         warn_once("the provider's observability destination", exc, redactor)
         return _disabled()
     _use_otlp(exporters)
+    resource = resource.merge(Resource(exporters.resource_attributes))
     tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator)  # type: ignore[arg-type]
     if exporters.spans is not None:
         safe = SafeSpanExporter(exporters.spans, redactor, exporters.destination)  # type: ignore[arg-type]

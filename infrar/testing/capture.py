@@ -111,3 +111,60 @@ class CaptureServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class GrpcCaptureServer:
+    """A plain-text gRPC server on 127.0.0.1 that records every unary call and answers an empty message.
+
+    An empty message is a valid (all-default) answer of any protobuf type, so a real client of
+    any service (Cloud Monitoring's ``CreateTimeSeries`` ...) completes its call; the test
+    decodes ``calls`` with the request type it expects.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bytes]] = []  # (full method name, serialized request)
+        self._lock = threading.Lock()
+        self._server: Any = None
+        self.port = 0
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> GrpcCaptureServer:
+        from concurrent.futures import ThreadPoolExecutor
+
+        import grpc  # only the tests that need a gRPC server import it
+
+        capture = self
+
+        class Handler(grpc.GenericRpcHandler):  # type: ignore[misc]
+            def service(self, details: Any) -> Any:
+                method = details.method
+
+                def answer(request: bytes, context: Any) -> bytes:
+                    with capture._lock:
+                        capture.calls.append((method, request))
+                    return b""
+
+                return grpc.unary_unary_rpc_method_handler(answer)
+
+        self._server = grpc.server(ThreadPoolExecutor(max_workers=4), handlers=[Handler()])
+        self.port = self._server.add_insecure_port("127.0.0.1:0")
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop(grace=None)
+            self._server = None
+
+    def received(self, method_suffix: str) -> list[bytes]:
+        with self._lock:
+            return [request for method, request in self.calls if method.endswith(method_suffix)]
+
+    def __enter__(self) -> GrpcCaptureServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
