@@ -33,6 +33,8 @@ npm ci --no-audit --no-fund --silent
 if [ -f scripts/setup-checkov.sh ]; then
   bash scripts/setup-checkov.sh
 fi
+# The data tests run the BigQuery emulator from a pinned venv of its own (.cache/bqemulator-venv).
+bash scripts/setup-bqemulator.sh >/dev/null
 
 export PATH="$PWD/$VENV/bin:$PATH"
 exec "$VENV/bin/python" -m pytest -n 2 -q -p no:cacheprovider "$@"
