@@ -25,7 +25,6 @@ import psycopg2.pool
 
 from infrar.errors import Timeout
 
-MAX_CONNECTIONS = 10
 WAIT_SECONDS = 60.0
 _IDLE = psycopg2.extensions.TRANSACTION_STATUS_IDLE
 # Connections inherited across fork: referenced for the rest of the process so that no
@@ -39,7 +38,7 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
     ``endpoint`` (host:port, or a Cloud SQL instance) names the server in messages.
     """
 
-    def __init__(self, connect: Callable[[], Any], endpoint: str, size: int = MAX_CONNECTIONS) -> None:
+    def __init__(self, connect: Callable[[], Any], endpoint: str, size: int) -> None:
         super().__init__(0, size)  # 0: psycopg2 would open ``minconn`` connections right now
         self.minconn = size  # psycopg2 keeps up to ``minconn`` returned connections idle
         self.endpoint = endpoint

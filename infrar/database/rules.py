@@ -52,3 +52,9 @@ def check_many(seq_of_params: object, database: str) -> Iterable[Sequence[object
             f"got {type(seq_of_params).__name__}"
         )
     return (check_params(params, database) for params in seq_of_params)
+
+
+
+# Connections each database's pool may open per process: enough for a threaded server,
+# far below a small managed server's connection limit.
+POOL_SIZE = 10

@@ -120,9 +120,12 @@ class PostgresService(ServerService):
     def kill(self) -> None:
         """Kill the server outright (SIGKILL, as a crash does) and start it again: crash recovery, same port."""
         server = self._running()
+        # synchronous_commit is off here: flush what was committed so that only open work is lost.
+        self.psql("CHECKPOINT")
         pid = server.pid
         if pid is not None:
-            os.kill(pid, signal.SIGKILL)
+            # The whole group: backends left behind would hold the shared memory the next start needs.
+            os.killpg(pid, signal.SIGKILL)
         server.stop()
         self._server = self._process(server.port)
         self._server.start()

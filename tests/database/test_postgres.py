@@ -1,31 +1,63 @@
-"""PostgreSQL-only behaviour of the aws/gcp adapters: dead connections, refused and bad credentials."""
+"""Server-side events on the PostgreSQL adapters (aws, gcp: psycopg2; azure: pyodbc through psqlODBC):
+connections the server closed, a restart between two queries, a server killed mid-transaction,
+refused connections and bad credentials."""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from infrar import database, dispatch
+from infrar.database import odbc_ops
 from infrar.errors import PermissionDenied, Unavailable
+from infrar.testing import odbc
 from infrar.testing._process import free_port
 from infrar.testing.postgres import PostgresService
 from infrar.testing.services import ServiceRegistry
 
 
-@pytest.fixture(params=("aws", "gcp"))
-def pg(request: pytest.FixtureRequest, infrar_services: ServiceRegistry,
-       monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[PostgresService, str]]:
-    service = infrar_services.get("postgres")
+def _use(provider: str, registry: ServiceRegistry, monkeypatch: pytest.MonkeyPatch,
+         directory: Path) -> tuple[PostgresService, str]:
+    service = registry.get("postgres")
     assert isinstance(service, PostgresService)
     name = f"test_{uuid.uuid4().hex[:16]}"
     service.create_database(name)
-    for key, value in service.environment().items():
+    variables = service.environment()
+    if provider == "azure":
+        variables = odbc.environment(service, directory / "odbc")
+        # ODBC has no way to see that the server wrote to an idle connection: a connection idle
+        # this long is probed before use; 0 makes every borrow probe, as after a real pause.
+        monkeypatch.setattr(odbc_ops, "PROBE_AFTER_SECONDS", 0.0)
+    for key, value in variables.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("INFRAR_PROVIDER", request.param)
-    yield service, name
+    monkeypatch.setenv("INFRAR_PROVIDER", provider)
+    return service, name
+
+
+@pytest.fixture(params=("aws", "gcp", "azure"))
+def pg(request: pytest.FixtureRequest, infrar_services: ServiceRegistry, monkeypatch: pytest.MonkeyPatch,
+       tmp_path: Path) -> Iterator[tuple[PostgresService, str]]:
+    """Each provider that runs on PostgreSQL here."""
+    yield _use(request.param, infrar_services, monkeypatch, tmp_path)
+    dispatch.reset()
+
+
+@pytest.fixture(params=("aws", "gcp"))
+def libpq(request: pytest.FixtureRequest, infrar_services: ServiceRegistry, monkeypatch: pytest.MonkeyPatch,
+          tmp_path: Path) -> Iterator[tuple[PostgresService, str]]:
+    """The psycopg2 providers, configured by libpq's variables."""
+    yield _use(request.param, infrar_services, monkeypatch, tmp_path)
+    dispatch.reset()
+
+
+@pytest.fixture
+def through_odbc(infrar_services: ServiceRegistry, monkeypatch: pytest.MonkeyPatch,
+                 tmp_path: Path) -> Iterator[tuple[PostgresService, str]]:
+    yield _use("azure", infrar_services, monkeypatch, tmp_path)
     dispatch.reset()
 
 
@@ -48,6 +80,15 @@ def test_connection_closed_by_the_server_is_replaced(pg: tuple[PostgresService, 
     assert database.query(name, "SELECT n FROM t")[0]["n"] == 1
 
 
+def test_server_restart_between_two_queries(pg: tuple[PostgresService, str]) -> None:
+    service, name = pg
+    database.execute(name, "CREATE TABLE t (n INTEGER)")
+    database.execute(name, "INSERT INTO t VALUES (?)", [1])
+    service.restart()
+    assert database.execute(name, "INSERT INTO t VALUES (?)", [2]) == 1  # sent once, on a new connection
+    assert [row["n"] for row in database.query(name, "SELECT n FROM t ORDER BY n")] == [1, 2]
+
+
 def test_transaction_cut_by_the_server_leaves_nothing(pg: tuple[PostgresService, str]) -> None:
     service, name = pg
     database.execute(name, "CREATE TABLE t (n INTEGER)")
@@ -59,9 +100,21 @@ def test_transaction_cut_by_the_server_leaves_nothing(pg: tuple[PostgresService,
     assert database.query(name, "SELECT n FROM t") == []
 
 
+def test_server_killed_mid_transaction_leaves_nothing(pg: tuple[PostgresService, str]) -> None:
+    service, name = pg
+    database.execute(name, "CREATE TABLE t (n INTEGER)")
+    database.execute(name, "INSERT INTO t VALUES (?)", [1])
+    with pytest.raises(Unavailable, match=name):
+        with database.transaction(name) as tx:
+            tx.execute("INSERT INTO t VALUES (?)", [2])
+            service.kill()  # SIGKILL, then crash recovery on the same port
+            tx.execute("INSERT INTO t VALUES (?)", [3])
+    assert [row["n"] for row in database.query(name, "SELECT n FROM t")] == [1]
+
+
 def test_bad_password_is_permission_denied_without_the_password(
-        pg: tuple[PostgresService, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _, name = pg
+        libpq: tuple[PostgresService, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, name = libpq
     monkeypatch.setenv("PGPASSWORD", "wrong-secret-value")
     with pytest.raises(PermissionDenied) as caught:
         database.query(name, "SELECT 1")
@@ -69,9 +122,19 @@ def test_bad_password_is_permission_denied_without_the_password(
 
 
 def test_refused_connection_is_unavailable_naming_host_and_port(
-        pg: tuple[PostgresService, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _, name = pg
+        libpq: tuple[PostgresService, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, name = libpq
     port = free_port()
     monkeypatch.setenv("PGPORT", str(port))
+    with pytest.raises(Unavailable, match=f"127.0.0.1:{port}"):
+        database.query(name, "SELECT 1")
+
+
+def test_refused_odbc_connection_is_unavailable_naming_server_and_port(
+        through_odbc: tuple[PostgresService, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    service, name = through_odbc
+    port = free_port()
+    monkeypatch.setenv("AZURE_SQL_CONNECTIONSTRING", odbc.connection_string(service).replace(
+        f"Port={service.port}", f"Port={port}"))
     with pytest.raises(Unavailable, match=f"127.0.0.1:{port}"):
         database.query(name, "SELECT 1")

@@ -4,16 +4,18 @@ print and raise the same with infrar blocked (its ``except AlreadyExists`` catch
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from infrar.testing import odbc
 from infrar.testing.plugin import ServiceUser
 from infrar.testing.postgres import PostgresService
 from tests.erase._support import ROOT, assert_no_infrar, erase, run
 
 EXAMPLES = sorted((ROOT / "examples").glob("database_*.py"))
-PROVIDERS = ["local", "aws", "gcp"]
+PROVIDERS = ["local", "aws", "gcp", "azure"]
 
 FAILING = """
 from infrar import database
@@ -32,11 +34,20 @@ database.query("shop", "SELECT * FROM nowhere")
 """
 
 
-def _use_server(provider: str, infrar_service: ServiceUser) -> None:
-    if provider != "local":
+@pytest.fixture
+def use_server(infrar_service: ServiceUser, monkeypatch: pytest.MonkeyPatch,
+               tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], None]:
+    """Point ``provider`` at the test PostgreSQL (azure: through psqlODBC) holding a database "shop"."""
+    def use(provider: str) -> None:
+        if provider == "local":
+            return
         service = infrar_service("postgres", PostgresService, provider=provider)
         if not service.psql("SELECT 1 FROM pg_database WHERE datname = 'shop'").strip():
             service.create_database("shop")
+        if provider == "azure":
+            for key, value in odbc.environment(service, tmp_path_factory.getbasetemp() / "odbc").items():
+                monkeypatch.setenv(key, value)
+    return use
 
 
 def _both(source: str, provider: str, tmp_path: Path) -> tuple[str, str, str, str]:
@@ -55,9 +66,9 @@ def _both(source: str, provider: str, tmp_path: Path) -> tuple[str, str, str, st
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_example_prints_the_same_erased(provider: str, example: Path, infrar_service: ServiceUser,
+def test_example_prints_the_same_erased(provider: str, example: Path, use_server: Callable[[str], None],
                                         tmp_path: Path) -> None:
-    _use_server(provider, infrar_service)
+    use_server(provider)
     first, second, first_err, second_err = _both(example.read_text(), provider, tmp_path)
     assert (first_err, second_err) == ("", "")
     assert "order 1 exists already" in first and "Decimal('100.50')" in first
@@ -65,9 +76,9 @@ def test_example_prints_the_same_erased(provider: str, example: Path, infrar_ser
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_errors_are_caught_and_raised_the_same_erased(provider: str, infrar_service: ServiceUser,
+def test_errors_are_caught_and_raised_the_same_erased(provider: str, use_server: Callable[[str], None],
                                                       tmp_path: Path) -> None:
-    _use_server(provider, infrar_service)
+    use_server(provider)
     first, second, first_err, second_err = _both(FAILING, provider, tmp_path)
     assert first == second == "AlreadyExists True True\n"
     # The uncaught error: the same class name (NotFound, a FileNotFoundError) naming the table.

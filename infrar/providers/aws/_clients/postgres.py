@@ -24,6 +24,7 @@ import psycopg2
 
 from infrar.database.pg_ops import libpq_endpoint, prepare
 from infrar.database.pg_pool import Pool
+from infrar.database.rules import POOL_SIZE
 from infrar.providers._keyed import PerResource
 
 
@@ -66,7 +67,7 @@ def connect(database: str) -> Any:
 
 
 def _build(database: str) -> Pool:
-    return Pool(lambda: connect(database), libpq_endpoint())
+    return Pool(lambda: connect(database), libpq_endpoint(), POOL_SIZE)
 
 
 _pools: PerResource[Pool] = PerResource(_build, on_reset=lambda pool: pool.close())
