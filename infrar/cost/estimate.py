@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from infrar.cost.formula import evaluate
-from infrar.cost.models import CostModel, Implementation, load_models
+from infrar.cost.models import CostModel, CostModelError, Implementation, load_models
 from infrar.errors import InvalidArgument
 from infrar.infra.project import Capability, Project, Resource
 
@@ -159,7 +159,11 @@ def estimate(project: Project, providers: Sequence[str] | None = None,
     for entry in project.entries():
         usage = project.usage.get(entry.name, {})
         for provider in chosen:
-            impl = models[provider].for_kind(entry.kind)
+            engine = entry.settings.get("engine") if isinstance(entry, Resource) else None
+            try:
+                impl = models[provider].for_kind(entry.kind, None if engine is None else str(engine))
+            except CostModelError as exc:  # an engine this provider does not run
+                raise InvalidArgument(f"{entry.location or entry.name}: {exc}") from exc
             if impl is None:
                 lines.append(Line(entry.name, entry.kind, provider, None, "no cost model", None))
             else:

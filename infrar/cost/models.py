@@ -75,7 +75,7 @@ CONFIG_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 _MODEL_KEYS = ("provider", "region", "currency", "description", "implementations")
-_IMPL_KEYS = ("serves", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula")
+_IMPL_KEYS = ("serves", "engine", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula")
 
 
 class CostModelError(InfrarError, ValueError):
@@ -96,6 +96,7 @@ class Implementation:
     formula: Formula | None = None
     notes: str = ""
     file: str = ""
+    engine: str | None = None  # the engine it prices (``engine:`` of a database); None: any
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,17 @@ class CostModel:
     file: str
     implementations: Mapping[str, Implementation] = field(hash=False)
 
-    def for_kind(self, kind: str) -> Implementation | None:
-        return next((i for i in self.implementations.values() if kind in i.serves), None)
+    def for_kind(self, kind: str, engine: str | None = None) -> Implementation | None:
+        """The implementation pricing ``kind`` (with ``engine``, when implementations name engines)."""
+        found = [i for i in self.implementations.values() if kind in i.serves]
+        engines = sorted(i.engine for i in found if i.engine is not None)
+        if engine is None or not engines:
+            return found[0] if found else None
+        chosen = next((i for i in found if i.engine == engine), None)
+        if chosen is None:
+            raise CostModelError(f"engine {engine!r} is not available for a {kind} on {self.provider}; "
+                                 f"allowed: {', '.join(engines)}")
+        return chosen
 
 
 def _error(file: str, key: str, problem: str) -> CostModelError:
@@ -193,6 +203,7 @@ def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> I
         id=impl_id, provider=provider, serves=tuple(serves), title=str(data["title"]),
         sources=tuple(sources), taken=taken, prices=prices, usage=usage, instances=instances,
         formula=formula, notes=str(data.get("notes", "")), file=file,
+        engine=None if data.get("engine") is None else str(data["engine"]),
     )
 
 
@@ -238,13 +249,14 @@ def parse_model(text: str, file: str) -> CostModel:
     provider = str(data["provider"])
     impls = {str(k): _parse_implementation(str(k), v, provider, file)
              for k, v in _mapping(data["implementations"], file, "implementations").items()}
-    served: dict[str, str] = {}
+    served: dict[tuple[str, str | None], str] = {}
     for impl in impls.values():
         for kind in impl.serves:
-            if kind in served:
+            if (kind, impl.engine) in served:
                 raise _error(file, f"implementations.{impl.id}.serves",
-                             f"{kind} is already served by {served[kind]}; one implementation per kind")
-            served[kind] = impl.id
+                             f"{kind} is already served by {served[kind, impl.engine]}; "
+                             "one implementation per kind (and engine)")
+            served[kind, impl.engine] = impl.id
     return CostModel(provider=provider, region=str(data.get("region", "")),
                      currency=str(data.get("currency", "USD")), file=file, implementations=impls)
 

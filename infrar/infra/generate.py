@@ -25,12 +25,13 @@ from typing import Any
 
 from infrar.errors import ConfigurationError
 from infrar.infra import hcl
+from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, module_table, resolve
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import Capability, Project, Resource
 
-__all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "access_warnings", "generate"]
+__all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "access_warnings", "environment_warnings", "generate"]
 
 GENERATED_ROOT_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 # resource kind -> root output holding {name: module.<kind>_<name>.connection}
@@ -72,7 +73,9 @@ def _outputs(ref: ModuleRef) -> frozenset[str]:
 
 
 def _place(entry: Capability | Resource, table: Mapping[str, ModuleRef], provider: str) -> _Placed:
-    ref = resolve(table, entry.kind, provider)
+    engine = entry.settings.get("engine") if isinstance(entry, Resource) else None
+    ref = resolve(table, entry.kind, provider, None if engine is None else str(engine),
+                  entry.location or entry.name)
     if not ref.directory.is_dir():
         raise ConfigurationError(f"module {provider}/{ref.name} for {entry.kind!r} is not installed "
                                  f"(looked in {ref.directory}); reinstall infrar or the plugin providing it")
@@ -140,8 +143,7 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
     declared = placed.variables
     if placed.is_workload:
         used = _uses(placed, resources)
-        if "environment" in declared:
-            wires["environment"] = Expr("local.environment")
+        wires.update(workload_arguments(placed, used))
         statements = [r.ref_to("policy_statements") for r in used if "policy_statements" in r.outputs]
         if "policy_statements" in declared and statements:
             wires["policy_statements"] = _concat(statements)
@@ -258,7 +260,7 @@ def generate(project: Project, provider: str, *, with_plugins: bool = True) -> d
     files = {
         "main.tf": main,
         "variables.tf": hcl.render(variables),
-        "outputs.tf": _outputs_file(placed),
+        "outputs.tf": _outputs_file(placed, secret_values=prof.provider == "azure"),
         "versions.tf": _versions(prof),
     }
     files.update(_module_files([p.ref for p in placed] + list(shared_refs.values())))
@@ -289,13 +291,9 @@ def _module_block(label: str, ref: ModuleRef, settings: Mapping[str, Value], fix
     return Block("module", (label,), tuple(body))
 
 
-def _outputs_file(placed: Sequence[_Placed]) -> str:
-    blocks: list[Block | Comment] = [
-        Block("output", ("environment",), (
-            ("description", "Native configuration for the application: set these environment variables."),
-            ("value", Expr("local.environment")),
-        )),
-    ]
+def _outputs_file(placed: Sequence[_Placed], *, secret_values: bool) -> str:
+    blocks: list[Block | Comment] = list(root_outputs([p for p in placed if not p.is_workload],
+                                                      secret_values=secret_values))
     for kind, group in OUTPUT_GROUPS.items():
         members = [p for p in placed if p.entry.kind == kind and "connection" in p.outputs]
         if members:

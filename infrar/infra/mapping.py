@@ -25,7 +25,7 @@ from typing import Any
 
 from infrar.errors import ConfigurationError
 
-__all__ = ["BUILTIN", "ModuleRef", "builtin_root", "declared_variables", "module_table", "resolve"]
+__all__ = ["BUILTIN", "ENGINES", "ModuleRef", "builtin_root", "declared_variables", "module_table", "resolve"]
 
 # kind -> provider -> (module directory under modules/<provider>/, fixed arguments)
 BUILTIN: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
@@ -54,10 +54,10 @@ BUILTIN: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
         "gcp": ("gcs_bucket", {}),
         "azure": ("blob_container", {}),
     },
-    "database": {
+    "database": {  # engine: postgres; ENGINES lists the other engines' modules
         "aws": ("rds_postgres", {}),
         "gcp": ("cloud_sql_postgres", {}),
-        "azure": ("mssql_database", {}),
+        "azure": ("postgres_flexible", {}),
     },
     "queue": {
         "aws": ("sqs_queue", {}),
@@ -79,6 +79,17 @@ BUILTIN: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
         "gcp": ("bigquery_dataset", {}),
         "azure": ("synapse_workspace", {}),
     },
+}
+
+# kind -> provider -> engine -> module: the built-in module that deploys each engine a resource's
+# ``engine`` setting may name on that provider (an engine missing here is refused there).
+ENGINES: dict[str, dict[str, dict[str, str]]] = {
+    "database": {
+        "aws": {"postgres": "rds_postgres"},
+        "gcp": {"postgres": "cloud_sql_postgres"},
+        "azure": {"postgres": "postgres_flexible", "sqlserver": "mssql_database"},
+    },
+    "cache": {provider: {"redis": module} for provider, (module, _) in BUILTIN["cache"].items()},
 }
 
 _SOURCE_REFERENCE = re.compile(r'source\s*=\s*"\.\./([A-Za-z0-9_-]+)"')
@@ -170,11 +181,22 @@ def module_table(provider: str, *, with_plugins: bool = True) -> dict[str, Modul
     return table
 
 
-def resolve(table: Mapping[str, ModuleRef], kind: str, provider: str) -> ModuleRef:
+def resolve(table: Mapping[str, ModuleRef], kind: str, provider: str, engine: str | None = None,
+            where: str = "") -> ModuleRef:
+    """The module for ``kind`` on ``provider``; for a built-in one, the module of ``engine``."""
     try:
-        return table[kind]
+        ref = table[kind]
     except KeyError:
         raise ConfigurationError(
             f"no {provider} module implements {kind!r}; install a plugin whose plugin.yaml maps "
             f"infra_modules.{kind}.{provider}, or choose another provider"
         ) from None
+    engines = ENGINES.get(kind, {}).get(provider)
+    if engine is None or ref.origin != "infrar" or engines is None:
+        return ref  # a plugin's module serves whatever engine it was written for
+    if engine not in engines:
+        raise ConfigurationError(
+            f"{where}: engine {engine!r} is not available for a {kind} on {provider}; "
+            f"allowed: {', '.join(sorted(engines))}")
+    name = engines[engine]
+    return ModuleRef(provider, name, builtin_root().joinpath(provider).joinpath(name), ref.arguments)

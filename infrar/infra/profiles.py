@@ -82,11 +82,18 @@ PROFILES: dict[str, Profile] = {
         ),
         context={
             "project_id": RootVariable("string", "Google Cloud project to deploy into."),
-            "region": RootVariable("string", "Region of every regional resource.", "europe-west1", required=False),
-            "network_id": RootVariable("string", "VPC network (self link) for Cloud SQL, Memorystore and GKE."),
+            "region": RootVariable(
+                "string", "Region of every regional resource (infrar cost prices us-central1).", "us-central1",
+                required=False),
+            "network_id": RootVariable("string", "VPC network (self link) for Cloud SQL, Memorystore and GKE, "
+                                                 "and that Cloud Run reaches them through."),
         },
         environment={"GOOGLE_CLOUD_PROJECT": Expr("var.project_id")},
         tags_argument="labels",
+        shared=(
+            SharedModule("private_services", ("database", "cache"),
+                         {"private_services_connection": "connection"}),
+        ),
         always_variables=("project_id", "region"),
     ),
     "azure": Profile(
@@ -95,7 +102,8 @@ PROFILES: dict[str, Profile] = {
         provider_blocks=(Block("provider", ("azurerm",), (Block("features"),)),),
         context={
             "resource_group_name": RootVariable("string", "Existing resource group to deploy into."),
-            "location": RootVariable("string", "Azure region.", "westeurope", required=False),
+            "location": RootVariable("string", "Azure region (the prices of infrar cost are East US's).", "eastus",
+                                     required=False),
             "subnet_id": RootVariable("string", "Subnet for private endpoints and the AKS nodes."),
             "administrator_group_object_id": RootVariable(
                 "string", "Microsoft Entra group that administers SQL databases, Synapse and AKS."),

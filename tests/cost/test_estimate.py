@@ -42,7 +42,7 @@ EXPECTED = {
     ("uploads", "azure"): 100 * 0.018 + 2 * 0.05 + 100 * 0.004 + 10 * 0.087,
     ("main-db", "aws"): 2 * (730 * 0.159 + 50 * 0.115),  # Multi-AZ doubles instance and storage
     ("main-db", "gcp"): 2 * (730 * (2 * 0.0413 + 7.5 * 0.007) + 50 * 0.17),
-    ("main-db", "azure"): 730 * 0.5044 + 50 * 0.115,
+    ("main-db", "azure"): 2 * (730 * 0.178 + 50 * 0.115),  # Flexible Server: the standby doubles it
     ("jobs", "aws"): 10 * 3 * 0.40,  # 10 M messages x (send, receive, delete) at $0.40 per million
     ("jobs", "gcp"): 10_000_000 * 1 * 2 / 1073741824 * 40,  # publish + one delivery, 1 KiB each
     ("jobs", "azure"): 730 * 0.0135 + (30 - 13) * 0.80,  # base charge + operations above 13 M
@@ -209,3 +209,21 @@ def test_plugin_listing_a_missing_file_is_an_error(monkeypatch: pytest.MonkeyPat
             load_models()
     finally:
         cost_models.load_models.cache_clear()
+
+
+def test_engine_chooses_what_is_priced_or_is_refused() -> None:
+    text = "resources:\n  - {name: main-db, type: database, engine: sqlserver, size: medium}\n"
+    line = estimate(parse_project(text, "e.yaml"), providers=["azure"]).lines[0]
+    assert (line.implementation, line.instance_type) == ("azure_sql_database", "GP_Gen5_2")
+    default = estimate(parse_project(text.replace(", engine: sqlserver", ""), "e.yaml"), providers=["azure"])
+    assert default.lines[0].implementation == "azure_postgres_flexible"
+    with pytest.raises(InvalidArgument, match=r"e\.yaml:2:5: engine 'sqlserver' is not available for a database "
+                                              r"on aws; allowed: postgres"):
+        estimate(parse_project(text, "e.yaml"), providers=["aws"])
+
+
+def test_azure_sql_backups_up_to_the_database_size_are_free() -> None:
+    text = ("resources:\n  - {name: db1, type: database, engine: sqlserver, size: medium, storage_gb: 100}\n"
+            "usage:\n  db1: {backup_gb: 150}\n")
+    line = estimate(parse_project(text, "e.yaml"), providers=["azure"]).lines[0]
+    assert line.monthly == pytest.approx(730 * 0.5044 + 100 * 0.115 + 50 * 0.20)

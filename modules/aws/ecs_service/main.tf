@@ -72,6 +72,20 @@ resource "aws_iam_role_policy_attachment" "execution" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 }
 
+# The secrets ECS injects into the containers (var.secret_environment) and nothing else.
+resource "aws_iam_role_policy" "execution_secrets" {
+  count = length(var.secret_environment) > 0 ? 1 : 0
+  name  = "${var.name}-secrets"
+  role  = aws_iam_role.execution.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{ Effect = "Allow", Action = ["secretsmanager:GetSecretValue"], Resource = sort(values(var.secret_environment)) }],
+      length(var.secret_kms_key_arns) > 0 ? [{ Effect = "Allow", Action = ["kms:Decrypt"], Resource = var.secret_kms_key_arns }] : [],
+    )
+  })
+}
+
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
@@ -105,6 +119,9 @@ resource "aws_ecs_task_definition" "this" {
     environment = [
       for key in sort(keys(merge(var.env, var.environment))) :
       { name = key, value = merge(var.env, var.environment)[key] }
+    ]
+    secrets = [
+      for key in sort(keys(var.secret_environment)) : { name = key, valueFrom = var.secret_environment[key] }
     ]
     logConfiguration = {
       logDriver = "awslogs"

@@ -62,6 +62,18 @@ variable "load_balanced" {
   default     = true
 }
 
+variable "secret_environment" {
+  description = "Variables whose values ECS reads from Secrets Manager at start: name -> secret ARN."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secret_kms_key_arns" {
+  description = "KMS keys encrypting the secrets of secret_environment (the execution role may decrypt with them)."
+  type        = list(string)
+  default     = []
+}
+
 variable "policy_statements" {
   description = "IAM statements of the resources this service uses: its task role gets exactly these."
   type = list(object({

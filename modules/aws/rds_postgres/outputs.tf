@@ -29,3 +29,19 @@ output "policy_statements" {
     },
   ]
 }
+
+output "environment" {
+  description = "libpq's variables for the workloads that use this database (no password: PGPASSWORD_SECRET_ARN names the secret the adapter reads it from)."
+  value = {
+    PGHOST                = aws_db_instance.this.address
+    PGPORT                = tostring(aws_db_instance.this.port)
+    PGUSER                = aws_db_instance.this.username
+    PGSSLMODE             = "require"
+    PGPASSWORD_SECRET_ARN = aws_db_instance.this.master_user_secret[0].secret_arn
+  }
+}
+
+output "secret_environment" {
+  description = "Variables whose values are secrets, by the secret that holds each (none: the adapter reads the password secret itself)."
+  value       = {}
+}

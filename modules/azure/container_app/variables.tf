@@ -76,3 +76,10 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "secret_environment" {
+  description = "Variables whose values are secrets (name -> value): kept as Container Apps secrets, injected with secretRef."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+}

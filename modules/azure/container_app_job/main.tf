@@ -10,6 +10,8 @@ resource "azurerm_user_assigned_identity" "this" {
 
 locals {
   environment = merge(var.env, var.environment, { AZURE_CLIENT_ID = azurerm_user_assigned_identity.this.client_id })
+  # The names are not secret, only the values: Container Apps secret names are lower case and '-'.
+  secret_names = { for key in nonsensitive(keys(var.secret_environment)) : key => lower(replace(key, "_", "-")) }
 }
 
 resource "azurerm_container_app_job" "this" {
@@ -43,6 +45,14 @@ resource "azurerm_container_app_job" "this" {
     }
   }
 
+  dynamic "secret" {
+    for_each = local.secret_names
+    content {
+      name  = secret.value
+      value = var.secret_environment[secret.key]
+    }
+  }
+
   template {
     container {
       name   = var.name
@@ -55,6 +65,14 @@ resource "azurerm_container_app_job" "this" {
         content {
           name  = env.key
           value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = local.secret_names
+        content {
+          name        = env.key
+          secret_name = env.value
         }
       }
     }

@@ -5,7 +5,7 @@
 data "azurerm_client_config" "current" {}
 
 locals {
-  sku = { small = "GP_S_Gen5_2", medium = "GP_Gen5_4", large = "GP_Gen5_8", xlarge = "BC_Gen5_16" }[var.size]
+  sku = { small = "S1", medium = "GP_Gen5_2", large = "GP_Gen5_4", xlarge = "GP_Gen5_8" }[var.size]
 }
 
 resource "random_password" "admin" {
@@ -71,5 +71,12 @@ resource "azurerm_mssql_database" "this" {
 
   short_term_retention_policy {
     retention_days = var.backup_retention_days
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.size != "small" || (var.storage_gb <= 250 && !var.high_availability)
+      error_message = "size small is the S1 (Standard) tier: at most 250 GB and no zone redundancy; choose size medium or above for more storage or high_availability."
+    }
   }
 }

@@ -11,3 +11,15 @@ output "grant_sql" {
   description = "T-SQL an administrator runs once in the database to let each workload identity in."
   value       = [for id in var.principal_ids : "CREATE USER [${id}] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${id}'; ALTER ROLE db_datareader ADD MEMBER [${id}]; ALTER ROLE db_datawriter ADD MEMBER [${id}];"]
 }
+
+output "environment" {
+  description = "AZURE_SQL_CONNECTIONSTRING (what Service Connector sets): no password, the workload's managed identity signs in."
+  value = {
+    AZURE_SQL_CONNECTIONSTRING = "Driver={ODBC Driver 18 for SQL Server};Server=tcp:${azurerm_mssql_server.this.fully_qualified_domain_name},1433;Database=${azurerm_mssql_database.this.name};Encrypt=yes;TrustServerCertificate=no;Connection Timeout=30"
+  }
+}
+
+output "secret_environment" {
+  description = "Variables whose values are secrets: none (Entra authentication)."
+  value       = {}
+}

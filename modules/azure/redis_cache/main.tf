@@ -1,9 +1,12 @@
-# Azure Cache for Redis: TLS 1.2 only (no plain port), Entra ID authentication with access keys
-# disabled (no secret exists), encrypted at rest; the workloads that use it get a data access
-# policy on this cache only.
+# Azure Cache for Redis: TLS 1.2 only (no plain port), encrypted at rest. The cache adapter
+# (redis-py) signs in with the access key: the rediss:// URL holding it reaches the workloads that
+# use this cache as a Container Apps secret (REDIS_URL_<NAME>) and nowhere else. Entra ID
+# authentication stays on, with a data access policy for each of those workloads' identities.
 
 locals {
   capacity = { small = 1, medium = 2, large = 3, xlarge = 4 }[var.size]
+  # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore
+  url_variable = "REDIS_URL_${upper(replace(var.name, "-", "_"))}"
 }
 
 resource "azurerm_redis_cache" "this" {
@@ -18,7 +21,7 @@ resource "azurerm_redis_cache" "this" {
   non_ssl_port_enabled               = false
   minimum_tls_version                = "1.2"
   public_network_access_enabled      = true
-  access_keys_authentication_enabled = false
+  access_keys_authentication_enabled = true
   tags                               = var.tags
 
   redis_configuration {

@@ -23,6 +23,31 @@ resource "google_cloud_run_v2_service" "this" {
       max_instance_count = var.max_instances
     }
 
+    dynamic "volumes" {
+      for_each = var.secret_files
+      content {
+        name = "secret-${index(sort(keys(var.secret_files)), volumes.key)}"
+        secret {
+          secret = volumes.value
+          items {
+            version = "latest"
+            path    = "ca.pem"
+          }
+        }
+      }
+    }
+
+    dynamic "vpc_access" {
+      for_each = var.network_id == null ? [] : [var.network_id]
+      content {
+        egress = "PRIVATE_RANGES_ONLY"
+        network_interfaces {
+          network    = vpc_access.value
+          subnetwork = var.subnetwork_id
+        }
+      }
+    }
+
     containers {
       image = var.container_image
 
@@ -42,6 +67,27 @@ resource "google_cloud_run_v2_service" "this" {
         content {
           name  = env.key
           value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = var.secret_environment
+        content {
+          name = env.key
+          value_source {
+            secret_key_ref {
+              secret  = env.value
+              version = "latest"
+            }
+          }
+        }
+      }
+
+      dynamic "volume_mounts" {
+        for_each = var.secret_files
+        content {
+          name       = "secret-${index(sort(keys(var.secret_files)), volume_mounts.key)}"
+          mount_path = volume_mounts.key
         }
       }
 

@@ -77,3 +77,27 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "secret_environment" {
+  description = "Variables whose values Cloud Run reads from Secret Manager: name -> secret id."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secret_files" {
+  description = "Directory -> Secret Manager secret mounted there as ca.pem (a CA file a variable names)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "network_id" {
+  description = "VPC network the workload reaches private IPs in (Cloud SQL, Memorystore) through Direct VPC egress; null: none."
+  type        = string
+  default     = null
+}
+
+variable "subnetwork_id" {
+  description = "Subnetwork of network_id for Direct VPC egress (null: the one named like the network)."
+  type        = string
+  default     = null
+}

@@ -15,6 +15,7 @@ resource "google_sql_database_instance" "this" {
   #checkov:skip=CKV_GCP_79:The major version is pinned (17, supported for years) so that major upgrades are planned, not automatic
   #checkov:skip=CKV_GCP_6:ssl_mode = ENCRYPTED_ONLY refuses every unencrypted connection; client certificates would be one more secret to hand out
   name                = "${var.name}-postgres"
+  depends_on          = [terraform_data.private_services]
   project             = var.project_id
   region              = var.region
   database_version    = "POSTGRES_17"
@@ -143,4 +144,9 @@ resource "google_project_iam_member" "client" {
     title      = "only-${var.name}"
     expression = "resource.name == 'projects/${var.project_id}/instances/${google_sql_database_instance.this.name}'"
   }
+}
+
+# Orders this module after the private services peering it takes its private IP from.
+resource "terraform_data" "private_services" {
+  input = var.private_services_connection
 }

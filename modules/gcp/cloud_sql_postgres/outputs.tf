@@ -9,3 +9,18 @@ output "connection" {
     password_secret = google_secret_manager_secret.password.id
   }
 }
+
+output "environment" {
+  description = "libpq's variables for the workloads that use this database (private IP, TLS; the password is in secret_environment)."
+  value = {
+    PGHOST    = google_sql_database_instance.this.private_ip_address
+    PGPORT    = "5432"
+    PGUSER    = google_sql_user.app.name
+    PGSSLMODE = "require"
+  }
+}
+
+output "secret_environment" {
+  description = "PGPASSWORD by the Secret Manager secret that holds it (Cloud Run injects it)."
+  value       = { PGPASSWORD = google_secret_manager_secret.password.id }
+}

@@ -3,10 +3,14 @@
 
 locals {
   memory_gb = { small = 1, medium = 5, large = 13, xlarge = 26 }[var.size]
+  # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore
+  url_variable = "REDIS_URL_${upper(replace(var.name, "-", "_"))}"
+  ca_directory = "/etc/infrar/redis-ca/${var.name}"
 }
 
 resource "google_redis_instance" "this" {
   name                    = var.name
+  depends_on              = [terraform_data.private_services]
   project                 = var.project_id
   region                  = var.region
   tier                    = var.high_availability ? "STANDARD_HA" : "BASIC"
@@ -37,6 +41,56 @@ resource "google_secret_manager_secret_iam_member" "reader" {
   for_each  = toset(var.members)
   project   = var.project_id
   secret_id = google_secret_manager_secret.auth.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = each.value
+}
+
+# Orders this module after the private services peering it takes its private IP from.
+resource "terraform_data" "private_services" {
+  input = var.private_services_connection
+}
+
+# What the cache adapter reads: the rediss:// URL with the AUTH string, and the server CA file.
+resource "google_secret_manager_secret" "url" {
+  secret_id = "${var.name}-redis-url"
+  project   = var.project_id
+  labels    = var.labels
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "url" {
+  secret      = google_secret_manager_secret.url.id
+  secret_data = "rediss://:${google_redis_instance.this.auth_string}@${google_redis_instance.this.host}:${google_redis_instance.this.port}/0"
+}
+
+resource "google_secret_manager_secret" "ca" {
+  secret_id = "${var.name}-redis-ca"
+  project   = var.project_id
+  labels    = var.labels
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "ca" {
+  secret      = google_secret_manager_secret.ca.id
+  secret_data = join("", [for cert in google_redis_instance.this.server_ca_certs : cert.cert])
+}
+
+resource "google_secret_manager_secret_iam_member" "url_reader" {
+  for_each  = toset(var.members)
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.url.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = each.value
+}
+
+resource "google_secret_manager_secret_iam_member" "ca_reader" {
+  for_each  = toset(var.members)
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.ca.secret_id
   role      = "roles/secretmanager.secretAccessor"
   member    = each.value
 }

@@ -7,3 +7,18 @@ output "connection" {
     auth_secret = google_secret_manager_secret.auth.id
   }
 }
+
+output "environment" {
+  description = "REDIS_CA_FILE: where the workloads find the server CA (mounted from secret_files)."
+  value       = { REDIS_CA_FILE = "${local.ca_directory}/ca.pem" }
+}
+
+output "secret_environment" {
+  description = "REDIS_URL_<NAME> (the cache adapter's variable for this cache) by the secret holding the URL."
+  value       = { (local.url_variable) = google_secret_manager_secret.url.id }
+}
+
+output "secret_files" {
+  description = "Directory -> secret mounted there as ca.pem (the server CA of REDIS_CA_FILE)."
+  value       = { (local.ca_directory) = google_secret_manager_secret.ca.id }
+}

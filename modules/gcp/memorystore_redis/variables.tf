@@ -41,3 +41,9 @@ variable "members" {
   type        = list(string)
   default     = []
 }
+
+variable "private_services_connection" {
+  description = "Id of the private services access peering (gcp/private_services): created before this."
+  type        = string
+  default     = null
+}

@@ -34,7 +34,12 @@ module "web_application_web" {
   public_subnet_ids = var.public_subnet_ids
   subnet_ids        = var.subnet_ids
   vpc_id            = var.vpc_id
-  environment       = local.environment
+  environment = merge(
+    local.environment,
+    module.cache_sessions.environment,
+  )
+  secret_environment  = module.cache_sessions.secret_environment
+  secret_kms_key_arns = module.cache_sessions.secret_kms_key_arns
   policy_statements = concat(
     module.bucket_shop_uploads.policy_statements,
     module.cache_sessions.policy_statements,
@@ -57,7 +62,11 @@ module "api_service_api" {
   public_subnet_ids = var.public_subnet_ids
   subnet_ids        = var.subnet_ids
   vpc_id            = var.vpc_id
-  environment       = local.environment
+  environment = merge(
+    local.environment,
+    module.database_orders.environment,
+  )
+  secret_environment = module.database_orders.secret_environment
   policy_statements = concat(
     module.database_orders.policy_statements,
     module.topic_events.policy_statements,
@@ -79,7 +88,11 @@ module "background_worker_jobs" {
   public_subnet_ids = var.public_subnet_ids
   subnet_ids        = var.subnet_ids
   vpc_id            = var.vpc_id
-  environment       = local.environment
+  environment = merge(
+    local.environment,
+    module.database_orders.environment,
+  )
+  secret_environment = module.database_orders.secret_environment
   policy_statements = concat(
     module.database_orders.policy_statements,
     module.queue_tasks.policy_statements,

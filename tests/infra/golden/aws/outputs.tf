@@ -1,6 +1,19 @@
 output "environment" {
   description = "Native configuration for the application: set these environment variables."
-  value       = local.environment
+  value = merge(
+    local.environment,
+    module.database_orders.environment,
+    module.cache_sessions.environment,
+  )
+}
+
+output "secret_environment" {
+  description = "Variables whose values are secrets, with the secret that holds each value: the workloads get them injected."
+  value = merge(
+    module.database_orders.secret_environment,
+    module.cache_sessions.secret_environment,
+  )
+  sensitive = true
 }
 
 output "buckets" {

@@ -45,8 +45,12 @@ module "web_application_web" {
   location                     = var.location
   resource_group_name          = var.resource_group_name
   container_app_environment_id = module.container_app_environment.id
-  environment                  = local.environment
-  tags                         = local.tags
+  environment = merge(
+    local.environment,
+    module.cache_sessions.environment,
+  )
+  secret_environment = module.cache_sessions.secret_environment
+  tags               = local.tags
 }
 
 module "api_service_api" {
@@ -63,8 +67,12 @@ module "api_service_api" {
   location                     = var.location
   resource_group_name          = var.resource_group_name
   container_app_environment_id = module.container_app_environment.id
-  environment                  = local.environment
-  tags                         = local.tags
+  environment = merge(
+    local.environment,
+    module.database_orders.environment,
+  )
+  secret_environment = module.database_orders.secret_environment
+  tags               = local.tags
 }
 
 module "background_worker_jobs" {
@@ -79,8 +87,12 @@ module "background_worker_jobs" {
   location                     = var.location
   resource_group_name          = var.resource_group_name
   container_app_environment_id = module.container_app_environment.id
-  environment                  = local.environment
-  tags                         = local.tags
+  environment = merge(
+    local.environment,
+    module.database_orders.environment,
+  )
+  secret_environment = module.database_orders.secret_environment
+  tags               = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -109,8 +121,8 @@ module "bucket_shop_uploads" {
 }
 
 module "database_orders" {
-  source = "./modules/mssql_database"
-  # not used by azure/mssql_database: engine
+  source = "./modules/postgres_flexible"
+  # not used by azure/postgres_flexible: engine
   name                          = "orders"
   backup_retention_days         = 7
   high_availability             = true
@@ -119,6 +131,7 @@ module "database_orders" {
   administrator_group_object_id = var.administrator_group_object_id
   location                      = var.location
   resource_group_name           = var.resource_group_name
+  subnet_id                     = var.subnet_id
   principal_ids = [
     module.api_service_api.principal_id,
     module.background_worker_jobs.principal_id,

@@ -10,9 +10,9 @@ variable "administrator_group_object_id" {
 }
 
 variable "location" {
-  description = "Azure region."
+  description = "Azure region (the prices of infrar cost are East US's)."
   type        = string
-  default     = "westeurope"
+  default     = "eastus"
 }
 
 variable "resource_group_name" {

@@ -16,6 +16,12 @@ locals {
   }
 }
 
+module "private_services" {
+  source     = "./modules/private_services"
+  network_id = var.network_id
+  project_id = var.project_id
+}
+
 module "web_application_web" {
   source          = "./modules/cloud_run_service"
   name            = "web"
@@ -30,10 +36,16 @@ module "web_application_web" {
   min_instances     = 1
   port              = 8080
   public            = true
+  network_id        = var.network_id
   project_id        = var.project_id
   region            = var.region
-  environment       = local.environment
-  labels            = local.tags
+  environment = merge(
+    local.environment,
+    module.cache_sessions.environment,
+  )
+  secret_environment = module.cache_sessions.secret_environment
+  secret_files       = module.cache_sessions.secret_files
+  labels             = local.tags
 }
 
 module "api_service_api" {
@@ -47,10 +59,15 @@ module "api_service_api" {
   min_instances     = 1
   port              = 9000
   public            = true
+  network_id        = var.network_id
   project_id        = var.project_id
   region            = var.region
-  environment       = local.environment
-  labels            = local.tags
+  environment = merge(
+    local.environment,
+    module.database_orders.environment,
+  )
+  secret_environment = module.database_orders.secret_environment
+  labels             = local.tags
 }
 
 module "background_worker_jobs" {
@@ -62,10 +79,15 @@ module "background_worker_jobs" {
   memory          = 1024
   min_instances   = 1
   schedule        = "0 2 * * *"
+  network_id      = var.network_id
   project_id      = var.project_id
   region          = var.region
-  environment     = local.environment
-  labels          = local.tags
+  environment = merge(
+    local.environment,
+    module.database_orders.environment,
+  )
+  secret_environment = module.database_orders.secret_environment
+  labels             = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -97,16 +119,17 @@ module "bucket_shop_uploads" {
 module "database_orders" {
   source = "./modules/cloud_sql_postgres"
   # not used by gcp/cloud_sql_postgres: engine
-  name                  = "orders"
-  backup_retention_days = 7
-  high_availability     = true
-  size                  = "small"
-  storage_gb            = 20
-  network_id            = var.network_id
-  project_id            = var.project_id
-  region                = var.region
-  members               = [module.api_service_api.member, module.background_worker_jobs.member]
-  labels                = local.tags
+  name                        = "orders"
+  backup_retention_days       = 7
+  high_availability           = true
+  size                        = "small"
+  storage_gb                  = 20
+  network_id                  = var.network_id
+  project_id                  = var.project_id
+  region                      = var.region
+  private_services_connection = module.private_services.connection
+  members                     = [module.api_service_api.member, module.background_worker_jobs.member]
+  labels                      = local.tags
 }
 
 module "queue_tasks" {
@@ -134,14 +157,15 @@ module "topic_events" {
 module "cache_sessions" {
   source = "./modules/memorystore_redis"
   # not used by gcp/memorystore_redis: engine
-  name              = "sessions"
-  high_availability = false
-  size              = "small"
-  network_id        = var.network_id
-  project_id        = var.project_id
-  region            = var.region
-  members           = [module.web_application_web.member]
-  labels            = local.tags
+  name                        = "sessions"
+  high_availability           = false
+  size                        = "small"
+  network_id                  = var.network_id
+  project_id                  = var.project_id
+  region                      = var.region
+  private_services_connection = module.private_services.connection
+  members                     = [module.web_application_web.member]
+  labels                      = local.tags
 }
 
 module "warehouse_analytics" {

@@ -10,12 +10,12 @@ variable "project_id" {
 }
 
 variable "region" {
-  description = "Region of every regional resource."
+  description = "Region of every regional resource (infrar cost prices us-central1)."
   type        = string
-  default     = "europe-west1"
+  default     = "us-central1"
 }
 
 variable "network_id" {
-  description = "VPC network (self link) for Cloud SQL, Memorystore and GKE."
+  description = "VPC network (self link) for Cloud SQL, Memorystore and GKE, and that Cloud Run reaches them through."
   type        = string
 }

@@ -1,0 +1,101 @@
+# Azure Database for PostgreSQL Flexible Server: TLS required, no public network access (a
+# private endpoint in var.subnet_id), encrypted at rest, geo-redundant backups off, zone-redundant
+# standby with high_availability. Workloads sign in as the app role with a generated password
+# (libpq's PGPASSWORD, injected as a Container Apps secret); the Entra group administers it.
+
+data "azurerm_client_config" "current" {}
+
+locals {
+  sku = {
+    small  = "B_Standard_B2s"
+    medium = "GP_Standard_D2ds_v5"
+    large  = "GP_Standard_D4ds_v5"
+    xlarge = "GP_Standard_D8ds_v5"
+  }[var.size]
+  # Flexible Server offers these storage sizes only (MB); the smallest that holds storage_gb.
+  storage_mb = [for mb in [32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 8388608, 16777216] : mb if mb >= var.storage_gb * 1024][0]
+}
+
+resource "random_password" "admin" {
+  length  = 32
+  special = false
+}
+
+resource "azurerm_postgresql_flexible_server" "this" {
+  #checkov:skip=CKV_AZURE_136:Geo-redundant backups double the storage bill; backups stay zone-redundant within the region
+  name                          = "${var.name}-pg"
+  resource_group_name           = var.resource_group_name
+  location                      = var.location
+  version                       = var.engine_version
+  sku_name                      = local.sku
+  storage_mb                    = local.storage_mb
+  backup_retention_days         = var.backup_retention_days
+  administrator_login           = "infrar_admin"
+  administrator_password        = random_password.admin.result
+  public_network_access_enabled = false
+  zone                          = "1"
+  tags                          = var.tags
+
+  authentication {
+    active_directory_auth_enabled = true
+    password_auth_enabled         = true
+    tenant_id                     = data.azurerm_client_config.current.tenant_id
+  }
+
+  dynamic "high_availability" {
+    for_each = var.high_availability ? [1] : []
+    content {
+      mode                      = "ZoneRedundant"
+      standby_availability_zone = "2"
+    }
+  }
+}
+
+resource "azurerm_postgresql_flexible_server_active_directory_administrator" "this" {
+  server_name         = azurerm_postgresql_flexible_server.this.name
+  resource_group_name = var.resource_group_name
+  tenant_id           = data.azurerm_client_config.current.tenant_id
+  object_id           = var.administrator_group_object_id
+  principal_name      = "infrar-postgres-admins"
+  principal_type      = "Group"
+}
+
+resource "azurerm_postgresql_flexible_server_configuration" "require_tls" {
+  name      = "require_secure_transport"
+  server_id = azurerm_postgresql_flexible_server.this.id
+  value     = "on"
+}
+
+resource "azurerm_postgresql_flexible_server_configuration" "log_connections" {
+  name      = "log_connections"
+  server_id = azurerm_postgresql_flexible_server.this.id
+  value     = "on"
+}
+
+resource "azurerm_postgresql_flexible_server_configuration" "log_checkpoints" {
+  name      = "log_checkpoints"
+  server_id = azurerm_postgresql_flexible_server.this.id
+  value     = "on"
+}
+
+resource "azurerm_postgresql_flexible_server_database" "this" {
+  name      = var.name
+  server_id = azurerm_postgresql_flexible_server.this.id
+  charset   = "UTF8"
+  collation = "en_US.utf8"
+}
+
+resource "azurerm_private_endpoint" "this" {
+  name                = "${var.name}-pg"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  subnet_id           = var.subnet_id
+  tags                = var.tags
+
+  private_service_connection {
+    name                           = "${var.name}-pg"
+    private_connection_resource_id = azurerm_postgresql_flexible_server.this.id
+    subresource_names              = ["postgresqlServer"]
+    is_manual_connection           = false
+  }
+}

@@ -1,0 +1,21 @@
+variable "name" {
+  description = "Prefix of the reserved range's name."
+  type        = string
+  default     = "infrar"
+}
+
+variable "project_id" {
+  description = "Google Cloud project."
+  type        = string
+}
+
+variable "network_id" {
+  description = "VPC network (self link) the managed services are peered with."
+  type        = string
+}
+
+variable "prefix_length" {
+  description = "Size of the reserved range (/16 leaves room for every Cloud SQL and Memorystore instance)."
+  type        = number
+  default     = 16
+}
