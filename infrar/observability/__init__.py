@@ -31,49 +31,72 @@ __all__ = ["counter", "gauge", "get_logger", "histogram", "setup", "shutdown", "
 
 _DOMAIN = "observability"
 F = TypeVar("F", bound=Callable[..., Any])
+_following = False
+
+
+def _follow() -> None:
+    """On first use, let dispatch trace every other infrar call while a pipeline runs.
+
+    Not at import: following imports the OpenTelemetry SDK, which ``import infrar.observability``
+    must not. Erased programs have no dispatch, so erase drops this with the function bodies.
+    """
+    global _following
+    if not _following:
+        from infrar.observability import dispatch_tracing
+
+        dispatch_tracing.listen()
+        _following = True
 
 
 def get_logger(name: str) -> logging.Logger:
     """The stdlib logger ``name``, exporting to the provider's log service (and still propagating)."""
+    _follow()
     found: logging.Logger = _adapter(_DOMAIN).get_logger(name)
     return found
 
 
 def counter(name: str, unit: str = "1", description: str = "") -> Counter:
     """A monotonic sum: ``counter("orders").add(1, {"region": "eu"})``."""
+    _follow()
     found: Counter = _adapter(_DOMAIN).counter(name, unit, description)
     return found
 
 
 def histogram(name: str, unit: str = "1", description: str = "") -> Histogram:
     """A distribution: ``histogram("latency", "ms").record(12.5, {"route": "/"})``."""
+    _follow()
     found: Histogram = _adapter(_DOMAIN).histogram(name, unit, description)
     return found
 
 
 def gauge(name: str, unit: str = "1", description: str = "") -> _Gauge:
     """A last value: ``gauge("queue_depth").set(17, {"queue": "jobs"})``."""
+    _follow()
     found: _Gauge = _adapter(_DOMAIN).gauge(name, unit, description)
     return found
 
 
 def span(name: str, attributes: Mapping[str, Any] | None = None) -> AbstractContextManager[Span]:
     """``with span("checkout", {"cart.items": 3}):`` a child of the current span; exceptions recorded, re-raised."""
+    _follow()
     found: AbstractContextManager[Span] = _adapter(_DOMAIN).span(name, attributes)
     return found
 
 
 def traced(name: str) -> Callable[[F], F]:
     """``@traced("load_orders")``: each call of the decorated function runs inside ``span(name)``."""
+    _follow()
     found: Callable[[F], F] = _adapter(_DOMAIN).traced(name)
     return found
 
 
 def setup(service_name: str | None = None) -> None:
     """Configure now (otherwise the first use does), naming the service (default: OTEL_SERVICE_NAME)."""
+    _follow()
     _adapter(_DOMAIN).setup(service_name)
 
 
 def shutdown() -> None:
     """Flush everything recorded and stop exporting (also run at interpreter exit)."""
+    _follow()
     _adapter(_DOMAIN).shutdown()

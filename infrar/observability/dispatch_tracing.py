@@ -1,7 +1,7 @@
 """Every infrar call as a child span while observability is on: ``<domain>.<function>``, resource attribute.
 
 Dispatch stays as fast as before when observability is off: nothing here runs until a
-pipeline is set up. Then ``install`` asks dispatch to wrap each adapter it resolves in a
+pipeline is set up. Then ``follow`` asks dispatch to wrap each adapter it resolves in a
 ``TracedAdapter`` (once per adapter instance, kept in dispatch's cache), whose methods open a
 span around the real call. The resource name comes from the plugin's manifest
 (``resource: {parameter, kind}``), read once per method; it is the only argument recorded.
@@ -17,6 +17,7 @@ from typing import Any
 from opentelemetry.trace import SpanKind, Tracer
 
 from infrar import dispatch
+from infrar.observability import pipeline
 
 # The observability domain itself is never wrapped: its calls are the spans.
 _SKIP = frozenset({"observability"})
@@ -92,10 +93,19 @@ def wrap(domain: str, found: Any, tracer: Tracer) -> Any:
     return entry[1]
 
 
-def install(tracer: Tracer) -> None:
-    dispatch.wrap_adapters(lambda domain, found: wrap(domain, found, tracer))
-
-
-def uninstall() -> None:
-    dispatch.wrap_adapters(None)
+def follow(tracer: Tracer | None) -> None:
+    """The pipeline's listener: wrap adapters while a pipeline runs, serve them bare once it stops."""
     _proxies.clear()
+    if tracer is None:
+        dispatch.wrap_adapters(None)
+    else:
+        dispatch.wrap_adapters(lambda domain, found: wrap(domain, found, tracer))
+
+
+def listen() -> None:
+    """Follow the pipeline from now on (idempotent); a pipeline already running is followed at once."""
+    if follow not in pipeline.listeners:
+        pipeline.listeners.append(follow)
+        running = pipeline.running()
+        if running is not None:
+            follow(running.tracer)

@@ -1,7 +1,7 @@
 """Wrappers every exporter goes through: secrets are masked first, and a failure never reaches user code.
 
 A failing destination (dead endpoint, missing permission) is reported once per destination
-as a warning on the ``infrar.observability`` logger (never exported itself), and the batch is
+as a warning on the ``observability.export`` logger (never exported itself), and the batch is
 dropped: the SDK's batch processors keep a bounded queue in front of these wrappers, so a
 dead endpoint costs bounded memory and no exception.
 """
@@ -26,7 +26,7 @@ from opentelemetry.trace import Status
 from infrar.observability.redaction import Redactor
 
 T = TypeVar("T")
-WARNINGS = logging.getLogger("infrar.observability")
+WARNINGS = logging.getLogger("observability.export")
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
 

@@ -24,7 +24,7 @@ Fields = dict[str, Any]
 
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 # Records of these loggers never feed the pipeline: an exporter's own logging would loop.
-_INTERNAL = ("infrar.observability", "opentelemetry", "botocore", "boto3", "urllib3", "azure", "google", "grpc")
+_INTERNAL = ("observability.export", "opentelemetry", "botocore", "boto3", "urllib3", "azure", "google", "grpc")
 
 
 def _plain(value: Any) -> Any:

@@ -24,11 +24,20 @@ from typing import Any, TypeVar, cast
 
 from opentelemetry import metrics, trace
 from opentelemetry.metrics import Meter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span, Tracer
 
-from infrar.observability.redaction import Redactor
+from infrar.observability.export import SafeMetricExporter, SafeSpanExporter, forget_warnings, warn_once
+from infrar.observability.redaction import Redactor, from_environment
 
-SCOPE = "infrar.observability"
+SCOPE = "observability"
+# Called with the tracer once a pipeline runs and with None when it stops (infrar's dispatch
+# listens, to trace every infrar call; nothing else needs to).
+listeners: list[Callable[[Tracer | None], None]] = []
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -96,6 +105,10 @@ def disabled() -> bool:
     return os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
 
 
+def running() -> Pipeline | None:
+    return _current
+
+
 def current(build: Build, service_name: str | None = None) -> Pipeline:
     """The running pipeline, set up with ``build`` on first use."""
     found = _current
@@ -142,20 +155,10 @@ def _disabled() -> Pipeline:
 
 
 def _configure(build: Build, service_name: str | None) -> Pipeline:
-    # The SDK is imported here, on first use: `import infrar.observability` must stay cheap.
-    from opentelemetry.sdk.metrics import MeterProvider
-    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-    from infrar.observability import dispatch_tracing
-    from infrar.observability.export import SafeMetricExporter, SafeSpanExporter, forget_warnings, warn_once
-
     forget_warnings()
     overrides = {"service.name": service_name} if service_name else {}
     resource = Resource.create(overrides)
-    redactor = Redactor.from_environment()
+    redactor = from_environment()
     attributes = {key: str(value) for key, value in resource.attributes.items()}
     settings = Settings(str(resource.attributes.get("service.name")), redactor, attributes, resource)
     try:
@@ -178,7 +181,8 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
     metrics.set_meter_provider(meter_provider)
 
     def stop() -> None:
-        dispatch_tracing.uninstall()
+        for listener in listeners:
+            listener(None)
         for handler in exporters.handlers:
             handler.flush()
         tracer_provider.shutdown()
@@ -187,7 +191,8 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
             close()
 
     pipeline = Pipeline(tracer_provider.get_tracer(SCOPE), meter_provider.get_meter(SCOPE), exporters.handlers, stop)
-    dispatch_tracing.install(pipeline.tracer)
+    for listener in listeners:
+        listener(pipeline.tracer)
     return pipeline
 
 

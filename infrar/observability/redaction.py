@@ -63,10 +63,6 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = tuple(sorted(set(secrets), key=len, reverse=True))
 
-    @classmethod
-    def from_environment(cls) -> Redactor:
-        return cls(secrets_from(os.environ))
-
     def text(self, value: str) -> str:
         for secret in self.secrets:
             if secret in value:
@@ -85,3 +81,8 @@ class Redactor:
         if not attributes:
             return {}
         return {name: MASK if sensitive_name(name) else self.value(value) for name, value in attributes.items()}
+
+
+def from_environment() -> Redactor:
+    """A redactor masking the secrets configured in the environment now."""
+    return Redactor(secrets_from(os.environ))

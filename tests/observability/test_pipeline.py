@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from infrar import dispatch, observability, storage
-from infrar.observability import pipeline
+from infrar.observability import dispatch_tracing, pipeline
 from infrar.observability.logs import BatchWriter, Fields, RecordHandler
 from infrar.observability.redaction import Redactor
 
@@ -35,6 +35,7 @@ class Memory:
 def memory(local_root: Path) -> Memory:
     found = Memory()
     pipeline.setup(found, "tests")
+    dispatch_tracing.listen()  # what the first call of the API does
     return found
 
 
@@ -104,13 +105,13 @@ def test_a_dead_endpoint_never_raises_and_warns_once(local_root: Path, monkeypat
                                                      caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "1")
-    caplog.set_level(logging.WARNING, logger="infrar.observability")
+    caplog.set_level(logging.WARNING, logger="observability.export")
     for n in range(3):
         with observability.span(f"lost-{n}"):
             observability.counter("lost").add(1)
         trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]
     observability.shutdown()
-    warnings = [r for r in caplog.records if r.name == "infrar.observability"]
+    warnings = [r for r in caplog.records if r.name == "observability.export"]
     assert len(warnings) == 1
     assert "OTLP collector" in warnings[0].getMessage()
 
@@ -127,7 +128,7 @@ def test_a_failing_log_sink_drops_boundedly_and_warns_once(caplog: pytest.LogCap
     for n in range(12):
         writer({"n": n})
     assert len(writer.queue) == 5  # the oldest were dropped
-    caplog.set_level(logging.WARNING, logger="infrar.observability")
+    caplog.set_level(logging.WARNING, logger="observability.export")
     writer.drain()
     assert sent == [2, 2, 1]
     assert len([r for r in caplog.records if "the test sink" in r.getMessage()]) == 1

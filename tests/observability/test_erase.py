@@ -1,0 +1,70 @@
+"""Erase proof on local: the erased program is plain OpenTelemetry SDK + stdlib logging, and exports the same."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from tests.erase._support import assert_no_infrar, erase, run
+
+PROGRAM = """
+from infrar import observability
+
+log = observability.get_logger("shop")
+orders = observability.counter("orders", description="orders placed")
+latency = observability.histogram("latency", unit="ms")
+
+
+@observability.traced("place")
+def place(n: int) -> int:
+    with observability.span("price", {"items": n, "password": "hunter22"}):
+        orders.add(n, {"region": "eu"})
+        latency.record(n * 1.5)
+        log.info("placed %d", n, extra={"order": f"o-{n}"})
+    return n * 10
+
+
+print(place(2), place(3))
+try:
+    with observability.span("fail"):
+        raise KeyError("gone")
+except KeyError as exc:
+    print("KeyError", exc)
+observability.shutdown()
+"""
+
+
+def _exported(root: Path) -> dict[str, Any]:
+    base = root / "observability"
+    spans = [json.loads(line) for line in (base / "spans.jsonl").read_text().splitlines()]
+    logs = [json.loads(line) for line in (base / "logs.jsonl").read_text().splitlines()]
+    metrics = [json.loads(line) for line in (base / "metrics.jsonl").read_text().splitlines()]
+    by_id = {span["span_id"]: span["name"] for span in spans}
+    return {
+        "spans": sorted((s["name"], by_id.get(s["parent_span_id"]), s["status"], json.dumps(s["attributes"]))
+                        for s in spans),
+        "logs": [(r["message"], r["severity"], r["fields"], by_id.get(r["span_id"])) for r in logs],
+        "metrics": sorted((m["name"], m["kind"], m.get("value"), m.get("count"), m.get("sum")) for m in metrics),
+    }
+
+
+def test_the_erased_program_exports_the_same(tmp_path: Path) -> None:
+    source = textwrap.dedent(PROGRAM)
+    erased = erase(source, "local")
+    assert_no_infrar(erased)
+    assert "from opentelemetry.sdk.trace import" in erased  # plain SDK setup
+    (tmp_path / "app.py").write_text(source)
+    (tmp_path / "erased.py").write_text(erased)
+    first = run(tmp_path / "app.py", tmp_path / "root1", blocked=False)
+    second = run(tmp_path / "erased.py", tmp_path / "root2", blocked=True)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert first.stdout == second.stdout == "20 30\nKeyError 'gone'\n"
+    runtime, native = _exported(tmp_path / "root1"), _exported(tmp_path / "root2")
+    assert runtime == native
+    assert ("price", "place", "UNSET", json.dumps({"items": 2, "password": "[REDACTED]"})) in runtime["spans"]
+    assert ("fail", None, "ERROR", "{}") in runtime["spans"]
+    assert ("placed 3", "INFO", {"order": "o-3"}, "price") in runtime["logs"]
+    assert ("orders", "Sum", 5, None, None) in runtime["metrics"]
