@@ -7,7 +7,7 @@ data "aws_partition" "current" {}
 
 locals {
   partition     = data.aws_partition.current.partition
-  instance_type = { small = "t3.medium", medium = "m6i.large", large = "m6i.xlarge", xlarge = "m6i.2xlarge" }[var.node_size]
+  instance_type = { small = "m5.large", medium = "m5.xlarge", large = "m5.2xlarge", xlarge = "m5.4xlarge" }[var.node_size]
 }
 
 resource "aws_kms_key" "this" {

@@ -8,9 +8,9 @@ data "aws_partition" "current" {}
 locals {
   node_type = {
     small  = "cache.t4g.small"
-    medium = "cache.m7g.large"
-    large  = "cache.m7g.xlarge"
-    xlarge = "cache.m7g.2xlarge"
+    medium = "cache.m6g.large"
+    large  = "cache.r6g.large"
+    xlarge = "cache.r6g.xlarge"
   }[var.size]
   app_user = "${var.name}-app"
   # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore

@@ -7,9 +7,9 @@ data "aws_partition" "current" {}
 locals {
   instance_class = {
     small  = "db.t4g.small"
-    medium = "db.m7g.large"
-    large  = "db.m7g.xlarge"
-    xlarge = "db.m7g.2xlarge"
+    medium = "db.m6g.large"
+    large  = "db.m6g.xlarge"
+    xlarge = "db.m6g.2xlarge"
   }[var.size]
   identifier = "${var.name}-postgres"
 }

@@ -4,7 +4,7 @@
 # authentication stays on, with a data access policy for each of those workloads' identities.
 
 locals {
-  capacity = { small = 1, medium = 2, large = 3, xlarge = 4 }[var.size]
+  capacity = { small = 1, medium = 3, large = 4, xlarge = 5 }[var.size]
   # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore
   url_variable = "REDIS_URL_${upper(replace(var.name, "-", "_"))}"
 }

@@ -3,7 +3,7 @@
 # workload service account are the `member` the project's resources grant their roles to.
 
 locals {
-  machine_type = { small = "e2-standard-2", medium = "e2-standard-4", large = "n2-standard-8", xlarge = "n2-standard-16" }[var.node_size]
+  machine_type = { small = "e2-standard-2", medium = "e2-standard-4", large = "e2-standard-8", xlarge = "e2-standard-16" }[var.node_size]
 }
 
 resource "google_service_account" "nodes" {

@@ -2,7 +2,7 @@
 # Google and kept in Secret Manager), TLS in transit, encrypted at rest by Google.
 
 locals {
-  memory_gb = { small = 1, medium = 5, large = 13, xlarge = 26 }[var.size]
+  memory_gb = { small = 1, medium = 6, large = 13, xlarge = 26 }[var.size]
   # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore
   url_variable = "REDIS_URL_${upper(replace(var.name, "-", "_"))}"
   ca_directory = "/etc/infrar/redis-ca/${var.name}"

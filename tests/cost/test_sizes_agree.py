@@ -1,0 +1,65 @@
+"""The size tables agree: for every sized resource on every cloud, the SKU `infrar cost` prices is
+the one the module deploys.
+
+Each module maps ``small``..``xlarge`` to an instance type, SKU, capacity or memory size in a
+``{ small = ..., ... }[var.size]`` table of its main.tf; each cost model's ``instances:`` table
+names the priced type per size. A change to one without the other fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from infrar.cost.models import SIZES, load_models
+
+MODULES = Path(__file__).resolve().parents[2] / "modules"
+_ENTRY = re.compile(r'(small|medium|large|xlarge)\s*=\s*"?([A-Za-z0-9_.-]+)"?')
+
+# implementation -> (module, how the priced type names the deployed value)
+DEPLOYS: dict[str, tuple[str, str]] = {
+    "aws_eks": ("aws/eks_cluster", "type"),
+    "aws_rds_postgres": ("aws/rds_postgres", "type"),
+    "aws_elasticache_redis": ("aws/elasticache_redis", "type"),
+    "gcp_gke": ("gcp/gke_cluster", "type"),
+    "gcp_cloud_sql_postgres": ("gcp/cloud_sql_postgres", "type"),
+    "gcp_memorystore_redis": ("gcp/memorystore_redis", "gb"),  # "M2 6 GB": 6 GB
+    "azure_aks": ("azure/aks_cluster", "type"),
+    "azure_postgres_flexible": ("azure/postgres_flexible", "type"),
+    "azure_sql_database": ("azure/mssql_database", "type"),  # "S1 (20 DTU)": S1
+    "azure_cache_redis": ("azure/redis_cache", "capacity"),  # "C3 6 GB": capacity 3
+}
+
+
+def deployed(module: str) -> dict[str, str]:
+    """size -> value of the module's size table."""
+    text = (MODULES / module / "main.tf").read_text()
+    table = re.search(r"\{([^{}]*small[^{}]*)\}\[var\.(?:node_)?size\]", text)
+    assert table is not None, f"{module}: no {{ small = ... }}[var.size] table in main.tf"
+    return dict(_ENTRY.findall(table.group(1)))
+
+
+def priced_as(kind: str, type_name: str) -> str:
+    if kind == "gb":
+        return type_name.split()[1]
+    if kind == "capacity":
+        return type_name.split()[0].lstrip("C")
+    return type_name.split()[0]
+
+
+def test_every_sized_implementation_is_checked() -> None:
+    sized = {i.id for m in load_models(include_plugins=False).values()
+             for i in m.implementations.values() if i.instances}
+    assert sized == set(DEPLOYS)
+
+
+@pytest.mark.parametrize("impl_id", sorted(DEPLOYS))
+def test_priced_sku_is_the_deployed_one(impl_id: str) -> None:
+    impl = next(i for m in load_models(include_plugins=False).values()
+                for i in m.implementations.values() if i.id == impl_id)
+    module, kind = DEPLOYS[impl_id]
+    table = deployed(module)
+    assert set(table) == set(SIZES)
+    assert {s: priced_as(kind, str(impl.instances[s]["type"])) for s in SIZES} == table
