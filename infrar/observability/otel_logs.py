@@ -2,7 +2,8 @@
 
 Only providers whose native log destination is an OpenTelemetry log exporter use this; the
 others write ``record_fields`` their own way. The SDK's logs module is still marked
-experimental (``opentelemetry.sdk._logs``), so it is used only here.
+experimental (``opentelemetry.sdk._logs``; LogRecordExporter is its name since 1.39), so it is used
+only here.
 """
 
 from __future__ import annotations
@@ -14,13 +15,7 @@ from typing import Any
 from opentelemetry._logs import LogRecord, SeverityNumber
 from opentelemetry.context import get_current
 from opentelemetry.sdk._logs import LoggerProvider
-from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
-
-try:  # renamed in opentelemetry-sdk 1.36; the old names warn, then go
-    from opentelemetry.sdk._logs.export import LogRecordExporter as LogExporter
-    from opentelemetry.sdk._logs.export import LogRecordExportResult as LogExportResult
-except ImportError:  # pragma: no cover - older SDKs
-    from opentelemetry.sdk._logs.export import LogExporter, LogExportResult  # type: ignore[assignment]
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter, LogRecordExportResult
 from opentelemetry.sdk.resources import Resource
 
 from infrar.observability.export import guarded
@@ -41,14 +36,14 @@ def _attribute(value: Any) -> Any:
     return json.dumps(value, default=repr)
 
 
-class SafeLogExporter(LogExporter):
+class SafeLogRecordExporter(LogRecordExporter):
     """Never raises: a failure is one warning and the batch is dropped."""
 
-    def __init__(self, inner: LogExporter, redactor: Redactor, destination: str) -> None:
+    def __init__(self, inner: LogRecordExporter, redactor: Redactor, destination: str) -> None:
         self.inner, self.redactor, self.destination = inner, redactor, destination
 
-    def export(self, batch: Sequence[Any]) -> LogExportResult:
-        return guarded(self.destination, self.redactor, lambda: self.inner.export(batch), LogExportResult.FAILURE)
+    def export(self, batch: Sequence[Any]) -> LogRecordExportResult:
+        return guarded(self.destination, self.redactor, lambda: self.inner.export(batch), LogRecordExportResult.FAILURE)
 
     def shutdown(self) -> None:
         guarded(self.destination, self.redactor, self.inner.shutdown, None)
@@ -57,11 +52,11 @@ class SafeLogExporter(LogExporter):
         return bool(guarded(self.destination, self.redactor, lambda: self.inner.force_flush(timeout_millis), False))
 
 
-def otel_log_writer(exporter: LogExporter, resource: Resource, redactor: Redactor,
+def otel_log_writer(exporter: LogRecordExporter, resource: Resource, redactor: Redactor,
                     destination: str) -> tuple[Callable[[Fields], None], Callable[[], None]]:
     """(write, close): ``write`` emits one record (in the caller's context, so ids follow), ``close`` flushes."""
     provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
-    provider.add_log_record_processor(BatchLogRecordProcessor(SafeLogExporter(exporter, redactor, destination)))
+    provider.add_log_record_processor(BatchLogRecordProcessor(SafeLogRecordExporter(exporter, redactor, destination)))
 
     def write(fields: Fields) -> None:
         attributes = {key: _attribute(value) for key, value in fields["fields"].items()}
