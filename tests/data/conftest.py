@@ -11,10 +11,13 @@ import boto3
 import pytest
 
 from infrar import dispatch
+from infrar.testing import odbc
 from infrar.testing.plugin import EmulatedProvider, ServiceUser
+from infrar.testing.postgres import PostgresService
+from infrar.testing.services import ServiceRegistry
 
 CATALOG_PROVIDERS = ["local", "aws", "gcp"]
-QUERY_PROVIDERS = ["local", "gcp"]
+QUERY_PROVIDERS = ["local", "gcp", "azure"]
 GLUE_DATABASES = ("shop", "w")
 
 
@@ -89,8 +92,30 @@ def engine(request: pytest.FixtureRequest) -> Iterator[str]:
     provider: str = request.param
     if provider == "local":
         request.getfixturevalue("infrar_local")
-    else:
+    elif provider == "gcp":
         request.getfixturevalue("bq_datasets")
+    else:
+        request.getfixturevalue("synapse_on_postgres")
     dispatch.reset()
     yield provider
+    dispatch.reset()
+
+
+@pytest.fixture
+def synapse_on_postgres(infrar_services: ServiceRegistry, monkeypatch: pytest.MonkeyPatch,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresService]:
+    """azure with the Synapse SQL path (pyodbc) on the test PostgreSQL through psqlODBC; warehouses emptied."""
+    service = infrar_services.get("postgres")
+    assert isinstance(service, PostgresService)
+    for name in GLUE_DATABASES:
+        # Emptied rather than dropped: dropping would kill connections that ODBC's own pool keeps.
+        if name not in service.psql("SELECT datname FROM pg_database").split():
+            service.create_database(name)
+        service.psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;", database=name)
+    variables = odbc.environment(service, tmp_path_factory.getbasetemp() / "data-odbc")
+    monkeypatch.setenv("ODBCSYSINI", variables["ODBCSYSINI"])
+    monkeypatch.setenv("ODBCINI", variables["ODBCINI"])
+    monkeypatch.setenv("AZURE_SYNAPSE_CONNECTIONSTRING", odbc.connection_string(service))
+    monkeypatch.setenv("INFRAR_PROVIDER", "azure")
+    yield service
     dispatch.reset()

@@ -1,0 +1,106 @@
+"""The azure provider's Synapse clients: serverless SQL through pyodbc, and the workspace's artifacts API.
+
+SQL: ``AZURE_SYNAPSE_CONNECTIONSTRING`` is the serverless endpoint's ODBC connection string,
+e.g. ``Driver={ODBC Driver 18 for SQL Server};Server=tcp:WS-ondemand.sql.azuresynapse.net,1433;Encrypt=yes``;
+``Database=<warehouse>`` is added. Sign-in is the database plugin's (``odbc.py``): a password in
+the string, or a Microsoft Entra token from DefaultAzureCredential. One bounded pool per warehouse.
+
+Jobs: ``AZURE_SYNAPSE_ENDPOINT`` (``https://WS.dev.azuresynapse.net``) with DefaultAzureCredential
+(AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET or a managed identity); what
+``infrar infra`` outputs: INFRAR_SYNAPSE_SPARK_POOL (the Spark pool jobs run on) and
+INFRAR_SYNAPSE_SCRIPTS (``abfss://container@account.dfs.core.windows.net/prefix/``, where a job's
+local script is uploaded). Tables over files use AZURE_STORAGE_ACCOUNT_URL's account.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pyodbc
+
+from infrar.database.odbc_ops import Link, Server, broken, opened
+from infrar.database.rules import POOL_SIZE
+from infrar.errors import ConfigurationError
+from infrar.providers._keyed import ConnectionPool, PerResource
+from infrar.providers.azure._clients import odbc
+
+CONNECTION_STRING_VARIABLE = "AZURE_SYNAPSE_CONNECTIONSTRING"
+_WAIT_SECONDS = 30.0
+
+
+def connection_string(warehouse: str) -> str:
+    """``AZURE_SYNAPSE_CONNECTIONSTRING`` for ``warehouse`` (psqlODBC's options added as for Azure SQL)."""
+    text = os.environ.get(CONNECTION_STRING_VARIABLE, "").strip().rstrip(";")
+    if not text:
+        raise ConfigurationError(
+            f"{CONNECTION_STRING_VARIABLE} is not set: set it to the Synapse serverless SQL endpoint's ODBC "
+            "connection string (Driver={ODBC Driver 18 for SQL Server};Server=tcp:WS-ondemand.sql.azuresynapse.net,"
+            "1433;Encrypt=yes)"
+        )
+    found = odbc.keywords(text)
+    if "database" not in found and "initial catalog" not in found:
+        text += f";Database={warehouse}"
+    if odbc.is_postgres(found):
+        text += "".join(extra for key, extra in (("boolsaschar", ";BoolsAsChar=0"), ("protocol", ";Protocol=7.4-1"))
+                        if key not in found)
+    return text
+
+
+def connect(warehouse: str) -> Link:
+    text = connection_string(warehouse)
+    found = odbc.keywords(text)
+    if odbc.needs_token(found):
+        native = pyodbc.connect(text, autocommit=True,
+                                attrs_before={odbc.SQL_COPT_SS_ACCESS_TOKEN: odbc.access_token()})
+    else:
+        native = pyodbc.connect(text, autocommit=True)
+    return opened(native, odbc.is_postgres(found))
+
+
+def _build(warehouse: str) -> Server:
+    found = odbc.keywords(connection_string(warehouse))
+    pool = ConnectionPool(warehouse, lambda: connect(warehouse), POOL_SIZE, _WAIT_SECONDS,
+                          "the pool size (10 per warehouse and process)", broken())
+    return Server(pool, odbc.endpoint(found), odbc.is_postgres(found))
+
+
+_servers: PerResource[Server] = PerResource(_build, on_reset=lambda server: server.pool.reset())
+
+
+def client(warehouse: str) -> Server:
+    """The pool of ``warehouse``'s serverless SQL connections in this process."""
+    return _servers.get(warehouse)
+
+
+def _artifacts() -> Any:
+    from azure.identity import DefaultAzureCredential
+    from azure.synapse.artifacts import ArtifactsClient
+
+    endpoint = os.environ.get("AZURE_SYNAPSE_ENDPOINT")
+    if not endpoint:
+        raise ConfigurationError("AZURE_SYNAPSE_ENDPOINT is not set: set it to the workspace's development "
+                                 "endpoint, https://WORKSPACE.dev.azuresynapse.net")
+    return ArtifactsClient(credential=DefaultAzureCredential(), endpoint=endpoint)
+
+
+_artifact_clients: PerResource[Any] = PerResource(lambda _: _artifacts())
+
+
+def artifacts() -> Any:
+    """The workspace's ArtifactsClient (Spark job definitions, pipelines, triggers)."""
+    return _artifact_clients.get("workspace")
+
+
+def setting(name: str, job: str, what: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigurationError(
+            f"job {job!r}: {name} is not set; it names {what} (`infrar infra --provider azure` outputs it)"
+        )
+    return value
+
+
+def reset() -> None:
+    _servers.reset()
+    _artifact_clients.reset()
