@@ -60,6 +60,15 @@ def guarded(destination: str, redactor: Redactor, call: Callable[[], T], fallbac
 
 
 def redacted_span(span: ReadableSpan, redactor: Redactor) -> ReadableSpan:
+    """``span`` itself when nothing in it needs masking (the common case), else a masked copy."""
+    attributes = redactor.attributes(span.attributes)
+    if (not span.events and attributes == dict(span.attributes or {}) and redactor.text(span.name) == span.name
+            and not span.status.description):
+        return span
+    return _masked_span(span, attributes, redactor)
+
+
+def _masked_span(span: ReadableSpan, attributes: dict[str, Any], redactor: Redactor) -> ReadableSpan:
     events = [
         Event(event.name, redactor.attributes(event.attributes), event.timestamp) for event in span.events
     ]
@@ -71,7 +80,7 @@ def redacted_span(span: ReadableSpan, redactor: Redactor) -> ReadableSpan:
         context=span.context,
         parent=span.parent,
         resource=span.resource,
-        attributes=redactor.attributes(span.attributes),
+        attributes=attributes,
         events=events,
         links=span.links,
         kind=span.kind,

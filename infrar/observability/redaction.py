@@ -13,6 +13,7 @@ Two rules, applied to every span, metric and log attribute and to every exported
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -32,6 +33,7 @@ _PAIR_SECRET = re.compile(
 _MIN_SECRET = 6  # shorter values ("1", "true") would mask ordinary text
 
 
+@functools.lru_cache(maxsize=4096)  # attribute names repeat: decide each once
 def sensitive_name(name: str) -> bool:
     """True for names like ``password``, ``db.password``, ``api_key``, ``AWS_SECRET_ACCESS_KEY``."""
     lowered = name.lower()
@@ -67,8 +69,12 @@ class Redactor:
         for secret in self.secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
-        value = _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, value)
-        return _PAIR_SECRET.sub(lambda m: m.group("head") + MASK, value)
+        # The patterns need "://" or "="; most texts have neither, and a substring test is cheap.
+        if "://" in value:
+            value = _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, value)
+        if "=" in value:
+            value = _PAIR_SECRET.sub(lambda m: m.group("head") + MASK, value)
+        return value
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
