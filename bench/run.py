@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # python bench/run.py
 
 from bench._common import Row, format_table, log, moto_server
 
-BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache")
+BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache", "observability")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -97,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.cache import bench_cache
 
         rows += bench_cache(ops=args.ops * 10, reps=args.reps)
+    if "observability" in args.only:
+        from bench.observability import bench_observability
+
+        rows += bench_observability(calls=args.ops * 20, reps=args.reps)
     print(f"infrar storage benchmarks: {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(versions())
