@@ -31,6 +31,11 @@ def encode(value: Any) -> tuple[bytes, str]:
         ) from exc
 
 
+def wire_size(data: bytes, content_type: str) -> int:
+    """Bytes ``data`` takes on the strictest wire: SQS and SNS carry text, so bytes travel base64."""
+    return len(data) if content_type == JSON_TYPE else 4 * ((len(data) + 2) // 3)
+
+
 def decode(data: bytes, content_type: str | None) -> Any:
     """The value ``encode`` turned into ``data``; ValueError if a JSON body does not parse."""
     if content_type == BYTES_TYPE:

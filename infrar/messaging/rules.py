@@ -23,7 +23,9 @@ MAX_DELIVERIES = 5  # a message delivered this many times without acknowledgemen
 DEFAULT_VISIBILITY_TIMEOUT = 30.0
 MAX_WAIT_SECONDS = 20.0  # SQS's long-poll ceiling
 MAX_COUNT = 10  # SQS's per-receive ceiling
-MAX_DELAY_SECONDS = 900  # SQS's DelaySeconds ceiling
+MAX_DELAY_SECONDS = 900
+MAX_ATTRIBUTES = 8
+MAX_VISIBILITY_TIMEOUT = 43200.0  # SQS's ceiling (12 hours)  # SQS's DelaySeconds ceiling
 DEAD_LETTER_SUFFIX = "-dead-letter"
 CONTENT_TYPE = "content-type"  # the attribute telling JSON bodies from bytes; not shown in Message.attributes
 TRACEPARENT = "traceparent"
@@ -40,12 +42,31 @@ def check_name(kind: str, name: Any) -> str:
     return name
 
 
+def check_queue(queue: Any) -> str:
+    """A queue's name, or a queue's or subscription's dead-letter queue (``<name>-dead-letter``)."""
+    if isinstance(queue, str) and queue.endswith(DEAD_LETTER_SUFFIX):
+        check_name("queue", queue[: -len(DEAD_LETTER_SUFFIX)])
+        return queue
+    return check_name("queue", queue)
+
+
+def check_ordering_key(ordering_key: Any) -> str | None:
+    if ordering_key is not None and (not isinstance(ordering_key, str) or not ordering_key):
+        raise InvalidArgument(f"invalid ordering_key {ordering_key!r}: a non-empty str, or None")
+    return ordering_key
+
+
 def check_attributes(attributes: Any) -> dict[str, str]:
     """Attributes are str -> str; names are letters, digits, '_', '-' or '.' (SQS and SNS's rule)."""
     if attributes is None:
         return {}
     if not isinstance(attributes, Mapping):
         raise InvalidArgument(f"attributes must be a dict of str to str, not {type(attributes).__name__}")
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise InvalidArgument(
+            f"{len(attributes)} attributes is over the limit of {MAX_ATTRIBUTES} (SQS and SNS carry 10, "
+            "two of which content-type and traceparent use)"
+        )
     for key, value in attributes.items():
         if not isinstance(key, str) or not _ATTRIBUTE.match(key) or key == CONTENT_TYPE:
             raise InvalidArgument(
@@ -56,9 +77,12 @@ def check_attributes(attributes: Any) -> dict[str, str]:
     return dict(attributes)
 
 
-def check_size(data: bytes, attributes: Mapping[str, str], limit: int, where: str) -> None:
-    """InvalidArgument naming ``where``'s limit when body plus attributes exceed ``limit`` bytes."""
-    size = len(data) + sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items())
+def check_size(body_size: int, attributes: Mapping[str, str], limit: int, where: str) -> None:
+    """InvalidArgument naming ``where``'s limit when body plus attributes exceed ``limit`` bytes.
+
+    ``body_size`` is the body as it travels (``codec.wire_size``: bytes count as base64).
+    """
+    size = body_size + sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items())
     if size > limit:
         raise InvalidArgument(
             f"message of {size} bytes (body and attributes) is over {where}'s limit of {limit} bytes; "
@@ -84,6 +108,24 @@ def check_handler(handler: Any) -> Any:
     if not callable(handler):
         raise InvalidArgument(f"handler must be callable (it receives each Message), not {type(handler).__name__}")
     return handler
+
+
+def subscribe_settings(topic: Any, handler: Any, subscription: Any, max_messages: Any, timeout: Any,
+                       concurrency: Any) -> tuple[str, Any, int | None, float | None, int]:
+    """``subscribe``'s arguments checked: (subscription name, handler, max_messages, timeout, concurrency)."""
+    name = check_name("subscription", subscription or default_subscription(check_name("topic", topic)))
+    limit = None if max_messages is None else check_count("max_messages", max_messages, None)
+    ends = None if timeout is None else check_seconds("timeout", timeout, 0, math.inf)
+    return name, check_handler(handler), limit, ends, check_count("concurrency", concurrency, 100)
+
+
+def receive_settings(queue: Any, max_count: Any, wait_seconds: Any,
+                     visibility_timeout: Any) -> tuple[int, float, float]:
+    """``receive_messages``'s arguments checked: (max_count, wait_seconds, visibility_timeout)."""
+    check_queue(queue)
+    return (check_count("max_count", max_count, MAX_COUNT),
+            check_seconds("wait_seconds", wait_seconds, 0, MAX_WAIT_SECONDS),
+            check_seconds("visibility_timeout", visibility_timeout, 0, MAX_VISIBILITY_TIMEOUT))
 
 
 def default_subscription(topic: str) -> str:
