@@ -1,5 +1,8 @@
 """A small real program on infrar.storage, .database and .cache: archive daily reports, total them, count runs.
 
+With infrar.observability the whole run is one trace, every infrar call a child span; on local it is
+written to .infrar/observability/spans.jsonl and the demo prints it at the end.
+
 Runs unchanged on every provider:
     python examples/demo.py                       # local files under ./.infrar
     INFRAR_PROVIDER=aws APP_BUCKET=my-bucket python examples/demo.py
@@ -7,14 +10,16 @@ Runs unchanged on every provider:
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
+import json
 import os
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from infrar import cache, database, storage
+from infrar import cache, database, observability, storage
 from infrar.errors import NotFound
 
 BUCKET = os.environ.get("APP_BUCKET", "demo-reports")
@@ -54,7 +59,34 @@ def count_runs() -> None:
     print(f"cache: run {runs}, first run: {first}, summary: {cache.get(CACHE, 'last-summary')}")
 
 
+def show_trace(trace_id: str) -> None:
+    """This run's trace as local exported it: each span under its parent, repeats counted."""
+    observability.shutdown()  # flush what is still batched
+    if os.environ.get("INFRAR_PROVIDER", "local") != "local":
+        print(f"trace {trace_id} exported to the provider's tracing service")
+        return
+    path = Path(os.environ.get("INFRAR_LOCAL_ROOT") or ".infrar") / "observability" / "spans.jsonl"
+    spans = [span for span in map(json.loads, path.read_text().splitlines()) if span["trace_id"] == trace_id]
+    children = collections.defaultdict(list)
+    for span in sorted(spans, key=lambda span: span["start_time_unix_nano"]):
+        children[span["parent_span_id"]].append(span)
+    print(f"trace of this run ({len(spans)} spans):")
+    for root in children[None]:
+        print(f"  {root['name']}")
+        counts = collections.Counter(child["name"] for child in children[root["span_id"]])
+        for name, count in counts.items():
+            print(f"    {name}" + (f" x{count}" if count > 1 else ""))
+
+
 def main() -> None:
+    with observability.span("demo.run") as run:
+        run_demo()
+    show_trace(f"{run.get_span_context().trace_id:032x}")
+
+
+def run_demo() -> None:
+    log = observability.get_logger("demo")
+    log.info("archiving reports", extra={"bucket": BUCKET, "days": 5})
     archive_reports(range(1, 6))
     record_totals(range(1, 6))
     count_runs()
