@@ -1,0 +1,424 @@
+"""A small AMQP 1.0 broker that the real ``azure-servicebus`` SDK runs against in tests.
+
+Service Bus has no installable emulator, so this stands in for one namespace, on plain AMQP
+(``UseDevelopmentEmulator=true`` in the connection string turns TLS off in the SDK). It serves
+what the SDK's data plane needs, no more:
+
+- SASL ANONYMOUS, and the ``$cbs`` put-token request answered with status-code 202 (any token);
+- senders to a queue or a topic (a topic copies to each of its subscriptions); receivers from a
+  queue, ``<topic>/Subscriptions/<name>`` and either one's ``/$DeadLetterQueue``, in peek-lock
+  (settled by the client's disposition, echoed back as the SDK awaits it) or receive-and-delete;
+- each delivery's tag is the message's 16-byte lock token (the SDK derives ``lock_token`` from
+  it); the AMQP header carries the delivery count (0 on a first delivery, as Service Bus sends it);
+  ``x-opt-locked-until`` and friends are in the message annotations;
+- outcomes: accepted = complete, modified = abandon (delivery count + 1), rejected = dead-letter
+  with the reason the SDK put in the error info, released = handed back without counting;
+  settling a message whose lock expired is rejected with ``com.microsoft:message-lock-lost``;
+- ``<entity>/$management``: renew-lock and update-disposition (the SDK's settlement fallback);
+- ``$infrar/control``: create and delete entities, count messages (tests use it; Service Bus
+  itself creates entities over HTTPS, which the tests fake).
+
+An attach to an entity that does not exist is refused with ``amqp:not-found``, as Service Bus
+does. ``python -m infrar.testing.servicebus_broker --port P`` runs it; ``infrar.testing.servicebus``
+starts it per test session. Messages live in memory only (``servicebus_store``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+import uuid
+from typing import Any
+
+from proton import Array, Condition, Data, Delivery, Endpoint, Handler, Link, Message, Terminus, symbol, timestamp
+from proton.reactor import Container
+
+from infrar.testing.servicebus_store import Entity, Lock, Namespace, NoEntity
+
+MAX_MESSAGE_SIZE = 256 * 1024  # Service Bus Standard
+CONTROL = "$infrar/control"
+LOCK_LOST = "com.microsoft:message-lock-lost"
+DATA_SECTION = 0x75
+TICK = 0.05  # seconds between lock-expiry sweeps
+
+_log = logging.getLogger("infrar.servicebus_broker")
+
+
+def entity_path(address: str | None) -> str:
+    """``amqps://host/queue`` or ``queue`` -> ``queue``."""
+    text = address or ""
+    if "://" in text:
+        text = text.split("://", 1)[1].partition("/")[2]
+    return text.strip("/")
+
+
+def unbatch(payload: bytes) -> list[bytes]:
+    """The messages of one transfer: the SDK sends a list as one batch whose data sections are messages.
+
+    The batch's own message format (0x80013700) is not visible through proton's Python API, so
+    a batch is recognised by its body: data sections that each hold an encoded AMQP message
+    (a described section, codes 0x70-0x78). A plain message is returned as it is.
+    """
+    data, offset, bodies = Data(), 0, []
+    while offset < len(payload):
+        data.clear()
+        offset += data.decode(payload[offset:])
+        data.rewind()
+        data.next()
+        section: Any = data.get_object()
+        if getattr(section, "descriptor", None) == DATA_SECTION:
+            bodies.append(bytes(section.value))
+    if bodies and all(len(b) > 2 and b[:2] == b"\x00\x53" and 0x70 <= b[2] <= 0x78 for b in bodies):
+        return bodies
+    return [payload]
+
+
+def _key(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _tokens(body: dict[Any, Any]) -> list[bytes]:
+    tokens = next((v for k, v in body.items() if _key(k) == "lock-tokens"), None) or []
+    return [token.bytes_le for token in tokens]
+
+
+class Broker(Handler):
+    """The reactor's handler: links, deliveries and request/response nodes over one ``Namespace``.
+
+    Events, links and deliveries are typed ``Any``: proton declares their members Optional, and
+    each handler here runs only for events that carry the ones it uses.
+    """
+
+    def __init__(self, namespace: Namespace | None = None) -> None:
+        super().__init__()
+        self.namespace = namespace or Namespace()
+        self._consumers: dict[Any, str] = {}  # broker-side senders -> entity path they read
+        self._dynamic = 0
+
+    # -- connection, session and SASL ------------------------------------------------------------
+    def on_connection_bound(self, event: Any) -> None:
+        event.transport.sasl().allowed_mechs("ANONYMOUS")
+
+    def on_connection_remote_open(self, event: Any) -> None:
+        if event.connection.state & Endpoint.LOCAL_UNINIT:
+            event.connection.open()
+
+    def on_session_remote_open(self, event: Any) -> None:
+        if event.session.state & Endpoint.LOCAL_UNINIT:
+            event.session.incoming_capacity = 16 * 1024 * 1024
+            event.session.open()
+
+    def on_session_remote_close(self, event: Any) -> None:
+        if not event.session.state & Endpoint.LOCAL_CLOSED:
+            event.session.close()
+
+    def on_connection_remote_close(self, event: Any) -> None:
+        self._forget(event.connection)
+        if not event.connection.state & Endpoint.LOCAL_CLOSED:
+            event.connection.close()
+
+    def on_transport_closed(self, event: Any) -> None:
+        if event.connection is not None:
+            self._forget(event.connection)
+
+    def _forget(self, connection: Any) -> None:
+        # Locks outlive the link, as on Service Bus: they expire (and count) or are settled over $management.
+        for link in [link for link in self._consumers if link.connection == connection]:
+            del self._consumers[link]
+
+    # -- links -----------------------------------------------------------------------------------
+    def on_link_remote_open(self, event: Any) -> None:
+        link = event.link
+        if not link.state & Endpoint.LOCAL_UNINIT:
+            return
+        refusal = self._attach_sender(link) if link.is_sender else self._attach_receiver(link)
+        if refusal is None:  # a refused attach is answered with a null terminus, then a detach (AMQP 2.6.3)
+            link.source.copy(link.remote_source)
+            link.target.copy(link.remote_target)
+            if link.is_sender and link.remote_source.dynamic:
+                link.source.address = self._dynamic_address()
+        else:
+            link.source.type = link.target.type = Terminus.UNSPECIFIED
+        link.snd_settle_mode = link.remote_snd_settle_mode
+        link.rcv_settle_mode = link.remote_rcv_settle_mode
+        link.open()
+        if refusal is not None:
+            link.condition = refusal
+            link.close()
+        elif link.is_receiver:
+            link.flow(1000)
+
+    def _attach_sender(self, link: Any) -> Condition | None:
+        if link.remote_source.dynamic:
+            return None
+        path = entity_path(link.remote_source.address)
+        if path.startswith("$") or path.endswith("/$management"):
+            return None  # a request/response node's reply link
+        try:
+            self.namespace.source(path)
+        except NoEntity:
+            return Condition("amqp:not-found", f"The messaging entity '{path}' could not be found.")
+        self._consumers[link] = path
+        return None
+
+    def _attach_receiver(self, link: Any) -> Condition | None:
+        path = entity_path(link.remote_target.address)
+        if path in ("$cbs", CONTROL) or path.endswith("/$management"):
+            return None
+        if not self.namespace.is_target(path):
+            return Condition("amqp:not-found", f"The messaging entity '{path}' could not be found.")
+        link.max_message_size = MAX_MESSAGE_SIZE
+        return None
+
+    def _dynamic_address(self) -> str:
+        self._dynamic += 1
+        return f"$reply/{self._dynamic}"
+
+    def on_link_remote_close(self, event: Any) -> None:
+        self._consumers.pop(event.link, None)
+        if not event.link.state & Endpoint.LOCAL_CLOSED:
+            event.link.close()
+
+    def on_link_flow(self, event: Any) -> None:
+        link = event.link
+        if link.is_sender and link in self._consumers:
+            self._dispatch(link)
+            if link.drain_mode:
+                link.drained()
+
+    # -- deliveries ------------------------------------------------------------------------------
+    def on_delivery(self, event: Any) -> None:
+        delivery = event.delivery
+        if delivery.link.is_receiver:
+            self._incoming(delivery)
+        elif delivery.updated and delivery.link in self._consumers:
+            self._settle(delivery, self._consumers[delivery.link])
+        elif delivery.settled:
+            delivery.settle()
+
+    def _incoming(self, delivery: Any) -> None:
+        link = delivery.link
+        if delivery.partial:
+            return
+        payload = link.recv(delivery.pending)
+        link.advance()
+        path = entity_path(link.target.address)
+        if path in ("$cbs", CONTROL) or path.endswith("/$management"):
+            request = Message()
+            request.decode(payload)
+            self._respond(link, path, request)
+        elif len(payload) > MAX_MESSAGE_SIZE:  # Service Bus refuses the transfer, not the link
+            self._refuse(delivery, "amqp:link:message-size-exceeded",
+                         f"The message of {len(payload)} bytes exceeds the limit of {MAX_MESSAGE_SIZE} bytes.")
+            return
+        else:
+            try:
+                for message in unbatch(payload):
+                    self.namespace.publish(path, message, time.time())
+            except NoEntity:  # deleted since the attach
+                self._refuse(delivery, "amqp:not-found", f"The messaging entity '{path}' could not be found.")
+                return
+            self._wake()
+        delivery.update(Delivery.ACCEPTED)
+        delivery.settle()
+        link.flow(max(0, 1000 - link.credit))
+
+    @staticmethod
+    def _refuse(delivery: Any, condition: str, description: str) -> None:
+        # With its info map: the SDK reads all three fields of a rejection's error.
+        delivery.local.condition = Condition(condition, description, {symbol("com.microsoft:tracking-id"): "test"})
+        delivery.update(Delivery.REJECTED)
+        delivery.settle()
+        delivery.link.flow(max(0, 1000 - delivery.link.credit))
+
+    def _settle(self, delivery: Any, path: str) -> None:
+        try:
+            entity = self.namespace.source(path)
+        except NoEntity:
+            delivery.settle()
+            return
+        state, token, now = delivery.remote_state, delivery.tag.encode(), time.time()
+        if state == Delivery.ACCEPTED:
+            held = entity.complete(token, now)
+        elif state == Delivery.MODIFIED:
+            held = entity.abandon(token, now) if delivery.remote.failed else entity.release(token, now)
+        elif state == Delivery.RELEASED:
+            held = entity.release(token, now)
+        elif state == Delivery.REJECTED:
+            condition = delivery.remote.condition
+            info = {_key(k): _key(v) for k, v in ((condition.info or {}) if condition else {}).items()}
+            held = entity.reject(token, now, info.get("DeadLetterReason"), info.get("DeadLetterErrorDescription"))
+        else:
+            return  # a non-terminal state: wait for the outcome
+        if held:
+            delivery.update(state)
+        else:
+            delivery.local.condition = Condition(LOCK_LOST, "The lock supplied is invalid: it expired, or the "
+                                                 "message was already settled.")
+            delivery.update(Delivery.REJECTED)
+        delivery.settle()
+        self._wake()
+
+    def _dispatch(self, link: Any) -> None:
+        entity = self.namespace.source(self._consumers[link])
+        presettled = link.snd_settle_mode == Link.SND_SETTLED
+        while link.credit > 0:
+            now = time.time()
+            if presettled:
+                stored = entity.take()
+                if stored is None:
+                    return
+                delivery = link.delivery(uuid.uuid4().bytes)
+                link.send(self._encode(stored.payload, stored, None, None))
+                link.advance()
+                delivery.settle()
+                continue
+            locked = entity.lock_next(now)
+            if locked is None:
+                return
+            token, lock = locked
+            link.delivery(token)
+            link.send(self._encode(lock.message.payload, lock.message, token, lock))
+            link.advance()
+
+    @staticmethod
+    def _encode(payload: bytes, stored: Any, token: bytes | None, lock: Lock | None) -> bytes:
+        message: Any = Message()
+        message.decode(payload)
+        message.delivery_count = stored.delivery_count
+        annotations = dict(message.annotations or {})
+        annotations[symbol("x-opt-sequence-number")] = stored.sequence_number
+        annotations[symbol("x-opt-enqueued-time")] = timestamp(int(stored.enqueued_at * 1000))
+        if token is not None and lock is not None:
+            annotations[symbol("x-opt-lock-token")] = uuid.UUID(bytes_le=token)
+            annotations[symbol("x-opt-locked-until")] = timestamp(int(lock.until * 1000))
+        message.annotations = annotations
+        if stored.dead_letter_reason is not None:
+            properties: Any = dict(message.properties or {})
+            properties["DeadLetterReason"] = stored.dead_letter_reason
+            properties["DeadLetterErrorDescription"] = stored.dead_letter_description or ""
+            message.properties = properties
+        encoded: bytes = message.encode()
+        return encoded
+
+    def _wake(self) -> None:
+        """Offer what is available to every receiver with credit (a test broker has few)."""
+        for link in list(self._consumers):
+            if link.credit > 0 and link.state & Endpoint.LOCAL_ACTIVE:
+                try:
+                    self._dispatch(link)
+                except NoEntity:
+                    continue
+
+    # -- request/response nodes ------------------------------------------------------------------
+    def _respond(self, link: Any, path: str, request: Any) -> None:
+        if path == "$cbs":
+            status, body, extra = 202, None, {"status-code": 202, "status-description": "Accepted"}
+        else:
+            status, body = (self._control(request) if path == CONTROL
+                            else self._management(path[: -len("/$management")], request))
+            extra = {"statusCode": status, "statusDescription": "OK" if status < 300 else str(body)}
+            if status >= 300:
+                extra["errorCondition"] = symbol(LOCK_LOST if status == 410 else "amqp:not-found")
+                body = None
+        reply = Message(body=body, properties=extra)
+        reply.correlation_id = request.id if request.id is not None else request.correlation_id
+        address = request.reply_to or path
+        for sender in self._links(link.connection):
+            if sender.is_sender and sender.source.address == address and sender.state & Endpoint.LOCAL_ACTIVE:
+                sender.send(reply)
+                return
+        _log.warning("no reply link for %s on this connection; response dropped", address)
+
+    @staticmethod
+    def _links(connection: Any) -> list[Link]:
+        found, link = [], connection.link_head(Endpoint.LOCAL_ACTIVE)
+        while link is not None:
+            found.append(link)
+            link = link.next(Endpoint.LOCAL_ACTIVE)
+        return found
+
+    def _management(self, path: str, request: Any) -> tuple[int, Any]:
+        operation = _key((request.properties or {}).get("operation", ""))
+        body = request.body if isinstance(request.body, dict) else {}
+        try:
+            entity = self.namespace.source(path)
+        except NoEntity:
+            return 404, f"no entity {path}"
+        now = time.time()
+        if operation == "com.microsoft:renew-lock":
+            expirations = [entity.renew(token, now) for token in _tokens(body)]
+            if any(until is None for until in expirations):
+                return 410, "lock lost"
+            stamps = [timestamp(int(until * 1000)) for until in expirations if until is not None]
+            return 200, {"expirations": Array(Data.NULL, Data.TIMESTAMP, *stamps)}
+        if operation == "com.microsoft:update-disposition":
+            return self._update_disposition(entity, body, now)
+        return 501, f"operation {operation} is not served by the test broker"
+
+    def _update_disposition(self, entity: Entity, body: dict[Any, Any], now: float) -> tuple[int, Any]:
+        fields = {_key(k): v for k, v in body.items()}
+        status = _key(fields.get("disposition-status", ""))
+        reason, description = fields.get("deadletter-reason"), fields.get("deadletter-description")
+        for token in _tokens(body):
+            if status == "completed":
+                held = entity.complete(token, now)
+            elif status == "abandoned":
+                held = entity.abandon(token, now)
+            elif status == "suspended":
+                held = entity.reject(token, now, reason, description)
+            else:
+                return 501, f"disposition {status} is not served by the test broker"
+            if not held:
+                return 410, "lock lost"
+        self._wake()
+        return 200, {}
+
+    def _control(self, request: Any) -> tuple[int, Any]:
+        operation = _key((request.properties or {}).get("operation", ""))
+        args = {_key(k): v for k, v in (request.body or {}).items()}
+        lock_duration = float(args.get("lock-duration", 30.0))
+        max_delivery_count = int(args.get("max-delivery-count", 10))
+        try:
+            if operation == "create-queue":
+                self.namespace.create_queue(args["name"], lock_duration, max_delivery_count)
+            elif operation == "create-topic":
+                self.namespace.create_topic(args["name"])
+            elif operation == "create-subscription":
+                self.namespace.create_subscription(args["topic"], args["name"], lock_duration, max_delivery_count)
+            elif operation == "delete":
+                self.namespace.delete(args["path"])
+            elif operation == "count":
+                return 200, {"count": self.namespace.source(args["path"]).count()}
+            else:
+                return 501, f"unknown control operation {operation}"
+        except NoEntity as exc:
+            return 404, f"no entity {exc}"
+        return 200, {}
+
+    # -- lock expiry -----------------------------------------------------------------------------
+    def on_timer_task(self, event: Any) -> None:
+        if self.namespace.expire(time.time()):
+            self._wake()
+        event.reactor.schedule(TICK, self)
+
+    def on_reactor_init(self, event: Any) -> None:
+        event.reactor.schedule(TICK, self)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    broker = Broker()
+    container = Container(broker)
+    container.listen(f"{args.host}:{args.port}")
+    _log.info("Service Bus test broker listening on %s:%d", args.host, args.port)
+    container.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""What the Service Bus test broker holds: queues, topics, subscriptions and their locks.
+
+Pure bookkeeping with no AMQP in it (``servicebus_broker`` speaks the protocol), so the rules
+Service Bus applies are in one readable place:
+
+- a receive in peek-lock mode locks the message for the entity's lock duration under a fresh
+  16-byte lock token; complete removes it, abandon or lock expiry makes it available again with
+  its delivery count one higher, release (a prefetched message handed back unseen) does the same
+  without counting a delivery;
+- once the delivery count reaches the entity's max delivery count the message moves to the
+  entity's dead-letter subqueue ``<entity>/$DeadLetterQueue`` (reason ``MaxDeliveryCountExceeded``),
+  as a dead-letter settlement moves it with the reason the receiver gave;
+- a topic copies every message to each of its subscriptions ``<topic>/Subscriptions/<name>``.
+
+Names are case-insensitive, as on Service Bus. Not thread-safe: the broker's reactor is its only caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+
+DEAD_LETTER_SUFFIX = "/$DeadLetterQueue"
+SUBSCRIPTIONS = "/Subscriptions/"
+MAX_DELIVERY_COUNT_EXCEEDED = "MaxDeliveryCountExceeded"
+
+
+@dataclass
+class Stored:
+    """One message in one entity (a topic's copy per subscription is its own ``Stored``)."""
+
+    payload: bytes  # the AMQP-encoded message as the sender sent it
+    sequence_number: int
+    enqueued_at: float
+    delivery_count: int = 0  # deliveries that failed so far: the AMQP header's delivery-count
+    dead_letter_reason: str | None = None
+    dead_letter_description: str | None = None
+
+
+@dataclass
+class Lock:
+    message: Stored
+    until: float
+
+
+@dataclass
+class Entity:
+    """A queue, a subscription or a dead-letter subqueue: messages available, and messages locked."""
+
+    path: str
+    lock_duration: float = 30.0
+    max_delivery_count: int = 10
+    dead_letter: Entity | None = None
+    ready: deque[Stored] = field(default_factory=deque)
+    locked: dict[bytes, Lock] = field(default_factory=dict)
+    _sequence: int = 0
+
+    def enqueue(self, payload: bytes, now: float) -> None:
+        self._sequence += 1
+        self.ready.append(Stored(payload, self._sequence, now))
+
+    def take(self) -> Stored | None:
+        """The next message, removed at once (receive-and-delete mode)."""
+        return self.ready.popleft() if self.ready else None
+
+    def lock_next(self, now: float) -> tuple[bytes, Lock] | None:
+        """Lock the next available message; its token is the delivery tag the client settles with."""
+        if not self.ready:
+            return None
+        # 16 bytes, as the SDK needs; ASCII because proton's Python binding hands tags back as text.
+        token = secrets.token_hex(8).encode()
+        lock = Lock(self.ready.popleft(), now + self.lock_duration)
+        self.locked[token] = lock
+        return token, lock
+
+    def _held(self, token: bytes, now: float) -> Stored | None:
+        """The message ``token`` locks, if the lock is still held (an expired one is returned first)."""
+        self.expire(now)
+        lock = self.locked.pop(token, None)
+        return None if lock is None else lock.message
+
+    def complete(self, token: bytes, now: float) -> bool:
+        return self._held(token, now) is not None
+
+    def abandon(self, token: bytes, now: float) -> bool:
+        message = self._held(token, now)
+        if message is None:
+            return False
+        self._failed(message)
+        return True
+
+    def release(self, token: bytes, now: float) -> bool:
+        message = self._held(token, now)
+        if message is None:
+            return False
+        self.ready.appendleft(message)
+        return True
+
+    def reject(self, token: bytes, now: float, reason: str | None, description: str | None) -> bool:
+        message = self._held(token, now)
+        if message is None:
+            return False
+        self._to_dead_letter(message, reason, description)
+        return True
+
+    def renew(self, token: bytes, now: float) -> float | None:
+        """Extend the lock by a full lock duration from now; None when it is already lost."""
+        self.expire(now)
+        lock = self.locked.get(token)
+        if lock is None:
+            return None
+        lock.until = now + self.lock_duration
+        return lock.until
+
+    def expire(self, now: float) -> int:
+        """Hand back every message whose lock ran out, counting a failed delivery for each."""
+        expired = [token for token, lock in self.locked.items() if lock.until <= now]
+        for token in expired:
+            self._failed(self.locked.pop(token).message)
+        return len(expired)
+
+    def _failed(self, message: Stored) -> None:
+        message.delivery_count += 1
+        if message.delivery_count >= self.max_delivery_count and self.dead_letter is not None:
+            self._to_dead_letter(message, MAX_DELIVERY_COUNT_EXCEEDED,
+                                 f"delivered {message.delivery_count} times, the entity's maximum")
+        else:
+            self.ready.appendleft(message)
+
+    def _to_dead_letter(self, message: Stored, reason: str | None, description: str | None) -> None:
+        if self.dead_letter is None:  # a dead-letter subqueue has none of its own
+            return
+        message.dead_letter_reason, message.dead_letter_description = reason, description
+        self.dead_letter.ready.append(message)
+
+    def count(self) -> int:
+        """Messages held, available or locked."""
+        return len(self.ready) + len(self.locked)
+
+
+def _entity(path: str, lock_duration: float, max_delivery_count: int) -> Entity:
+    dead_letter = Entity(path + DEAD_LETTER_SUFFIX, lock_duration, max_delivery_count)
+    return Entity(path, lock_duration, max_delivery_count, dead_letter)
+
+
+class NoEntity(KeyError):
+    """The address names no queue, topic or subscription."""
+
+
+class Namespace:
+    """Every entity of the broker, by lower-cased path."""
+
+    def __init__(self) -> None:
+        self.queues: dict[str, Entity] = {}
+        self.topics: dict[str, dict[str, Entity]] = {}
+
+    def create_queue(self, name: str, lock_duration: float = 30.0, max_delivery_count: int = 10) -> Entity:
+        key = name.lower()
+        if key not in self.queues:
+            self.queues[key] = _entity(name, lock_duration, max_delivery_count)
+        return self.queues[key]
+
+    def create_topic(self, name: str) -> None:
+        self.topics.setdefault(name.lower(), {})
+
+    def create_subscription(self, topic: str, name: str, lock_duration: float = 30.0,
+                            max_delivery_count: int = 10) -> Entity:
+        subscriptions = self.topics.get(topic.lower())
+        if subscriptions is None:
+            raise NoEntity(topic)
+        if name.lower() not in subscriptions:
+            subscriptions[name.lower()] = _entity(f"{topic}{SUBSCRIPTIONS}{name}", lock_duration, max_delivery_count)
+        return subscriptions[name.lower()]
+
+    def delete(self, path: str) -> None:
+        """Delete a queue, a topic (with its subscriptions) or a subscription; no error if it is gone."""
+        key = path.lower()
+        topic, sep, subscription = key.partition(SUBSCRIPTIONS.lower())
+        if sep:
+            self.topics.get(topic, {}).pop(subscription, None)
+        else:
+            self.queues.pop(key, None)
+            self.topics.pop(key, None)
+
+    def source(self, path: str) -> Entity:
+        """The entity a receiver reads: a queue, a subscription or either one's dead-letter subqueue."""
+        key = path.lower()
+        dead_letter = key.endswith(DEAD_LETTER_SUFFIX.lower())
+        if dead_letter:
+            key = key[: -len(DEAD_LETTER_SUFFIX)]
+        topic, sep, subscription = key.partition(SUBSCRIPTIONS.lower())
+        entity = self.topics.get(topic, {}).get(subscription) if sep else self.queues.get(key)
+        if entity is None:
+            raise NoEntity(path)
+        return entity.dead_letter if dead_letter and entity.dead_letter is not None else entity
+
+    def is_target(self, path: str) -> bool:
+        """Whether a sender may send to ``path`` (a queue or a topic)."""
+        return path.lower() in self.queues or path.lower() in self.topics
+
+    def publish(self, path: str, payload: bytes, now: float) -> None:
+        """Enqueue on a queue, or copy to every subscription of a topic (none: the message is gone)."""
+        key = path.lower()
+        if key in self.queues:
+            self.queues[key].enqueue(payload, now)
+            return
+        if key not in self.topics:
+            raise NoEntity(path)
+        for subscription in self.topics[key].values():
+            subscription.enqueue(payload, now)
+
+    def entities(self) -> list[Entity]:
+        """Every queue and subscription (each carries its dead-letter subqueue)."""
+        return [*self.queues.values(), *(s for subs in self.topics.values() for s in subs.values())]
+
+    def expire(self, now: float) -> int:
+        return sum(entity.expire(now) for entity in self.entities())

@@ -1,0 +1,38 @@
+"""Fixtures for the Service Bus tests: the test broker, once per session, and fresh entity names.
+
+Import the fixtures into a test module (``from tests.messaging.azure_support import servicebus``);
+each test creates the entities it uses through the broker's control node.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from infrar.testing.servicebus import ServiceBusService
+from infrar.testing.services import ServiceRegistry
+
+
+@pytest.fixture(scope="session")
+def servicebus(infrar_services: ServiceRegistry,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceBusService]:
+    """The broker (``servicebus`` service), started on first use on a free 127.0.0.1 port."""
+    if "servicebus" in infrar_services.declarations:  # the messaging plugin declares it
+        service = infrar_services.get("servicebus")
+        assert isinstance(service, ServiceBusService)
+        yield service
+        return
+    own = ServiceBusService(tmp_path_factory.mktemp("servicebus"))  # before that plugin is registered
+    own.start()
+    try:
+        yield own
+    finally:
+        own.stop()
+
+
+@pytest.fixture
+def entity_name() -> Iterator[str]:
+    """A fresh entity name: letters first, as Service Bus and infrar's name rules want."""
+    yield f"sb{uuid.uuid4().hex[:16]}"
