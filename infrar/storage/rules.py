@@ -8,7 +8,10 @@ cloud accepts, so code that runs locally runs everywhere.
 
 from __future__ import annotations
 
+import io
+import os
 import re
+from typing import BinaryIO, cast
 
 from infrar.errors import InvalidArgument
 
@@ -57,6 +60,13 @@ def check_key(key: object, bucket: str, what: str = "key") -> str:
         )
     if not key:
         raise InvalidArgument(f"{what} in bucket {bucket!r} is empty; name the object, e.g. 'data/file.txt'")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArgument(
+            f"{what} {key!r} in bucket {bucket!r} is not valid Unicode (a lone surrogate at "
+            f"position {exc.start}); keys are UTF-8 text, so decode file names with errors='replace'"
+        ) from None
     if len(key.encode("utf-8")) > MAX_KEY_BYTES:
         raise InvalidArgument(
             f"{what} in bucket {bucket!r} is {len(key.encode('utf-8'))} bytes of UTF-8; "
@@ -111,3 +121,74 @@ def check_data(data: object, bucket: str, key: str) -> bytes:
         f"data for {bucket}/{key} must be bytes, got {type(data).__name__}; "
         "encode text first, e.g. text.encode('utf-8')"
     )
+
+
+def check_source(source: object, bucket: str, key: str) -> str | BinaryIO:
+    """What ``upload`` reads: a non-empty path (returned as str) or a binary stream open for reading."""
+    where = f"upload to {bucket}/{key}"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raise InvalidArgument(
+            f"source for {where} is {type(source).__name__} data, not a file; upload takes a path or a "
+            f"binary file object: to store bytes, call storage.write_bytes({bucket!r}, {key!r}, data)"
+        )
+    if isinstance(source, (str, os.PathLike)):
+        return _check_path(source, "source", where)
+    read = getattr(source, "read", None)
+    if not callable(read):
+        raise InvalidArgument(
+            f"source for {where} must be a path or a binary file object opened for reading "
+            f"(open(path, 'rb'), io.BytesIO), got {type(source).__name__}"
+        )
+    try:
+        # read(0) consumes nothing and tells text from binary and readable from not.
+        probe = read(0) if not isinstance(source, io.TextIOBase) else ""
+    except io.UnsupportedOperation:
+        raise InvalidArgument(
+            f"source for {where} is a file object not open for reading; open it with 'rb'"
+        ) from None
+    except (ValueError, OSError) as exc:
+        raise InvalidArgument(f"source for {where} cannot be read ({exc}); pass an open binary file") from None
+    if not isinstance(probe, (bytes, bytearray)):
+        raise InvalidArgument(
+            f"source for {where} is a text-mode file object ({type(source).__name__}); open the file "
+            "with 'rb', or wrap text as io.BytesIO(text.encode('utf-8'))"
+        )
+    return cast(BinaryIO, source)
+
+
+def check_destination(destination: object, bucket: str, key: str) -> str | BinaryIO:
+    """What ``download`` writes: a non-empty path (returned as str) or a binary stream open for writing."""
+    where = f"download of {bucket}/{key}"
+    if isinstance(destination, (str, os.PathLike)):
+        return _check_path(destination, "destination", where)
+    write = getattr(destination, "write", None)
+    if isinstance(destination, (bytes, bytearray, memoryview)) or not callable(write):
+        raise InvalidArgument(
+            f"destination for {where} must be a path or a binary file object opened for writing "
+            f"(open(path, 'wb'), io.BytesIO), got {type(destination).__name__}; "
+            f"to get the content as bytes, call storage.read_bytes({bucket!r}, {key!r})"
+        )
+    try:
+        # Writing no bytes changes nothing and fails on a text-mode or read-only file.
+        if isinstance(destination, io.TextIOBase):
+            raise TypeError("text mode")
+        write(b"")
+    except io.UnsupportedOperation:
+        raise InvalidArgument(
+            f"destination for {where} is a file object not open for writing; open it with 'wb'"
+        ) from None
+    except TypeError:
+        raise InvalidArgument(
+            f"destination for {where} is a text-mode file object ({type(destination).__name__}); "
+            "open the file with 'wb', or download into io.BytesIO() and decode its value"
+        ) from None
+    except (ValueError, OSError) as exc:
+        raise InvalidArgument(f"destination for {where} cannot be written ({exc}); pass an open binary file") from None
+    return cast(BinaryIO, destination)
+
+
+def _check_path(path: str | os.PathLike[str], what: str, where: str) -> str:
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text:
+        raise InvalidArgument(f"{what} path for {where} is empty; name a local file, e.g. 'data/file.bin'")
+    return text

@@ -1,31 +1,40 @@
 """Storage on the local filesystem: bucket = directory, key = relative path under it.
 
-Every write goes to a temporary file under ``<root>/.partial`` and is renamed into place,
-so a reader never sees half an object and a failure leaves nothing behind.
+Every write goes to a temporary file under ``<root>/storage/.partial`` and is renamed into
+place, so a reader never sees half an object and a failure leaves nothing behind. How keys
+map to files, and why no interleaving of writers, readers and deleters (threads or
+processes) can fail one of them, is in ``infrar/storage/local_tree.py``.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from infrar.errors import InvalidArgument, NotFound, PermissionDenied
+from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied
 from infrar.providers.local._clients import files
-from infrar.storage.local_files import download_atomically
+from infrar.storage.local_files import (
+    discard,
+    download_atomically,
+    hold,
+    source_error,
+    sweep_stale,
+)
+from infrar.storage.local_tree import key_path, make_parents, place, prune, walk
 from infrar.storage.rules import (
     PORTABLE_BUCKET,
     check_bucket,
     check_data,
+    check_destination,
     check_expiry,
     check_key,
     check_method,
     check_prefix,
+    check_source,
 )
 from infrar.storage.types import ObjectInfo, PathOrFile
 
@@ -60,83 +69,93 @@ def _bucket_dir(bucket: object) -> Path:
 def _existing_bucket_dir(bucket: object) -> Path:
     directory = _bucket_dir(bucket)
     if not directory.is_dir():
-        raise NotFound(
-            f"bucket {bucket!r} does not exist under {directory.parent}; "
-            "a local bucket is created by its first write"
-        )
+        raise _missing_bucket(str(bucket), directory)
     return directory
 
 
-def _object_file(bucket: object, key: object) -> Path:
-    directory = _existing_bucket_dir(bucket)
-    path = directory / _check_local_key(key, str(bucket))
-    if not path.is_file():
-        raise NotFound(f"object {key!r} does not exist in bucket {bucket!r}")
-    return path
+def _missing_bucket(bucket: str, directory: Path) -> NotFound:
+    return NotFound(
+        f"bucket {bucket!r} does not exist under {directory.parent}; "
+        "a local bucket is created by its first write"
+    )
+
+
+def _missing(bucket: str, key: str, directory: Path) -> NotFound:
+    """NotFound for a key that could not be opened: the bucket's if it is the bucket that is missing."""
+    if not directory.is_dir():
+        return _missing_bucket(bucket, directory)
+    return NotFound(f"object {key!r} does not exist in bucket {bucket!r}")
+
+
+def _open_object(bucket: str, key: str) -> BinaryIO:
+    """The object's file, open for reading: opened at once, never checked first, so that a
+    concurrent delete is a NotFound here or a whole read of the file it opened."""
+    directory = _bucket_dir(bucket)
+    path = key_path(directory, _check_local_key(key, bucket))
+    try:
+        return open(path, "rb")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+        raise _missing(bucket, key, directory) from exc
+    except PermissionError as exc:
+        raise PermissionDenied(f"may not read {key!r} in bucket {bucket!r}: {exc.strerror}") from exc
+
+
+def _read_object(bucket: str, key: str) -> bytes:
+    with _open_object(bucket, key) as stream:
+        return stream.read()
+
+
+def _copy(source: BinaryIO, out: BinaryIO, what: str) -> None:
+    while True:
+        try:
+            chunk = source.read(_CHUNK)
+        except OSError as exc:
+            raise source_error(exc, getattr(source, "name", type(source).__name__), what) from exc
+        if not chunk:
+            return
+        out.write(chunk)
 
 
 def _write_stream(bucket: str, key: str, stream: BinaryIO) -> None:
-    target = _bucket_dir(bucket) / _check_local_key(key, bucket)
-    partial = _storage_root() / _PARTIAL_DIR
-    partial.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=partial, prefix="upload-")
+    root = _storage_root()
+    target = key_path(_bucket_dir(bucket), _check_local_key(key, bucket))
+    partial = root / _PARTIAL_DIR
+    try:
+        partial.mkdir(parents=True, exist_ok=True)
+        sweep_stale(str(partial), "upload-", "")
+        handle, temp = tempfile.mkstemp(dir=partial, prefix="upload-")
+    except PermissionError as exc:
+        raise PermissionDenied(f"may not write {key!r} in bucket {bucket!r} under {root}: {exc.strerror}") from exc
     try:
         with os.fdopen(handle, "wb") as out:
-            shutil.copyfileobj(stream, out, _CHUNK)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp, target)
-    except (NotADirectoryError, FileExistsError) as exc:
-        os.unlink(temp)
+            hold(out.fileno())
+            _copy(stream, out, f"{bucket}/{key}")
+            out.flush()
+            place(temp, target, root)
+    except NotADirectoryError as exc:
+        discard(temp)
         raise InvalidArgument(
             f"key {key!r} in bucket {bucket!r} cannot be stored locally: a parent of it is "
             "already an object, and local storage maps '/' to directories; rename one of them"
         ) from exc
     except IsADirectoryError as exc:
-        os.unlink(temp)
+        discard(temp)
         raise InvalidArgument(
             f"key {key!r} in bucket {bucket!r} cannot be stored locally: other keys already "
             f"start with '{key}/'; rename one of them"
         ) from exc
     except PermissionError as exc:
-        os.unlink(temp)
+        discard(temp)
         raise PermissionDenied(f"may not write {key!r} in bucket {bucket!r}: {exc.strerror}") from exc
-    except BaseException:
-        os.unlink(temp)
+    except InfrarError:
+        discard(temp)
         raise
-
-
-def _walk(directory: Path, prefix: str, key_prefix: str) -> Iterator[ObjectInfo]:
-    # Sort by the text each entry contributes to a key ('dir/' vs 'file') so that keys come
-    # out in plain string order, as every cloud lists them.
-    entries = []
-    with os.scandir(directory) as found:
-        for entry in found:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            entries.append((entry.name + ("/" if is_dir else ""), is_dir, entry))
-    entries.sort()
-    for text, is_dir, entry in entries:
-        key = key_prefix + text
-        if not (key.startswith(prefix) or prefix.startswith(key)):
-            continue
-        if is_dir:
-            yield from _walk(Path(entry.path), prefix, key)
-        elif key.startswith(prefix):
-            stat = entry.stat()
-            yield ObjectInfo(
-                key=key,
-                size=stat.st_size,
-                last_modified=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
-                etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
-            )
-
-
-def _prune_empty_dirs(directory: Path, stop: Path) -> None:
-    while directory != stop:
-        try:
-            directory.rmdir()
-        except OSError:
-            return
-        directory = directory.parent
+    except OSError as exc:
+        discard(temp)
+        raise InfrarError(f"cannot store {key!r} in bucket {bucket!r} under {root}: {exc.strerror or exc}") from exc
+    except BaseException:
+        discard(temp)
+        raise
 
 
 class LocalStorage:
@@ -144,55 +163,68 @@ class LocalStorage:
 
     def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
         check_bucket(bucket, PORTABLE_BUCKET)
-        if isinstance(source, (str, os.PathLike)):
-            try:
-                with open(source, "rb") as stream:
-                    _write_stream(bucket, destination, stream)
-            except FileNotFoundError as exc:
-                raise NotFound(
-                    f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
-                ) from exc
-        else:
-            _write_stream(bucket, destination, source)
+        key = _check_local_key(destination, bucket)
+        checked = check_source(source, bucket, key)
+        if not isinstance(checked, str):
+            _write_stream(bucket, key, checked)
+            return
+        try:
+            stream = open(checked, "rb")  # closed by the `with` below
+        except OSError as exc:
+            raise source_error(exc, checked, f"{bucket}/{key}") from exc
+        with stream:
+            _write_stream(bucket, key, stream)
 
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
-        path = _object_file(bucket, source)
-        with open(path, "rb") as stream:
-            if isinstance(destination, (str, os.PathLike)):
-                download_atomically(destination, lambda out: shutil.copyfileobj(stream, out, _CHUNK),
-                                    f"{bucket}/{source}")
+        check_bucket(bucket, PORTABLE_BUCKET)
+        key = _check_local_key(source, bucket)
+        checked = check_destination(destination, bucket, key)
+        with _open_object(bucket, key) as stream:
+            if isinstance(checked, str):
+                download_atomically(checked, lambda out: _copy(stream, out, f"{bucket}/{key}"), f"{bucket}/{key}")
             else:
-                shutil.copyfileobj(stream, destination, _CHUNK)
+                _copy(stream, checked, f"{bucket}/{key}")
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
         return [info.key for info in self.iter_objects(bucket, prefix)]
 
     def delete(self, bucket: str, path: str) -> None:
-        target = _object_file(bucket, path)
-        target.unlink()
-        _prune_empty_dirs(target.parent, _bucket_dir(bucket))
+        directory = _bucket_dir(bucket)
+        target = key_path(directory, _check_local_key(path, bucket))
+        try:
+            # Unlinked at once, never checked first: of two concurrent deletes one wins, one is NotFound.
+            os.unlink(target)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+            raise _missing(bucket, path, directory) from exc
+        except PermissionError as exc:
+            if target.is_dir():  # macOS refuses to unlink a directory with EPERM
+                raise _missing(bucket, path, directory) from exc
+            raise PermissionDenied(f"may not delete {path!r} in bucket {bucket!r}: {exc.strerror}") from exc
+        prune(target.parent, directory)
 
     def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
         _write_stream(bucket, key, io.BytesIO(check_data(data, bucket, key)))
 
     def read_bytes(self, bucket: str, key: str) -> bytes:
-        return _object_file(bucket, key).read_bytes()
+        return _read_object(bucket, key)
 
     def exists(self, bucket: str, key: str) -> bool:
         directory = _bucket_dir(bucket)
-        return (directory / _check_local_key(key, bucket)).is_file()
+        return key_path(directory, _check_local_key(key, bucket)).is_file()
 
     def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
         check_prefix(prefix, check_bucket(bucket, PORTABLE_BUCKET))
         directory = _existing_bucket_dir(bucket)
-        return _walk(directory, prefix, "")
+        return walk(directory, prefix)
 
     def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
+        directory = _bucket_dir(bucket)
+        target = key_path(directory, _check_local_key(key, bucket))
         check_expiry(expires_in, bucket, key)
         check_method(method, bucket, key)
         if method == "GET":
-            return _object_file(bucket, key).as_uri()
-        target = _bucket_dir(bucket) / _check_local_key(key, bucket)
+            with _open_object(bucket, key):
+                return target.as_uri()
         # The holder of a PUT URL writes the file itself, so its directory must exist.
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_parents(target, _storage_root())
         return target.as_uri()
