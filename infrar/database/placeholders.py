@@ -61,3 +61,16 @@ def check_count(sql: str, params: Sequence[object], database: str) -> None:
             f"the SQL for database {database!r} has {expected} '?' placeholder(s) but "
             f"{len(params)} parameter(s) were given; pass one value per '?'"
         )
+
+
+def to_numbered(sql: str) -> str:
+    """``sql`` with the n-th placeholder ``?`` as ``$n`` (PostgreSQL's own form; ``%`` stays as it is)."""
+    out: list[str] = []
+    number = 0
+    for token in tokens(sql):
+        if token == "?":
+            number += 1
+            out.append(f"${number}")
+        else:
+            out.append(token)
+    return "".join(out)

@@ -1,19 +1,60 @@
 """A database ready for a test on each provider: local SQLite; aws, gcp (psycopg2) and azure (pyodbc
-through psqlODBC) on one real PostgreSQL."""
+through psqlODBC) on one real PostgreSQL; gcp-connector: gcp through the Cloud SQL Python
+Connector code path, its Connector replaced by one that opens real pg8000 connections to it."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 import pytest
 
 from infrar import dispatch
 from infrar.testing import odbc
-from infrar.testing.postgres import PostgresService
+from infrar.testing.postgres import USER, PostgresService
 from infrar.testing.services import ServiceRegistry
 
-PROVIDERS = ("local", "aws", "gcp", "azure")
+PROVIDERS = ("local", "aws", "gcp", "azure", "gcp-connector")
+INSTANCE = "infrar-test:europe-west1:orders"
+
+
+class FakeConnector:
+    """Stands in for google.cloud.sql.connector.Connector, which cannot reach Cloud SQL from here.
+
+    Records every ``connect`` call and answers it with a real pg8000 connection to the test
+    server (standing in for the TLS tunnel and the IAM token exchange the real one does).
+    """
+
+    server: ClassVar[PostgresService | None] = None
+    made: ClassVar[list[dict[str, Any]]] = []
+    calls: ClassVar[list[tuple[tuple[Any, ...], dict[str, Any]]]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.made.append(kwargs)
+
+    def connect(self, *args: Any, **kwargs: Any) -> Any:
+        import pg8000.dbapi
+
+        self.calls.append((args, kwargs))
+        assert self.server is not None
+        return pg8000.dbapi.connect(USER, password=self.server.password, host="127.0.0.1",
+                                    port=self.server.port, database=kwargs["db"])
+
+    def close(self) -> None:
+        return
+
+
+def use_connector(service: PostgresService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point gcp at ``service`` through the connector code path (IAM sign-in: no PGPASSWORD)."""
+    import google.cloud.sql.connector
+
+    FakeConnector.server, FakeConnector.made, FakeConnector.calls = service, [], []
+    monkeypatch.setattr(google.cloud.sql.connector, "Connector", FakeConnector)
+    monkeypatch.setenv("INSTANCE_CONNECTION_NAME", INSTANCE)
+    monkeypatch.setenv("DB_IAM_USER", "app@infrar-test.iam")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("INFRAR_PROVIDER", "gcp")
 
 
 @pytest.fixture(params=PROVIDERS)
@@ -35,5 +76,8 @@ def db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
         for key, value in variables.items():
             monkeypatch.setenv(key, value)
         monkeypatch.setenv("INFRAR_PROVIDER", provider)
+        if provider == "gcp-connector":
+            use_connector(service, monkeypatch)
+    dispatch.reset()
     yield name
     dispatch.reset()

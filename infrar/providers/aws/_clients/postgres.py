@@ -25,14 +25,27 @@ import psycopg2
 from infrar.database.pg_ops import libpq_endpoint, prepare
 from infrar.database.pg_pool import Pool
 from infrar.database.rules import POOL_SIZE
+from infrar.errors import ConfigurationError, NotFound, PermissionDenied, Unavailable
 from infrar.providers._keyed import PerResource
 
 
 def _secret(arn: str) -> dict[str, Any]:
     import boto3
+    import botocore.exceptions
 
-    answer = boto3.client("secretsmanager").get_secret_value(SecretId=arn)
-    secret: dict[str, Any] = json.loads(answer["SecretString"])
+    try:
+        answer = boto3.client("secretsmanager").get_secret_value(SecretId=arn)
+        secret: dict[str, Any] = json.loads(answer["SecretString"])
+    except botocore.exceptions.ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        kind = {"ResourceNotFoundException": NotFound, "AccessDeniedException": PermissionDenied}.get(code, Unavailable)
+        raise kind(f"cannot read the database password from the secret PGPASSWORD_SECRET_ARN names ({arn}): "
+                   f"{code}; check the ARN and that this role may secretsmanager:GetSecretValue it") from error
+    except (botocore.exceptions.BotoCoreError, ValueError, KeyError) as error:
+        raise Unavailable(f"cannot read the database password from the secret PGPASSWORD_SECRET_ARN names "
+                          f"({arn}): {type(error).__name__}") from error
+    if not isinstance(secret, dict) or "password" not in secret:
+        raise ConfigurationError(f"the secret {arn} (PGPASSWORD_SECRET_ARN) holds no JSON \"password\" field")
     return secret
 
 
