@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import datetime
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -96,8 +97,12 @@ class BatchWriter:
         self.wake = threading.Condition()
         self.thread: threading.Thread | None = None
         self.closed = False
+        self.pid = os.getpid()
 
     def __call__(self, fields: Fields) -> None:
+        if self.pid != os.getpid():  # a forked child: the parent's thread, lock and queue are not ours
+            self.pid, self.thread, self.wake = os.getpid(), None, threading.Condition()
+            self.queue = collections.deque(maxlen=self.queue.maxlen)
         with self.wake:
             self.queue.append(fields)
             if self.thread is None and not self.closed:

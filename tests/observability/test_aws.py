@@ -97,3 +97,23 @@ def test_on_lambda_logs_are_json_lines_on_stdout(aws: dict[str, str], monkeypatc
     (line,) = capsys.readouterr().out.splitlines()
     record = json.loads(line)
     assert (record["message"], record["severity"], record["fields"]) == ("cold start", "WARNING", {"memory": 128})
+
+
+def test_an_unreachable_endpoint_never_raises_and_warns_once_per_destination(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    dispatch.reset()
+    caplog.set_level("WARNING", logger="observability.export")
+    for n in range(3):
+        with observability.span("lost"):
+            observability.get_logger("lost").info("line %d", n)
+            observability.counter("lost").add(1)
+    observability.shutdown()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "observability.export"]
+    assert warnings and len(warnings) == len(set(warnings)) <= 2
+    assert all("dropping data" in message for message in warnings)

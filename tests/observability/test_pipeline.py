@@ -142,3 +142,21 @@ def test_the_batch_writer_thread_sends_on_close() -> None:
     writer.close()
     assert [item["n"] for batch in got for item in batch] == list(range(7))
     assert all(len(batch) <= 3 for batch in got)
+
+
+def test_a_forked_child_sends_its_own_log_batches() -> None:
+    import os
+
+    got: list[int] = []
+    writer = BatchWriter(lambda batch: got.append(len(batch)), Redactor(), "sink", interval=0.05)
+    writer({"n": 0})  # the parent's thread starts
+    pid = os.fork()
+    if pid == 0:  # the child: its own records (only those) go out through a thread of its own
+        before = len(got)
+        writer({"n": 1})
+        writer.close()
+        os._exit(0 if got[before:] == [1] else 1)
+    _, status = os.waitpid(pid, 0)
+    writer.close()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert got == [1]
