@@ -1,17 +1,16 @@
 """Jobs on the local provider: a run is a subprocess, a schedule is a file, ``infrar jobs run-due`` runs them.
 
-Layout under ``<INFRAR_LOCAL_ROOT>/data/jobs/<name>/``: ``script.py`` (the script as it was
-when the job was last started or scheduled, as a cloud keeps its uploaded copy),
-``schedule.json`` (cron, args, the last minute it ran for) and per run ``<id>.pid``,
+Layout under ``<INFRAR_LOCAL_ROOT>/data/jobs/<name>/``: ``schedule.json`` (the script's
+absolute path, cron, args, the last minute it ran for) and per run ``<id>.pid``,
 ``<id>.log`` and, once it ended, ``<id>.exit``. A small runner process waits for the script and
-writes its exit code, so a run's status survives the process that started it.
+writes its exit code, so a run's status survives the process that started it. The script
+runs where it lies, so modules beside it import as under ``python script.py``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -50,21 +49,6 @@ def write_atomic(target: Path, text: str) -> None:
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
-
-
-def keep_script(root: Path, name: str, source: Path) -> Path:
-    """Copy ``source`` to the job's own ``script.py`` (atomically) and return that path."""
-    target = jobs_dir(root) / name / "script.py"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".script.")
-    os.close(fd)
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def start_run(root: Path, name: str, script: Path, argv: list[str]) -> str:

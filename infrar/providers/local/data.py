@@ -187,7 +187,8 @@ class LocalData:
             if not stored.is_file():
                 raise NotFound(f"script of job {job!r}: object {source[1]!r} does not exist in bucket {source[0]!r}")
             source = str(stored)
-        kept = local_jobs.keep_script(root, job, Path(source))
+        # Run where it is (not a copy), so modules beside the script import as under `python script.py`.
+        kept = Path(source).absolute()
         if plan is not None:
             return _schedule_job(root, job, plan.text, kept, job_argv(values))
         run_id = local_jobs.start_run(root, job, kept, job_argv(values))
