@@ -82,3 +82,14 @@ def test_without_a_connection_string_observability_warns_and_stays_off(
         observability.get_logger("x").info("nowhere")
     assert not current.get_span_context().is_valid
     assert any("APPLICATIONINSIGHTS_CONNECTION_STRING" in r.getMessage() for r in caplog.records)
+
+
+def test_no_canary_reaches_the_ingestion_endpoint(ingestion: CaptureServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERS_DB_PASSWORD", "canary-azure-env-1")
+    with pytest.raises(ValueError), observability.span("login", {"password": "canary-azure-arg-2"}):
+        observability.get_logger("auth").info("using canary-azure-env-1", extra={"api_key": "canary-azure-arg-3"})
+        raise ValueError("rejected canary-azure-env-1")
+    observability.shutdown()
+    sent = b"".join(request.body for request in ingestion.requests).decode()
+    assert "login" in sent and "rejected" in sent
+    assert [c for c in ("canary-azure-env-1", "canary-azure-arg-2", "canary-azure-arg-3") if c in sent] == []

@@ -91,3 +91,16 @@ def test_on_cloud_run_logs_are_structured_stdout_lines(google: Google, monkeypat
     trace_id = f"{current.get_span_context().trace_id:032x}"
     assert line["logging.googleapis.com/trace"] == f"projects/{PROJECT}/traces/{trace_id}"
     assert google.http.received("/v2/entries:write") == []
+
+
+def test_no_canary_reaches_google(google: Google, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEARCH_API_TOKEN", "canary-gcp-env-1")
+    with observability.span("search", {"auth_token": "canary-gcp-arg-2", "q": "canary-gcp-env-1"}):
+        observability.get_logger("catalog").warning("token canary-gcp-env-1", extra={"secret": "canary-gcp-arg-3"})
+        observability.counter("hits").add(1, {"password": "canary-gcp-arg-4"})
+    observability.shutdown()
+    sent = b"".join(request.body for request in google.http.requests)
+    sent += b"".join(request for _, request in google.grpc.calls)
+    assert b"search" in sent and b"hits" in sent
+    canaries = (b"canary-gcp-env-1", b"canary-gcp-arg-2", b"canary-gcp-arg-3", b"canary-gcp-arg-4")
+    assert [c for c in canaries if c in sent] == []

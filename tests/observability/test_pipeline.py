@@ -160,3 +160,24 @@ def test_a_forked_child_sends_its_own_log_batches() -> None:
     writer.close()
     assert os.waitstatus_to_exitcode(status) == 0
     assert got == [1]
+
+
+def test_an_otlp_endpoint_receives_spans_and_metrics(local_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    from infrar.testing.capture import CaptureServer
+
+    with CaptureServer() as collector:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url)
+        with observability.span("to-collector"):
+            observability.counter("collected").add(3)
+        observability.shutdown()
+        (traces,) = collector.received("/v1/traces")
+        (sent_metrics,) = collector.received("/v1/metrics")
+    spans = ExportTraceServiceRequest.FromString(traces.body).resource_spans[0].scope_spans[0].spans
+    assert [span.name for span in spans] == ["to-collector"]
+    exported = ExportMetricsServiceRequest.FromString(sent_metrics.body)
+    names = [m.name for rm in exported.resource_metrics for sm in rm.scope_metrics for m in sm.metrics]
+    assert names == ["collected"]
+    assert not (local_root / "observability" / "spans.jsonl").exists()  # spans went to the collector instead
