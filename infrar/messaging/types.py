@@ -92,7 +92,7 @@ class Subscription:
         self.stopping.set()
         self.wait()
 
-    def __enter__(self) -> Subscription:
+    def __enter__(self) -> "Subscription":  # noqa: UP037 (erased code has no postponed annotations)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -19,7 +19,7 @@ def receive_all(queue: str, count: int, *, within: float = 15, visibility_timeou
     return got
 
 
-def drain(queue: str, *, quiet: float = 1.5) -> list[Any]:
+def drain(queue: str, *, quiet: float = 0.5) -> list[Any]:
     """Every body left on ``queue``, acknowledged, until a receive of ``quiet`` seconds finds none."""
     bodies: list[Any] = []
     while True:

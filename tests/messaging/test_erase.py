@@ -1,0 +1,72 @@
+"""Erase proof: messaging programs erased on local, aws and gcp hold no infrar and print the same, infrar blocked."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from infrar.testing.plugin import ServiceUser
+from tests.erase._support import ROOT, assert_no_infrar, erase, run
+from tests.messaging.conftest import use_cloud
+
+EXAMPLE = ROOT / "examples" / "messaging_orders.py"
+
+SEED = """
+from infrar.messaging import publish, subscribe, send_message, receive_messages
+
+process = print
+publish(topic='orders', message={'order_id': 123, 'status': 'pending'})
+
+def handle_order(message):
+    print(f"Processing order: {message['order_id']}")
+
+subscribe(topic='orders', handler=handle_order).wait(0.5)
+
+send_message(queue='jobs', message={'job': 'process_data', 'file': 'data.csv'})
+
+messages = receive_messages(queue='jobs', max_count=10)
+for msg in messages:
+    process(msg.body)
+    msg.acknowledge()
+"""
+
+
+def _unique(source: str) -> str:
+    """The program with names of this test's own (one moto server and emulator serve the session)."""
+    prefix = "e" + uuid.uuid4().hex[:8]
+    for name in ("jobs", "orders-billing", "orders"):
+        source = source.replace(f"'{name}'", f"'{prefix}-{name}'").replace(f'"{name}"', f'"{prefix}-{name}"')
+    return source
+
+
+def _environment(provider: str, infrar_service: ServiceUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    if provider != "local":
+        use_cloud(provider, infrar_service)
+        monkeypatch.setenv("INFRAR_CREATE_MISSING", "1")
+
+
+CASES = [("seed", "local"), ("example", "local"), ("example", "aws"), ("example", "gcp")]
+
+
+@pytest.mark.parametrize(("program", "provider"), CASES)
+def test_messaging_program_prints_the_same_erased(provider: str, program: str, infrar_service: ServiceUser,
+                                                  monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _environment(provider, infrar_service, monkeypatch)
+    source = _unique(SEED if program == "seed" else EXAMPLE.read_text())
+    erased = erase(source, provider)
+    assert_no_infrar(erased)
+    compile(erased, "erased.py", "exec")
+    (tmp_path / "app.py").write_text(source)
+    (tmp_path / "erased.py").write_text(erased)
+    first = run(tmp_path / "app.py", tmp_path / "root1", blocked=False, provider=provider)
+    second = run(tmp_path / "erased.py", tmp_path / "root2", blocked=True, provider=provider)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert first.stdout == second.stdout
+    if program == "example":
+        assert "handled [(1, 1), (2, 2), (3, 1)] acknowledged 3" in first.stdout
+        assert "refused: True" in first.stdout and "job b'\\x89PNG raw bytes' delivery 1" in first.stdout
+    else:
+        assert "{'job': 'process_data', 'file': 'data.csv'}" in first.stdout
