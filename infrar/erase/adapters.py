@@ -31,6 +31,7 @@ class External:
     module: str
     name: str | None
     preferred: str  # the name the import binds in the adapter's module
+    error_class: bool = field(default=False, compare=False)  # a class of the tree's errors module
 
     @property
     def dotted_tail(self) -> str:
@@ -202,7 +203,7 @@ class Library:
         if module == ERRORS_MODULE:
             if name in BUILTIN_OF and self.errors_module is not None:
                 native = "ServiceError" if name == "InfrarError" else name  # names.native_error_name
-                return External(self.errors_module, native, native)
+                return External(self.errors_module, native, native, error_class=True)
             if name in BUILTIN_OF:
                 return Code(ERRORS_MODULE, name)
             raise ContractError(f"{ERRORS_MODULE} has no class {name!r}")

@@ -162,20 +162,27 @@ class Namer:
                 self.reused.add(ident)
             self.taken.add(ext.preferred)
             return
+        if ext.error_class and self._unbound(ident, ext.preferred):
+            return
         self._claim(ident, [ext.preferred, f"_{ext.preferred}"])
+
+    def _unbound(self, key: object, preferred: str) -> bool:
+        """Claim ``preferred`` for an error class if the user's module only spells it as an
+        attribute (``errors.NotFound``) or binds it by an import erase removes: it binds
+        nothing here, and type(exc).__name__ should stay the same."""
+        unbound = self.user.seen - self.user.other - set(self.user.imported)
+        if preferred in unbound and preferred not in self.taken - unbound:  # builtins, copied locals ...
+            self.taken.add(preferred)
+            self.names[key] = preferred
+            return True
+        return False
 
     def _code(self, code: Code) -> None:
         method = code.name.partition(".")[2]
         if code.module == ERRORS_MODULE:
-            # type(exc).__name__ should stay the same: a name the user's module only spells as
-            # an attribute (`errors.NotFound`) or by an import erase removes binds nothing here
             preferred = native_error_name(code.name)
-            unbound = self.user.seen - self.user.other - set(self.user.imported)
-            if preferred in unbound and preferred not in self.taken - unbound:  # builtins, copied locals ...
-                self.taken.add(preferred)
-                self.names[code] = preferred
-                return
-            self._claim(code, [preferred, f"_{preferred}"])
+            if not self._unbound(code, preferred):
+                self._claim(code, [preferred, f"_{preferred}"])
             return
         if method:
             preferred = f"_{method}"
@@ -239,7 +246,9 @@ def render(definition: Definition, namer: Namer) -> cst.BaseStatement:
             target = refs.get(id(original))
             return updated if target is None else _keep_parens(namer.expr(target), updated)
 
-    node = definition.node.visit(_Rename())
+    renamed = definition.node.visit(_Rename())
+    assert isinstance(renamed, cst.CSTNode)
+    node = renamed.visit(_Tidy())
     comments = [line for line in getattr(node, "leading_lines", ()) if line.comment is not None]
     if isinstance(node, cst.FunctionDef):
         node = node.with_changes(name=cst.Name(namer.name(definition.key)), leading_lines=comments)
@@ -254,6 +263,50 @@ def render(definition: Definition, namer: Namer) -> cst.BaseStatement:
         node = node.with_changes(leading_lines=comments)
     assert isinstance(node, cst.BaseStatement)
     return node
+
+
+class _Tidy(cst.CSTTransformer):
+    """What a copied definition carries for infrar's maintainers, not for the program's reader:
+    function docstrings (the program's own code documents why it calls the cloud) and comments
+    that name infrar. Docstrings of classes stay: they say what an error or value is."""
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        body = updated.body
+        if isinstance(body, cst.IndentedBlock) and len(body.body) > 1 and _is_docstring(body.body[0]):
+            rest = list(body.body[1:])
+            first = rest[0]
+            rest[0] = first.with_changes(leading_lines=[line for line in _leading_of(first) if line.comment])
+            return updated.with_changes(body=body.with_changes(body=rest))
+        return updated
+
+    def leave_EmptyLine(
+        self, original: cst.EmptyLine, updated: cst.EmptyLine
+    ) -> cst.EmptyLine | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if _names_infrar(updated.comment) else updated
+
+    def leave_TrailingWhitespace(
+        self, original: cst.TrailingWhitespace, updated: cst.TrailingWhitespace
+    ) -> cst.TrailingWhitespace:
+        if not _names_infrar(updated.comment):
+            return updated
+        return updated.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+
+
+def _names_infrar(comment: cst.Comment | None) -> bool:
+    return comment is not None and "infrar" in comment.value.lower()
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _leading_of(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
+    return list(getattr(stmt, "leading_lines", ()))
 
 
 def _keep_parens(new: cst.BaseExpression, old: cst.BaseExpression) -> cst.BaseExpression:

@@ -2,7 +2,9 @@
 
 Erase removes the infrar import from the first module, so ``from lib import storage`` (or
 ``Missing``, an alias of an infrar error class) would fail with ImportError in the erased
-tree: it is refused at erase time instead, where the import is.
+tree, ``import lib`` then ``lib.storage`` with AttributeError, ``from lib import *`` with
+NameError where ``storage`` is used, and ``__all__ = ["storage"]`` in lib makes every star
+import of lib fail: each is refused at erase time instead, where it is written.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
 
 def check(files: dict[str, tuple[str, ast.Module]], exported: dict[str, dict[str, str]],
           package: str | None) -> list[Diagnostic]:
-    """Diagnostics for every ``from <tree module> import <infrar-bound name>``.
+    """Diagnostics for every use from another module of a name a tree module binds by
+    importing infrar: ``from m import name``, ``from m import *``, ``m.name`` after
+    ``import m``, and the name listed in m's own ``__all__``.
 
     ``files``: rel -> (name shown to the user, its parsed tree); ``exported``: module ->
     its infrar_bindings.
@@ -56,20 +60,100 @@ def check(files: dict[str, tuple[str, ast.Module]], exported: dict[str, dict[str
     for rel, (shown, tree) in sorted(files.items()):
         module = module_of(rel, package)
         is_package = rel.endswith("__init__.py")
+        found += _listed(shown, tree, exported.get(module, {}))
+        modules: dict[str, str] = {}  # local name -> tree module it is bound to
         for node in ast.walk(tree):
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            source = _absolute(node, module, is_package)
-            names = exported.get(source, {})
-            for alias in node.names:
-                target = names.get(alias.name)
-                if target is None:
-                    continue
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    local = alias.asname or alias.name.partition(".")[0]
+                    modules[local] = alias.name if alias.asname else local
+            elif isinstance(node, ast.ImportFrom):
+                source = _absolute(node, module, is_package)
+                found += _from_import(shown, node, source, exported.get(source, {}))
+                for alias in node.names:
+                    if f"{source}.{alias.name}" in exported:
+                        modules[alias.asname or alias.name] = f"{source}.{alias.name}"
+        found += _attributes(shown, tree, modules, exported)
+    return found
+
+
+def _from_import(shown: str, node: ast.ImportFrom, source: str, names: dict[str, str]) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for alias in node.names:
+        starred = {n: t for n, t in names.items() if not n.startswith("_")}  # __all__ is refused apart
+        if alias.name == "*" and starred:
+            listed = ", ".join(sorted(starred))
+            found.append(Diagnostic(
+                shown, node.lineno, node.col_offset + 1, report.REEXPORT,
+                f"'from {source} import *' would bring {listed}, which {source} binds by importing infrar; "
+                "erase removes those imports, so the names would be unbound here",
+                "import each infrar name from infrar where it is used, e.g. "
+                f"'{_spelling(*sorted(starred.items())[0][::-1])}'",
+            ))
+            continue
+        target = names.get(alias.name)
+        if target is None:
+            continue
+        found.append(Diagnostic(
+            shown, node.lineno, node.col_offset + 1, report.REEXPORT,
+            f"'{alias.name}' is imported from {source}, which binds it by importing {target}; "
+            f"erase removes that import, so this line would raise ImportError",
+            f"import it from infrar where it is used: '{_spelling(target, alias.asname or alias.name)}'",
+        ))
+    return found
+
+
+def _dotted(node: ast.expr) -> list[str] | None:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else [*head, node.attr]
+    return None
+
+
+def _attributes(shown: str, tree: ast.Module, modules: dict[str, str],
+                exported: dict[str, dict[str, str]]) -> list[Diagnostic]:
+    """``lib.storage`` (``import lib``, ``import pkg.lib``, ``from pkg import lib`` ...)."""
+    found: list[Diagnostic] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        parts = _dotted(node.value)
+        if parts is None or parts[0] not in modules:
+            continue
+        owner = ".".join([modules[parts[0]], *parts[1:]])
+        target = exported.get(owner, {}).get(node.attr)
+        if target is None:
+            continue
+        found.append(Diagnostic(
+            shown, node.lineno, node.col_offset + 1, report.REEXPORT,
+            f"'{'.'.join(parts)}.{node.attr}' is {target}, bound in {owner} by importing it; erase removes "
+            "that import, so this would raise AttributeError",
+            f"import it from infrar here: '{_spelling(target, node.attr)}'",
+        ))
+    return found
+
+
+def _listed(shown: str, tree: ast.Module, names: dict[str, str]) -> list[Diagnostic]:
+    """Names of ``__all__`` that the module binds by importing infrar."""
+    found: list[Diagnostic] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        if not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            continue
+        for element in ast.walk(value):
+            if isinstance(element, ast.Constant) and element.value in names:
                 found.append(Diagnostic(
-                    shown, node.lineno, node.col_offset + 1, report.REEXPORT,
-                    f"'{alias.name}' is imported from {source}, which binds it by importing {target}; "
-                    f"erase removes that import, so this line would raise ImportError",
-                    f"import it from infrar where it is used: '{_spelling(target, alias.asname or alias.name)}'",
+                    shown, element.lineno, element.col_offset + 1, report.REEXPORT,
+                    f"__all__ lists '{element.value}', bound here by importing {names[element.value]}; "
+                    "erase removes that import, so 'from ... import *' of this module would raise AttributeError",
+                    f"remove '{element.value}' from __all__; modules that need it import it from infrar",
                 ))
     return found
 

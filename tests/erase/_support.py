@@ -36,9 +36,11 @@ def erase(code: str, provider: str = "local", filename: str = "app.py") -> str:
     return erase_source(textwrap.dedent(code), provider, filename)
 
 
-def run(path: Path, root: Path, blocked: bool, provider: str = "local") -> subprocess.CompletedProcess[str]:
-    """Run ``path`` as __main__ with INFRAR_LOCAL_ROOT=root; with ``blocked``, infrar cannot be imported."""
-    env = dict(os.environ, INFRAR_LOCAL_ROOT=str(root), INFRAR_PROVIDER=provider)
+def run(path: Path, root: Path, blocked: bool, provider: str = "local",
+        extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``path`` as __main__ with INFRAR_LOCAL_ROOT=root (and ``extra``, an emulator's
+    variables say); with ``blocked``, infrar cannot be imported."""
+    env = dict(os.environ, INFRAR_LOCAL_ROOT=str(root), INFRAR_PROVIDER=provider, **(extra or {}))
     program = (BLOCKER if blocked else "") + RUNNER
     return subprocess.run(
         [sys.executable, "-c", program, str(path)],

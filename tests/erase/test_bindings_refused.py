@@ -83,3 +83,53 @@ def test_reexport_across_modules_is_refused_where_it_is_imported(tmp_path: Path)
     assert fixes[0].endswith("'from infrar import storage'")
     assert fixes[1].endswith("'from infrar.errors import NotFound as Missing'")
     assert not (tmp_path / "out").exists()
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    src = tmp_path / "src"
+    for rel, text in files.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(text, encoding="utf-8")
+    return src
+
+
+def test_module_attribute_star_import_and_all_of_a_reexport_are_refused(tmp_path: Path) -> None:
+    from infrar.erase import erase_tree
+
+    src = _tree(tmp_path, {
+        "lib/__init__.py": "from infrar import storage\nfrom infrar import errors as _errors\n"
+                           "__all__ = ['storage', 'helper']\nhelper = 1\n",
+        "pkg/__init__.py": "",
+        "pkg/inner.py": "import infrar.storage as backend\n",
+        "main.py": "import lib\nimport lib as L\nprint(lib.storage.exists('re-bucket', 'k'), L.helper)\n"
+                   "L.storage.exists('re-bucket', 'k')\n",
+        "star.py": "from lib import *\nprint(storage.exists('re-bucket', 'k'))\n",
+        "deep.py": "import pkg.inner\nfrom pkg import inner as I\nprint(pkg.inner.backend, I.backend)\n",
+        "fine.py": "import lib\nprint(lib.helper)\n",  # not an infrar name: erases as it is
+    })
+    report = erase_tree(src, tmp_path / "out", "local")
+    found = sorted((d.file.rpartition("/")[2], d.line, d.col, d.code) for d in report.errors)
+    assert found == [
+        ("__init__.py", 3, 12, "re-export"),  # __all__ lists 'storage' (not the private _errors)
+        ("deep.py", 3, 7, "re-export"), ("deep.py", 3, 26, "re-export"),
+        ("main.py", 3, 7, "re-export"), ("main.py", 4, 1, "re-export"),
+        ("star.py", 1, 1, "re-export"),
+    ]
+    by_file = {d.file.rpartition("/")[2]: d for d in report.errors}
+    assert "AttributeError" in by_file["main.py"].message
+    assert by_file["main.py"].fix.endswith("'from infrar import storage'")
+    assert by_file["deep.py"].fix.endswith("'from infrar import storage as backend'")
+    assert "storage" in by_file["star.py"].message and "_errors" not in by_file["star.py"].message
+    assert "remove 'storage' from __all__" in by_file["__init__.py"].fix
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_runtime_agrees_that_the_reexported_forms_work(tmp_path: Path) -> None:
+    # what is refused runs at run time: erase refuses it because the erased tree would not
+    src = _tree(tmp_path, {
+        "lib/__init__.py": "from infrar import storage\n",
+        "main.py": "import lib\nlib.storage.write_bytes('re-bucket', 'k', b'x')\n"
+                   "print(lib.storage.read_bytes('re-bucket', 'k'))\n",
+    })
+    done = run(src / "main.py", tmp_path / "root", blocked=False)
+    assert done.stdout == "b'x'\n", done.stderr

@@ -82,7 +82,7 @@ def test_lambda_comprehension_and_method_calls_rewritten() -> None:
     # evaluates them once, left to right, before its body, as the runtime call did
     assert "return _read_bytes(self.bucket, key).decode()" in out
     assert "_write_bytes(self.bucket, key, text.encode() + b\"!\")" in out
-    assert 'len(_object_file(B, "a").read_bytes())' in out  # names and literals are inlined
+    assert 'len(_read_object(B, "a"))' in out  # names and literals are inlined
 
 
 def test_star_args_call_the_emitted_function() -> None:

@@ -46,8 +46,12 @@ class _Unnamed(ast.NodeTransformer):
 
 def _body(function: ast.FunctionDef) -> str:
     """The body's code with every name blanked: erase renames module-level names it copies
-    (``FIX_CREDENTIALS`` -> ``_FIX_CREDENTIALS``) and infrar errors to builtins."""
-    return ast.dump(_Unnamed().visit(ast.Module(body=function.body, type_ignores=[])))
+    (``FIX_CREDENTIALS`` -> ``_FIX_CREDENTIALS``) and infrar errors to builtins; a docstring is
+    not copied."""
+    body = function.body
+    if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and len(body) > 1:
+        body = body[1:]
+    return ast.dump(_Unnamed().visit(ast.Module(body=body, type_ignores=[])))
 
 
 def _functions(code: str) -> dict[str, ast.FunctionDef]:

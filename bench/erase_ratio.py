@@ -1,0 +1,180 @@
+"""Erased output against the same program written by hand with each provider's native SDK.
+
+    python bench/erase_ratio.py [--program paginated_inventory] [--check]
+
+For each provider, examples/corpus/<program>.py is erased (`python -m infrar.erase --provider P`)
+and every Python file erase wrote is measured against bench/handwritten_<sdk>.py:
+
+- lines:  all lines, as `wc -l` counts them;
+- code:   lines holding code (no blank, comment-only or docstring lines), the fairer figure
+          when one side documents more than the other;
+- ratio:  erased / hand-written, for both (target: lines <= 1.5);
+- infrar: lines erase added (not in the user's program) that still mention infrar: a name,
+          a message, a docstring or a comment (target 0).
+
+With --check, each hand-written program, the runtime program (INFRAR_PROVIDER=P) and the erased
+one run against a fresh bucket on the provider's test backend (a temporary directory on local,
+moto / the GCS emulator / Azurite started by infrar.testing) and the bench says whether their
+outputs are the same. Nothing is asserted: a missed target is reported, never raised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import tokenize
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PROVIDERS = ("local", "aws", "gcp", "azure")
+HANDWRITTEN = {"local": "handwritten_local.py", "aws": "handwritten_boto3.py", "gcp": "handwritten_gcs.py",
+               "azure": "handwritten_azure.py"}
+TARGET = 1.5
+BLOCKER = """
+import sys
+class _NoInfrar:
+    def find_spec(self, name, path=None, target=None):
+        if name == "infrar" or name.startswith("infrar."):
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked)", name=name)
+sys.meta_path.insert(0, _NoInfrar())
+"""
+RUN = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__')"
+
+
+@dataclass
+class Size:
+    lines: int
+    code: int
+
+
+def code_lines(text: str) -> int:
+    """Lines holding a token other than a comment, a newline or a docstring."""
+    docstrings: set[int] = set()
+    for node in ast.walk(ast.parse(text)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                assert value.end_lineno is not None
+                docstrings.update(range(value.lineno, value.end_lineno + 1))
+    lines: set[int] = set()
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER, tokenize.ENCODING}
+    for token in tokenize.tokenize(io.BytesIO(text.encode("utf-8")).readline):
+        if token.type not in skip:
+            lines.update(range(token.start[0], token.end[0] + 1))
+    return len(lines - docstrings)
+
+
+def size(files: list[Path]) -> Size:
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    return Size(sum(len(t.splitlines()) for t in texts), sum(code_lines(t) for t in texts))
+
+
+def erase(program: Path, provider: str, out: Path) -> list[Path] | str:
+    done = subprocess.run(
+        [sys.executable, "-m", "infrar.erase", "--provider", provider, str(program), "-o", str(out)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    if done.returncode != 0:
+        return f"erase exited {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"
+    return sorted(out.rglob("*.py"))
+
+
+def added_infrar_lines(program: Path, erased: list[Path]) -> int:
+    """Lines of the erased files that are not the user's own and mention infrar."""
+    own = set(program.read_text(encoding="utf-8").splitlines())
+    return sum(
+        1 for f in erased for line in f.read_text(encoding="utf-8").splitlines()
+        if line not in own and "infrar" in line.lower()
+    )
+
+
+def _run(command: list[str], env: dict[str, str], cwd: Path) -> str:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=cwd, timeout=600)
+    if done.returncode != 0:
+        return f"<exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}>"
+    return done.stdout
+
+
+def check(provider: str, program: Path, erased: Path, handwritten: Path, tmp: Path) -> str:
+    """'same' if the three variants print the same, else which differ."""
+    from infrar.testing.services import ServiceRegistry
+
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("INFRAR_", "AWS_", "GOOGLE_", "STORAGE_EMULATOR", "AZURE_", "APP_"))}
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    registry = ServiceRegistry(tmp / "logs") if provider != "local" else None
+    try:
+        service = registry.for_provider(provider) if registry is not None else None
+        outputs: dict[str, str] = {}
+        for name, command, extra in (
+            ("hand-written", [sys.executable, "-c", RUN, str(handwritten)], {}),
+            ("runtime", [sys.executable, "-c", RUN, str(program)],
+             {"INFRAR_PROVIDER": provider, "PYTHONPATH": pythonpath}),
+            ("erased", [sys.executable, "-c", BLOCKER + RUN, str(erased)], {}),
+        ):
+            bucket = f"ratio-{uuid.uuid4().hex[:12]}"
+            work = tmp / f"{provider}-{name}"
+            (work / "root" / "storage" / bucket).mkdir(parents=True)
+            env = {**base, **extra, "APP_BUCKET": bucket, "INFRAR_LOCAL_ROOT": str(work / "root"),
+                   "STORAGE_ROOT": str(work / "root" / "storage")}
+            if service is not None:
+                env.update(service.environment())
+                service.create_bucket(bucket)
+            try:
+                outputs[name] = _run(command, env, work)
+            finally:
+                if service is not None:
+                    service.delete_bucket(bucket)
+    finally:
+        if registry is not None:
+            registry.stop_all()
+    differ = [name for name, out in outputs.items() if out != outputs["hand-written"]]
+    return "same" if not differ else "differs: " + ", ".join(f"{n} {outputs[n][:80]!r}" for n in differ)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--program", default="paginated_inventory")
+    parser.add_argument("--providers", default=",".join(PROVIDERS))
+    parser.add_argument("--check", action="store_true", help="also run all three variants and compare outputs")
+    args = parser.parse_args()
+
+    program = ROOT / "examples" / "corpus" / f"{args.program}.py"
+    print(f"{args.program}.py ({size([program]).lines} lines) erased vs hand-written native, per provider")
+    print(f"{'provider':<8} {'hand-written':<24} {'lines':>6} {'erased':>7} {'ratio':>6} "
+          f"{'code':>5} {'erased':>7} {'ratio':>6} {'infrar':>7}  {'target':<8}" + ("  outputs" if args.check else ""))
+    with tempfile.TemporaryDirectory(prefix="infrar-ratio-") as tmp_name:
+        tmp = Path(tmp_name)
+        for provider in args.providers.split(","):
+            handwritten = ROOT / "bench" / HANDWRITTEN[provider]
+            erased = erase(program, provider, tmp / provider)
+            if isinstance(erased, str):
+                print(f"{provider:<8} {erased}")
+                continue
+            hand, out = size([handwritten]), size(erased)
+            ratio, code_ratio = out.lines / hand.lines, out.code / hand.code
+            verdict = "met" if ratio <= TARGET else "missed"
+            row = (f"{provider:<8} {handwritten.name:<24} {hand.lines:>6} {out.lines:>7} {ratio:>6.2f} "
+                   f"{hand.code:>5} {out.code:>7} {code_ratio:>6.2f} {added_infrar_lines(program, erased):>7}  "
+                   f"{verdict:<8}")
+            if args.check:
+                main_file = next(f for f in erased if f.name == program.name)
+                row += "  " + check(provider, program, main_file, handwritten, tmp / "runs")
+            print(row, flush=True)
+    print(f"lines = every line (wc -l) of all .py files erase wrote; code = lines holding code; "
+          f"target: lines ratio <= {TARGET}; infrar = lines erase added that mention infrar.")
+
+
+if __name__ == "__main__":
+    main()
