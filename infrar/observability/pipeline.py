@@ -166,7 +166,7 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
     except Exception as exc:  # missing configuration or SDK: observability must not stop the program
         warn_once("the provider's observability destination", exc, redactor)
         return _disabled()
-    _use_otlp(exporters)
+    _use_otlp(exporters, redactor)
     resource = resource.merge(Resource(exporters.resource_attributes))
     tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator)  # type: ignore[arg-type]
     if exporters.spans is not None:
@@ -196,12 +196,21 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
     return pipeline
 
 
-def _use_otlp(exporters: Exporters) -> None:
-    """With OTEL_EXPORTER_OTLP_ENDPOINT set, spans and metrics go to that collector (logs stay native)."""
+def _use_otlp(exporters: Exporters, redactor: Redactor) -> None:
+    """With OTEL_EXPORTER_OTLP_ENDPOINT set, spans and metrics go to that collector (logs stay native).
+
+    The OTLP exporter is imported only then: a program that never names a collector needs only
+    the SDK. Without the package, the native destinations stay, after one warning.
+    """
     if not os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
         return
-    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    try:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    except ImportError as exc:
+        missing = ImportError(f"{exc}; pip install opentelemetry-exporter-otlp-proto-http")
+        warn_once("the OTLP collector at OTEL_EXPORTER_OTLP_ENDPOINT", missing, redactor)
+        return
 
     exporters.spans, exporters.metrics = OTLPSpanExporter(), OTLPMetricExporter()
     exporters.destination = "the OTLP collector at OTEL_EXPORTER_OTLP_ENDPOINT"

@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from botocore.exceptions import ClientError
 from opentelemetry.sdk.metrics import Counter, Histogram, ObservableCounter, ObservableUpDownCounter, UpDownCounter
 from opentelemetry.sdk.metrics.export import (
     AggregationTemporality,
@@ -46,6 +47,7 @@ _DELTA = {kind: AggregationTemporality.DELTA for kind in (Counter, Histogram, Up
                                                            ObservableUpDownCounter)}
 _ANNOTATION_KEY = re.compile(r"[^A-Za-z0-9_]")
 _GROUP_REFUSED = re.compile(r"[^A-Za-z0-9._/#-]")
+_EVENT_CHARS = (256 * 1024 - 26) // 4  # characters, counting 4 bytes each in the worst case
 
 
 def ships_stdout() -> bool:
@@ -64,6 +66,12 @@ def write_stdout(fields: Fields) -> None:
     sys.stdout.flush()
 
 
+def _event_message(fields: Fields) -> str:
+    """The record as JSON, cut to what one CloudWatch event holds (256 KiB less its 26-byte overhead)."""
+    text = json.dumps({key: value for key, value in fields.items() if key != "time_unix_nano"}, default=repr)
+    return text if len(text) <= _EVENT_CHARS else text[:_EVENT_CHARS - 14] + "...[truncated]"
+
+
 class CloudWatchLogsSender:
     """Sends batches of records to one log stream, creating the group and stream on first use."""
 
@@ -74,20 +82,20 @@ class CloudWatchLogsSender:
 
     def _prepare(self) -> None:
         client = cloudwatch.logs()
-        for create, arguments in ((client.create_log_group, {"logGroupName": self.group}),
-                                  (client.create_log_stream, {"logGroupName": self.group,
-                                                              "logStreamName": self.stream})):
-            try:
-                create(**arguments)
-            except client.exceptions.ResourceAlreadyExistsException:
-                pass  # the infrastructure made the group (with retention and KMS): keep it
+        try:
+            client.create_log_group(logGroupName=self.group)
+        except ClientError:
+            pass  # made by the infrastructure (with retention and KMS), or not ours to make: the stream tells
+        try:
+            client.create_log_stream(logGroupName=self.group, logStreamName=self.stream)
+        except client.exceptions.ResourceAlreadyExistsException:
+            pass
         self.ready = True
 
     def __call__(self, batch: list[Fields]) -> None:
         if not self.ready:
             self._prepare()
-        events = [{"timestamp": fields["time_unix_nano"] // 1_000_000,
-                   "message": json.dumps({k: v for k, v in fields.items() if k != "time_unix_nano"}, default=repr)}
+        events = [{"timestamp": fields["time_unix_nano"] // 1_000_000, "message": _event_message(fields)}
                   for fields in batch]
         events.sort(key=lambda event: event["timestamp"])  # PutLogEvents requires chronological order
         cloudwatch.logs().put_log_events(logGroupName=self.group, logStreamName=self.stream, logEvents=events)
