@@ -115,12 +115,12 @@ def _as_utc(value: Any) -> Any:
     return value.replace(tzinfo=timezone.utc) if isinstance(value, datetime) and value.tzinfo is None else value
 
 
-def _rows(description: Sequence[Any], batch: list[tuple[Any, ...]], columns: dict[str, int]) -> list[Row]:
+def _rows(description: Sequence[Any], batch: list[tuple[Any, ...]], columns: dict[str, int]) -> Iterator[Row]:
     converters = _converters(description)
     if not any(converters):
-        return [Row(columns, values) for values in batch]
-    return [Row(columns, [v if c is None else c(v) for c, v in zip(converters, values, strict=True)])
-            for values in batch]
+        return map(partial(Row, columns), batch)  # the hot path: one C-level call per row
+    return (Row(columns, [v if c is None else c(v) for c, v in zip(converters, values, strict=True)])
+            for values in batch)
 
 
 def _execute(warehouse: object, sql: object, params: object) -> tuple[str, Any]:
