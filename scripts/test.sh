@@ -35,6 +35,8 @@ if [ -f scripts/setup-checkov.sh ]; then
 fi
 # The data tests run the BigQuery emulator from a pinned venv of its own (.cache/bqemulator-venv).
 bash scripts/setup-bqemulator.sh >/dev/null
+# ...and ministack (an AWS emulator whose Athena runs SQL) from another (.cache/ministack-venv).
+bash scripts/setup-ministack.sh >/dev/null
 
 export PATH="$PWD/$VENV/bin:$PATH"
 exec "$VENV/bin/python" -m pytest -n 2 -q -p no:cacheprovider "$@"
