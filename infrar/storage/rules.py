@@ -29,9 +29,10 @@ S3_BUCKET = (
     "with a letter or digit, not an IP address (S3 bucket naming rules)",
 )
 GCS_BUCKET = (
-    re.compile(r"^(?!goog)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$"),
+    re.compile(r"^(?!goog)(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$"),
     "3-63 characters of lowercase letters, digits, dots, hyphens and underscores, starting "
-    "and ending with a letter or digit, not starting with 'goog' (GCS bucket naming rules)",
+    "and ending with a letter or digit, no two dots in a row, not starting with 'goog' "
+    "(GCS bucket naming rules)",
 )
 AZURE_CONTAINER = (
     re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"),

@@ -325,7 +325,7 @@ def test_signed_urls_use_a_user_delegation_key_under_entra_id(
     # What blob_service builds for AZURE_STORAGE_ACCOUNT_URL, with the emulated identity in place of
     # DefaultAzureCredential and the self-signed certificate trusted.
     service = BlobServiceClient(
-        account_url, credential=_EmulatedEntraCredential(), connection_verify=str(cert), **blob_service._CLIENT_OPTIONS
+        account_url, credential=_EmulatedEntraCredential(), connection_verify=str(cert), **blob_service.client_options()
     )
     monkeypatch.setattr(blob_service, "_client", service)
     service.create_container("delegated")

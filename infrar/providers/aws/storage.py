@@ -7,25 +7,26 @@ translated by ``storage_errors.translate_error`` and chained with ``from``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timezone
 from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infrar.errors import InfrarError, InvalidArgument, NotFound
+from infrar.errors import InfrarError
 from infrar.providers.aws import storage_errors
 from infrar.providers.aws._clients import s3
-from infrar.storage.local_files import download_atomically
+from infrar.storage.local_files import download_atomically, source_error
 from infrar.storage.rules import (
     S3_BUCKET,
     check_bucket,
     check_data,
+    check_destination,
     check_expiry,
     check_key,
     check_method,
     check_prefix,
+    check_source,
 )
 from infrar.storage.types import ObjectInfo, PathOrFile
 
@@ -58,12 +59,11 @@ def _check_object(bucket: object, key: object) -> tuple[str, str]:
     return name, check_key(key, name)
 
 
+def _name(source: str | BinaryIO) -> str:
+    return source if isinstance(source, str) else str(getattr(source, "name", type(source).__name__))
+
+
 def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
-    if not hasattr(stream, "write"):
-        raise InvalidArgument(
-            f"cannot download {bucket}/{key} into a {type(stream).__name__}; "
-            "pass a path or a binary file object opened for writing"
-        )
     try:
         s3.client().download_fileobj(bucket, key, stream, Config=s3.transfer_config())
     except storage_errors.SDK_ERRORS as exc:
@@ -99,31 +99,26 @@ class AwsStorage:
 
     def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
         bucket, destination = _check_object(bucket, destination)
-        if not isinstance(source, (str, os.PathLike)) and not hasattr(source, "read"):
-            raise InvalidArgument(
-                f"cannot upload a {type(source).__name__} to {bucket}/{destination}; "
-                "pass a path or a binary file object opened for reading"
-            )
+        checked = check_source(source, bucket, destination)
         try:
             client = s3.client()
-            if isinstance(source, (str, os.PathLike)):
+            if isinstance(checked, str):
                 # A path is read part by part from disk by the transfer threads.
-                client.upload_file(os.fspath(source), bucket, destination, Config=s3.transfer_config())
+                client.upload_file(checked, bucket, destination, Config=s3.transfer_config())
             else:
-                client.upload_fileobj(source, bucket, destination, Config=s3.transfer_config())
-        except FileNotFoundError as exc:
-            raise NotFound(
-                f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
-            ) from exc
+                client.upload_fileobj(checked, bucket, destination, Config=s3.transfer_config())
         except storage_errors.SDK_ERRORS as exc:
             raise _error(exc, bucket) from exc
+        except OSError as exc:  # not the SDK's (caught above): the local file's
+            raise source_error(exc, _name(checked), f"{bucket}/{destination}") from exc
 
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
         bucket, source = _check_object(bucket, source)
-        if isinstance(destination, (str, os.PathLike)):
-            download_atomically(destination, lambda out: _download_to_stream(bucket, source, out), f"{bucket}/{source}")
+        checked = check_destination(destination, bucket, source)
+        if isinstance(checked, str):
+            download_atomically(checked, lambda out: _download_to_stream(bucket, source, out), f"{bucket}/{source}")
         else:
-            _download_to_stream(bucket, source, destination)
+            _download_to_stream(bucket, source, checked)
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
         return [info.key for info in self.iter_objects(bucket, prefix)]

@@ -33,6 +33,7 @@ from infrar.errors import (
     Timeout,
     Unavailable,
 )
+from infrar.storage import timeouts
 
 # Every exception an S3 call can raise that is not the caller's own (a local file error,
 # say): adapters catch exactly this tuple and hand it to translate_error.
@@ -117,7 +118,8 @@ def translate_error(exc: BaseException, bucket: str, key: str | None = None) -> 
         return _from_client_error(root, bucket, key, target)
     if isinstance(root, ParamValidationError):
         return InvalidArgument(f"invalid request for {target}: {root}")
-    if isinstance(root, ReadTimeoutError):
+    if isinstance(root, ReadTimeoutError) or (isinstance(root, _LOST_CONNECTION) and timeouts.timed_out(root)):
+        # A body that could not be sent in time is the same fault as an answer that never came.
         return Timeout(f"S3 did not answer in time for {target} after bounded retries: {root}; retry later")
     if isinstance(root, _LOST_CONNECTION):
         return Unavailable(

@@ -7,7 +7,6 @@ chunks straight into the destination.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO
@@ -15,18 +14,20 @@ from typing import BinaryIO
 from azure.core.exceptions import AzureError
 from azure.storage.blob import BlobProperties, BlobSasPermissions, generate_blob_sas
 
-from infrar.errors import InvalidArgument, NotFound
+from infrar.errors import InvalidArgument
 from infrar.providers.azure import storage_errors
 from infrar.providers.azure._clients import blob_service
-from infrar.storage.local_files import download_atomically
+from infrar.storage.local_files import download_atomically, source_error
 from infrar.storage.rules import (
     AZURE_CONTAINER,
     check_bucket,
     check_data,
+    check_destination,
     check_expiry,
     check_key,
     check_method,
     check_prefix,
+    check_source,
 )
 from infrar.storage.types import ObjectInfo, PathOrFile
 
@@ -70,12 +71,15 @@ def _upload_stream(bucket: str, key: str, stream: BinaryIO) -> None:
         blob.upload_blob(stream, overwrite=True, max_concurrency=_CONCURRENCY)
     except AzureError as exc:
         raise storage_errors.translate_error(exc, bucket, key) from exc
+    except OSError as exc:  # not the SDK's (AzureError is caught above): reading the source
+        raise source_error(exc, str(getattr(stream, "name", type(stream).__name__)), f"{bucket}/{key}") from exc
 
 
 def _download_into(bucket: str, key: str, stream: BinaryIO) -> None:
     blob = blob_service.client().get_blob_client(bucket, key)
     # Parallel chunks are written at their offsets, which needs a seekable destination.
-    concurrency = _CONCURRENCY if stream.seekable() else 1
+    seekable = getattr(stream, "seekable", None)
+    concurrency = _CONCURRENCY if callable(seekable) and seekable() else 1
     try:
         blob.download_blob(max_concurrency=concurrency).readinto(stream)
     except AzureError as exc:
@@ -121,26 +125,25 @@ class AzureStorage:
     def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
         _check_container(bucket)
         _check_blob_name(destination, bucket)
-        if isinstance(source, (str, os.PathLike)):
-            try:
-                stream = open(source, "rb")  # closed by the `with` below
-            except FileNotFoundError as exc:
-                raise NotFound(
-                    f"cannot upload to {bucket}/{destination}: local file {os.fspath(source)!r} "
-                    "does not exist"
-                ) from exc
-            with stream:
-                _upload_stream(bucket, destination, stream)
-        else:
-            _upload_stream(bucket, destination, source)
+        checked = check_source(source, bucket, destination)
+        if not isinstance(checked, str):
+            _upload_stream(bucket, destination, checked)
+            return
+        try:
+            stream = open(checked, "rb")  # closed by the `with` below
+        except OSError as exc:
+            raise source_error(exc, checked, f"{bucket}/{destination}") from exc
+        with stream:
+            _upload_stream(bucket, destination, stream)
 
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
         _check_container(bucket)
         _check_blob_name(source, bucket)
-        if isinstance(destination, (str, os.PathLike)):
-            download_atomically(destination, lambda out: _download_into(bucket, source, out), f"{bucket}/{source}")
+        checked = check_destination(destination, bucket, source)
+        if isinstance(checked, str):
+            download_atomically(checked, lambda out: _download_into(bucket, source, out), f"{bucket}/{source}")
         else:
-            _download_into(bucket, source, destination)
+            _download_into(bucket, source, checked)
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
         return [info.key for info in self.iter_objects(bucket, prefix)]

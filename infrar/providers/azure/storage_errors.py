@@ -29,6 +29,7 @@ from infrar.errors import (
     Unavailable,
 )
 from infrar.providers.azure._clients import blob_service
+from infrar.storage import timeouts
 
 
 def _error_code(exc: HttpResponseError) -> str:
@@ -42,8 +43,16 @@ def translate_error(exc: AzureError, bucket: str, key: str | None = None) -> Inf
     Callers raise it ``from exc``. Messages name the container and blob, never a credential.
     """
     what = f"container {bucket!r}" if key is None else f"blob {key!r} in container {bucket!r}"
-    if isinstance(exc, (ServiceRequestTimeoutError, ServiceResponseTimeoutError)):
-        return Timeout(f"{blob_service.endpoint()} did not answer in time for {what}; retry later")
+    # A connect that timed out (ServiceRequestTimeoutError) is an unreachable endpoint, as on
+    # aws and gcp; a response that never came, or a body that could not be sent, is Timeout
+    # whatever the transfer size.
+    if isinstance(exc, ServiceResponseTimeoutError) or (
+        isinstance(exc, ServiceResponseError) and not isinstance(exc, ServiceRequestTimeoutError)
+        and timeouts.timed_out(exc)
+    ):
+        return Timeout(
+            f"{blob_service.endpoint()} did not answer in time for {what} after bounded retries; retry later"
+        )
     if isinstance(exc, (ServiceRequestError, ServiceResponseError)):
         return Unavailable(
             f"cannot reach {blob_service.endpoint()} for {what} after bounded retries; check that the "

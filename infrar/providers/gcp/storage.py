@@ -2,14 +2,13 @@
 
 Files larger than one chunk go up as resumable uploads, one ``_CHUNK_SIZE`` piece at a
 time, and come down as one streamed response, so no file is ever read whole into memory.
-Every call passes ``gcs.RETRY`` and ``gcs.TIMEOUT`` (bounded, unlike the
+Every call passes ``gcs.retry()`` and ``gcs.timeout()`` (bounded, unlike the
 library's two-minute default), and every SDK error is translated by
 ``storage_errors.translate_error`` and chained with ``from``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta, timezone
 from typing import BinaryIO
@@ -18,18 +17,20 @@ from google.api_core.page_iterator import Page
 from google.auth.exceptions import TransportError
 from google.cloud.storage import Blob
 
-from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied
+from infrar.errors import InfrarError, PermissionDenied
 from infrar.providers.gcp import storage_errors
 from infrar.providers.gcp._clients import gcs
-from infrar.storage.local_files import download_atomically
+from infrar.storage.local_files import download_atomically, source_error
 from infrar.storage.rules import (
     GCS_BUCKET,
     check_bucket,
     check_data,
+    check_destination,
     check_expiry,
     check_key,
     check_method,
     check_prefix,
+    check_source,
 )
 from infrar.storage.types import ObjectInfo, PathOrFile
 
@@ -51,14 +52,9 @@ def _blob(bucket: str, key: str) -> Blob:
 
 
 def _download_to_stream(bucket: str, key: str, stream: BinaryIO) -> None:
-    if not hasattr(stream, "write"):
-        raise InvalidArgument(
-            f"cannot download {bucket}/{key} into a {type(stream).__name__}; "
-            "pass a path or a binary file object opened for writing"
-        )
     try:
         blob = gcs.client().bucket(bucket).blob(key)
-        blob.download_to_file(stream, retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+        blob.download_to_file(stream, retry=gcs.retry(), timeout=gcs.timeout())
     except storage_errors.SDK_ERRORS as exc:
         raise storage_errors.translate_error(exc, bucket, key) from exc
 
@@ -104,32 +100,28 @@ class GcpStorage:
 
     def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
         bucket, destination = _check_object(bucket, destination)
-        if not isinstance(source, (str, os.PathLike)) and not hasattr(source, "read"):
-            raise InvalidArgument(
-                f"cannot upload a {type(source).__name__} to {bucket}/{destination}; "
-                "pass a path or a binary file object opened for reading"
-            )
+        checked = check_source(source, bucket, destination)
         try:
             blob = _blob(bucket, destination)
-            if isinstance(source, (str, os.PathLike)):
-                blob.upload_from_filename(os.fspath(source), retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+            if isinstance(checked, str):
+                blob.upload_from_filename(checked, retry=gcs.retry(), timeout=gcs.timeout())
             else:
                 # Size unknown: always a resumable upload, read one chunk at a time.
-                blob.upload_from_file(source, retry=gcs.RETRY, timeout=gcs.TIMEOUT)
-        except FileNotFoundError as exc:
-            raise NotFound(
-                f"cannot upload to {bucket}/{destination}: local file {str(source)!r} does not exist"
-            ) from exc
+                blob.upload_from_file(checked, retry=gcs.retry(), timeout=gcs.timeout())
         except storage_errors.SDK_ERRORS as exc:
             # Nothing but the bucket can be missing when writing an object.
             raise storage_errors.translate_error(exc, bucket) from exc
+        except OSError as exc:  # not the SDK's (requests' errors are caught above): the local file's
+            name = checked if isinstance(checked, str) else str(getattr(checked, "name", type(checked).__name__))
+            raise source_error(exc, name, f"{bucket}/{destination}") from exc
 
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
         bucket, source = _check_object(bucket, source)
-        if isinstance(destination, (str, os.PathLike)):
-            download_atomically(destination, lambda out: _download_to_stream(bucket, source, out), f"{bucket}/{source}")
+        checked = check_destination(destination, bucket, source)
+        if isinstance(checked, str):
+            download_atomically(checked, lambda out: _download_to_stream(bucket, source, out), f"{bucket}/{source}")
         else:
-            _download_to_stream(bucket, source, destination)
+            _download_to_stream(bucket, source, checked)
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
         return [info.key for info in self.iter_objects(bucket, prefix)]
@@ -138,7 +130,7 @@ class GcpStorage:
         bucket, path = _check_object(bucket, path)
         try:
             gcs.client().bucket(bucket).blob(path).delete(
-                retry=gcs.RETRY, timeout=gcs.TIMEOUT
+                retry=gcs.retry(), timeout=gcs.timeout()
             )
         except storage_errors.SDK_ERRORS as exc:
             raise storage_errors.translate_error(exc, bucket, path) from exc
@@ -149,7 +141,7 @@ class GcpStorage:
         try:
             _blob(bucket, key).upload_from_string(
                 payload, content_type="application/octet-stream",
-                retry=gcs.RETRY, timeout=gcs.TIMEOUT,
+                retry=gcs.retry(), timeout=gcs.timeout(),
             )
         except storage_errors.SDK_ERRORS as exc:
             raise storage_errors.translate_error(exc, bucket) from exc
@@ -158,7 +150,7 @@ class GcpStorage:
         bucket, key = _check_object(bucket, key)
         try:
             blob = gcs.client().bucket(bucket).blob(key)
-            data: bytes = blob.download_as_bytes(retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+            data: bytes = blob.download_as_bytes(retry=gcs.retry(), timeout=gcs.timeout())
         except storage_errors.SDK_ERRORS as exc:
             raise storage_errors.translate_error(exc, bucket, key) from exc
         return data
@@ -168,7 +160,7 @@ class GcpStorage:
         try:
             # Blob.exists answers False for a missing object and for a missing bucket alike.
             blob = gcs.client().bucket(bucket).blob(key)
-            found: bool = blob.exists(retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+            found: bool = blob.exists(retry=gcs.retry(), timeout=gcs.timeout())
         except storage_errors.SDK_ERRORS as exc:
             raise storage_errors.translate_error(exc, bucket, key) from exc
         return found
@@ -178,7 +170,7 @@ class GcpStorage:
         prefix = check_prefix(prefix, bucket)
         try:
             listing = gcs.client().list_blobs(
-                bucket, prefix=prefix or None, retry=gcs.RETRY, timeout=gcs.TIMEOUT
+                bucket, prefix=prefix or None, retry=gcs.retry(), timeout=gcs.timeout()
             )
             pages: Iterator[Page] = listing.pages
             # The first page now, so that a missing bucket raises here and not on first next().
@@ -193,7 +185,7 @@ class GcpStorage:
         check_method(method, bucket, key)
         try:
             blob = gcs.client().bucket(bucket).blob(key)
-            if method == "GET" and not blob.exists(retry=gcs.RETRY, timeout=gcs.TIMEOUT):
+            if method == "GET" and not blob.exists(retry=gcs.retry(), timeout=gcs.timeout()):
                 raise storage_errors.not_found(bucket, key)
         except storage_errors.SDK_ERRORS as exc:
             raise storage_errors.translate_error(exc, bucket, key) from exc

@@ -22,6 +22,7 @@ from infrar.errors import (
     Unavailable,
 )
 from infrar.providers.gcp._clients import gcs
+from infrar.storage import timeouts
 
 # Every exception a Cloud Storage call can raise that is not the caller's own (a local
 # file error, say): adapters catch exactly this tuple and hand it to translate_error.
@@ -36,7 +37,7 @@ SDK_ERRORS: tuple[type[Exception], ...] = (
 def bucket_exists(bucket: str) -> bool | None:
     """Whether ``bucket`` exists; None when Cloud Storage will not say (no permission, say)."""
     try:
-        found: bool = gcs.client().bucket(bucket).exists(retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+        found: bool = gcs.client().bucket(bucket).exists(retry=gcs.retry(), timeout=gcs.timeout())
     except SDK_ERRORS:
         return None
     return found
@@ -89,6 +90,9 @@ def translate_error(exc: BaseException, bucket: str, key: str | None = None) -> 
             f"Google refused the credentials in use for {target} ({exc}); check the key named by "
             "GOOGLE_APPLICATION_CREDENTIALS (it may be revoked or expired) or log in again"
         )
+    if isinstance(exc, requests.ConnectionError) and timeouts.timed_out(exc):
+        # A body that could not be sent in time is the same fault as an answer that never came.
+        return Timeout(f"Cloud Storage did not answer in time for {target}: {exc}; retry later")
     # Before Timeout: requests' ConnectTimeout is both, and an endpoint that cannot be
     # connected to is unreachable, not slow.
     if isinstance(exc, (requests.ConnectionError, auth_exceptions.TransportError)):

@@ -40,6 +40,6 @@ class GcpStorageFeatures:
             target.retention_period = period
             # PATCH sends only the changed retentionPolicy; setting the same period twice
             # is harmless, so the call may be retried.
-            target.patch(retry=gcs.RETRY, timeout=gcs.TIMEOUT)
+            target.patch(retry=gcs.retry(), timeout=gcs.timeout())
         except storage_errors.SDK_ERRORS as exc:
             raise storage_errors.translate_error(exc, bucket) from exc

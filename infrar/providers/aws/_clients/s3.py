@@ -21,8 +21,13 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from infrar.storage import timeouts
+
 DEFAULT_REGION = "us-east-1"
 MIB = 1024 * 1024
+ATTEMPTS = 3
+# botocore "standard" mode pauses rand(0, 1) x 2**(n-1) s after the n-th failure: at most 1 s then 2 s.
+PAUSES_SECONDS = 3.0
 
 _lock = threading.Lock()
 _client: Any = None
@@ -55,22 +60,28 @@ def _region(configured: str | None) -> str:
 
 
 def client_config() -> Config:
-    """Bounded retries and a short connect timeout: an unreachable endpoint fails in seconds.
+    """Bounded retries and timeouts: no answer means Timeout within INFRAR_STORAGE_TIMEOUT (30 s).
 
-    Three attempts in all (the first and two retries) in botocore's "standard" mode:
-    jittered exponential backoff of at most 1 s then 2 s, retrying throttling, 5xx and
-    connection errors. SigV4 everywhere, so signed URLs are V4 in every region.
+    Three attempts in all (the first and two retries) in botocore's "standard" mode, with
+    jittered backoff of at most 1 s then 2 s, retrying throttling, 5xx, connection errors
+    and timeouts; each attempt has a 3 s connect and a 6 s read timeout, so 3 x (3 + 6) + 3
+    = 30 s at most (``infrar.storage.timeouts.plan`` scales them to INFRAR_STORAGE_TIMEOUT).
+    SigV4 everywhere, so signed URLs are V4 in every region.
     """
+    budget = timeouts.plan(ATTEMPTS, PAUSES_SECONDS)
     return Config(
-        retries={"mode": "standard", "total_max_attempts": 3},
-        connect_timeout=3,
-        read_timeout=60,
+        retries={"mode": "standard", "total_max_attempts": budget.attempts},
+        connect_timeout=budget.connect,
+        read_timeout=budget.read,
         signature_version="s3v4",
     )
 
 
 def transfer_config() -> TransferConfig:
     """How upload/download stream: 8 MiB parts, 4 at a time, never the whole file in memory.
+
+    One download attempt at the transfer level: botocore's retries (``client_config``) are
+    the only ones, so a transfer fails within the same bound as any other call.
 
     Files larger than 8 MiB go up as multipart uploads and come down as ranged GETs. A
     path is read part by part from disk; a file object is read into at most
@@ -80,6 +91,9 @@ def transfer_config() -> TransferConfig:
         multipart_threshold=8 * MIB,
         multipart_chunksize=8 * MIB,
         max_concurrency=4,
+        # s3transfer would retry a failed GET five more times on top of botocore's three
+        # attempts, fifteen in all: botocore's retries are the bound.
+        num_download_attempts=1,
     )
     # An s3transfer setting boto3's constructor does not expose (TransferManager reads it):
     # no read-ahead beyond the parts being sent, so a stream costs ~4 x 8 MiB, not 10 x.

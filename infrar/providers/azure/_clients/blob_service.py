@@ -18,32 +18,46 @@ from urllib.parse import urlsplit
 from azure.storage.blob import BlobServiceClient
 
 from infrar.errors import ConfigurationError, MissingDependency
+from infrar.storage import timeouts
 
 CONNECTION_STRING_VARIABLE = "AZURE_STORAGE_CONNECTION_STRING"
 ACCOUNT_URL_VARIABLE = "AZURE_STORAGE_ACCOUNT_URL"
 
 _MIB = 1024 * 1024
 
-# Client options. The SDK's default back-off starts at 15 s and its connect timeout is 20 s,
-# which turns "endpoint down" into a minute or more; these give three attempts with about
-# 3 s and 5 s between them (under ten seconds when the port is closed). Transfer sizes keep
-# memory near max_concurrency * 8 MiB: anything over 8 MiB goes as staged blocks, read
-# from the source one block at a time, never whole.
-_CLIENT_OPTIONS: dict[str, Any] = {
-    "retry_total": 3,
-    "retry_connect": 2,
-    "retry_read": 2,
-    "retry_status": 2,
-    "initial_backoff": 1,
-    "increment_base": 2,
-    "random_jitter_range": 1,
-    "connection_timeout": 5,
-    "read_timeout": 60,
-    "max_single_put_size": 8 * _MIB,
-    "max_block_size": 8 * _MIB,
-    "max_single_get_size": 4 * _MIB,
-    "max_chunk_get_size": 4 * _MIB,
-}
+ATTEMPTS = 3
+# ExponentialRetry pauses initial_backoff + increment_base**n seconds (+-jitter) before retry n.
+_BACKOFF = {"initial_backoff": 1, "increment_base": 2, "random_jitter_range": 0.5}
+PAUSES_SECONDS = (1 + 2**1 + 0.5) + (1 + 2**2 + 0.5)  # 3 s then 5 s, 9 s at most
+
+
+def client_options() -> dict[str, Any]:
+    """The BlobServiceClient's retry, timeout and transfer-size options.
+
+    The SDK's defaults (15 s back-off, four attempts of a 60 s read timeout) turn "no answer"
+    into minutes. These give three attempts in all, whatever fails (the per-kind retry
+    counts equal the total, so a mix of connect and read errors cannot add a fourth), 3 s
+    then 5 s apart, each with a 3 s connect and a 4 s read timeout: 3 x 7 + 9 = 30 s at
+    most, scaled to INFRAR_STORAGE_TIMEOUT by ``infrar.storage.timeouts.plan``. Transfer
+    sizes keep memory near max_concurrency x 8 MiB: anything over 8 MiB goes as staged
+    blocks, read from the source one block at a time, never whole.
+    """
+    budget = timeouts.plan(ATTEMPTS, PAUSES_SECONDS)
+    retries = budget.attempts - 1
+    return {
+        "retry_total": retries,
+        "retry_connect": retries,
+        "retry_read": retries,
+        "retry_status": retries,
+        **_BACKOFF,
+        "connection_timeout": budget.connect,
+        "read_timeout": budget.read,
+        "max_single_put_size": 8 * _MIB,
+        "max_block_size": 8 * _MIB,
+        "max_single_get_size": 4 * _MIB,
+        "max_chunk_get_size": 4 * _MIB,
+    }
+
 
 _lock = threading.Lock()
 _client: BlobServiceClient | None = None
@@ -65,7 +79,7 @@ def _build_blob_service() -> BlobServiceClient:
     connection_string = os.environ.get(CONNECTION_STRING_VARIABLE, "").strip()
     if connection_string:
         try:
-            return BlobServiceClient.from_connection_string(connection_string, **_CLIENT_OPTIONS)
+            return BlobServiceClient.from_connection_string(connection_string, **client_options())
         except ValueError as exc:
             # The SDK's message may quote the string; ours must not (it holds the key).
             raise ConfigurationError(
@@ -75,12 +89,30 @@ def _build_blob_service() -> BlobServiceClient:
             ) from exc
     account_url = os.environ.get(ACCOUNT_URL_VARIABLE, "").strip()
     if account_url:
-        return BlobServiceClient(account_url, credential=_default_credential(), **_CLIENT_OPTIONS)
+        return _build_from_account_url(account_url)
     raise ConfigurationError(
         f"no Azure Storage account configured: set {CONNECTION_STRING_VARIABLE} "
         f"(an account key connection string, or Azurite's) or {ACCOUNT_URL_VARIABLE} "
         "(e.g. https://<account>.blob.core.windows.net, signed in through DefaultAzureCredential)"
     )
+
+
+def _build_from_account_url(account_url: str) -> BlobServiceClient:
+    parts = urlsplit(account_url)
+    if parts.scheme.lower() != "https" or not parts.netloc:
+        # Entra ID tokens go over HTTPS only (the SDK's raw ValueError would say so later);
+        # the message names scheme and host only, as a query could hold a SAS token.
+        raise ConfigurationError(
+            f"{ACCOUNT_URL_VARIABLE} must be an https:// account URL such as "
+            f"https://<account>.blob.core.windows.net, got {parts.scheme or 'no scheme'}://{parts.netloc}; "
+            f"for Azurite or another http endpoint set {CONNECTION_STRING_VARIABLE} instead"
+        )
+    try:
+        return BlobServiceClient(account_url, credential=_default_credential(), **client_options())
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{ACCOUNT_URL_VARIABLE} is not a usable account URL ({parts.scheme}://{parts.netloc}): {exc}"
+        ) from exc
 
 
 def _default_credential() -> Any:

@@ -23,6 +23,7 @@ import os
 import threading
 from typing import Any
 
+from google.api_core.retry import Retry
 from google.auth import exceptions as auth_exceptions
 from google.auth.credentials import AnonymousCredentials, Signing
 from google.auth.transport.requests import Request
@@ -31,13 +32,33 @@ from google.cloud.storage.retry import DEFAULT_RETRY
 from google.oauth2 import service_account
 
 from infrar.errors import ConfigurationError
+from infrar.storage import timeouts
 
-# google-cloud-storage retries transient errors for 120 s by default: an unreachable
-# endpoint would hang a program for two minutes. Five seconds of jittered backoff rides
-# out a blip and still fails fast. Passed as ``retry=`` to every call.
-RETRY = DEFAULT_RETRY.with_timeout(5.0).with_delay(initial=0.25, maximum=2.0)
-# (connect, read) seconds for each HTTP request; read covers one upload chunk or one response.
-TIMEOUT = (5.0, 60.0)
+# google-cloud-storage retries transient errors for 120 s by default, each attempt with a
+# 60 s read timeout: an unreachable or silent endpoint would hang a program for minutes.
+# Retries (jittered backoff from 0.25 s up to 2 s) stop at a 5 s deadline, and an attempt
+# started before it may take connect + read timeout more: 5 + 3 + 22 = 30 s at most,
+# scaled to INFRAR_STORAGE_TIMEOUT by ``infrar.storage.timeouts.plan``.
+RETRY_DEADLINE_SECONDS = 5.0
+
+
+def retry() -> Retry:
+    """The ``retry=`` every call passes: DEFAULT_RETRY's predicate, bounded by a deadline."""
+    deadline = min(RETRY_DEADLINE_SECONDS, timeouts.time_to_fail() / 6)
+    policy: Retry = DEFAULT_RETRY.with_timeout(deadline).with_delay(initial=0.25, maximum=2.0)
+    return policy
+
+
+def timeout() -> tuple[float, float]:
+    """The ``timeout=`` every call passes: (connect, read) seconds for each HTTP request.
+
+    Read covers one upload chunk or one response; what is left of the bound after the
+    retry deadline.
+    """
+    bound = timeouts.time_to_fail()
+    budget = timeouts.plan(1, min(RETRY_DEADLINE_SECONDS, bound / 6), bound)
+    return (budget.connect, budget.read)
+
 
 # The fix every message about missing or refused Google credentials names.
 FIX_CREDENTIALS = (
