@@ -168,7 +168,9 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
         return _disabled()
     _use_otlp(exporters, redactor)
     resource = resource.merge(Resource(exporters.resource_attributes))
-    tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator)  # type: ignore[arg-type]
+    # shutdown_on_exit off: our own exit hook flushes the log handlers first, then these.
+    tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator,  # type: ignore[arg-type]
+                                     shutdown_on_exit=False)
     if exporters.spans is not None:
         safe = SafeSpanExporter(exporters.spans, redactor, exporters.destination)  # type: ignore[arg-type]
         tracer_provider.add_span_processor(BatchSpanProcessor(safe))
@@ -176,7 +178,8 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
     if exporters.metrics is not None:
         safe_metrics = SafeMetricExporter(exporters.metrics, redactor, exporters.destination)  # type: ignore[arg-type]
         readers.append(PeriodicExportingMetricReader(safe_metrics))
-    meter_provider = MeterProvider(resource=resource, metric_readers=readers)  # type: ignore[arg-type]
+    meter_provider = MeterProvider(resource=resource, metric_readers=readers,  # type: ignore[arg-type]
+                                   shutdown_on_exit=False)
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(meter_provider)
 
