@@ -26,12 +26,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from infrar.infra.generate import access_warnings, environment_warnings, generate
+    from infrar.infra.generate import access_warnings, dropped_warnings, environment_warnings, generate
     from infrar.infra.project import load_project
     from infrar.infra.writer import diff, write_atomic
 
     project = load_project(args.project)
-    for warning in access_warnings(project) + environment_warnings(project, args.provider):
+    warnings = access_warnings(project) + environment_warnings(project, args.provider)
+    for warning in warnings + dropped_warnings(project, args.provider):
         print(warning, file=sys.stderr)
     files = generate(project, args.provider)
     output: Path = args.output or Path("infra") / args.provider

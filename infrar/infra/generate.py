@@ -25,13 +25,15 @@ from typing import Any
 
 from infrar.errors import ConfigurationError
 from infrar.infra import hcl
+from infrar.infra.checks import dropped_warnings, provider_errors
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, module_table, resolve
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import Capability, Project, Resource
 
-__all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "access_warnings", "environment_warnings", "generate"]
+__all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "access_warnings", "dropped_warnings", "environment_warnings",
+           "generate"]
 
 GENERATED_ROOT_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 # resource kind -> root output holding {name: module.<kind>_<name>.connection}
@@ -211,6 +213,9 @@ def _versions(prof: Profile) -> str:
 def generate(project: Project, provider: str, *, with_plugins: bool = True) -> dict[str, str]:
     """The files of the root module for ``provider`` (relative path -> text), sorted by path."""
     prof = profile(provider)
+    errors = provider_errors(project, provider)
+    if errors:
+        raise ConfigurationError("\n".join(errors))
     table = module_table(provider, with_plugins=with_plugins)
     workloads = [_place(c, table, provider) for c in project.capabilities]
     resources = [_place(r, table, provider) for r in project.resources]

@@ -104,8 +104,9 @@ def test_orchestrator_uses_node_size_and_count() -> None:
     lines = estimate(parse_project(text)).lines
     by = {line.provider: line for line in lines}
     assert by["aws"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.096 + 20 * 0.08))
-    assert by["gcp"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.067006 + 100 * 0.10))
-    assert by["azure"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.096 + 19.71))
+    # GKE: a regional pool, 2 nodes in each of 3 zones; AKS: a system and a workload pool of 2 nodes
+    assert by["gcp"].monthly == pytest.approx(730 * 0.10 + 3 * 2 * (730 * 0.067006 + 100 * 0.10))
+    assert by["azure"].monthly == pytest.approx(730 * 0.10 + 2 * 2 * (730 * 0.096 + 19.71))
     assert by["azure"].instance_type == "Standard_D2s_v5"
 
 

@@ -63,3 +63,25 @@ def test_priced_sku_is_the_deployed_one(impl_id: str) -> None:
     table = deployed(module)
     assert set(table) == set(SIZES)
     assert {s: priced_as(kind, str(impl.instances[s]["type"])) for s in SIZES} == table
+
+
+def _price(impl_id: str, name: str) -> float:
+    impl = next(i for m in load_models(include_plugins=False).values()
+                for i in m.implementations.values() if i.id == impl_id)
+    return impl.prices[name]
+
+
+def test_node_counts_are_priced_as_deployed() -> None:
+    # AKS: every pool runs node_count nodes of the priced size; each is priced
+    aks = (MODULES / "azure/aks_cluster/main.tf").read_text()
+    pools = aks.count("node_count                   = var.node_count") + aks.count(
+        "node_count              = var.node_count")
+    assert pools == len(re.findall(r"default_node_pool \{|azurerm_kubernetes_cluster_node_pool\" ", aks)) == 2
+    assert _price("azure_aks", "node_pools") == pools
+    # GKE: the node pool is regional (node_count nodes in each of three zones)
+    gke = (MODULES / "gcp/gke_cluster/main.tf").read_text()
+    pool = gke.split('resource "google_container_node_pool" "this" {')[1].split("\n}\n")[0]
+    assert "location   = var.region" in pool and "node_locations" not in pool
+    assert _price("gcp_gke", "zones") == 3
+    # the priced OS disk is the managed 128 GB one the AKS pools have
+    assert aks.count("os_disk_size_gb") == 2 and "Ephemeral" not in aks

@@ -241,8 +241,8 @@ def test_topic_subscriptions_are_wired_to_their_queues_on_aws() -> None:
 
 def test_settings_a_module_does_not_take_are_listed_not_passed() -> None:
     main = _full("aws")["main.tf"]
-    assert "# not used by aws/ecs_service: schedule" in main
-    assert "schedule" not in main.split('module "background_worker_jobs"')[1].split("\n  name")[1].split("}")[0]
+    assert "# not used by aws/elasticache_redis: engine" in main
+    assert "engine" not in main.split('module "cache_sessions"')[1].split("\n  name")[1].split("}")[0]
 
 
 def test_hcl_rendering_escapes_and_aligns() -> None:

@@ -61,6 +61,13 @@ resource "aws_lb" "this" {
   drop_invalid_header_fields = true
   enable_deletion_protection = true
   tags                       = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(var.public_subnet_ids) >= 2 && var.certificate_arn != null
+      error_message = "A web application or API service needs an HTTPS load balancer: set public_subnet_ids (two zones or more) and certificate_arn (an ACM certificate)."
+    }
+  }
 }
 
 resource "aws_lb_target_group" "this" {

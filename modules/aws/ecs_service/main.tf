@@ -7,10 +7,15 @@ data "aws_region" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
+  # A five-field cron as EventBridge's six fields: one of day-of-month and day-of-week is '?'.
+  cron = var.schedule == null ? null : split(" ", var.schedule)
+  schedule_expression = var.schedule == null ? null : format("cron(%s %s %s %s %s *)",
+    local.cron[0], local.cron[1], local.cron[4] == "*" ? local.cron[2] : "?", local.cron[3],
+  local.cron[4] == "*" ? "?" : upper(local.cron[4]))
 }
 
 resource "aws_kms_key" "logs" {
-  description             = "Encrypts the logs of ECS service ${var.name}"
+  description             = "Encrypts the logs (and the schedule) of ECS service ${var.name}"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy = jsonencode({
@@ -164,7 +169,10 @@ data "aws_vpc" "this" {
   id = var.vpc_id
 }
 
+# Without a schedule the tasks run continuously as a service; with one, EventBridge Scheduler
+# starts one task per tick (below) and no service exists.
 resource "aws_ecs_service" "this" {
+  count                 = var.schedule == null ? 1 : 0
   name                  = var.name
   cluster               = aws_ecs_cluster.this.id
   task_definition       = aws_ecs_task_definition.this.arn
@@ -195,23 +203,84 @@ resource "aws_ecs_service" "this" {
 }
 
 resource "aws_appautoscaling_target" "this" {
+  count              = var.schedule == null ? 1 : 0
   service_namespace  = "ecs"
-  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this[0].name}"
   scalable_dimension = "ecs:service:DesiredCount"
   min_capacity       = var.min_instances
   max_capacity       = max(var.min_instances, var.max_instances)
 }
 
 resource "aws_appautoscaling_policy" "cpu" {
+  count              = var.schedule == null ? 1 : 0
   name               = "${var.name}-cpu"
   policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  resource_id        = aws_appautoscaling_target.this.resource_id
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+  service_namespace  = aws_appautoscaling_target.this[0].service_namespace
+  resource_id        = aws_appautoscaling_target.this[0].resource_id
+  scalable_dimension = aws_appautoscaling_target.this[0].scalable_dimension
   target_tracking_scaling_policy_configuration {
     target_value = 60
     predefined_metric_specification {
       predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+data "aws_iam_policy_document" "assume_scheduler" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  count              = var.schedule == null ? 0 : 1
+  name               = "${var.name}-scheduler"
+  assume_role_policy = data.aws_iam_policy_document.assume_scheduler.json
+  tags               = var.tags
+}
+
+# The scheduler may start this task definition, hand it its two roles and decrypt the schedule.
+resource "aws_iam_role_policy" "scheduler" {
+  count = var.schedule == null ? 0 : 1
+  name  = "${var.name}-run-task"
+  role  = aws_iam_role.scheduler[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = ["ecs:RunTask"], Resource = ["${aws_ecs_task_definition.this.arn_without_revision}:*"] },
+      { Effect = "Allow", Action = ["iam:PassRole"], Resource = [aws_iam_role.execution.arn, aws_iam_role.task.arn] },
+      { Effect = "Allow", Action = ["kms:Decrypt"], Resource = [aws_kms_key.logs.arn] },
+    ]
+  })
+}
+
+resource "aws_scheduler_schedule" "this" {
+  count                        = var.schedule == null ? 0 : 1
+  name                         = var.name
+  schedule_expression          = local.schedule_expression
+  schedule_expression_timezone = "Etc/UTC"
+  kms_key_arn                  = aws_kms_key.logs.arn
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_ecs_cluster.this.arn
+    role_arn = aws_iam_role.scheduler[0].arn
+    ecs_parameters {
+      task_definition_arn = aws_ecs_task_definition.this.arn
+      launch_type         = "FARGATE"
+      task_count          = 1
+      network_configuration {
+        subnets          = var.subnet_ids
+        security_groups  = [aws_security_group.this.id]
+        assign_public_ip = false
+      }
     }
   }
 }

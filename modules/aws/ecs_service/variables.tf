@@ -62,6 +62,17 @@ variable "load_balanced" {
   default     = true
 }
 
+variable "schedule" {
+  description = "Five-field cron (UTC) of a background worker: one task per tick; null: runs continuously as a service."
+  type        = string
+  default     = null
+  validation {
+    # EventBridge numbers the days of the week 1-7 from Sunday, cron 0-6: names mean the same to both.
+    condition     = var.schedule == null || can(regex("^\\S+ \\S+ \\S+ \\S+ (\\*|[A-Za-z]{3}([,-][A-Za-z]{3})*)$", var.schedule))
+    error_message = "schedule: write the day of week as * or by name (MON-FRI, SAT,SUN); EventBridge numbers days differently from cron."
+  }
+}
+
 variable "secret_environment" {
   description = "Variables whose values ECS reads from Secrets Manager at start: name -> secret ARN."
   type        = map(string)

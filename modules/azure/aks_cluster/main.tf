@@ -19,6 +19,7 @@ resource "azurerm_log_analytics_workspace" "this" {
 resource "azurerm_kubernetes_cluster" "this" {
   #checkov:skip=CKV_AZURE_117:A disk encryption set needs a Key Vault key the organisation owns; host encryption is on
   #checkov:skip=CKV_AZURE_6:The API server is private (private_cluster_enabled), so no authorized IP ranges apply
+  #checkov:skip=CKV_AZURE_226:Dsv5 node sizes have no local disk to hold an ephemeral OS disk; the managed one is encrypted at the host
   name                              = var.name
   resource_group_name               = var.resource_group_name
   location                          = var.location
@@ -41,7 +42,8 @@ resource "azurerm_kubernetes_cluster" "this" {
     node_count                   = var.node_count
     vnet_subnet_id               = var.subnet_id
     max_pods                     = 50
-    os_disk_type                 = "Ephemeral"
+    os_disk_type                 = "Managed" # Dsv5 sizes have no local disk for an ephemeral OS disk
+    os_disk_size_gb              = 128
     host_encryption_enabled      = true
     only_critical_addons_enabled = true
     upgrade_settings {
@@ -79,7 +81,8 @@ resource "azurerm_kubernetes_cluster_node_pool" "workloads" {
   node_count              = var.node_count
   vnet_subnet_id          = var.subnet_id
   max_pods                = 50
-  os_disk_type            = "Ephemeral"
+  os_disk_type            = "Managed" # Dsv5 sizes have no local disk for an ephemeral OS disk
+  os_disk_size_gb         = 128
   host_encryption_enabled = true
   tags                    = var.tags
 }

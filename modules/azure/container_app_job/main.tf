@@ -31,9 +31,10 @@ resource "azurerm_container_app_job" "this" {
   dynamic "schedule_trigger_config" {
     for_each = var.schedule == null ? [] : [var.schedule]
     content {
-      cron_expression          = schedule_trigger_config.value
-      parallelism              = var.max_instances
-      replica_completion_count = var.max_instances
+      cron_expression = schedule_trigger_config.value
+      # one run per tick: a single replica, done when it completes
+      parallelism              = 1
+      replica_completion_count = 1
     }
   }
 

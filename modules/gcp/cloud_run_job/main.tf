@@ -15,7 +15,9 @@ resource "google_cloud_run_v2_job" "this" {
   labels              = var.labels
 
   template {
-    parallelism = var.max_instances
+    # one run per tick: a single task (max_instances would start that many copies of the worker)
+    task_count  = 1
+    parallelism = 1
 
     template {
       service_account = google_service_account.this.email

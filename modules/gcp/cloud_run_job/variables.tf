@@ -12,6 +12,10 @@ variable "cpu" {
   description = "vCPUs per instance."
   type        = number
   default     = 1
+  validation {
+    condition     = (var.cpu >= 0.08 && var.cpu < 1) || contains([1, 2, 4, 6, 8], var.cpu)
+    error_message = "Cloud Run takes 0.08 to 1 vCPU, or 1, 2, 4, 6 or 8 vCPUs."
+  }
 }
 
 variable "memory" {

@@ -17,6 +17,8 @@ resource "google_cloud_run_v2_service" "this" {
 
   template {
     service_account = google_service_account.this.email
+    # Below one vCPU Cloud Run serves one request at a time and bills per request only.
+    max_instance_request_concurrency = var.cpu < 1 ? 1 : 80
 
     scaling {
       min_instance_count = var.min_instances
@@ -60,6 +62,7 @@ resource "google_cloud_run_v2_service" "this" {
           cpu    = tostring(var.cpu)
           memory = "${var.memory}Mi"
         }
+        cpu_idle = true
       }
 
       dynamic "env" {

@@ -75,14 +75,14 @@ module "api_service_api" {
 }
 
 module "background_worker_jobs" {
-  source = "./modules/ecs_service"
-  # not used by aws/ecs_service: schedule
+  source            = "./modules/ecs_service"
   name              = "jobs"
   container_image   = "ghcr.io/example/jobs:1.0"
   cpu               = 0.5
   max_instances     = 3
   memory            = 1024
   min_instances     = 1
+  schedule          = "0 2 * * *"
   load_balanced     = false
   certificate_arn   = var.certificate_arn
   public_subnet_ids = var.public_subnet_ids
