@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # python bench/run.py
 
 from bench._common import Row, format_table, log, moto_server
 
-BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache", "observability")
+BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache", "observability", "database")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -101,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.observability import bench_observability
 
         rows += bench_observability(calls=args.ops * 20, reps=args.reps)
+    if "database" in args.only:
+        from bench.database import bench_database
+
+        rows += bench_database(ops=args.ops * 2, reps=args.reps)
     print(f"infrar storage benchmarks: {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(versions())

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import psycopg2
 import psycopg2.extensions
@@ -25,6 +25,7 @@ from infrar.database.placeholders import check_count, to_format
 from infrar.database.rules import check_many, check_params, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 
+T = TypeVar("T")
 _ITER_BATCH = 2000
 _PAGE = 1000  # statements per round trip in execute_many
 
@@ -97,8 +98,7 @@ class _Session:
 
     def execute(self, sql: str, params: Params) -> int:
         with self._run(*_statement(sql, params, self.database)) as cursor:
-            count: int = cursor.rowcount
-            return max(count, 0)
+            return _count(cursor)
 
     def execute_many(self, sql: str, seq_of_params: Iterable[Params]) -> int:
         check_sql(sql, self.database)
@@ -149,14 +149,38 @@ def _session(pool: Pool, database: str) -> Iterator[_Session]:
         _fail(error, pool, database)
 
 
+def _alone(pool: Pool, database: str, sql: str, params: Params | None, read: Callable[[Any], T]) -> T:
+    """Run one statement on a pooled connection in autocommit; ``read(cursor)`` its result.
+
+    No context managers on this path: it is every single query's, and they cost more than the rest.
+    """
+    statement = _statement(sql, params, database)
+    try:
+        connection = pool.lend()
+    except psycopg2.Error as error:  # opening the connection
+        _fail(error, pool, database)
+    try:
+        with connection.cursor() as cursor:
+            try:
+                cursor.execute(*statement)
+            except psycopg2.Error as error:
+                _fail(error, pool, database)
+            return read(cursor)
+    finally:
+        pool.give_back(connection)
+
+
+def _count(cursor: Any) -> int:
+    count: int = cursor.rowcount
+    return max(count, 0)
+
+
 def query(pool: Pool, database: str, sql: str, params: Params | None) -> list[Row]:
-    with _session(pool, database) as session:
-        return session.query(sql, params or ())
+    return _alone(pool, database, sql, params, _rows)
 
 
 def execute(pool: Pool, database: str, sql: str, params: Params | None) -> int:
-    with _session(pool, database) as session:
-        return session.execute(sql, params or ())
+    return _alone(pool, database, sql, params, _count)
 
 
 def execute_many(pool: Pool, database: str, sql: str, seq_of_params: Iterable[Params]) -> int:

@@ -85,27 +85,37 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
                 return connection
             self.putconn(connection, close=True)
 
-    @contextmanager
-    def borrow(self) -> Iterator[Any]:
-        """A live connection, given back after (closed instead if it broke or is mid-transaction)."""
+    def lend(self) -> Any:
+        """A live connection for one user at a time; ``give_back()`` it after."""
         if self.pid != os.getpid():
             self._forked()
-        slots = self._slots
-        if not slots.acquire(timeout=WAIT_SECONDS):
+        if not self._slots.acquire(timeout=WAIT_SECONDS):
             raise Timeout(
                 f"no connection to {self.endpoint} came free within {WAIT_SECONDS:.0f} s: all "
                 f"{self.maxconn} are in use; hold connections (transactions, iter_query) for less time"
             )
         try:
-            connection = self._take()
-            reusable = False
-            try:
-                yield connection
-                reusable = not connection.closed and connection.info.transaction_status == _IDLE
-            finally:
-                self.putconn(connection, close=not reusable)
+            return self._take()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def give_back(self, connection: Any) -> None:
+        """Keep ``connection`` for the next user, or close it if it broke or is still in a transaction."""
+        reusable = not connection.closed and connection.info.transaction_status == _IDLE
+        try:
+            self.putconn(connection, close=not reusable)
         finally:
-            slots.release()
+            self._slots.release()
+
+    @contextmanager
+    def borrow(self) -> Iterator[Any]:
+        """``lend()`` and ``give_back()`` around a block."""
+        connection = self.lend()
+        try:
+            yield connection
+        finally:
+            self.give_back(connection)
 
 
 def _is_dead(connection: Any) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from infrar.errors import InvalidArgument
 
@@ -33,11 +34,13 @@ def tokens(sql: str) -> list[str]:
     return [match.group(0) for match in _TOKEN.finditer(sql)]
 
 
+@lru_cache(maxsize=512)  # an app runs the same few statements again and again
 def count(sql: str) -> int:
     """The number of ``?`` placeholders in ``sql``."""
     return sum(1 for token in tokens(sql) if token == "?")
 
 
+@lru_cache(maxsize=512)
 def to_format(sql: str) -> str:
     """``sql`` with each placeholder ``?`` as ``%s`` and each literal ``%`` outside quotes as ``%%``.
 
@@ -63,6 +66,7 @@ def check_count(sql: str, params: Sequence[object], database: str) -> None:
         )
 
 
+@lru_cache(maxsize=512)
 def to_numbered(sql: str) -> str:
     """``sql`` with the n-th placeholder ``?`` as ``$n`` (PostgreSQL's own form; ``%`` stays as it is)."""
     out: list[str] = []

@@ -36,6 +36,8 @@ def check_params(params: object, database: str) -> Sequence[object]:
     """``params`` as a sequence of positional values (``None`` is no parameters)."""
     if params is None:
         return ()
+    if type(params) in (list, tuple):  # the usual case, without the slower abstract-class checks
+        return params  # type: ignore[return-value]
     if isinstance(params, (str, bytes, bytearray, Mapping)) or not isinstance(params, Sequence):
         raise InvalidArgument(
             f"params for database {database!r} must be a list or tuple of values for the '?' "

@@ -83,10 +83,11 @@ def connect(database: str) -> sqlite3.Connection:
 
 def client(database: str) -> sqlite3.Connection:
     """This thread's connection to ``database`` in this process, opened on first use."""
-    cache: dict[tuple[int, str, Path], sqlite3.Connection] | None = getattr(_local, "connections", None)
+    cache: dict[tuple[int, str, str | None], sqlite3.Connection] | None = getattr(_local, "connections", None)
     if cache is None:
         cache = _local.connections = {}
-    key = (os.getpid(), database, files.root())
+    # The variable's text, not files.root(): building the absolute Path costs more than the query.
+    key = (os.getpid(), database, os.environ.get("INFRAR_LOCAL_ROOT"))
     connection = cache.get(key)
     if connection is None:
         connection = cache[key] = connect(database)
@@ -95,7 +96,7 @@ def client(database: str) -> sqlite3.Connection:
 
 def reset() -> None:
     """Close this thread's connections (tests switch INFRAR_LOCAL_ROOT between cases)."""
-    cache: dict[tuple[int, str, Path], sqlite3.Connection] = getattr(_local, "connections", {})
+    cache: dict[tuple[int, str, str | None], sqlite3.Connection] = getattr(_local, "connections", {})
     for key, connection in list(cache.items()):
         if key[0] == os.getpid():
             connection.close()
