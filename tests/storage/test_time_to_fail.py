@@ -103,18 +103,21 @@ def test_the_variable_scales_every_provider(provider: str, silent: Silent, monke
 
 # A bound that keeps the providers' retries (aws 3 attempts, azure 3) but waits little.
 _SHORT = {"aws": "9", "azure": "15", "gcp": "6"}
+# A small call of each kind (a HEAD, a PUT); the 30 MiB ones are below. Azure waits 3 s and
+# 5 s between its attempts, so it runs the HEAD only.
 _CALLS: dict[str, Callable[[], object]] = {
     "exists": lambda: storage.exists("some-bucket", "k"),
     "write_bytes": lambda: storage.write_bytes("some-bucket", "k", b"small"),
 }
+_SMALL = [(provider, call) for provider in _CLOUDS for call in sorted(_CALLS)
+          if provider != "azure" or call == "exists"]
 
 
 def _read_timeout_in(exc: BaseException) -> bool:
     return timeouts.timed_out(exc)
 
 
-@pytest.mark.parametrize("call", sorted(_CALLS))
-@pytest.mark.parametrize("provider", _CLOUDS)
+@pytest.mark.parametrize(("provider", "call"), _SMALL)
 def test_silent_endpoint_is_timeout_after_the_configured_attempts(
         provider: str, call: str, silent: Silent, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(timeouts.VARIABLE, _SHORT[provider])
