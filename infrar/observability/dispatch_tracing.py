@@ -16,24 +16,22 @@ from typing import Any
 
 from opentelemetry.trace import SpanKind, Tracer
 
-from infrar import dispatch
+from infrar import dispatch, plugins
 from infrar.observability import pipeline
 
 # The observability domain itself is never wrapped: its calls are the spans.
 _SKIP = frozenset({"observability"})
 
 
-def _resource_lookup(domain: str, method: str) -> tuple[str, str, int | None] | None:
-    """(parameter, kind, position among the method's arguments) of the resource ``method`` names."""
-    from infrar import plugins
-
+def _resource_of(domain: str, method: str) -> tuple[str, str] | None:
+    """(parameter, kind) of the resource ``method`` names, from its plugin's manifest."""
     try:
         plugin = plugins.get(domain)
     except Exception:  # a domain without a manifest (a test double): no resource attribute
         return None
     for qualified, resource in plugin.resources.items():
         if plugins.method_name(plugin, qualified) == method:
-            return resource.parameter, resource.kind, None
+            return resource.parameter, resource.kind
     return None
 
 
@@ -61,8 +59,7 @@ class TracedAdapter:
 
     def _wrap(self, method: str, real: Callable[..., Any]) -> Callable[..., Any]:
         name = f"{self._domain}.{method}"
-        found = _resource_lookup(self._domain, method)
-        parameter, kind = (found[0], found[1]) if found else (None, None)
+        parameter, kind = _resource_of(self._domain, method) or (None, None)
         position = _position(real, parameter) if parameter else None
         tracer = self._tracer
 
