@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infrar.database.placeholders import check_count, count, to_format
+from infrar.database.placeholders import check_count, count, to_format, to_numbered
 from infrar.errors import InvalidArgument
 
 
@@ -43,3 +43,25 @@ def test_wrong_parameter_count_names_both_counts() -> None:
     with pytest.raises(InvalidArgument, match=r"2 '\?' placeholder\(s\) but 3 parameter\(s\)"):
         check_count("SELECT ?, ?", (1, 2, 3), "shop")
     check_count("SELECT ?, ?", (1, 2), "shop")
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT ?, ? FROM t WHERE a = ?", "SELECT $1, $2 FROM t WHERE a = $3"),
+        ("SELECT '?' || ?", "SELECT '?' || $1"),
+        ("SELECT /* ? */ ? -- ?\n, ?", "SELECT /* ? */ $1 -- ?\n, $2"),
+        ("SELECT $fn$ ? $fn$, ?", "SELECT $fn$ ? $fn$, $1"),
+        ("SELECT 50 % 7, a[1:2], x::text, ?", "SELECT 50 % 7, a[1:2], x::text, $1"),
+    ],
+)
+def test_numbered_translation_for_pg8000_leaves_percent_and_colons(sql: str, expected: str) -> None:
+    assert to_numbered(sql) == expected
+
+
+def test_local_ddl_names_the_scale_so_sqlite_keeps_it() -> None:
+    from infrar.providers.local.database import _scaled
+
+    assert _scaled("CREATE TABLE t (a NUMERIC(12, 2), b decimal(5), c NUMERIC, d TEXT DEFAULT 'NUMERIC(1,1)')") == (
+        "CREATE TABLE t (a NUMERIC_S2(12, 2), b NUMERIC_S0(5, 0), c NUMERIC, d TEXT DEFAULT 'NUMERIC(1,1)')")
+    assert _scaled("SELECT CAST(x AS NUMERIC(12, 2))") == "SELECT CAST(x AS NUMERIC(12, 2))"
