@@ -12,6 +12,7 @@ import pytest
 
 from infrar import dispatch
 from infrar.testing import odbc
+from infrar.testing.ministack import MiniStack
 from infrar.testing.plugin import EmulatedProvider, ServiceUser
 from infrar.testing.postgres import PostgresService
 from infrar.testing.services import ServiceRegistry
@@ -118,4 +119,28 @@ def synapse_on_postgres(infrar_services: ServiceRegistry, monkeypatch: pytest.Mo
     monkeypatch.setenv("AZURE_SYNAPSE_CONNECTIONSTRING", odbc.connection_string(service))
     monkeypatch.setenv("INFRAR_PROVIDER", "azure")
     yield service
+    dispatch.reset()
+
+
+@pytest.fixture
+def lake(infrar_service: ServiceUser, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """aws on ministack: a bucket, the Glue databases and the primary workgroup's result location."""
+    service = infrar_service("ministack", MiniStack, provider="aws")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+                 "INFRAR_ATHENA_OUTPUT", "INFRAR_ATHENA_WORKGROUP"):
+        monkeypatch.delenv(name, raising=False)
+    bucket = f"lake-{uuid.uuid4().hex[:10]}"
+    service.client("s3").create_bucket(Bucket=bucket)
+    glue = service.client("glue")
+    for database in GLUE_DATABASES:
+        try:
+            glue.create_database(DatabaseInput={"Name": database})
+        except glue.exceptions.AlreadyExistsException:
+            for table in glue.get_tables(DatabaseName=database)["TableList"]:
+                glue.delete_table(DatabaseName=database, Name=table["Name"])
+    # The result location is the workgroup's (as `infrar infra` enforces it), so no variable is set.
+    service.client("athena").update_work_group(WorkGroup="primary", ConfigurationUpdates={
+        "ResultConfigurationUpdates": {"OutputLocation": f"s3://{bucket}/results/"}})
+    dispatch.reset()
+    yield bucket
     dispatch.reset()

@@ -4,43 +4,16 @@ tables over files infrar.storage wrote, typed rows, results paged past Athena's 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from infrar import data, dispatch, storage
+from infrar import data, storage
 from infrar.data import Column, catalog
 from infrar.errors import InvalidArgument, NotFound
-from infrar.testing.ministack import MiniStack
-from infrar.testing.plugin import ServiceUser
 
 ROWS = 2500
-
-
-@pytest.fixture
-def lake(infrar_service: ServiceUser, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """aws on ministack: a bucket, a Glue database ``shop`` and the primary workgroup's result location."""
-    service = infrar_service("ministack", MiniStack, provider="aws")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                 "INFRAR_ATHENA_OUTPUT", "INFRAR_ATHENA_WORKGROUP"):
-        monkeypatch.delenv(name, raising=False)
-    bucket = f"lake-{uuid.uuid4().hex[:10]}"
-    service.client("s3").create_bucket(Bucket=bucket)
-    glue = service.client("glue")
-    try:
-        glue.create_database(DatabaseInput={"Name": "shop"})
-    except glue.exceptions.AlreadyExistsException:
-        for table in glue.get_tables(DatabaseName="shop")["TableList"]:
-            glue.delete_table(DatabaseName="shop", Name=table["Name"])
-    # The result location is the workgroup's (as `infrar infra` enforces it), so no variable is set.
-    service.client("athena").update_work_group(WorkGroup="primary", ConfigurationUpdates={
-        "ResultConfigurationUpdates": {"OutputLocation": f"s3://{bucket}/results/"}})
-    dispatch.reset()
-    yield bucket
-    dispatch.reset()
 
 
 def test_real_sql_over_a_table_of_files(lake: str) -> None:
