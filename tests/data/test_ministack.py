@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +39,25 @@ def test_errors(lake: str) -> None:
         data.query("shop", "SELECT * FROM nowhere")
     with pytest.raises(InvalidArgument):
         data.query("shop", "SELEC 1")
+
+
+@pytest.fixture
+def glue_settings(lake: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("INFRAR_GLUE_SCRIPTS", f"s3://{lake}/scripts/")
+    monkeypatch.setenv("INFRAR_GLUE_JOB_ROLE_ARN", "arn:aws:iam::000000000000:role/glue-job")
+    return lake
+
+
+def test_glue_python_shell_jobs_run_and_end(glue_settings: str, tmp_path: Path) -> None:
+    """ministack runs a Python-shell job's script for real: its exit status is the run's status."""
+    ok, failing, slow = (tmp_path / name for name in ("ok.py", "failing.py", "slow.py"))
+    ok.write_text("print('done')\n")
+    failing.write_text("raise SystemExit(3)\n")
+    slow.write_text("import time\ntime.sleep(60)\n")
+    assert data.run_job("totals", ok, args={"day": "d"}).wait(timeout=120) == "SUCCEEDED"
+    assert data.run_job("totals", failing).wait(timeout=120) == "FAILED"  # the same job, updated
+    storage.upload(glue_settings, ok, "elsewhere/ok.py")
+    assert data.run_job("totals", (glue_settings, "elsewhere/ok.py")).wait(timeout=120) == "SUCCEEDED"
+    job = data.run_job("sleeper", slow)
+    job.cancel()
+    assert job.wait(timeout=120) == "CANCELLED"
