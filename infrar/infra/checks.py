@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from infrar.errors import ConfigurationError
-from infrar.infra.mapping import module_table, resolve
+from infrar.infra.mapping import continuous_worker, module_table, resolve
 from infrar.infra.project import Capability, Project, Resource
 from infrar.infra.project_model import RESOURCE_DEFAULTS
 
@@ -59,6 +59,8 @@ def dropped_warnings(project: Project, provider: str, *, with_plugins: bool = Tr
             ref = resolve(table, entry.kind, provider, None if engine is None else str(engine), entry.location)
         except ConfigurationError:  # generate() reports a missing module or engine itself
             continue
+        if isinstance(entry, Capability) and entry.type == "background_worker" and entry.schedule is None:
+            ref = continuous_worker(ref)
         declared = ref.variables()
         for name in _given(entry):
             if name not in declared:

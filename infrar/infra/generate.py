@@ -28,7 +28,7 @@ from infrar.infra import hcl
 from infrar.infra.checks import dropped_warnings, provider_errors
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
-from infrar.infra.mapping import ModuleRef, builtin_root, module_table, resolve
+from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import Capability, Project, Resource
 
@@ -78,6 +78,8 @@ def _place(entry: Capability | Resource, table: Mapping[str, ModuleRef], provide
     engine = entry.settings.get("engine") if isinstance(entry, Resource) else None
     ref = resolve(table, entry.kind, provider, None if engine is None else str(engine),
                   entry.location or entry.name)
+    if isinstance(entry, Capability) and entry.type == "background_worker" and entry.schedule is None:
+        ref = continuous_worker(ref)
     if not ref.directory.is_dir():
         raise ConfigurationError(f"module {provider}/{ref.name} for {entry.kind!r} is not installed "
                                  f"(looked in {ref.directory}); reinstall infrar or the plugin providing it")

@@ -25,7 +25,8 @@ from typing import Any
 
 from infrar.errors import ConfigurationError
 
-__all__ = ["BUILTIN", "ENGINES", "ModuleRef", "builtin_root", "declared_variables", "module_table", "resolve"]
+__all__ = ["BUILTIN", "CONTINUOUS_WORKERS", "ENGINES", "ModuleRef", "builtin_root", "continuous_worker",
+           "declared_variables", "module_table", "resolve"]
 
 # kind -> provider -> (module directory under modules/<provider>/, fixed arguments)
 BUILTIN: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
@@ -90,6 +91,13 @@ ENGINES: dict[str, dict[str, dict[str, str]]] = {
         "azure": {"postgres": "postgres_flexible", "sqlserver": "mssql_database"},
     },
     "cache": {provider: {"redis": module} for provider, (module, _) in BUILTIN["cache"].items()},
+}
+
+# provider -> module (and fixed arguments) of a background_worker without a schedule: it runs
+# continuously; BUILTIN's module (a job) runs a scheduled one once per tick.
+CONTINUOUS_WORKERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "gcp": ("cloud_run_worker_pool", {}),
+    "azure": ("container_app", {"ingress": False, "external": False}),
 }
 
 _SOURCE_REFERENCE = re.compile(r'source\s*=\s*"\.\./([A-Za-z0-9_-]+)"')
@@ -179,6 +187,14 @@ def module_table(provider: str, *, with_plugins: bool = True) -> dict[str, Modul
             if plugin_provider == provider:
                 table[kind] = ref
     return table
+
+
+def continuous_worker(ref: ModuleRef) -> ModuleRef:
+    """The built-in module that runs an unscheduled background worker continuously (``ref`` if none)."""
+    if ref.origin != "infrar" or ref.provider not in CONTINUOUS_WORKERS:
+        return ref
+    name, arguments = CONTINUOUS_WORKERS[ref.provider]
+    return ModuleRef(ref.provider, name, builtin_root().joinpath(ref.provider).joinpath(name), arguments)
 
 
 def resolve(table: Mapping[str, ModuleRef], kind: str, provider: str, engine: str | None = None,

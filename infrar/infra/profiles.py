@@ -76,7 +76,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "gcp": Profile(
         provider="gcp",
-        required_providers={"google": ("hashicorp/google", "6.35.0"), "random": RANDOM},
+        required_providers={"google": ("hashicorp/google", "6.50.0"), "random": RANDOM},
         provider_blocks=(
             Block("provider", ("google",), (("project", Expr("var.project_id")), ("region", Expr("var.region")))),
         ),

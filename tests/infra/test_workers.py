@@ -45,3 +45,26 @@ def test_gcp_and_azure_scheduled_runs_start_a_single_copy() -> None:
     azure = _flat(generate(project, "azure", with_plugins=False)["modules/container_app_job/main.tf"])
     trigger = azure.split('dynamic "schedule_trigger_config" {')[1].split("dynamic ")[0]
     assert "parallelism = 1 replica_completion_count = 1" in trigger
+
+
+CONTINUOUS = """\
+name: shop
+capabilities:
+  - {name: consumer, type: background_worker, config: {container_image: x, min_instances: 2}, uses: []}
+"""
+
+
+def test_an_unscheduled_worker_runs_continuously_on_every_cloud() -> None:
+    project = parse_project(CONTINUOUS, "p.yaml")
+    aws = generate(project, "aws", with_plugins=False)
+    assert 'source = "./modules/ecs_service"' in _flat(aws["main.tf"])  # a service: desired_count tasks
+    gcp = generate(project, "gcp", with_plugins=False)
+    assert 'source = "./modules/cloud_run_worker_pool"' in _flat(gcp["main.tf"])
+    pool = _flat(gcp["modules/cloud_run_worker_pool/main.tf"])
+    assert 'scaling { scaling_mode = "MANUAL" manual_instance_count = max(var.min_instances, 1) }' in pool
+    azure = generate(project, "azure", with_plugins=False)
+    block = _flat(azure["main.tf"]).split('module "background_worker_consumer" {')[1].split("}")[0]
+    assert 'source = "./modules/container_app"' in block and "ingress = false" in block
+    assert "external = false" in block
+    app = _flat(azure["modules/container_app/main.tf"])
+    assert 'dynamic "ingress" { for_each = var.ingress ? [1] : []' in app

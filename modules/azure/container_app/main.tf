@@ -27,14 +27,18 @@ resource "azurerm_container_app" "this" {
     identity_ids = [azurerm_user_assigned_identity.this.id]
   }
 
-  ingress {
-    external_enabled           = var.external
-    target_port                = var.port
-    allow_insecure_connections = false
-    transport                  = "auto"
-    traffic_weight {
-      latest_revision = true
-      percentage      = 100
+  # Without ingress (a background worker without a schedule) the replicas just run.
+  dynamic "ingress" {
+    for_each = var.ingress ? [1] : []
+    content {
+      external_enabled           = var.external
+      target_port                = var.port
+      allow_insecure_connections = false
+      transport                  = "auto"
+      traffic_weight {
+        latest_revision = true
+        percentage      = 100
+      }
     }
   }
 
@@ -72,16 +76,22 @@ resource "azurerm_container_app" "this" {
         }
       }
 
-      liveness_probe {
-        transport = "HTTP"
-        port      = var.port
-        path      = var.health_check_path
+      dynamic "liveness_probe" {
+        for_each = var.ingress ? [1] : []
+        content {
+          transport = "HTTP"
+          port      = var.port
+          path      = var.health_check_path
+        }
       }
 
-      readiness_probe {
-        transport = "HTTP"
-        port      = var.port
-        path      = var.health_check_path
+      dynamic "readiness_probe" {
+        for_each = var.ingress ? [1] : []
+        content {
+          transport = "HTTP"
+          port      = var.port
+          path      = var.health_check_path
+        }
       }
     }
   }

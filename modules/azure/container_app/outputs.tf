@@ -4,6 +4,6 @@ output "principal_id" {
 }
 
 output "url" {
-  description = "HTTPS address of the app."
-  value       = "https://${azurerm_container_app.this.ingress[0].fqdn}"
+  description = "HTTPS address of the app (null without ingress)."
+  value       = var.ingress ? "https://${azurerm_container_app.this.ingress[0].fqdn}" : null
 }

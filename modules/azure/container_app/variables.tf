@@ -83,3 +83,9 @@ variable "secret_environment" {
   default     = {}
   sensitive   = true
 }
+
+variable "ingress" {
+  description = "Serve HTTPS on port (a web application or API); false: a worker whose replicas just run."
+  type        = bool
+  default     = true
+}

@@ -101,6 +101,24 @@ module "background_worker_jobs" {
   tags = local.tags
 }
 
+module "background_worker_consumer" {
+  source            = "./modules/ecs_service"
+  name              = "consumer"
+  container_image   = "ghcr.io/example/consumer:1.0"
+  cpu               = 0.5
+  max_instances     = 3
+  memory            = 1024
+  min_instances     = 2
+  load_balanced     = false
+  certificate_arn   = var.certificate_arn
+  public_subnet_ids = var.public_subnet_ids
+  subnet_ids        = var.subnet_ids
+  vpc_id            = var.vpc_id
+  environment       = local.environment
+  policy_statements = module.queue_tasks.policy_statements
+  tags              = local.tags
+}
+
 module "container_orchestrator_platform" {
   source             = "./modules/eks_cluster"
   name               = "platform"

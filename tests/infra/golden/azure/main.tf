@@ -95,6 +95,23 @@ module "background_worker_jobs" {
   tags               = local.tags
 }
 
+module "background_worker_consumer" {
+  source = "./modules/container_app"
+  # not used by azure/container_app: memory
+  name                         = "consumer"
+  container_image              = "ghcr.io/example/consumer:1.0"
+  cpu                          = 0.5
+  max_instances                = 3
+  min_instances                = 2
+  external                     = false
+  ingress                      = false
+  location                     = var.location
+  resource_group_name          = var.resource_group_name
+  container_app_environment_id = module.container_app_environment.id
+  environment                  = local.environment
+  tags                         = local.tags
+}
+
 module "container_orchestrator_platform" {
   source                        = "./modules/aks_cluster"
   name                          = "platform"
@@ -147,8 +164,11 @@ module "queue_tasks" {
   visibility_timeout_seconds = 30
   location                   = var.location
   resource_group_name        = var.resource_group_name
-  principal_ids              = [module.background_worker_jobs.principal_id]
-  tags                       = local.tags
+  principal_ids = [
+    module.background_worker_jobs.principal_id,
+    module.background_worker_consumer.principal_id,
+  ]
+  tags = local.tags
 }
 
 module "topic_events" {

@@ -90,6 +90,21 @@ module "background_worker_jobs" {
   labels             = local.tags
 }
 
+module "background_worker_consumer" {
+  source = "./modules/cloud_run_worker_pool"
+  # not used by gcp/cloud_run_worker_pool: max_instances
+  name            = "consumer"
+  container_image = "ghcr.io/example/consumer:1.0"
+  cpu             = 0.5
+  memory          = 1024
+  min_instances   = 2
+  network_id      = var.network_id
+  project_id      = var.project_id
+  region          = var.region
+  environment     = local.environment
+  labels          = local.tags
+}
+
 module "container_orchestrator_platform" {
   source             = "./modules/gke_cluster"
   name               = "platform"
@@ -140,7 +155,7 @@ module "queue_tasks" {
   visibility_timeout_seconds = 30
   project_id                 = var.project_id
   region                     = var.region
-  members                    = [module.background_worker_jobs.member]
+  members                    = [module.background_worker_jobs.member, module.background_worker_consumer.member]
   labels                     = local.tags
 }
 

@@ -4,7 +4,7 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = "6.35.0"
+      version = "6.50.0"
     }
     random = {
       source  = "hashicorp/random"
