@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from typing import Any
 
 import boto3
@@ -12,18 +13,17 @@ import pytest
 from infrar import dispatch, observability
 from infrar.testing.plugin import ServiceUser
 
-GROUP = "/infrar/tests/orders"
-
 
 @pytest.fixture
 def aws(infrar_service: ServiceUser, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     environment = infrar_service("moto", provider="aws")
-    monkeypatch.setenv("INFRAR_LOG_GROUP", GROUP)
+    group = f"/infrar/tests/{uuid.uuid4().hex[:12]}"  # moto keeps every test's events: one group each
+    monkeypatch.setenv("INFRAR_LOG_GROUP", group)
     monkeypatch.setenv("OTEL_SERVICE_NAME", "orders")
     for name in ("AWS_LAMBDA_FUNCTION_NAME", "ECS_CONTAINER_METADATA_URI_V4", "OTEL_EXPORTER_OTLP_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
     dispatch.reset()
-    return environment.environment()
+    return {**environment.environment(), "group": group}
 
 
 def _client(service: str, environment: dict[str, str]) -> Any:
@@ -41,7 +41,7 @@ def test_logs_reach_cloudwatch_logs(aws: dict[str, str]) -> None:
     with observability.span("place") as current:
         log.info("placed %s", "o-17", extra={"order": "o-17", "total": 12.5})
     observability.shutdown()
-    events = _client("logs", aws).filter_log_events(logGroupName=GROUP)["events"]
+    events = _client("logs", aws).filter_log_events(logGroupName=aws["group"])["events"]
     (record,) = [json.loads(event["message"]) for event in events]
     assert record["message"] == "placed o-17"
     assert record["severity"] == "INFO"
@@ -117,3 +117,16 @@ def test_an_unreachable_endpoint_never_raises_and_warns_once_per_destination(
     warnings = [r.getMessage() for r in caplog.records if r.name == "observability.export"]
     assert warnings and len(warnings) == len(set(warnings)) <= 2
     assert all("dropping data" in message for message in warnings)
+
+
+def test_large_records_are_split_across_requests_and_cut_to_the_event_limit(aws: dict[str, str]) -> None:
+    log = observability.get_logger("bulk")
+    for n in range(12):
+        log.info("%d %s", n, "x" * 120_000)  # 12 x 120 KB: over one request's 1 MiB
+    log.info("huge %s", "y" * 400_000)  # over one event's 256 KiB
+    observability.shutdown()
+    events = _client("logs", aws).filter_log_events(logGroupName=aws["group"])["events"]
+    assert len(events) == 13
+    assert all(len(event["message"].encode()) <= 256 * 1024 - 26 for event in events)
+    assert all(json.loads(event["message"])["message"].endswith("x" * 120_000) for event in events[:12])
+    assert events[-1]["message"].endswith("...[truncated]")

@@ -47,7 +47,7 @@ _DELTA = {kind: AggregationTemporality.DELTA for kind in (Counter, Histogram, Up
                                                            ObservableUpDownCounter)}
 _ANNOTATION_KEY = re.compile(r"[^A-Za-z0-9_]")
 _GROUP_REFUSED = re.compile(r"[^A-Za-z0-9._/#-]")
-_EVENT_CHARS = (256 * 1024 - 26) // 4  # characters, counting 4 bytes each in the worst case
+_EVENT_BYTES = 256 * 1024 - 26
 
 
 def ships_stdout() -> bool:
@@ -69,7 +69,10 @@ def write_stdout(fields: Fields) -> None:
 def _event_message(fields: Fields) -> str:
     """The record as JSON, cut to what one CloudWatch event holds (256 KiB less its 26-byte overhead)."""
     text = json.dumps({key: value for key, value in fields.items() if key != "time_unix_nano"}, default=repr)
-    return text if len(text) <= _EVENT_CHARS else text[:_EVENT_CHARS - 14] + "...[truncated]"
+    data = text.encode()
+    if len(data) <= _EVENT_BYTES:
+        return text
+    return data[:_EVENT_BYTES - 14].decode(errors="ignore") + "...[truncated]"
 
 
 class CloudWatchLogsSender:
@@ -98,7 +101,22 @@ class CloudWatchLogsSender:
         events = [{"timestamp": fields["time_unix_nano"] // 1_000_000, "message": _event_message(fields)}
                   for fields in batch]
         events.sort(key=lambda event: event["timestamp"])  # PutLogEvents requires chronological order
-        cloudwatch.logs().put_log_events(logGroupName=self.group, logStreamName=self.stream, logEvents=events)
+        for chunk in _within_request_limit(events):
+            cloudwatch.logs().put_log_events(logGroupName=self.group, logStreamName=self.stream, logEvents=chunk)
+
+
+def _within_request_limit(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive runs of events, each under PutLogEvents' 1,048,576 bytes (message bytes + 26 per event)."""
+    chunks: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for event in events:
+        cost = len(event["message"].encode()) + 26
+        if chunks[-1] and size + cost > 1_048_576:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(event)
+        size += cost
+    return chunks
 
 
 def _metric_datum(name: str, unit: str, point: Any) -> dict[str, Any] | None:
