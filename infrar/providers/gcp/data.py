@@ -60,11 +60,13 @@ def _aware(value: Any) -> Any:
     return value.replace(tzinfo=timezone.utc) if isinstance(value, datetime) and value.tzinfo is None else value
 
 
-def _rows(pages: Iterator[Any], first: Any, columns: dict[str, int], warehouse: str) -> Iterator[Row]:
+def _rows(pages: Iterator[Any], first: Any, columns: dict[str, int], naive: bool, warehouse: str) -> Iterator[Row]:
     page: Any = first
     while page is not None:
-        for found in page:
-            yield Row(columns, [_aware(v) for v in found.values()])
+        if naive:  # a DATETIME column: its values are made aware
+            yield from (Row(columns, [_aware(v) for v in found.values()]) for found in page)
+        else:
+            yield from (Row(columns, found.values()) for found in page)
         try:
             page = next(pages, None)
         except GoogleAPIError as exc:
@@ -110,8 +112,9 @@ class GcpData:
             first = next(pages, None)  # fetched now, so a failure raises at the call
         except GoogleAPIError as exc:
             raise translate_error(exc, f"warehouse {name!r}") from exc
-        columns = column_index(field.name for field in result.schema or ())
-        return _rows(pages, first, columns, name)
+        schema = result.schema or ()
+        naive = any(field.field_type == "DATETIME" for field in schema)
+        return _rows(pages, first, column_index(field.name for field in schema), naive, name)
 
     def run_job(self, name: str, script: str | PathLike[str] | tuple[str, str], schedule: str | None = None,
                 args: Mapping[str, str] | None = None) -> Job:
