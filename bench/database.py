@@ -178,12 +178,12 @@ def bulk_sides(raw: Any, engine: Any | None, rows: int) -> dict[str, Callable[[i
 # --------------------------------------------------------------------------- the scan, one process per side
 
 _SCAN = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 side, sql, provider_name = sys.argv[1], sys.argv[2], sys.argv[3]
 
-def rss_kib():
+def status_kib(field):
     with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
 
 if side == "infrar":
     from infrar import database
@@ -202,6 +202,9 @@ elif side == "psycopg2":
     read = lambda row: row[1]
 elif side == "sqlite3":
     import sqlite3
+    from decimal import Decimal
+    cents = Decimal("0.01")  # the same Decimal values infrar returns
+    sqlite3.register_converter("NUMERIC_S2", lambda raw: Decimal(raw.decode()).quantize(cents))
     connection = sqlite3.connect(os.environ["RAW_SQLITE"], detect_types=sqlite3.PARSE_DECLTYPES)
     rows = lambda: connection.execute(sql)
     read = lambda row: row[1]
@@ -212,14 +215,14 @@ else:
         with engine.connect() as connection:
             yield from connection.execution_options(stream_results=True, max_row_buffer=2000).execute(text(sql))
     read = lambda row: row[1]
-baseline = rss_kib()
+baseline = status_kib("VmRSS")
 started = time.perf_counter()
 count = 0
 for row in rows():
     read(row)
     count += 1
 wall = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = status_kib("VmHWM")  # not ru_maxrss: Linux carries the parent's peak across fork and exec
 print(json.dumps({"rows": count, "wall": wall, "above_kib": peak - baseline}))
 """
 

@@ -203,11 +203,11 @@ def _iterate(pool: Pool, database: str, statement: tuple[str, tuple[Any, ...]]) 
             with connection.cursor(name="server_side_rows") as cursor:
                 cursor.itersize = _ITER_BATCH
                 cursor.execute(*statement)
-                columns: dict[str, int] | None = None
-                for values in cursor:
-                    if columns is None:
-                        columns = column_index(item[0] for item in cursor.description)
-                    yield Row(columns, values)
+                batch = cursor.fetchmany(_ITER_BATCH)
+                columns = column_index(item[0] for item in cursor.description or ())
+                while batch:
+                    yield from [Row(columns, values) for values in batch]  # cheaper per row than one by one
+                    batch = cursor.fetchmany(_ITER_BATCH)
         except psycopg2.Error as error:
             _fail(error, pool, database)
         finally:

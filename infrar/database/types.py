@@ -25,21 +25,23 @@ class Row(Mapping[str, Any]):
 
     __slots__ = ("_columns", "_values")
 
-    def __init__(self, columns: dict[str, int], values: Sequence[Any]) -> None:
-        # ``columns`` (name -> position) is shared by every row of one result.
+    def __init__(self, columns: Mapping[Any, int], values: Sequence[Any]) -> None:
+        # ``columns`` (name -> position, and each position -> itself: one lookup serves
+        # ``row["owner"]`` and ``row[0]``) is shared by every row of one result.
         self._columns = columns
         self._values = values
 
     def __getitem__(self, key: str | int) -> Any:
-        if isinstance(key, int):
-            return self._values[key]
         try:
             return self._values[self._columns[key]]
-        except KeyError:
-            raise KeyError(f"no column {key!r} in this row; columns are {list(self._columns)}") from None
+        except (KeyError, TypeError):
+            pass
+        if isinstance(key, int):
+            return self._values[key]  # a negative position, or IndexError as a tuple raises it
+        raise KeyError(f"no column {key!r} in this row; columns are {list(self)}") from None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._columns)
+        return (name for name in self._columns if isinstance(name, str))
 
     def __len__(self) -> int:
         return len(self._values)
@@ -55,11 +57,14 @@ class Row(Mapping[str, Any]):
         return f"Row({dict(self)!r})"
 
 
-def column_index(names: Iterable[str]) -> dict[str, int]:
-    """name -> position for a result's columns; a repeated name reads its first column."""
-    index: dict[str, int] = {}
+def column_index(names: Iterable[str]) -> dict[Any, int]:
+    """name -> position for a result's columns (a repeated name reads its first), and position -> itself."""
+    index: dict[Any, int] = {}
+    count = 0
     for position, name in enumerate(names):
         index.setdefault(name, position)
+        count = position + 1
+    index.update((position, position) for position in range(count))
     return index
 
 
