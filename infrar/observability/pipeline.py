@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import inspect
 import logging
 import os
 import threading
@@ -225,9 +226,17 @@ def span(build: Build, name: str, attributes: Mapping[str, Any] | None) -> Abstr
 
 
 def traced(build: Build, name: str) -> Callable[[F], F]:
-    """A decorator running each call inside ``span(build, name, None)``."""
+    """A decorator running each call inside ``span(build, name, None)``; for ``async def``, each await of it."""
 
     def decorate(function: F) -> F:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with tracer(build).start_as_current_span(name):
+                    return await function(*args, **kwargs)
+
+            return cast(F, run_async)
+
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
             with tracer(build).start_as_current_span(name):

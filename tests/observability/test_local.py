@@ -150,3 +150,19 @@ def test_a_short_script_loses_nothing_without_shutdown(tmp_path: Path) -> None:
     assert '"only"' in (base / "spans.jsonl").read_text()
     assert '"line"' in (base / "logs.jsonl").read_text()
     assert '"runs"' in (base / "metrics.jsonl").read_text()
+
+
+def test_traced_covers_the_whole_await_of_a_coroutine(local_root: Path) -> None:
+    import asyncio
+
+    @observability.traced("fetch")
+    async def fetch() -> str:
+        await asyncio.sleep(0)
+        observability.get_logger("async").info("inside")
+        return "ok"
+
+    assert asyncio.run(fetch()) == "ok"
+    observability.shutdown()
+    (span,) = read_lines("spans.jsonl")
+    (record,) = read_lines("logs.jsonl")
+    assert span["name"] == "fetch" and record["span_id"] == span["span_id"]
