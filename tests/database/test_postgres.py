@@ -4,6 +4,7 @@ refused connections and bad credentials."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -138,3 +139,23 @@ def test_refused_odbc_connection_is_unavailable_naming_server_and_port(
         f"Port={service.port}", f"Port={port}"))
     with pytest.raises(Unavailable, match=f"127.0.0.1:{port}"):
         database.query(name, "SELECT 1")
+
+
+def test_forked_child_uses_its_own_connections(pg: tuple[PostgresService, str]) -> None:
+    _, name = pg
+    database.execute(name, "CREATE TABLE t (who TEXT, backend INTEGER)")
+    # The parent's pool now holds a connection (the same one serves both statements).
+    database.execute(name, "INSERT INTO t SELECT 'parent', pg_backend_pid()")
+    pid = os.fork()
+    if pid == 0:  # the child: its statements must not travel on the parent's socket
+        code = 1
+        try:
+            database.execute(name, "INSERT INTO t SELECT 'child', pg_backend_pid()")
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    database.execute(name, "INSERT INTO t SELECT 'parent again', pg_backend_pid()")
+    backend = {row["who"]: row["backend"] for row in database.query(name, "SELECT who, backend FROM t")}
+    assert backend["child"] != backend["parent"] == backend["parent again"]
