@@ -149,3 +149,19 @@ def test_rows_are_counted_where_psqlodbc_says_minus_one(odbc_db: tuple[PostgresS
     # 834 rows of n=0 become 1, then those and the 833 first of n=1 become 2: counted one by one.
     assert database.execute_many(name, "UPDATE t SET n = n + 1 WHERE n = ?", [(0,), (1,), (7,)]) == 834 + 1667
     assert database.execute_many(name, "DELETE FROM t WHERE id = ?", [(1,), (2,), (99999,)]) == 2
+
+
+def test_postgresql_without_a_password_signs_in_with_an_entra_token_as_password(
+        odbc_db: tuple[PostgresService, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import azure.identity
+
+    service, name = odbc_db
+    # The fake credential hands out the test server's password as "the token", so the real
+    # psqlODBC sign-in succeeds only if the token travelled as the password.
+    monkeypatch.setattr(_Token, "token", service.password)
+    _FakeCredential.made, _FakeCredential.scopes = [], []
+    monkeypatch.setattr(azure.identity, "DefaultAzureCredential", _FakeCredential)
+    monkeypatch.setenv("AZURE_SQL_CONNECTIONSTRING",
+                       odbc.connection_string(service).replace(f";PWD={{{service.password}}}", ""))
+    assert database.query(name, "SELECT current_user AS who")[0]["who"] == "infrar"
+    assert _FakeCredential.scopes == [("https://ossrdbms-aad.database.windows.net/.default",)]

@@ -6,7 +6,8 @@ Encrypt=yes``. ``Database=<name>`` is added when it names no database (``Databas
 ``Initial Catalog``). Without a password (``PWD``/``Password``), an ``Authentication`` keyword or
 ``Trusted_Connection``, each new connection signs in with a Microsoft Entra token from
 azure-identity's DefaultAzureCredential (``AZURE_SQL_CLIENTID``: a user-assigned identity),
-passed as the access token (pre-connect attribute SQL_COPT_SS_ACCESS_TOKEN).
+passed as the access token (pre-connect attribute SQL_COPT_SS_ACCESS_TOKEN); to Azure Database for
+PostgreSQL through psqlODBC the token (scope ossrdbms-aad) is the password, as Azure documents.
 A Driver naming PostgreSQL (psqlODBC) gets ``BoolsAsChar=0`` (booleans as bits) and
 ``Protocol=7.4-1`` (an error rolls back the whole transaction, as PostgreSQL itself does, instead
 of a SAVEPOINT around every statement) unless the string sets them.
@@ -30,6 +31,7 @@ from infrar.providers._keyed import ConnectionPool, PerResource
 CONNECTION_STRING_VARIABLE = "AZURE_SQL_CONNECTIONSTRING"
 SQL_COPT_SS_ACCESS_TOKEN = 1256  # msodbcsql.h: a pre-connect attribute carrying an Entra token
 _SCOPE = "https://database.windows.net/.default"
+_POSTGRES_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
 _PAIR = re.compile(r"\s*([^=;]+?)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)\s*(?:;|$)")
 _WAIT_SECONDS = 30.0
 
@@ -89,15 +91,24 @@ def access_token() -> bytes:
     return struct.pack(f"<I{len(token)}s", len(token), token)
 
 
+def postgres_token() -> str:
+    """An Entra token for Azure Database for PostgreSQL: psqlODBC sends it as the password."""
+    token: str = _credentials.get("sql").get_token(_POSTGRES_SCOPE).token
+    return token
+
+
 def connect(database: str) -> Link:
     """A new autocommit connection to ``database``."""
     text = connection_string(database)
     found = keywords(text)
-    if needs_token(found):
+    postgres = is_postgres(found)
+    if needs_token(found) and postgres:
+        native = pyodbc.connect(f"{text};PWD={{{postgres_token()}}}", autocommit=True)
+    elif needs_token(found):
         native = pyodbc.connect(text, autocommit=True, attrs_before={SQL_COPT_SS_ACCESS_TOKEN: access_token()})
     else:
         native = pyodbc.connect(text, autocommit=True)
-    return opened(native, is_postgres(found))
+    return opened(native, postgres)
 
 
 def _build(database: str) -> Server:
