@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "breakdown")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +21,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "cost model: aws, gcp, azure and any a plugin adds)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--usage-template", action="store_true",
+                        help="print the usage: section with every usage figure the project's lines read "
+                             "and the value assumed for each, to fill in")
+    parser.add_argument("--compare", metavar="PREVIOUS.json",
+                        help="print what changed since an earlier `infrar cost --format json` estimate")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +36,16 @@ def run(args: argparse.Namespace) -> int:
     from infrar.infra.project import load_project
 
     project = load_project(args.project)
-    text = render(estimate(project, providers=args.provider), args.format)
+    if args.usage_template:
+        from infrar.cost.usage_template import usage_template
+
+        text = usage_template(project, args.provider)
+    elif args.compare:
+        from infrar.cost.compare import compare, load_previous
+
+        text = compare(estimate(project, providers=args.provider), load_previous(args.compare), args.compare)
+    else:
+        text = render(estimate(project, providers=args.provider), args.format)
     if args.output:
         target = Path(args.output)
         tmp = target.with_name(f".{target.name}.tmp")

@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from infrar.cost.components import Component, components
 from infrar.cost.formula import evaluate
 from infrar.cost.models import CostModel, CostModelError, Implementation, load_models
 from infrar.errors import InvalidArgument
@@ -39,6 +40,7 @@ class Line:
     instance_type: str | None = None
     defaulted: tuple[str, ...] = ()  # usage keys taken from the model's defaults
     inputs: Mapping[str, float] = field(default_factory=dict, hash=False)  # every name the formula read
+    components: tuple[Component, ...] = ()  # quantity x unit price, summing to ``monthly``
 
     @property
     def depends_on_usage(self) -> tuple[str, ...]:
@@ -131,9 +133,11 @@ def price(entry: Capability | Resource, impl: Implementation, usage: Mapping[str
     assert impl.formula is not None
     monthly = evaluate(impl.formula, values)
     read = {name: values[name] for name in sorted(impl.formula.names | set(impl.usage))}
+    priced = set(impl.prices) | {name for name in values if name.startswith("instance_")}
     return Line(name=entry.name, kind=entry.kind, provider=impl.provider, implementation=impl.id,
                 title=impl.title, monthly=monthly, instance_type=instance_type,
-                defaulted=tuple(defaulted), inputs=read)
+                defaulted=tuple(defaulted), inputs=read,
+                components=tuple(components(impl.formula, values, priced)))
 
 
 def _choose(requested: Sequence[str] | None, models: Mapping[str, CostModel]) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from infrar.cost.breakdown import component_json, render_breakdown
 from infrar.cost.estimate import Estimate, Line
 
 __all__ = ["FORMATS", "render"]
@@ -122,6 +123,7 @@ def _line_json(line: Line) -> dict[str, Any]:
         "depends_on_usage": list(line.depends_on_usage),
         "defaulted_usage": list(line.defaulted),
         "inputs": {k: round(v, 10) for k, v in line.inputs.items()},
+        "components": [component_json(c) for c in line.components],
     }
 
 
@@ -149,6 +151,7 @@ FORMATS: dict[str, Callable[[Estimate], str]] = {
     "json": render_json,
     "csv": render_csv,
     "markdown": render_markdown,
+    "breakdown": render_breakdown,
 }
 
 
