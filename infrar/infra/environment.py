@@ -51,6 +51,9 @@ def workload_arguments(workload: _Placed, used: Sequence[_Placed]) -> dict[str, 
         parts = [r.ref_to(output) for r in used if output in r.outputs]
         if variable in declared and parts:
             wires[variable] = _combine(function, parts)
+    ports = [Expr(r.ref_to("client_port")) for r in used if "client_port" in r.outputs]
+    if "egress_ports" in declared and ports:
+        wires["egress_ports"] = ports
     return wires
 
 

@@ -105,6 +105,10 @@ PROFILES: dict[str, Profile] = {
             "location": RootVariable("string", "Azure region (the prices of infrar cost are East US's).", "eastus",
                                      required=False),
             "subnet_id": RootVariable("string", "Subnet for private endpoints and the AKS nodes."),
+            "container_apps_subnet_id": RootVariable(
+                "string", "Subnet delegated to Microsoft.App/environments (/27 or larger) the container apps run in."),
+            "virtual_network_id": RootVariable(
+                "string", "Virtual network of the subnets: the databases' private DNS zones are linked to it."),
             "administrator_group_object_id": RootVariable(
                 "string", "Microsoft Entra group that administers SQL databases, Synapse and AKS."),
         },
@@ -114,6 +118,7 @@ PROFILES: dict[str, Profile] = {
                          {"storage_account_id": "id", "storage_account_name": "name"}),
             SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),
                          {"container_app_environment_id": "id"}),
+            SharedModule("private_dns_zones", ("database",), {"private_dns_zone_ids": "ids"}),
         ),
     ),
 }

@@ -156,12 +156,14 @@ resource "aws_vpc_security_group_egress_rule" "https" {
   cidr_ipv4         = "0.0.0.0/0"
 }
 
+# Only the ports of the databases and caches this workload uses (their security groups admit it).
 resource "aws_vpc_security_group_egress_rule" "vpc" {
+  for_each          = toset([for port in var.egress_ports : tostring(port)])
   security_group_id = aws_security_group.this.id
-  description       = "Databases and caches inside the VPC"
+  description       = "Port ${each.value} of a database or cache it uses, inside the VPC"
   ip_protocol       = "tcp"
-  from_port         = 5432
-  to_port           = 6379
+  from_port         = tonumber(each.value)
+  to_port           = tonumber(each.value)
   cidr_ipv4         = data.aws_vpc.this.cidr_block
 }
 

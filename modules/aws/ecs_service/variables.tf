@@ -73,6 +73,12 @@ variable "schedule" {
   }
 }
 
+variable "egress_ports" {
+  description = "TCP ports of the databases and caches it uses: the only ports it may open inside the VPC."
+  type        = list(number)
+  default     = []
+}
+
 variable "secret_environment" {
   description = "Variables whose values ECS reads from Secrets Manager at start: name -> secret ARN."
   type        = map(string)

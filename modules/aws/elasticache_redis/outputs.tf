@@ -28,3 +28,8 @@ output "policy_statements" {
   description = "IAM statements the workloads need: none (they authenticate with the URL's password)."
   value       = []
 }
+
+output "client_port" {
+  description = "TCP port the workloads connect to (a constant, so it is known when planning)."
+  value       = 6379
+}

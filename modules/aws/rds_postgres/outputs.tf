@@ -45,3 +45,8 @@ output "secret_environment" {
   description = "Variables whose values are secrets, by the secret that holds each (none: the adapter reads the password secret itself)."
   value       = {}
 }
+
+output "client_port" {
+  description = "TCP port the workloads connect to (a constant, so it is known when planning)."
+  value       = 5432
+}

@@ -1,5 +1,5 @@
-# The Container Apps environment every service and job of the project runs in, with its logs
-# in a Log Analytics workspace (kept 90 days).
+# The Container Apps environment every service and job of the project runs in, inside the
+# virtual network (container_apps_subnet_id), with its logs in a Log Analytics workspace (kept 90 days).
 
 resource "azurerm_log_analytics_workspace" "this" {
   name                = "${var.resource_group_name}-apps-logs"
@@ -15,5 +15,12 @@ resource "azurerm_container_app_environment" "this" {
   resource_group_name        = var.resource_group_name
   location                   = var.location
   log_analytics_workspace_id = azurerm_log_analytics_workspace.this.id
-  tags                       = var.tags
+  # In the virtual network, so the apps reach the databases' private endpoints.
+  infrastructure_subnet_id = var.container_apps_subnet_id
+  tags                     = var.tags
+
+  workload_profile {
+    name                  = "Consumption"
+    workload_profile_type = "Consumption"
+  }
 }

@@ -13,3 +13,8 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "container_apps_subnet_id" {
+  description = "Subnet delegated to Microsoft.App/environments (a /27 or larger) the apps run in."
+  type        = string
+}

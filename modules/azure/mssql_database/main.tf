@@ -21,7 +21,6 @@ resource "azurerm_mssql_server" "this" {
   #checkov:skip=CKV_AZURE_23:Auditing is configured by azurerm_mssql_server_extended_auditing_policy below
   #checkov:skip=CKV_AZURE_24:Audit retention is configured by azurerm_mssql_server_extended_auditing_policy below
   #checkov:skip=CKV2_AZURE_2:Vulnerability assessment needs a storage container the organisation chooses
-  #checkov:skip=CKV2_AZURE_45:Public network access is disabled; the private endpoint belongs in the organisation's virtual network
   name                          = "${var.name}-sql"
   resource_group_name           = var.resource_group_name
   location                      = var.location
@@ -78,5 +77,26 @@ resource "azurerm_mssql_database" "this" {
       condition     = var.size != "small" || (var.storage_gb <= 250 && !var.high_availability)
       error_message = "size small is the S1 (Standard) tier: at most 250 GB and no zone redundancy; choose size medium or above for more storage or high_availability."
     }
+  }
+}
+
+# Public network access is off: the workloads reach the server through this private endpoint.
+resource "azurerm_private_endpoint" "this" {
+  name                = "${var.name}-sql"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  subnet_id           = var.subnet_id
+  tags                = var.tags
+
+  private_service_connection {
+    name                           = "${var.name}-sql"
+    private_connection_resource_id = azurerm_mssql_server.this.id
+    subresource_names              = ["sqlServer"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "sql"
+    private_dns_zone_ids = [var.private_dns_zone_ids["sql"]]
   }
 }

@@ -53,3 +53,13 @@ variable "principal_ids" {
   type        = list(string)
   default     = []
 }
+
+variable "private_dns_zone_ids" {
+  description = "Private DNS zone id by service (azure/private_dns_zones): the private endpoint registers there."
+  type        = map(string)
+}
+
+variable "subnet_id" {
+  description = "Subnet of the private endpoint the workloads reach the server through."
+  type        = string
+}

@@ -98,4 +98,9 @@ resource "azurerm_private_endpoint" "this" {
     subresource_names              = ["postgresqlServer"]
     is_manual_connection           = false
   }
+
+  private_dns_zone_group {
+    name                 = "postgres"
+    private_dns_zone_ids = [var.private_dns_zone_ids["postgres"]]
+  }
 }

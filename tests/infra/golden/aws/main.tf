@@ -40,6 +40,7 @@ module "web_application_web" {
   )
   secret_environment  = module.cache_sessions.secret_environment
   secret_kms_key_arns = module.cache_sessions.secret_kms_key_arns
+  egress_ports        = [module.cache_sessions.client_port]
   policy_statements = concat(
     module.bucket_shop_uploads.policy_statements,
     module.cache_sessions.policy_statements,
@@ -67,6 +68,7 @@ module "api_service_api" {
     module.database_orders.environment,
   )
   secret_environment = module.database_orders.secret_environment
+  egress_ports       = [module.database_orders.client_port]
   policy_statements = concat(
     module.database_orders.policy_statements,
     module.topic_events.policy_statements,
@@ -93,6 +95,7 @@ module "background_worker_jobs" {
     module.database_orders.environment,
   )
   secret_environment = module.database_orders.secret_environment
+  egress_ports       = [module.database_orders.client_port]
   policy_statements = concat(
     module.database_orders.policy_statements,
     module.queue_tasks.policy_statements,

@@ -22,9 +22,17 @@ module "storage_account" {
 }
 
 module "container_app_environment" {
-  source              = "./modules/container_app_environment"
-  location            = var.location
+  source                   = "./modules/container_app_environment"
+  container_apps_subnet_id = var.container_apps_subnet_id
+  location                 = var.location
+  resource_group_name      = var.resource_group_name
+  tags                     = local.tags
+}
+
+module "private_dns_zones" {
+  source              = "./modules/private_dns_zones"
   resource_group_name = var.resource_group_name
+  virtual_network_id  = var.virtual_network_id
   tags                = local.tags
 }
 
@@ -149,6 +157,7 @@ module "database_orders" {
   location                      = var.location
   resource_group_name           = var.resource_group_name
   subnet_id                     = var.subnet_id
+  private_dns_zone_ids          = module.private_dns_zones.ids
   principal_ids = [
     module.api_service_api.principal_id,
     module.background_worker_jobs.principal_id,

@@ -9,6 +9,11 @@ variable "administrator_group_object_id" {
   type        = string
 }
 
+variable "container_apps_subnet_id" {
+  description = "Subnet delegated to Microsoft.App/environments (/27 or larger) the container apps run in."
+  type        = string
+}
+
 variable "location" {
   description = "Azure region (the prices of infrar cost are East US's)."
   type        = string
@@ -22,5 +27,10 @@ variable "resource_group_name" {
 
 variable "subnet_id" {
   description = "Subnet for private endpoints and the AKS nodes."
+  type        = string
+}
+
+variable "virtual_network_id" {
+  description = "Virtual network of the subnets: the databases' private DNS zones are linked to it."
   type        = string
 }

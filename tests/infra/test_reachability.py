@@ -1,0 +1,100 @@
+"""Every `uses:` edge of a generated project has a network path and an IAM grant, on every cloud.
+
+For each capability and each resource it uses, the generated main.tf must wire:
+- the grant: AWS, the resource's ``policy_statements`` into the workload's (or, for a cache,
+  whose password is in a secret, that secret into the workload's ``secret_environment``); GCP, the
+  workload's ``member`` into the resource's ``members``; Azure, the workload's ``principal_id``
+  into the resource's ``principal_ids`` (or the resource's secret into ``secret_environment``);
+- the network path to a private resource (database, cache): AWS, the workload's security group
+  admitted by the resource's and the resource's port in the workload's ``egress_ports``; GCP,
+  the workload in ``network_id`` (Direct VPC egress) and the resource created after private
+  services access; Azure, the database reached through a private endpoint with its DNS zone, from
+  a Container Apps environment inside the virtual network (or AKS nodes in ``subnet_id``).
+Public-endpoint services (buckets, queues, topics, warehouses, Azure Cache over TLS) need no path
+beyond HTTPS egress, which every workload has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from infrar.infra.generate import generate
+from infrar.infra.project import Capability, Resource, load_project
+
+FULL = Path(__file__).parent / "full_project.yaml"
+PRIVATE = ("database", "cache")
+
+
+def _unquote(text: str) -> str:
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _modules(files: dict[str, str]) -> dict[str, dict[str, Any]]:
+    main = hcl2.loads(files["main.tf"])
+    return {_unquote(label): body for block in main["module"] for label, body in block.items()}
+
+
+def _label(entry: Capability | Resource) -> str:
+    return f"{entry.kind}_{entry.name}".replace("-", "_")
+
+
+def _edges() -> list[tuple[Capability, Resource]]:
+    project = load_project(FULL)
+    by_name = {r.name: r for r in project.resources}
+    return [(c, by_name[n]) for c in project.capabilities for n in (c.uses or ())]
+
+
+def _grant(provider: str, modules: dict[str, dict[str, Any]], workload: str, resource: Resource) -> bool:
+    w, r = modules[workload], modules[_label(resource)]
+    secret = f"module.{_label(resource)}.secret_environment" in str(w.get("secret_environment", ""))
+    if provider == "aws":
+        return f"module.{_label(resource)}.policy_statements" in str(w.get("policy_statements", "")) or secret
+    if provider == "gcp":
+        return f"module.{workload}.member" in str(r.get("members", ""))
+    return f"module.{workload}.principal_id" in str(r.get("principal_ids", "")) or secret
+
+
+def _path(provider: str, modules: dict[str, dict[str, Any]], workload: str, resource: Resource) -> bool:
+    w, r = modules[workload], modules[_label(resource)]
+    if provider == "aws":
+        admitted = f"module.{workload}.security_group_id" in str(r.get("client_security_group_ids", ""))
+        port = f"module.{_label(resource)}.client_port" in str(w.get("egress_ports", ""))
+        return admitted and (port or workload.startswith("container_orchestrator"))
+    if provider == "gcp":
+        in_vpc = w.get("network_id") == "${var.network_id}"
+        return in_vpc and r.get("private_services_connection") == "${module.private_services.connection}"
+    if resource.kind == "cache":
+        return True  # Azure Cache for Redis: public endpoint, TLS 6380 and the access key
+    endpoint = r.get("subnet_id") == "${var.subnet_id}" and "private_dns_zones" in str(r.get("private_dns_zone_ids"))
+    inside = ("subnet_id" in w) or ("container_app_environment_id" in w and
+                                     "container_apps_subnet_id" in modules["container_app_environment"])
+    return endpoint and inside
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_every_uses_edge_has_a_grant_and_a_path(provider: str) -> None:
+    modules = _modules(generate(load_project(FULL), provider, with_plugins=False))
+    edges = _edges()
+    assert len(edges) >= 8 and {r.kind for _, r in edges} >= {"bucket", "database", "cache", "queue", "topic"}
+    missing = []
+    for capability, resource in edges:
+        workload = _label(capability)
+        if not _grant(provider, modules, workload, resource):
+            missing.append(f"{capability.name} -> {resource.name}: no IAM grant")
+        if resource.kind in PRIVATE and not _path(provider, modules, workload, resource):
+            missing.append(f"{capability.name} -> {resource.name}: no network path")
+    assert missing == []
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_a_resource_nobody_uses_grants_nothing(provider: str) -> None:
+    modules = _modules(generate(load_project(FULL), provider, with_plugins=False))
+    used = {r.name for _, r in _edges()}
+    for resource in load_project(FULL).resources:
+        if resource.name not in used:
+            body = modules[_label(resource)]
+            assert not any(k in body for k in ("members", "principal_ids", "client_security_group_ids"))
