@@ -12,7 +12,15 @@ import pytest
 
 from infrar import database, dispatch
 from infrar.database.odbc_errors import kind_for
-from infrar.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, Timeout, Unavailable
+from infrar.errors import (
+    AlreadyExists,
+    ConfigurationError,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Timeout,
+    Unavailable,
+)
 from infrar.providers.azure._clients import odbc as azure_odbc
 from infrar.testing import odbc
 from infrar.testing.postgres import PostgresService
@@ -46,8 +54,9 @@ def test_psqlodbc_gets_booleans_as_bits_unless_told_otherwise(monkeypatch: pytes
 
 def test_missing_connection_string_names_the_variable(monkeypatch: pytest.MonkeyPatch, reset_clients: None) -> None:
     monkeypatch.delenv("AZURE_SQL_CONNECTIONSTRING", raising=False)
+    monkeypatch.delenv("PGHOST", raising=False)
     monkeypatch.setenv("INFRAR_PROVIDER", "azure")
-    with pytest.raises(Exception, match="AZURE_SQL_CONNECTIONSTRING is not set"):
+    with pytest.raises(ConfigurationError, match=r"set AZURE_SQL_CONNECTIONSTRING .* or libpq's PGHOST"):
         database.query("orders", "SELECT 1")
 
 
@@ -165,3 +174,19 @@ def test_postgresql_without_a_password_signs_in_with_an_entra_token_as_password(
                        odbc.connection_string(service).replace(f";PWD={{{service.password}}}", ""))
     assert database.query(name, "SELECT current_user AS who")[0]["who"] == "infrar"
     assert _FakeCredential.scopes == [("https://ossrdbms-aad.database.windows.net/.default",)]
+
+
+def test_without_a_connection_string_azure_uses_libpq(odbc_db: tuple[PostgresService, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the generated infrastructure sets for Azure Database for PostgreSQL: libpq's variables.
+    service, name = odbc_db
+    monkeypatch.delenv("AZURE_SQL_CONNECTIONSTRING")
+    for key, value in service.environment().items():
+        monkeypatch.setenv(key, value)
+    database.execute(name, "CREATE TABLE t (id INTEGER PRIMARY KEY, at TIMESTAMP WITH TIME ZONE, raw BYTEA)")
+    assert database.execute_many(name, "INSERT INTO t (id, at, raw) VALUES (?, now(), ?)",
+                                 [(i, b"\x00") for i in range(3)]) == 3
+    row = next(database.iter_query(name, "SELECT id, at, raw, pg_backend_pid() AS pid FROM t ORDER BY id"))
+    assert row["raw"] == b"\x00" and row["at"].utcoffset() is not None
+    with pytest.raises(AlreadyExists):
+        database.execute(name, "INSERT INTO t (id) VALUES (?)", [0])

@@ -38,6 +38,11 @@ _WAIT_SECONDS = 30.0
 pyodbc.pooling = True  # read when pyodbc first allocates its ODBC environment
 
 
+def configured() -> bool:
+    """Whether the ODBC path is the one (``AZURE_SQL_CONNECTIONSTRING`` is set); else libpq's variables."""
+    return bool(os.environ.get(CONNECTION_STRING_VARIABLE, "").strip())
+
+
 def keywords(connection_string: str) -> dict[str, str]:
     """The keywords of an ODBC connection string, lower-cased, values as written."""
     return {match[1].lower(): match[2] for match in _PAIR.finditer(connection_string)}
