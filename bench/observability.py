@@ -83,8 +83,11 @@ def infrar_side(exporter: CountingSpanExporter) -> Callable[[int], None]:
     return side
 
 
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
 class RawHandler(logging.Handler):
-    """What a hand-written setup does per record: the fields, the current trace and span ids."""
+    """What a hand-written setup does per record: the extra= fields, the current trace and span ids."""
 
     def emit(self, record: logging.LogRecord) -> None:
         from opentelemetry import trace
@@ -93,7 +96,7 @@ class RawHandler(logging.Handler):
         _sink({
             "timestamp": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).isoformat(),
             "severity": record.levelname, "message": record.getMessage(), "logger": record.name,
-            "fields": {"item": getattr(record, "item", None)},
+            "fields": {name: getattr(record, name) for name in vars(record).keys() - _STANDARD},
             "trace_id": trace.format_trace_id(context.trace_id), "span_id": trace.format_span_id(context.span_id),
         })
 

@@ -61,11 +61,11 @@ def guarded(destination: str, redactor: Redactor, call: Callable[[], T], fallbac
 
 def redacted_span(span: ReadableSpan, redactor: Redactor) -> ReadableSpan:
     """``span`` itself when nothing in it needs masking (the common case), else a masked copy."""
-    attributes = redactor.attributes(span.attributes)
-    if (not span.events and attributes == dict(span.attributes or {}) and redactor.text(span.name) == span.name
-            and not span.status.description):
+    attributes = span.attributes
+    if not span.events and not span.status.description and not redactor.touches(span.name) \
+            and redactor.clean(attributes):
         return span
-    return _masked_span(span, attributes, redactor)
+    return _masked_span(span, redactor.attributes(attributes), redactor)
 
 
 def _masked_span(span: ReadableSpan, attributes: dict[str, Any], redactor: Redactor) -> ReadableSpan:

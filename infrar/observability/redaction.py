@@ -76,6 +76,21 @@ class Redactor:
             value = _PAIR_SECRET.sub(lambda m: m.group("head") + MASK, value)
         return value
 
+    def touches(self, value: str) -> bool:
+        """True when ``text(value)`` might differ from ``value`` (cheap: substring tests only)."""
+        return "://" in value or "=" in value or any(secret in value for secret in self.secrets)
+
+    def clean(self, attributes: Mapping[str, Any] | None) -> bool:
+        """True when ``attributes(attributes)`` would change nothing, decided without building a copy."""
+        for name, value in (attributes or {}).items():
+            if sensitive_name(name):
+                return False
+            if isinstance(value, str) and self.touches(value):
+                return False
+            if isinstance(value, (list, tuple)) and any(isinstance(v, str) and self.touches(v) for v in value):
+                return False
+        return True
+
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.text(value)
