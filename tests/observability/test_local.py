@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from infrar import observability
+from infrar import dispatch, observability
 from infrar.providers.local.observability_files import read_lines
 
 
@@ -117,6 +117,7 @@ def test_sdk_disabled_exports_nothing(local_root: Path, monkeypatch: pytest.Monk
         log.warning("not exported")
         observability.counter("c").add(1)
         assert not current.get_span_context().is_valid
+        assert type(dispatch.adapter("storage")).__name__ == "LocalStorage"  # infrar calls are not wrapped
     observability.shutdown()
     assert not (local_root / "observability").exists()
     assert all(type(handler).__name__ != "RecordHandler" for handler in logging.getLogger("quiet").handlers)
@@ -140,7 +141,7 @@ def test_importing_loads_neither_the_sdk_nor_a_cloud_sdk(tmp_path: Path) -> None
 
 def test_a_short_script_loses_nothing_without_shutdown(tmp_path: Path) -> None:
     result = _run("""
-        from infrar import observability
+        from infrar import dispatch, observability
         with observability.span("only"):
             observability.get_logger("s").info("line")
         observability.counter("runs").add(1)
