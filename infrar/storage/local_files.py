@@ -11,7 +11,6 @@ module like ``rules``; erase copies it with the bodies that reach it.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import tempfile
 import time
@@ -61,7 +60,20 @@ def download_atomically(destination: str, fill: Callable[[BinaryIO], None], what
 
 def hold(descriptor: int) -> None:
     """Mark a temporary file as being written: the sweep skips files someone holds."""
+    try:
+        import fcntl  # POSIX only; imported here so that the module imports everywhere
+    except ImportError:
+        return  # no flock (Windows): the age bound alone protects a live writer
     fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+
+def _try_hold(descriptor: int) -> None:
+    """Take the lock of a temporary file without waiting: OSError if a live writer holds it."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def discard(temp: str) -> None:
@@ -90,11 +102,11 @@ def sweep_stale(directory: str, prefix: str, suffix: str) -> None:
         try:
             if now - os.stat(path, follow_symlinks=False).st_mtime < STALE_AFTER_SECONDS:
                 continue
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             continue
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _try_hold(descriptor)
             os.unlink(path)
         except OSError:
             pass  # held by a live writer, or renamed into place meanwhile

@@ -166,3 +166,16 @@ def test_a_short_bound_makes_one_attempt_within_it() -> None:
     assert budget.attempts == 1 and budget.connect + budget.read == 4.0
     budget = timeouts.plan(3, 3.0, bound=30.0)
     assert budget == timeouts.Plan(attempts=3, connect=3.0, read=6.0)
+
+
+def test_botocores_own_attempt_setting_is_obeyed_within_the_bound(silent: Silent,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(timeouts.VARIABLE, raising=False)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "5")
+    _point_at("aws", silent.url, monkeypatch)
+    attempts, worst = _worst_case("aws")
+    assert attempts == 5 and worst <= 30.0
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "many")
+    dispatch.reset()
+    with pytest.raises(ConfigurationError, match="AWS_MAX_ATTEMPTS"):
+        storage.exists("some-bucket", "k")

@@ -21,13 +21,13 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from infrar.errors import ConfigurationError
 from infrar.storage import timeouts
 
 DEFAULT_REGION = "us-east-1"
 MIB = 1024 * 1024
-ATTEMPTS = 3
 # botocore "standard" mode pauses rand(0, 1) x 2**(n-1) s after the n-th failure: at most 1 s then 2 s.
-PAUSES_SECONDS = 3.0
+ATTEMPTS = 3
 
 _lock = threading.Lock()
 _client: Any = None
@@ -66,15 +66,28 @@ def client_config() -> Config:
     jittered backoff of at most 1 s then 2 s, retrying throttling, 5xx, connection errors
     and timeouts; each attempt has a 3 s connect and a 6 s read timeout, so 3 x (3 + 6) + 3
     = 30 s at most (``infrar.storage.timeouts.plan`` scales them to INFRAR_STORAGE_TIMEOUT).
-    SigV4 everywhere, so signed URLs are V4 in every region.
+    botocore's own AWS_MAX_ATTEMPTS, when set, replaces the three attempts (the timeouts
+    shrink to keep the bound). SigV4 everywhere, so signed URLs are V4 in every region.
     """
-    budget = timeouts.plan(ATTEMPTS, PAUSES_SECONDS)
+    attempts = _configured_attempts()
+    # Pauses of at most 1, 2, 4, ... s (botocore caps each at 20 s) between the attempts.
+    pauses = sum(min(2.0**n, 20.0) for n in range(attempts - 1))
+    budget = timeouts.plan(attempts, pauses)
     return Config(
         retries={"mode": "standard", "total_max_attempts": budget.attempts},
         connect_timeout=budget.connect,
         read_timeout=budget.read,
         signature_version="s3v4",
     )
+
+
+def _configured_attempts() -> int:
+    raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    if not raw:
+        return ATTEMPTS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number of attempts of at least 1")
+    return int(raw)
 
 
 def transfer_config() -> TransferConfig:
