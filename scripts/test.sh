@@ -33,6 +33,8 @@ npm ci --no-audit --no-fund --silent
 if [ -f scripts/setup-checkov.sh ]; then
   bash scripts/setup-checkov.sh
 fi
+# hashicorp/google and azurerm schemas (from the cdktf packages on PyPI) for the infra schema test.
+PYTHON="$VENV/bin/python" bash scripts/setup-provider-schemas.sh
 # The data tests run the BigQuery emulator from a pinned venv of its own (.cache/bqemulator-venv).
 bash scripts/setup-bqemulator.sh >/dev/null
 # ...and ministack (an AWS emulator whose Athena runs SQL) from another (.cache/ministack-venv).
