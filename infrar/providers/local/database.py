@@ -14,6 +14,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
 from typing import Any, NoReturn
 
 from infrar.database.placeholders import check_count, tokens
@@ -54,8 +55,13 @@ def _raise(error: sqlite3.Error, database: str) -> NoReturn:
     raise kind(f"database {database!r} (local SQLite {sqlite.path(database)}): {message}") from error
 
 
+@lru_cache(maxsize=256)  # sqlite3's description is a tuple of tuples: the same query, the same key
+def _columns(description: tuple[tuple[Any, ...], ...]) -> dict[Any, int]:
+    return column_index(item[0] for item in description)
+
+
 def _rows(cursor: sqlite3.Cursor, values: list[Any]) -> list[Row]:
-    columns = column_index(item[0] for item in cursor.description or ())
+    columns = _columns(cursor.description or ())
     return [Row(columns, value) for value in values]
 
 
@@ -162,7 +168,7 @@ def _transaction(database: str, session: _Session) -> Iterator[Transaction]:
 def _iterate(cursor: sqlite3.Cursor, database: str) -> Iterator[Row]:
     connection = cursor.connection
     try:
-        columns = column_index(item[0] for item in cursor.description or ())
+        columns = _columns(cursor.description or ())
         while True:
             try:
                 batch = cursor.fetchmany(_BATCH)
