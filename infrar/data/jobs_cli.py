@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.watch:
         _once(args.now or datetime.now(timezone.utc))
         return 0
-    while True:  # until interrupted
-        _once(datetime.now(timezone.utc))
-        time.sleep(60 - datetime.now(timezone.utc).second + 0.5)
+    try:
+        while True:  # until interrupted
+            _once(datetime.now(timezone.utc))
+            time.sleep(60 - datetime.now(timezone.utc).second + 0.5)  # just past the next minute's start
+    except KeyboardInterrupt:
+        return 0

@@ -89,3 +89,26 @@ def test_schedules_are_idempotent_and_run_when_due(script: Path, infrar_local: P
     assert storage.read_bytes("out", "ran/second.txt") == b"second"
     again.cancel()
     assert _run_due(infrar_local, "2030-01-02T02:30:00+00:00") == ""  # the schedule is gone
+
+
+def test_watch_runs_what_is_due_then_sleeps_to_the_next_minute(script: Path, infrar_local: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from infrar import cli
+    from infrar.data import jobs_cli
+
+    data.run_job("every-minute", script, schedule="* * * * *", args={"day": "watched"})
+    schedule = infrar_local / "data" / "jobs" / "every-minute" / "schedule.json"
+    record = json.loads(schedule.read_text())
+    record["last"] = "2020-01-01T00:00:00+00:00"
+    schedule.write_text(json.dumps(record))
+    pauses: list[float] = []
+
+    def interrupt(seconds: float) -> None:  # stands for Ctrl-C during the first wait
+        pauses.append(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs_cli.time, "sleep", interrupt)
+    assert cli.main(["jobs", "run-due", "--watch"]) == 0
+    assert capsys.readouterr().out.startswith("started every-minute run ")
+    assert len(pauses) == 1 and 0.5 < pauses[0] <= 60.5
