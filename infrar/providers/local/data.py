@@ -152,12 +152,8 @@ def _iterate(name: str, connection: Any) -> Iterator[Row]:
 
 
 def _portable(kind: str) -> str:
-    return kind.replace(" ", "").replace("DECIMAL(", "DECIMAL(") if kind.startswith("DECIMAL") else (
-        _PORTABLE.get(kind, kind))
-
-
-def _root() -> Path:
-    return files.root()
+    """A DuckDB type name in the portable vocabulary (DuckDB writes ``DECIMAL(10,2)`` already)."""
+    return kind.replace(" ", "") if kind.startswith("DECIMAL") else _PORTABLE.get(kind, kind)
 
 
 def _schedule_job(root: Path, name: str, schedule: str, script: Path, argv: list[str]) -> Job:
@@ -181,7 +177,7 @@ class LocalData:
         job, values = check_job(name, args)
         plan = None if schedule is None else cron.parse(schedule)
         source = check_script(script, job)
-        root = _root()
+        root = files.root()
         if isinstance(source, tuple):
             stored = root / "storage" / source[0] / source[1]
             if not stored.is_file():
