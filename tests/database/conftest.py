@@ -29,6 +29,7 @@ class FakeConnector:
     server: ClassVar[PostgresService | None] = None
     made: ClassVar[list[dict[str, Any]]] = []
     calls: ClassVar[list[tuple[tuple[Any, ...], dict[str, Any]]]] = []
+    fail: ClassVar[Exception | None] = None  # raised by connect() instead, as the real one can
 
     def __init__(self, **kwargs: Any) -> None:
         self.made.append(kwargs)
@@ -37,6 +38,8 @@ class FakeConnector:
         import pg8000.dbapi
 
         self.calls.append((args, kwargs))
+        if self.fail is not None:
+            raise self.fail
         assert self.server is not None
         return pg8000.dbapi.connect(USER, password=self.server.password, host="127.0.0.1",
                                     port=self.server.port, database=kwargs["db"])
@@ -49,7 +52,7 @@ def use_connector(service: PostgresService, monkeypatch: pytest.MonkeyPatch) -> 
     """Point gcp at ``service`` through the connector code path (IAM sign-in: no PGPASSWORD)."""
     import google.cloud.sql.connector
 
-    FakeConnector.server, FakeConnector.made, FakeConnector.calls = service, [], []
+    FakeConnector.server, FakeConnector.made, FakeConnector.calls, FakeConnector.fail = service, [], [], None
     monkeypatch.setattr(google.cloud.sql.connector, "Connector", FakeConnector)
     monkeypatch.setenv("INSTANCE_CONNECTION_NAME", INSTANCE)
     monkeypatch.setenv("DB_IAM_USER", "app@infrar-test.iam")

@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from google.auth.exceptions import DefaultCredentialsError
 
 from infrar import database, dispatch
-from infrar.errors import ConfigurationError
+from infrar.errors import ConfigurationError, NotFound, PermissionDenied, Unavailable
 from infrar.testing.postgres import PostgresService
 from infrar.testing.services import ServiceRegistry
 from tests.database.conftest import INSTANCE, FakeConnector, use_connector
@@ -65,3 +66,27 @@ def test_without_instance_name_gcp_uses_libpq(connector_db: tuple[str, str], mon
     monkeypatch.setenv("PGPASSWORD", password)
     assert database.query(name, "SELECT 1 AS one")[0]["one"] == 1
     assert FakeConnector.calls == []
+
+
+class _ApiError(Exception):
+    """What the connector's HTTP client raises for a Cloud SQL Admin API answer (it carries .status)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"{status}, message='...'")
+        self.status = status
+
+
+@pytest.mark.parametrize(("failure", "kind", "text"), [
+    (DefaultCredentialsError("Your default credentials were not found"),  # type: ignore[no-untyped-call]
+     PermissionDenied, "GOOGLE_APPLICATION"),
+    (_ApiError(403), PermissionDenied, "roles/cloudsql.client"),
+    (_ApiError(404), NotFound, "project:region:instance"),
+    (TimeoutError("timed out"), Unavailable, "cannot reach Cloud SQL instance"),
+])
+def test_connector_failures_are_infrar_errors_naming_the_instance(
+        connector_db: tuple[str, str], failure: Exception, kind: type[Exception], text: str) -> None:
+    name, _ = connector_db
+    FakeConnector.fail = failure
+    with pytest.raises(kind, match=text) as caught:
+        database.query(name, "SELECT 1")
+    assert INSTANCE in str(caught.value) and caught.value.__cause__ is failure

@@ -15,9 +15,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pg8000.dbapi
+
 from infrar.database.pg8000_ops import Link, Server, broken, opened
 from infrar.database.rules import POOL_SIZE
-from infrar.errors import ConfigurationError
+from infrar.errors import ConfigurationError, InfrarError, NotFound, PermissionDenied, Unavailable
 from infrar.providers._keyed import ConnectionPool, PerResource
 
 INSTANCE_VARIABLE = "INSTANCE_CONNECTION_NAME"
@@ -62,8 +64,34 @@ def arguments(database: str) -> dict[str, Any]:
 def connect(database: str) -> Link:
     """A new pg8000 connection to ``database`` on the instance ``INSTANCE_CONNECTION_NAME`` names."""
     _, connector = _connectors.get(str(os.getpid()))  # keyed by process: a forked child makes its own
-    native = connector.connect(os.environ[INSTANCE_VARIABLE].strip(), "pg8000", **arguments(database))
+    instance = os.environ[INSTANCE_VARIABLE].strip()
+    try:
+        native = connector.connect(instance, "pg8000", **arguments(database))
+    except pg8000.dbapi.Error:
+        raise  # the server answered: translated by SQLSTATE like every statement error
+    except InfrarError:
+        raise
+    except Exception as error:
+        raise connector_error(error, instance) from error
     return opened(native)
+
+
+def connector_error(error: Exception, instance: str) -> InfrarError:
+    """The infrar error for a failure of the connector itself (credentials, Cloud SQL Admin API, network)."""
+    name = type(error).__name__
+    status = getattr(error, "status", None) or getattr(error, "code", None)
+    if name in ("DefaultCredentialsError", "RefreshError"):
+        return PermissionDenied(
+            f"the Cloud SQL connector found no usable Google credentials for {instance} ({name}): run as a "
+            "service account or set GOOGLE_APPLICATION_CREDENTIALS"
+        )
+    if status in (401, 403):
+        return PermissionDenied(f"Cloud SQL refused {instance} ({name} {status}): grant the workload's "
+                                "service account roles/cloudsql.client and roles/cloudsql.instanceUser")
+    if status == 404:
+        return NotFound(f"Cloud SQL instance {instance} does not exist ({INSTANCE_VARIABLE}): "
+                        "use project:region:instance")
+    return Unavailable(f"cannot reach Cloud SQL instance {instance} through the connector: {name}: {error}")
 
 
 def _build(database: str) -> Server:
