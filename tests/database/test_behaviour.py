@@ -182,11 +182,13 @@ def test_several_processes_write_one_database(db: str, request: pytest.FixtureRe
         pytest.skip("spawned children cannot see the faked Cloud SQL Connector; the gcp run covers this code")
 
     database.execute(db, "CREATE TABLE hits (child INTEGER, n INTEGER)")
+    # Four writers on one local file (its locking is what is under test); two suffice on a server.
+    count = 4 if request.node.callspec.params["db"] == "local" else 2
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no state shared with this one
-    children = [context.Process(target=_insert_from_child, args=(db, c)) for c in range(4)]
+    children = [context.Process(target=_insert_from_child, args=(db, c)) for c in range(count)]
     for child in children:
         child.start()
     for child in children:
         child.join()
-    assert [child.exitcode for child in children] == [0, 0, 0, 0]
-    assert database.query(db, "SELECT count(*) AS n FROM hits")[0]["n"] == 800
+    assert [child.exitcode for child in children] == [0] * count
+    assert database.query(db, "SELECT count(*) AS n FROM hits")[0]["n"] == 200 * count
