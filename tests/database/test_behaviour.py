@@ -182,9 +182,11 @@ def test_several_processes_write_one_database(db: str, request: pytest.FixtureRe
         pytest.skip("spawned children cannot see the faked Cloud SQL Connector; the gcp run covers this code")
 
     database.execute(db, "CREATE TABLE hits (child INTEGER, n INTEGER)")
-    # Four writers on one local file (its locking is what is under test); two suffice on a server.
-    count = 4 if request.node.callspec.params["db"] == "local" else 2
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no state shared with this one
+    # Four writers on one local file, each a fresh interpreter (SQLite's locking is what is under
+    # test); on a server two forked writers, which must each open their own sessions.
+    local = request.node.callspec.params["db"] == "local"
+    count = 4 if local else 2
+    context = multiprocessing.get_context("spawn" if local else "fork")
     children = [context.Process(target=_insert_from_child, args=(db, c)) for c in range(count)]
     for child in children:
         child.start()
