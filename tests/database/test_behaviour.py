@@ -35,6 +35,10 @@ def test_rows_affected_and_execute_many(db: str) -> None:
     assert added == 50
     assert database.execute(db, "UPDATE accounts SET balance = balance + 1 WHERE id < ?", [10]) == 10
     assert database.execute(db, "DELETE FROM accounts WHERE id = ?", [999]) == 0
+    # Not an INSERT: one statement per sequence, each counted (psqlODBC's executemany says -1).
+    assert database.execute_many(db, "UPDATE accounts SET balance = ? WHERE id >= ?", [(0, 40), (1, 45), (2, 99)]) == 15
+    assert database.execute_many(db, "INSERT INTO accounts (id, owner) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                                 [(1, "dup"), (100, "new")]) == 1
 
 
 def test_iter_query_yields_every_row_in_order(db: str) -> None:
