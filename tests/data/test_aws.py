@@ -107,9 +107,10 @@ def _script(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_job_run_uploads_the_script_and_passes_args(aws_data: tuple[EmulatedProvider, str],
-                                                       tmp_path: Path) -> None:
+def test_a_job_run_uploads_the_script_and_passes_args(aws_data: tuple[EmulatedProvider, str], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     moto, bucket = aws_data
+    monkeypatch.setenv("INFRAR_GLUE_PYTHON_MODULES", "infrar[aws]==0.1.0")
     job = data.run_job("daily-totals", _script(tmp_path), args={"day": "2024-01-01", "out-bucket": bucket})
     assert job.wait(timeout=60) == "SUCCEEDED"
     glue = aws_client("glue", moto)
@@ -117,9 +118,12 @@ def test_a_job_run_uploads_the_script_and_passes_args(aws_data: tuple[EmulatedPr
     assert definition["Command"] == {"Name": "pythonshell", "ScriptLocation": f"s3://{bucket}/scripts/daily-totals.py",
                                      "PythonVersion": "3.9"}
     assert definition["Role"] == "arn:aws:iam::123456789012:role/infrar-glue-job"
+    assert definition["DefaultArguments"] == {"--additional-python-modules": "infrar[aws]==0.1.0"}
     assert storage.read_bytes(bucket, "scripts/daily-totals.py") == b"print('hello')\n"
     run = glue.get_job_run(JobName="daily-totals", RunId=job.id)["JobRun"]
-    assert run["Arguments"] == {"--day": "2024-01-01", "--out-bucket": bucket}
+    # moto reports the job's DefaultArguments merged into the run's
+    assert run["Arguments"] == {"--day": "2024-01-01", "--out-bucket": bucket,
+                                "--additional-python-modules": "infrar[aws]==0.1.0"}
 
 
 def test_a_script_in_storage_is_run_where_it_is(aws_data: tuple[EmulatedProvider, str]) -> None:

@@ -2,13 +2,16 @@
 
 Tables are Glue external tables over ``s3://bucket/prefix/`` (what Athena reads); a job is a
 Glue Python-shell job whose script lives in S3 (a local script is uploaded to
-INFRAR_GLUE_SCRIPTS); a schedule is an EventBridge Scheduler schedule (UTC) whose target is
-Glue's StartJobRun, assumed through INFRAR_SCHEDULER_ROLE_ARN.
+INFRAR_GLUE_SCRIPTS; INFRAR_GLUE_PYTHON_MODULES, optional, is pip-installed before it runs,
+e.g. ``infrar[aws]==0.1.0`` for a script that imports infrar); a schedule is an EventBridge
+Scheduler schedule (UTC) whose target is Glue's StartJobRun, assumed through
+INFRAR_SCHEDULER_ROLE_ARN.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from functools import partial
@@ -131,9 +134,14 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
 
 def _define(job: str, uri: str) -> None:
     """Create Glue Python-shell job ``job`` running ``uri``, or point the existing one at it."""
-    definition = {"Role": glue.setting("INFRAR_GLUE_JOB_ROLE_ARN", job, "the IAM role Glue jobs run as"),
-                  "Command": {"Name": "pythonshell", "ScriptLocation": uri, "PythonVersion": "3.9"},
-                  "MaxCapacity": 0.0625}
+    definition: dict[str, Any] = {
+        "Role": glue.setting("INFRAR_GLUE_JOB_ROLE_ARN", job, "the IAM role Glue jobs run as"),
+        "Command": {"Name": "pythonshell", "ScriptLocation": uri, "PythonVersion": "3.9"},
+        "MaxCapacity": 0.0625,
+    }
+    modules = os.environ.get("INFRAR_GLUE_PYTHON_MODULES")
+    if modules:  # e.g. "infrar[aws]==0.1.0": what a script that imports infrar needs pip to install first
+        definition["DefaultArguments"] = {"--additional-python-modules": modules}
     try:
         found = glue.client().get_job(JobName=job)["Job"]
     except ClientError as exc:
@@ -141,7 +149,8 @@ def _define(job: str, uri: str) -> None:
             raise
         glue.client().create_job(Name=job, **definition)
         return
-    if found.get("Role") != definition["Role"] or found.get("Command", {}).get("ScriptLocation") != uri:
+    if (found.get("Role") != definition["Role"] or found.get("Command", {}).get("ScriptLocation") != uri
+            or found.get("DefaultArguments", {}) != definition.get("DefaultArguments", {})):
         glue.client().update_job(JobName=job, JobUpdate=definition)
 
 

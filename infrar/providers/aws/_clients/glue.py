@@ -4,7 +4,9 @@ Configured like every aws client (see athena.py; AWS_ENDPOINT_URL_GLUE too), plu
 ``infrar infra`` outputs for jobs:
 
 - INFRAR_GLUE_JOB_ROLE_ARN: the IAM role a Glue job runs as;
-- INFRAR_GLUE_SCRIPTS: ``s3://bucket/prefix/`` where a job's local script is uploaded.
+- INFRAR_GLUE_SCRIPTS: ``s3://bucket/prefix/`` where a job's local script is uploaded;
+- INFRAR_GLUE_PYTHON_MODULES (optional): ``--additional-python-modules`` of the job, e.g.
+  ``infrar[aws]==0.1.0`` so that a script importing infrar finds it (an erased one needs none).
 """
 
 from __future__ import annotations
