@@ -98,7 +98,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "azure": Profile(
         provider="azure",
-        required_providers={"azurerm": ("hashicorp/azurerm", "4.30.0"), "random": RANDOM},
+        required_providers={"azurerm": ("hashicorp/azurerm", "4.55.0"), "random": RANDOM},
         provider_blocks=(Block("provider", ("azurerm",), (Block("features"),)),),
         context={
             "resource_group_name": RootVariable("string", "Existing resource group to deploy into."),

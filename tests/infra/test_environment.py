@@ -102,12 +102,7 @@ def test_each_workload_gets_exactly_what_its_resources_need(provider: str) -> No
     assert configured(provider) == EXPECTED[provider]
 
 
-@pytest.mark.parametrize("provider", [
-    "aws", "gcp",
-    pytest.param("azure", marks=pytest.mark.xfail(strict=True, reason=(
-        "no Azure database adapter reads PG* yet (the database owner's azure adapter for engine "
-        "postgres); remove this mark when it declares them"))),
-])
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
 def test_the_adapters_read_every_variable_the_workloads_get(provider: str) -> None:
     wanted = set().union(*(plain | secret for plain, secret in configured(provider).values()))
     assert wanted - adapter_variables(provider) == set()
