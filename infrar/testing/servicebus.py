@@ -54,7 +54,7 @@ class ServiceBusService(ServerService):
         connection = BlockingConnection(f"127.0.0.1:{self.port}", timeout=10, allowed_mechs="ANONYMOUS")
         try:
             reply = SyncRequestResponse(connection, "$infrar/control").call(
-                Message(body={k.replace("_", "-"): v for k, v in arguments.items()},
+                Message(body={k.replace("_", "-"): v for k, v in arguments.items() if v is not None},
                         properties={"operation": operation}))
         finally:
             connection.close()
@@ -67,21 +67,28 @@ class ServiceBusService(ServerService):
         return dict(reply.body or {})  # type: ignore[arg-type]  # the control node answers with a map
 
     def create_queue(self, name: str, *, lock_duration: float = DEFAULT_LOCK_DURATION,
-                     max_delivery_count: int = DEFAULT_MAX_DELIVERY_COUNT) -> None:
+                     max_delivery_count: int = DEFAULT_MAX_DELIVERY_COUNT,
+                     forward_dead_letters_to: str | None = None) -> None:
+        """Queue ``name``; its dead letters go to its own subqueue, or to queue ``forward_dead_letters_to``."""
         self._call("create-queue", name=name, lock_duration=float(lock_duration),
-                   max_delivery_count=max_delivery_count)
+                   max_delivery_count=max_delivery_count, forward_dead_letters_to=forward_dead_letters_to)
 
     def create_topic(self, name: str) -> None:
         self._call("create-topic", name=name)
 
     def create_subscription(self, topic: str, name: str, *, lock_duration: float = DEFAULT_LOCK_DURATION,
-                            max_delivery_count: int = DEFAULT_MAX_DELIVERY_COUNT) -> None:
+                            max_delivery_count: int = DEFAULT_MAX_DELIVERY_COUNT,
+                            forward_dead_letters_to: str | None = None) -> None:
         self._call("create-subscription", topic=topic, name=name, lock_duration=float(lock_duration),
-                   max_delivery_count=max_delivery_count)
+                   max_delivery_count=max_delivery_count, forward_dead_letters_to=forward_dead_letters_to)
 
     def delete(self, path: str) -> None:
         """Delete a queue, a topic or ``<topic>/Subscriptions/<name>`` (no error if it is gone)."""
         self._call("delete", path=path)
+
+    def exists(self, path: str) -> bool:
+        """Whether queue, topic or ``<topic>/Subscriptions/<name>`` ``path`` exists."""
+        return bool(self._call("exists", path=path)["exists"])
 
     def count(self, path: str) -> int:
         """Messages held (available or locked) by a queue, a subscription or a ``/$DeadLetterQueue``."""

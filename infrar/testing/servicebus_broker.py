@@ -74,6 +74,28 @@ def unbatch(payload: bytes) -> list[bytes]:
     return [payload]
 
 
+def message_size(payload: bytes) -> int:
+    """What counts against the limit: the body, the application properties and the content type.
+
+    Service Bus counts its own headers too, so a real namespace refuses a message some hundred
+    bytes sooner; this broker keeps to the part a sender controls, as infrar's size rule does.
+    """
+    message: Any = Message()
+    message.decode(payload)
+    body = message.body
+    size = len(body) if isinstance(body, (bytes, str, memoryview)) else len(str(body))
+    size += sum(len(str(k)) + len(str(v)) for k, v in (message.properties or {}).items())
+    return size + (len("content-type") + len(message.content_type) if message.content_type else 0)
+
+
+def _scheduled(payload: bytes) -> float:
+    """When a message asked to be enqueued (x-opt-scheduled-enqueue-time, ms), else 0: at once."""
+    message: Any = Message()
+    message.decode(payload)
+    at = (message.annotations or {}).get(symbol("x-opt-scheduled-enqueue-time"))
+    return 0.0 if at is None else float(at) / 1000
+
+
 def _key(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -208,14 +230,15 @@ class Broker(Handler):
             request = Message()
             request.decode(payload)
             self._respond(link, path, request)
-        elif len(payload) > MAX_MESSAGE_SIZE:  # Service Bus refuses the transfer, not the link
+        elif (size := max(message_size(m) for m in unbatch(payload))) > MAX_MESSAGE_SIZE:
+            # Service Bus refuses the transfer, not the link.
             self._refuse(delivery, "amqp:link:message-size-exceeded",
-                         f"The message of {len(payload)} bytes exceeds the limit of {MAX_MESSAGE_SIZE} bytes.")
+                         f"The message of {size} bytes exceeds the limit of {MAX_MESSAGE_SIZE} bytes.")
             return
         else:
             try:
                 for message in unbatch(payload):
-                    self.namespace.publish(path, message, time.time())
+                    self.namespace.publish(path, message, time.time(), _scheduled(message))
             except NoEntity:  # deleted since the attach
                 self._refuse(delivery, "amqp:not-found", f"The messaging entity '{path}' could not be found.")
                 return
@@ -266,7 +289,7 @@ class Broker(Handler):
         while link.credit > 0:
             now = time.time()
             if presettled:
-                stored = entity.take()
+                stored = entity.take(now)
                 if stored is None:
                     return
                 delivery = link.delivery(uuid.uuid4().bytes)
@@ -353,6 +376,8 @@ class Broker(Handler):
                 return 410, "lock lost"
             stamps = [timestamp(int(until * 1000)) for until in expirations if until is not None]
             return 200, {"expirations": Array(Data.NULL, Data.TIMESTAMP, *stamps)}
+        if operation == "com.microsoft:peek-message":
+            return 204, None  # "no messages": peeking here only proves the entity exists
         if operation == "com.microsoft:update-disposition":
             return self._update_disposition(entity, body, now)
         return 501, f"operation {operation} is not served by the test broker"
@@ -380,15 +405,19 @@ class Broker(Handler):
         args = {_key(k): v for k, v in (request.body or {}).items()}
         lock_duration = float(args.get("lock-duration", 30.0))
         max_delivery_count = int(args.get("max-delivery-count", 10))
+        forward = args.get("forward-dead-letters-to")
         try:
             if operation == "create-queue":
-                self.namespace.create_queue(args["name"], lock_duration, max_delivery_count)
+                self.namespace.create_queue(args["name"], lock_duration, max_delivery_count, forward)
             elif operation == "create-topic":
                 self.namespace.create_topic(args["name"])
             elif operation == "create-subscription":
-                self.namespace.create_subscription(args["topic"], args["name"], lock_duration, max_delivery_count)
+                self.namespace.create_subscription(args["topic"], args["name"], lock_duration, max_delivery_count,
+                                                  forward)
             elif operation == "delete":
                 self.namespace.delete(args["path"])
+            elif operation == "exists":
+                return 200, {"exists": self.namespace.exists(args["path"])}
             elif operation == "count":
                 return 200, {"count": self.namespace.source(args["path"]).count()}
             else:
@@ -399,8 +428,8 @@ class Broker(Handler):
 
     # -- lock expiry -----------------------------------------------------------------------------
     def on_timer_task(self, event: Any) -> None:
-        if self.namespace.expire(time.time()):
-            self._wake()
+        self.namespace.expire(time.time())
+        self._wake()  # expired locks and scheduled messages that came due
         event.reactor.schedule(TICK, self)
 
     def on_reactor_init(self, event: Any) -> None:

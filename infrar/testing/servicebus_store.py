@@ -33,6 +33,7 @@ class Stored:
     payload: bytes  # the AMQP-encoded message as the sender sent it
     sequence_number: int
     enqueued_at: float
+    visible_at: float = 0.0  # a scheduled message (x-opt-scheduled-enqueue-time) waits until then
     delivery_count: int = 0  # deliveries that failed so far: the AMQP header's delivery-count
     dead_letter_reason: str | None = None
     dead_letter_description: str | None = None
@@ -56,21 +57,29 @@ class Entity:
     locked: dict[bytes, Lock] = field(default_factory=dict)
     _sequence: int = 0
 
-    def enqueue(self, payload: bytes, now: float) -> None:
+    def enqueue(self, payload: bytes, now: float, visible_at: float = 0.0) -> None:
         self._sequence += 1
-        self.ready.append(Stored(payload, self._sequence, now))
+        self.ready.append(Stored(payload, self._sequence, now, visible_at))
 
-    def take(self) -> Stored | None:
-        """The next message, removed at once (receive-and-delete mode)."""
-        return self.ready.popleft() if self.ready else None
+    def _next(self, now: float) -> Stored | None:
+        for stored in self.ready:
+            if stored.visible_at <= now:
+                self.ready.remove(stored)
+                return stored
+        return None
+
+    def take(self, now: float) -> Stored | None:
+        """The next available message, removed at once (receive-and-delete mode)."""
+        return self._next(now)
 
     def lock_next(self, now: float) -> tuple[bytes, Lock] | None:
         """Lock the next available message; its token is the delivery tag the client settles with."""
-        if not self.ready:
+        stored = self._next(now)
+        if stored is None:
             return None
         # 16 bytes, as the SDK needs; ASCII because proton's Python binding hands tags back as text.
         token = secrets.token_hex(8).encode()
-        lock = Lock(self.ready.popleft(), now + self.lock_duration)
+        lock = Lock(stored, now + self.lock_duration)
         self.locked[token] = lock
         return token, lock
 
@@ -139,8 +148,9 @@ class Entity:
         return len(self.ready) + len(self.locked)
 
 
-def _entity(path: str, lock_duration: float, max_delivery_count: int) -> Entity:
-    dead_letter = Entity(path + DEAD_LETTER_SUFFIX, lock_duration, max_delivery_count)
+def _entity(path: str, lock_duration: float, max_delivery_count: int, forward_to: Entity | None) -> Entity:
+    """An entity with its dead-letter subqueue, or forwarding its dead letters to queue ``forward_to``."""
+    dead_letter = forward_to or Entity(path + DEAD_LETTER_SUFFIX, lock_duration, max_delivery_count)
     return Entity(path, lock_duration, max_delivery_count, dead_letter)
 
 
@@ -155,22 +165,34 @@ class Namespace:
         self.queues: dict[str, Entity] = {}
         self.topics: dict[str, dict[str, Entity]] = {}
 
-    def create_queue(self, name: str, lock_duration: float = 30.0, max_delivery_count: int = 10) -> Entity:
+    def _forward_target(self, name: str | None) -> Entity | None:
+        """The queue dead letters are forwarded to (ForwardDeadLetteredMessagesTo), which must exist."""
+        if not name:
+            return None
+        if name.lower() not in self.queues:
+            raise NoEntity(name)
+        return self.queues[name.lower()]
+
+    def create_queue(self, name: str, lock_duration: float = 30.0, max_delivery_count: int = 10,
+                     forward_dead_letters_to: str | None = None) -> Entity:
         key = name.lower()
         if key not in self.queues:
-            self.queues[key] = _entity(name, lock_duration, max_delivery_count)
+            target = self._forward_target(forward_dead_letters_to)
+            self.queues[key] = _entity(name, lock_duration, max_delivery_count, target)
         return self.queues[key]
 
     def create_topic(self, name: str) -> None:
         self.topics.setdefault(name.lower(), {})
 
     def create_subscription(self, topic: str, name: str, lock_duration: float = 30.0,
-                            max_delivery_count: int = 10) -> Entity:
+                            max_delivery_count: int = 10, forward_dead_letters_to: str | None = None) -> Entity:
         subscriptions = self.topics.get(topic.lower())
         if subscriptions is None:
             raise NoEntity(topic)
         if name.lower() not in subscriptions:
-            subscriptions[name.lower()] = _entity(f"{topic}{SUBSCRIPTIONS}{name}", lock_duration, max_delivery_count)
+            target = self._forward_target(forward_dead_letters_to)
+            path = f"{topic}{SUBSCRIPTIONS}{name}"
+            subscriptions[name.lower()] = _entity(path, lock_duration, max_delivery_count, target)
         return subscriptions[name.lower()]
 
     def delete(self, path: str) -> None:
@@ -195,20 +217,30 @@ class Namespace:
             raise NoEntity(path)
         return entity.dead_letter if dead_letter and entity.dead_letter is not None else entity
 
+    def exists(self, path: str) -> bool:
+        """Whether a queue, a topic or ``<topic>/Subscriptions/<name>`` exists."""
+        if self.is_target(path):
+            return True
+        try:
+            self.source(path)
+        except NoEntity:
+            return False
+        return True
+
     def is_target(self, path: str) -> bool:
         """Whether a sender may send to ``path`` (a queue or a topic)."""
         return path.lower() in self.queues or path.lower() in self.topics
 
-    def publish(self, path: str, payload: bytes, now: float) -> None:
+    def publish(self, path: str, payload: bytes, now: float, visible_at: float = 0.0) -> None:
         """Enqueue on a queue, or copy to every subscription of a topic (none: the message is gone)."""
         key = path.lower()
         if key in self.queues:
-            self.queues[key].enqueue(payload, now)
+            self.queues[key].enqueue(payload, now, visible_at)
             return
         if key not in self.topics:
             raise NoEntity(path)
         for subscription in self.topics[key].values():
-            subscription.enqueue(payload, now)
+            subscription.enqueue(payload, now, visible_at)
 
     def entities(self) -> list[Entity]:
         """Every queue and subscription (each carries its dead-letter subqueue)."""

@@ -16,20 +16,11 @@ from infrar.testing.services import ServiceRegistry
 
 
 @pytest.fixture(scope="session")
-def servicebus(infrar_services: ServiceRegistry,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceBusService]:
-    """The broker (``servicebus`` service), started on first use on a free 127.0.0.1 port."""
-    if "servicebus" in infrar_services.declarations:  # the messaging plugin declares it
-        service = infrar_services.get("servicebus")
-        assert isinstance(service, ServiceBusService)
-        yield service
-        return
-    own = ServiceBusService(tmp_path_factory.mktemp("servicebus"))  # before that plugin is registered
-    own.start()
-    try:
-        yield own
-    finally:
-        own.stop()
+def servicebus(infrar_services: ServiceRegistry) -> ServiceBusService:
+    """The broker (the messaging plugin's ``servicebus`` service), started on first use on a free port."""
+    service = infrar_services.get("servicebus")
+    assert isinstance(service, ServiceBusService)
+    return service
 
 
 @pytest.fixture

@@ -179,5 +179,5 @@ def test_missing_entities_are_not_found(client: ServiceBusClient, entity_name: s
 def test_messages_over_256_kib_are_refused(client: ServiceBusClient, queue: str,
                                            servicebus: ServiceBusService) -> None:
     with pytest.raises(MessageSizeExceededError), client.get_queue_sender(queue) as sender:
-        sender.send_messages(ServiceBusMessage(b"x" * (256 * 1024)))
+        sender.send_messages(ServiceBusMessage(b"x" * (256 * 1024 + 1)))
     assert servicebus.count(queue) == 0

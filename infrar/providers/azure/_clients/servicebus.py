@@ -1,0 +1,191 @@
+"""The azure provider's Service Bus clients: one ServiceBusClient per process, and its senders and receivers.
+
+The one place that reads Service Bus's native configuration:
+
+- ``AZURE_SERVICEBUS_CONNECTION_STRING`` (a shared access key, or an emulator's
+  ``...;UseDevelopmentEmulator=true``), else
+- ``AZURE_SERVICEBUS_NAMESPACE`` (fully qualified, ``name.servicebus.windows.net``) with
+  ``azure.identity.DefaultAzureCredential`` (Entra ID).
+
+Opening a sender or a receiver costs an AMQP attach (and a CBS token), so each is opened once
+per entity and process and kept. The SDK's handlers are not thread-safe: each comes with a
+lock its users hold around every call. The administration client (entity creation under
+INFRAR_CREATE_MISSING=1) is built from the same variables and speaks HTTPS.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from azure.servicebus import ServiceBusClient, ServiceBusSubQueue
+from azure.servicebus.management import ServiceBusAdministrationClient
+
+from infrar.errors import ConfigurationError, MissingDependency
+
+CONNECTION_STRING_VARIABLE = "AZURE_SERVICEBUS_CONNECTION_STRING"
+NAMESPACE_VARIABLE = "AZURE_SERVICEBUS_NAMESPACE"
+SUBSCRIPTIONS = "/subscriptions/"  # a receiver's path: <topic>/subscriptions/<name>
+DEAD_LETTER_QUEUE = "/$deadletterqueue"  # an entity's own dead-letter subqueue
+_RETRIES: dict[str, Any] = {"retry_total": 3, "retry_backoff_factor": 0.5, "retry_backoff_max": 4}
+
+
+class Handler(NamedTuple):
+    """A sender or a receiver, and the lock to hold around each call on it."""
+
+    client: Any
+    lock: threading.RLock
+
+
+_lock = threading.Lock()
+_client: ServiceBusClient | None = None
+_admin: ServiceBusAdministrationClient | None = None
+
+
+def _credential() -> Any:
+    try:
+        from azure.identity import DefaultAzureCredential
+    except ImportError as exc:
+        raise MissingDependency(
+            f"{NAMESPACE_VARIABLE} needs azure-identity for Entra ID sign-in: pip install 'infrar[azure]'"
+        ) from exc
+    return DefaultAzureCredential()
+
+
+def _configured() -> tuple[str, str]:
+    """``("connection string", value)`` or ``("namespace", value)``, whichever is set."""
+    connection_string = os.environ.get(CONNECTION_STRING_VARIABLE, "").strip()
+    if connection_string:
+        return "connection string", connection_string
+    namespace = os.environ.get(NAMESPACE_VARIABLE, "").strip()
+    if namespace:
+        return "namespace", namespace
+    raise ConfigurationError(
+        f"no Service Bus namespace configured: set {CONNECTION_STRING_VARIABLE} (Shared access policies in the "
+        f"portal) or {NAMESPACE_VARIABLE}=<name>.servicebus.windows.net to sign in with Entra ID"
+    )
+
+
+def _build(kind: str) -> Any:
+    source, value = _configured()
+    cls: Any = ServiceBusClient if kind == "client" else ServiceBusAdministrationClient
+    options = _RETRIES if kind == "client" else {}
+    if source == "namespace":
+        return cls(value, _credential(), **options)
+    try:
+        return cls.from_connection_string(value, **options)
+    except ValueError as exc:
+        # The SDK's message may quote the string; ours must not (it holds the key).
+        raise ConfigurationError(
+            f"{CONNECTION_STRING_VARIABLE} is not a Service Bus connection string "
+            "(Endpoint=sb://<name>.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...); "
+            "copy it from the namespace's Shared access policies"
+        ) from exc
+
+
+def client() -> ServiceBusClient:
+    """The process's ServiceBusClient, built on first use from the native variables."""
+    global _client
+    found = _client
+    if found is None:
+        with _lock:
+            if _client is None:
+                _client = _build("client")
+            found = _client
+    return found
+
+
+def administration() -> ServiceBusAdministrationClient:
+    """The process's ServiceBusAdministrationClient (HTTPS), for creating missing entities."""
+    global _admin
+    found = _admin
+    if found is None:
+        with _lock:
+            if _admin is None:
+                _admin = _build("administration")
+            found = _admin
+    return found
+
+
+def _open_sender(entity: str) -> Handler:
+    return Handler(client().get_queue_sender(entity), threading.RLock())  # a topic's sender is the same link
+
+
+def _open_receiver(path: str) -> Handler:
+    """``queue``, ``queue/$deadletterqueue``, ``topic/subscriptions/name`` (and its dead-letter subqueue)."""
+    entity, dead, _ = path.partition(DEAD_LETTER_QUEUE)
+    sub_queue = ServiceBusSubQueue.DEAD_LETTER if dead else None
+    topic, sep, name = entity.partition(SUBSCRIPTIONS)
+    if sep:
+        receiver = client().get_subscription_receiver(topic, name, sub_queue=sub_queue)
+    else:
+        receiver = client().get_queue_receiver(entity, sub_queue=sub_queue)
+    try:
+        # Attach now, and ask the entity's $management node (a peek locks nothing): a missing
+        # entity fails here, once, rather than inside a subscriber's loop.
+        receiver.peek_messages(max_message_count=1)
+    except BaseException:
+        _close(Handler(receiver, threading.RLock()))
+        raise
+    return Handler(receiver, threading.RLock())
+
+
+def _close(handler: Handler) -> None:
+    try:
+        handler.client.close()
+    except Exception:  # closing a broken link is best effort: it is dropped either way
+        pass
+
+
+_handlers: dict[str, Handler] = {}  # "send:<entity>" or "receive:<path>"
+created: set[str] = set()  # "<kind>:<name>" made sure of under INFRAR_CREATE_MISSING=1, once per process
+_opening = threading.Lock()
+_pid = os.getpid()  # the process that opened them: a forked child must not close the parent's links
+
+
+def _handler(key: str, path: str, opener: Callable[[str], Handler]) -> Handler:
+    found = _handlers.get(key)
+    if found is None:
+        with _opening:  # not _lock: opening builds the client under that one
+            found = _handlers.get(key)
+            if found is None:
+                found = _handlers[key] = opener(path)
+    return found
+
+
+def sender(entity: str) -> Handler:
+    """The sender for queue or topic ``entity``, opened on first use."""
+    return _handler("send:" + entity, entity, _open_sender)
+
+
+def receiver(path: str) -> Handler:
+    """The peek-lock receiver for ``path`` (see ``_open_receiver``), opened on first use."""
+    return _handler("receive:" + path, path, _open_receiver)
+
+
+def forget(path: str) -> None:
+    """Close and drop the sender and receiver of a path that turned out missing, so a retry reopens them."""
+    for key in ("send:" + path, "receive:" + path):
+        handler = _handlers.pop(key, None)
+        if handler is not None:
+            _close(handler)
+
+
+def reset() -> None:
+    """Drop every handler and the clients (after fork, or for a new namespace); a fresh lock.
+
+    In the process that opened them they are closed (a receiver gives back what it prefetched);
+    a forked child only forgets them, since their sockets are its parent's too.
+    """
+    global _client, _admin, _lock, _opening, _handlers, _pid
+    dropped, old = list(_handlers.values()), _client
+    created.clear()
+    _handlers, _client, _admin, _lock, _opening = {}, None, None, threading.Lock(), threading.Lock()
+    if _pid == os.getpid():
+        for handler in dropped:
+            _close(handler)
+        if old is not None:
+            _close(Handler(old, threading.RLock()))
+    _pid = os.getpid()
