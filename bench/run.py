@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # python bench/run.py
 
 from bench._common import Row, format_table, log, moto_server
 
-BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache", "observability", "database")
+BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache", "observability", "database", "data")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -105,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.database import bench_database
 
         rows += bench_database(ops=args.ops * 2, reps=args.reps)
+    if "data" in args.only:
+        from bench.data import bench_data
+
+        rows += bench_data(rows=200_000 if args.quick else 1_000_000, reps=args.reps)
     print(f"infrar storage benchmarks: {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(versions())
