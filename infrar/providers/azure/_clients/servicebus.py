@@ -49,7 +49,7 @@ def _credential() -> Any:
         from azure.identity import DefaultAzureCredential
     except ImportError as exc:
         raise MissingDependency(
-            f"{NAMESPACE_VARIABLE} needs azure-identity for Entra ID sign-in: pip install 'infrar[azure]'"
+            f"{NAMESPACE_VARIABLE} needs azure-identity for Entra ID sign-in: pip install azure-identity"
         ) from exc
     return DefaultAzureCredential()
 
