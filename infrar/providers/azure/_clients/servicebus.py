@@ -139,8 +139,9 @@ def _close(handler: Handler) -> None:
         pass
 
 
-_handlers: dict[str, Handler] = {}  # "send:<entity>" or "receive:<path>"
+_handlers: dict[str, Handler] = {}  # "send:<entity>" or "receive:<path>:<thread id>"
 created: set[str] = set()  # "<kind>:<name>" made sure of under INFRAR_CREATE_MISSING=1, once per process
+_owners: dict[str, threading.Thread] = {}  # receiver key -> the thread it serves
 _opening = threading.Lock()
 _pid = os.getpid()  # the process that opened them: a forked child must not close the parent's links
 
@@ -161,14 +162,36 @@ def sender(entity: str) -> Handler:
 
 
 def receiver(path: str) -> Handler:
-    """The peek-lock receiver for ``path`` (see ``_open_receiver``), opened on first use."""
-    return _handler("receive:" + path, path, _open_receiver)
+    """This thread's peek-lock receiver for ``path`` (see ``_open_receiver``), opened on first use.
+
+    One per thread: a receive waits on the link for up to its wait time, and settling a message
+    needs the receiver that got it, so threads sharing one would wait for each other's polls.
+    Receivers of threads that have ended are closed (giving back what they prefetched) when
+    another one is opened.
+    """
+    thread = threading.current_thread()
+    key = f"receive:{path}:{thread.ident}"
+    if _owners.get(key) is not thread:  # new here (or a dead thread's id reused)
+        with _opening:
+            _close_orphans()
+            _owners[key] = thread
+    return _handler(key, path, _open_receiver)
+
+
+def _close_orphans() -> None:
+    for key, owner in list(_owners.items()):
+        if not owner.is_alive():
+            _owners.pop(key, None)
+            handler = _handlers.pop(key, None)
+            if handler is not None:
+                _close(handler)
 
 
 def forget(path: str) -> None:
-    """Close and drop the sender and receiver of a path that turned out missing, so a retry reopens them."""
-    for key in ("send:" + path, "receive:" + path):
+    """Close and drop the sender and receivers of a path that turned out missing, so a retry reopens them."""
+    for key in [k for k in list(_handlers) if k == "send:" + path or k.startswith(f"receive:{path}:")]:
         handler = _handlers.pop(key, None)
+        _owners.pop(key, None)
         if handler is not None:
             _close(handler)
 
@@ -182,6 +205,7 @@ def reset() -> None:
     global _client, _admin, _lock, _opening, _handlers, _pid
     dropped, old = list(_handlers.values()), _client
     created.clear()
+    _owners.clear()
     _handlers, _client, _admin, _lock, _opening = {}, None, None, threading.Lock(), threading.Lock()
     if _pid == os.getpid():
         for handler in dropped:
