@@ -21,7 +21,7 @@ __all__ = ["Component", "components", "unit_of"]
 # price-name patterns -> the unit its quantity is counted in (first match wins)
 _UNITS = tuple((re.compile(pattern), unit) for pattern, unit in (
     (r"vcpu_hour$", "vCPU-hours"), (r"vcpu_second$", "vCPU-seconds"), (r"gi?b_second$", "GiB-seconds"),
-    (r"gb_hour$", "GB-hours"), (r"gb_month$", "GB-months"), (r"per_gb$", "GB"),
+    (r"gb_hour$", "GB-hours"), (r"gb_month$", "GB-months"), (r"gib_month$", "GiB-months"), (r"per_gb$", "GB"),
     (r"per_1000$", "1k requests"), (r"per_10000$", "10k requests"), (r"operations$", "1M operations"),
     (r"per_million$", "1M requests"), (r"per_tb_scanned$", "TB scanned"), (r"per_tib$", "TiB"),
     (r"(^|_)hour$|hourly$", "hours"), (r"_month$", "months"), (r"_second$", "seconds"),

@@ -32,9 +32,9 @@ RESOURCE_KINDS = ("bucket", "database", "queue", "topic", "cache", "warehouse")
 # Usage figures a project may give per capability or resource (Infracost's usage file is the model).
 # Cost models read these names; each model states its default for the ones it reads.
 USAGE_KEYS: dict[str, tuple[str, ...]] = {
-    "web_application": ("hours", "average_instances", "monthly_requests", "egress_gb"),
-    "api_service": ("hours", "average_instances", "monthly_requests", "egress_gb"),
-    "background_worker": ("hours", "average_instances", "egress_gb"),
+    "web_application": ("hours", "average_instances", "monthly_requests", "egress_gb", "log_gb"),
+    "api_service": ("hours", "average_instances", "monthly_requests", "egress_gb", "log_gb"),
+    "background_worker": ("hours", "average_instances", "egress_gb", "log_gb"),
     "container_orchestrator": ("hours", "egress_gb"),
     "bucket": ("storage_gb", "monthly_write_requests", "monthly_read_requests", "egress_gb"),
     "database": ("hours", "backup_gb"),

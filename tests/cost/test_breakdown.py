@@ -92,8 +92,8 @@ def test_compare_reports_what_changed_and_by_how_much(tmp_path: Path, capsys: py
                        .replace("resources:\n", "resources:\n  - {name: jobs, type: queue}\n"))
     assert run(str(project), "--provider", "aws", "--compare", str(previous)) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[2] == "AWS total: $2.39 -> $5.89: +$3.50 (+146.4%)"
-    assert "  uploads: $2.39 -> $4.69: +$2.30 (+96.2%)" in out
+    assert out[2] == "AWS total: $3.39 -> $6.89: +$3.50 (+103.2%)"
+    assert "  uploads: $3.39 -> $5.69: +$2.30 (+67.8%)" in out
     assert any(line.startswith("  jobs: new: $") for line in out)
     bad = tmp_path / "bad.json"
     bad.write_text("[]")

@@ -21,12 +21,12 @@ capabilities:
 resources:
   - {name: uploads, type: bucket}
 usage:
-  web: {monthly_requests: 0, egress_gb: 0}
+  web: {monthly_requests: 0, egress_gb: 0, log_gb: 0}
   uploads: {storage_gb: 100}
 """
-# web on AWS: 730 h x (0.5 vCPU x 0.04048 + 1 GB x 0.004445) + 730 h x 0.0225 ALB = 34.45
-# uploads on AWS: 100 x 0.023 + 10 x 0.005 + 100 x 0.0004 + 1 x 0.09 (defaulted) = 2.48
-WEB_AWS, UPLOADS_AWS = "34.45", "2.48"
+# web on AWS: 730 h x (0.5 vCPU x 0.04048 + 1 GB x 0.004445) + 730 h x 0.0225 ALB + 1.00 KMS key = 35.45
+# uploads on AWS: 100 x 0.023 + 10 x 0.005 + 100 x 0.0004 + 1 x 0.09 (defaulted) + 1.00 KMS key = 3.48
+WEB_AWS, UPLOADS_AWS = "35.45", "3.48"
 
 
 def run(*argv: str) -> int:

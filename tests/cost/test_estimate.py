@@ -26,7 +26,7 @@ resources:
   - {name: main-db, type: database, size: medium, storage_gb: 50, high_availability: true}
   - {name: jobs, type: queue}
 usage:
-  api: {monthly_requests: 0, egress_gb: 0}
+  api: {monthly_requests: 0, egress_gb: 0, log_gb: 4}
   uploads: {storage_gb: 100, monthly_write_requests: 20000, monthly_read_requests: 1000000, egress_gb: 10}
   main-db: {backup_gb: 0}
   jobs: {monthly_messages: 10000000, message_kb: 1}
@@ -34,17 +34,20 @@ usage:
 
 # Worked out by hand from the list prices in cost_models/*.yaml.
 EXPECTED = {
-    ("api", "aws"): 2 * 730 * (0.5 * 0.04048 + 1 * 0.004445) + 730 * 0.0225,  # Fargate tasks + ALB hours
+    # Fargate tasks + ALB hours + the log group's KMS key + 4 GB of logs ingested
+    ("api", "aws"): 2 * 730 * (0.5 * 0.04048 + 1 * 0.004445) + 730 * 0.0225 + 1.00 + 4 * 0.50,
     ("api", "gcp"): 2 * 730 * 3600 * (0.5 * 0.000018 + 1 * 0.000002),
     ("api", "azure"): 2 * 730 * 3600 * (0.5 * 0.000024 + 1 * 0.000003),
-    ("uploads", "aws"): 100 * 0.023 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.09,
+    ("uploads", "aws"): 100 * 0.023 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.09 + 1.00,  # + its KMS key
     ("uploads", "gcp"): 100 * 0.020 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.12,
     ("uploads", "azure"): 100 * 0.018 + 2 * 0.05 + 100 * 0.004 + 10 * 0.087,
-    ("main-db", "aws"): 2 * (730 * 0.159 + 50 * 0.115),  # Multi-AZ doubles instance and storage
-    ("main-db", "gcp"): 2 * (730 * (2 * 0.0413 + 7.5 * 0.007) + 50 * 0.17),
+    # Multi-AZ doubles instance and storage; + the KMS key and the RDS-managed secret
+    ("main-db", "aws"): 2 * (730 * 0.159 + 50 * 0.115) + 1.00 + 0.40,
+    ("main-db", "gcp"): 2 * (730 * (2 * 0.0413 + 7.5 * 0.007) + 50 * 0.17) + 0.06,  # + the password secret
     ("main-db", "azure"): 2 * (730 * 0.178 + 50 * 0.115),  # Flexible Server: the standby doubles it
     ("jobs", "aws"): 10 * 3 * 0.40,  # 10 M messages x (send, receive, delete) at $0.40 per million
-    ("jobs", "gcp"): 10_000_000 * 1 * 2 / 1073741824 * 40,  # publish + one delivery, 1 KiB each
+    # publish + one delivery, 1 KiB each; + 7 days of messages kept by the topic at 0.27 per GiB-month
+    ("jobs", "gcp"): 10_000_000 * 1 * 2 / 1073741824 * 40 + 10_000_000 * 7 / 30 / 1048576 * 0.27,
     ("jobs", "azure"): 730 * 0.0135 + (30 - 13) * 0.80,  # base charge + operations above 13 M
 }
 
@@ -62,8 +65,8 @@ def test_every_line_matches_the_hand_computed_value() -> None:
 
 def test_hand_values_rounded_to_cents() -> None:
     est = estimate(parse_project(PROJECT, "hand.yaml"), providers=["aws"])
-    assert [round(line.monthly or 0, 2) for line in est.lines] == [52.47, 3.70, 243.64, 12.00]
-    assert round(est.total("aws"), 2) == 311.81
+    assert [round(line.monthly or 0, 2) for line in est.lines] == [55.47, 4.70, 245.04, 12.00]
+    assert round(est.total("aws"), 2) == 317.21
 
 
 def test_instance_table_and_inputs_are_reported() -> None:
@@ -79,15 +82,15 @@ def test_defaulted_usage_is_flagged() -> None:
     assert line.defaulted == ("monthly_write_requests", "monthly_read_requests", "egress_gb")
     assert line.depends_on_usage == line.defaulted
     # defaults: 10k writes, 100k reads, 1 GB egress
-    assert line.monthly == pytest.approx(5 * 0.023 + 10 * 0.005 + 100 * 0.0004 + 1 * 0.09)
+    assert line.monthly == pytest.approx(5 * 0.023 + 10 * 0.005 + 100 * 0.0004 + 1 * 0.09 + 1.00)  # + KMS key
 
 
 def test_running_hours_and_instances_defaults_are_not_usage_flags() -> None:
     text = "capabilities:\n  - {name: worker, type: background_worker, config: {container_image: x}}\n" \
-           "usage:\n  worker: {egress_gb: 0}\n"
+           "usage:\n  worker: {egress_gb: 0, log_gb: 0}\n"
     line = estimate(parse_project(text), providers=["aws"]).lines[0]
     assert set(line.defaulted) == {"hours", "average_instances"} and line.depends_on_usage == ()
-    assert line.monthly == pytest.approx(730 * (0.5 * 0.04048 + 1 * 0.004445))
+    assert line.monthly == pytest.approx(730 * (0.5 * 0.04048 + 1 * 0.004445) + 1.00)  # + the logs' KMS key
 
 
 def test_scheduled_worker_runs_30_hours_by_default() -> None:
@@ -95,7 +98,8 @@ def test_scheduled_worker_runs_30_hours_by_default() -> None:
            "    config: {container_image: x, schedule: '0 2 * * *'}\n"
     line = estimate(parse_project(text), providers=["gcp"]).lines[0]
     assert line.inputs["hours"] == 30
-    assert line.monthly == pytest.approx(30 * 3600 * (0.5 * 0.000018 + 1 * 0.000002) + 1 * 0.12)
+    # + its Cloud Scheduler job
+    assert line.monthly == pytest.approx(30 * 3600 * (0.5 * 0.000018 + 1 * 0.000002) + 1 * 0.12 + 0.10)
 
 
 def test_orchestrator_uses_node_size_and_count() -> None:
@@ -103,7 +107,7 @@ def test_orchestrator_uses_node_size_and_count() -> None:
            "node_size: small}}\nusage:\n  platform: {egress_gb: 0}\n"
     lines = estimate(parse_project(text)).lines
     by = {line.provider: line for line in lines}
-    assert by["aws"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.096 + 20 * 0.08))
+    assert by["aws"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.096 + 20 * 0.08) + 1.00)  # + KMS key
     # GKE: a regional pool, 2 nodes in each of 3 zones; AKS: a system and a workload pool of 2 nodes
     assert by["gcp"].monthly == pytest.approx(730 * 0.10 + 3 * 2 * (730 * 0.067006 + 100 * 0.10))
     assert by["azure"].monthly == pytest.approx(730 * 0.10 + 2 * 2 * (730 * 0.096 + 19.71))

@@ -85,3 +85,27 @@ def test_node_counts_are_priced_as_deployed() -> None:
     assert _price("gcp_gke", "zones") == 3
     # the priced OS disk is the managed 128 GB one the AKS pools have
     assert aks.count("os_disk_size_gb") == 2 and "Ephemeral" not in aks
+
+
+# implementation -> module whose billable extras (KMS keys, secrets, scheduler jobs) it prices
+EXTRAS: dict[str, str] = {
+    "aws_ecs_fargate_alb": "aws/ecs_service", "aws_ecs_worker": "aws/ecs_service", "aws_eks": "aws/eks_cluster",
+    "aws_s3": "aws/s3_bucket", "aws_rds_postgres": "aws/rds_postgres", "aws_elasticache_redis": "aws/elasticache_redis",
+    "gcp_cloud_sql_postgres": "gcp/cloud_sql_postgres", "gcp_memorystore_redis": "gcp/memorystore_redis",
+    "gcp_cloud_run_job": "gcp/cloud_run_job",
+}
+
+
+@pytest.mark.parametrize("impl_id", sorted(EXTRAS))
+def test_keys_secrets_and_scheduler_jobs_deployed_are_priced(impl_id: str) -> None:
+    impl = next(i for m in load_models(include_plugins=False).values()
+                for i in m.implementations.values() if i.id == impl_id)
+    text = "".join(p.read_text() for p in (MODULES / EXTRAS[impl_id]).glob("*.tf"))
+    names = impl.formula.names if impl.formula else frozenset()
+    assert (text.count('resource "aws_kms_key"') == 1) == ("kms_key_month" in names)
+    # RDS keeps its master password in a secret it creates itself (manage_master_user_password)
+    aws_secrets = text.count('resource "aws_secretsmanager_secret" ') + ("manage_master_user_password" in text)
+    assert (aws_secrets == 1) == ("secret_month" in names)
+    gcp_secrets = text.count('resource "google_secret_manager_secret" ')
+    assert gcp_secrets == (impl.prices.get("secrets", 1) if "secret_version_month" in names else 0)
+    assert ("google_cloud_scheduler_job" in text) == ("scheduler_job_month" in names)

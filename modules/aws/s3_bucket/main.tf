@@ -21,6 +21,7 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_21:Versioning follows the project's versioning setting; a bucket declared without it keeps one copy of each object by choice
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery decision per project, not a default
   #checkov:skip=CKV_AWS_18:Access logs need a separate log bucket the organisation chooses; add aws_s3_bucket_logging there
   #checkov:skip=CKV2_AWS_62:Event notifications are wired by the application that consumes them

@@ -2,6 +2,7 @@
 # encrypted at rest by Google; only the workloads that use it may read and write objects.
 
 resource "google_storage_bucket" "this" {
+  #checkov:skip=CKV_GCP_78:Versioning follows the project's versioning setting; a bucket declared without it keeps one copy of each object by choice
   #checkov:skip=CKV_GCP_62:Access logs go to a log bucket the organisation chooses (Cloud Audit Logs record data access)
   name                        = var.name
   project                     = var.project_id

@@ -142,6 +142,13 @@ module "bucket_shop_uploads" {
   tags        = local.tags
 }
 
+module "bucket_scratch_files" {
+  source     = "./modules/s3_bucket"
+  name       = "scratch-files"
+  versioning = false
+  tags       = local.tags
+}
+
 module "database_orders" {
   source = "./modules/rds_postgres"
   # not used by aws/rds_postgres: engine

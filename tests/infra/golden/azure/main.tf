@@ -145,6 +145,14 @@ module "bucket_shop_uploads" {
   tags = local.tags
 }
 
+module "bucket_scratch_files" {
+  source = "./modules/blob_container"
+  # not used by azure/blob_container: versioning
+  name               = "scratch-files"
+  storage_account_id = module.storage_account.id
+  tags               = local.tags
+}
+
 module "database_orders" {
   source = "./modules/postgres_flexible"
   # not used by azure/postgres_flexible: engine

@@ -131,6 +131,15 @@ module "bucket_shop_uploads" {
   labels = local.tags
 }
 
+module "bucket_scratch_files" {
+  source     = "./modules/gcs_bucket"
+  name       = "scratch-files"
+  versioning = false
+  project_id = var.project_id
+  region     = var.region
+  labels     = local.tags
+}
+
 module "database_orders" {
   source = "./modules/cloud_sql_postgres"
   # not used by gcp/cloud_sql_postgres: engine

@@ -19,7 +19,8 @@ output "secret_environment" {
 output "buckets" {
   description = "Connection details of each bucket by name (no secrets)."
   value = {
-    shop-uploads = module.bucket_shop_uploads.connection
+    shop-uploads  = module.bucket_shop_uploads.connection
+    scratch-files = module.bucket_scratch_files.connection
   }
 }
 
