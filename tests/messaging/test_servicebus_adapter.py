@@ -7,6 +7,7 @@ exact calls. Everything else is the real SDK against the broker.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -202,3 +203,18 @@ def test_handlers_are_opened_once_per_entity_across_threads(azure: ServiceBusSer
     for thread in threads:
         thread.join()
     assert len({id(handler) for handler in opened}) == 1
+
+
+def test_a_forked_child_opens_links_of_its_own(azure: ServiceBusService, entity_name: str) -> None:
+    azure.create_queue(entity_name)
+    messaging.send_message(entity_name, "parent")  # the parent's sender is open now
+    pid = os.fork()
+    if pid == 0:  # the child: sending on the parent's socket would corrupt both
+        try:
+            messaging.send_message(entity_name, "child")
+        finally:
+            os._exit(0 if azure.count(entity_name) == 2 else 1)
+    _, status = os.waitpid(pid, 0)
+    assert status == 0
+    messaging.send_message(entity_name, "parent again")
+    assert sorted(m.body for m in receive_all(entity_name, 3)) == ["child", "parent", "parent again"]

@@ -147,6 +147,8 @@ _pid = os.getpid()  # the process that opened them: a forked child must not clos
 
 
 def _handler(key: str, path: str, opener: Callable[[str], Handler]) -> Handler:
+    if _pid != os.getpid():
+        reset()  # forked since they were opened: erased code has no fork hook to do it
     found = _handlers.get(key)
     if found is None:
         with _opening:  # not _lock: opening builds the client under that one
