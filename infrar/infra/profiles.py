@@ -99,7 +99,9 @@ PROFILES: dict[str, Profile] = {
     "azure": Profile(
         provider="azure",
         required_providers={"azurerm": ("hashicorp/azurerm", "4.55.0"), "random": RANDOM},
-        provider_blocks=(Block("provider", ("azurerm",), (Block("features"),)),),
+        # Shared keys are off on every storage account, so the provider itself must use Entra ID
+        # for the data plane (blob containers, Synapse's data lake filesystem).
+        provider_blocks=(Block("provider", ("azurerm",), (Block("features"), ("storage_use_azuread", True))),),
         context={
             "resource_group_name": RootVariable("string", "Existing resource group to deploy into."),
             "location": RootVariable("string", "Azure region (the prices of infrar cost are East US's).", "eastus",

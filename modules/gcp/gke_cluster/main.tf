@@ -4,6 +4,10 @@
 
 locals {
   machine_type = { small = "e2-standard-2", medium = "e2-standard-4", large = "e2-standard-8", xlarge = "e2-standard-16" }[var.node_size]
+  # A /28 of 172.16.0.0/16 chosen by the cluster's project and name, so that two clusters on one
+  # network do not ask for the same control-plane range (set master_ipv4_cidr_block to choose).
+  master_ipv4_cidr_block = coalesce(var.master_ipv4_cidr_block,
+  cidrsubnet("172.16.0.0/16", 12, parseint(substr(sha1("${var.project_id}/${var.name}"), 0, 3), 16)))
 }
 
 resource "google_service_account" "nodes" {
@@ -42,7 +46,7 @@ resource "google_container_cluster" "this" {
   private_cluster_config {
     enable_private_nodes    = true
     enable_private_endpoint = true
-    master_ipv4_cidr_block  = "172.16.0.0/28"
+    master_ipv4_cidr_block  = local.master_ipv4_cidr_block
   }
 
   master_authorized_networks_config {}

@@ -53,3 +53,13 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "master_ipv4_cidr_block" {
+  description = "/28 private range of the control plane; null: one derived from the project and cluster name."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.master_ipv4_cidr_block == null || can(regex("^(10|172\\.(1[6-9]|2[0-9]|3[01])|192\\.168)\\..*/28$", var.master_ipv4_cidr_block))
+    error_message = "master_ipv4_cidr_block must be a /28 in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."
+  }
+}

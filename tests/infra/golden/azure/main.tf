@@ -3,6 +3,8 @@
 
 provider "azurerm" {
   features {}
+
+  storage_use_azuread = true
 }
 
 locals {
