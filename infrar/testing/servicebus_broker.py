@@ -14,9 +14,11 @@ what the SDK's data plane needs, no more:
 - outcomes: accepted = complete, modified = abandon (delivery count + 1), rejected = dead-letter
   with the reason the SDK put in the error info, released = handed back without counting;
   settling a message whose lock expired is rejected with ``com.microsoft:message-lock-lost``;
-- ``<entity>/$management``: renew-lock and update-disposition (the SDK's settlement fallback);
-- ``$infrar/control``: create and delete entities, count messages (tests use it; Service Bus
-  itself creates entities over HTTPS, which the tests fake).
+- ``<entity>/$management``: renew-lock, update-disposition (the SDK's settlement fallback) and
+  peek (answered "no messages"); ``$infrar/control``: create, delete, check and count entities
+  (tests use it; Service Bus creates entities over HTTPS, which the tests fake); both in
+  ``servicebus_nodes``;
+- scheduled enqueue, and the 256 KiB limit (``message_size``).
 
 An attach to an entity that does not exist is refused with ``amqp:not-found``, as Service Bus
 does. ``python -m infrar.testing.servicebus_broker --port P`` runs it; ``infrar.testing.servicebus``
@@ -31,10 +33,11 @@ import time
 import uuid
 from typing import Any
 
-from proton import Array, Condition, Data, Delivery, Endpoint, Handler, Link, Message, Terminus, symbol, timestamp
+from proton import Condition, Data, Delivery, Endpoint, Handler, Link, Message, Terminus, symbol, timestamp
 from proton.reactor import Container
 
-from infrar.testing.servicebus_store import Entity, Lock, Namespace, NoEntity
+from infrar.testing.servicebus_nodes import control, management, text
+from infrar.testing.servicebus_store import Lock, Namespace, NoEntity
 
 MAX_MESSAGE_SIZE = 256 * 1024  # Service Bus Standard
 CONTROL = "$infrar/control"
@@ -94,15 +97,6 @@ def _scheduled(payload: bytes) -> float:
     message.decode(payload)
     at = (message.annotations or {}).get(symbol("x-opt-scheduled-enqueue-time"))
     return 0.0 if at is None else float(at) / 1000
-
-
-def _key(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _tokens(body: dict[Any, Any]) -> list[bytes]:
-    tokens = next((v for k, v in body.items() if _key(k) == "lock-tokens"), None) or []
-    return [token.bytes_le for token in tokens]
 
 
 class Broker(Handler):
@@ -270,7 +264,7 @@ class Broker(Handler):
             held = entity.release(token, now)
         elif state == Delivery.REJECTED:
             condition = delivery.remote.condition
-            info = {_key(k): _key(v) for k, v in ((condition.info or {}) if condition else {}).items()}
+            info = {text(k): text(v) for k, v in ((condition.info or {}) if condition else {}).items()}
             held = entity.reject(token, now, info.get("DeadLetterReason"), info.get("DeadLetterErrorDescription"))
         else:
             return  # a non-terminal state: wait for the outcome
@@ -339,8 +333,9 @@ class Broker(Handler):
         if path == "$cbs":
             status, body, extra = 202, None, {"status-code": 202, "status-description": "Accepted"}
         else:
-            status, body = (self._control(request) if path == CONTROL
-                            else self._management(path[: -len("/$management")], request))
+            status, body = (control(self.namespace, request) if path == CONTROL
+                            else management(self.namespace, path[: -len("/$management")], request))
+            self._wake()  # a disposition or a new entity may make messages available
             extra = {"statusCode": status, "statusDescription": "OK" if status < 300 else str(body)}
             if status >= 300:
                 extra["errorCondition"] = symbol(LOCK_LOST if status == 410 else "amqp:not-found")
@@ -361,70 +356,6 @@ class Broker(Handler):
             found.append(link)
             link = link.next(Endpoint.LOCAL_ACTIVE)
         return found
-
-    def _management(self, path: str, request: Any) -> tuple[int, Any]:
-        operation = _key((request.properties or {}).get("operation", ""))
-        body = request.body if isinstance(request.body, dict) else {}
-        try:
-            entity = self.namespace.source(path)
-        except NoEntity:
-            return 404, f"no entity {path}"
-        now = time.time()
-        if operation == "com.microsoft:renew-lock":
-            expirations = [entity.renew(token, now) for token in _tokens(body)]
-            if any(until is None for until in expirations):
-                return 410, "lock lost"
-            stamps = [timestamp(int(until * 1000)) for until in expirations if until is not None]
-            return 200, {"expirations": Array(Data.NULL, Data.TIMESTAMP, *stamps)}
-        if operation == "com.microsoft:peek-message":
-            return 204, None  # "no messages": peeking here only proves the entity exists
-        if operation == "com.microsoft:update-disposition":
-            return self._update_disposition(entity, body, now)
-        return 501, f"operation {operation} is not served by the test broker"
-
-    def _update_disposition(self, entity: Entity, body: dict[Any, Any], now: float) -> tuple[int, Any]:
-        fields = {_key(k): v for k, v in body.items()}
-        status = _key(fields.get("disposition-status", ""))
-        reason, description = fields.get("deadletter-reason"), fields.get("deadletter-description")
-        for token in _tokens(body):
-            if status == "completed":
-                held = entity.complete(token, now)
-            elif status == "abandoned":
-                held = entity.abandon(token, now)
-            elif status == "suspended":
-                held = entity.reject(token, now, reason, description)
-            else:
-                return 501, f"disposition {status} is not served by the test broker"
-            if not held:
-                return 410, "lock lost"
-        self._wake()
-        return 200, {}
-
-    def _control(self, request: Any) -> tuple[int, Any]:
-        operation = _key((request.properties or {}).get("operation", ""))
-        args = {_key(k): v for k, v in (request.body or {}).items()}
-        lock_duration = float(args.get("lock-duration", 30.0))
-        max_delivery_count = int(args.get("max-delivery-count", 10))
-        forward = args.get("forward-dead-letters-to")
-        try:
-            if operation == "create-queue":
-                self.namespace.create_queue(args["name"], lock_duration, max_delivery_count, forward)
-            elif operation == "create-topic":
-                self.namespace.create_topic(args["name"])
-            elif operation == "create-subscription":
-                self.namespace.create_subscription(args["topic"], args["name"], lock_duration, max_delivery_count,
-                                                  forward)
-            elif operation == "delete":
-                self.namespace.delete(args["path"])
-            elif operation == "exists":
-                return 200, {"exists": self.namespace.exists(args["path"])}
-            elif operation == "count":
-                return 200, {"count": self.namespace.source(args["path"]).count()}
-            else:
-                return 501, f"unknown control operation {operation}"
-        except NoEntity as exc:
-            return 404, f"no entity {exc}"
-        return 200, {}
 
     # -- lock expiry -----------------------------------------------------------------------------
     def on_timer_task(self, event: Any) -> None:
