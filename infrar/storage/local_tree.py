@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import heapq
 import os
+import stat
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,7 +93,13 @@ def _make_parents(directory: Path, stop: Path) -> None:
         try:
             os.mkdir(step)
         except FileExistsError:
-            if not step.is_dir() and step.exists():
+            # One lstat, not is_dir() then exists(): a concurrent prune and mkdir between two
+            # checks would make a directory look like a file.
+            try:
+                mode = os.lstat(step).st_mode
+            except FileNotFoundError:
+                return  # pruned meanwhile: the caller tries again
+            if not stat.S_ISDIR(mode):
                 raise NotADirectoryError(errno.ENOTDIR, "a parent of the key is an object", str(step)) from None
         except FileNotFoundError:
             return  # a parent was pruned meanwhile: the caller tries again
@@ -101,8 +108,8 @@ def _make_parents(directory: Path, stop: Path) -> None:
 def _remove_empty(directory: Path) -> None:
     try:
         directory.rmdir()
-    except FileNotFoundError:
-        return
+    except (FileNotFoundError, NotADirectoryError):
+        return  # gone, or another writer's object now: the caller tries again
     except OSError as exc:
         raise IsADirectoryError(errno.EISDIR, "other keys start with this key and '/'", str(directory)) from exc
 
@@ -172,12 +179,12 @@ def _items(entry: tuple[str, str, str], prefix: str) -> Iterator[ObjectInfo]:
     if not key.startswith(prefix):
         return
     try:
-        stat = os.stat(path)
+        found = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
         return
     yield ObjectInfo(
         key=key,
-        size=stat.st_size,
-        last_modified=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
-        etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
+        size=found.st_size,
+        last_modified=datetime.fromtimestamp(found.st_mtime, tz=timezone.utc),
+        etag=f"{found.st_mtime_ns:x}-{found.st_size:x}",
     )

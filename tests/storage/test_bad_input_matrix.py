@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from infrar import storage
-from infrar.errors import InvalidArgument, NotFound, PermissionDenied
+from infrar import dispatch, storage
+from infrar.errors import ConfigurationError, InvalidArgument, NotFound, PermissionDenied
 from tests.conftest import Store
 
 Call = Callable[[Store, Path], Any]
@@ -208,3 +208,15 @@ def test_local_file_errors_name_the_users_path_not_a_temporary_one(store: Store,
         storage.download(store.bucket, "present", "/sys/out.bin")
     assert "/sys/out.bin" in str(denied.value) and ".part" not in str(denied.value)
     assert isinstance(denied.value, PermissionError)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:1/devstoreaccount1", "127.0.0.1:10000", "https://"])
+def test_azure_account_url_that_is_not_https_names_the_variable(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAR_PROVIDER", "azure")
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
+    monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_URL", url)
+    dispatch.reset()
+    with pytest.raises(ConfigurationError) as caught:
+        storage.exists("some-bucket", "k")
+    assert "AZURE_STORAGE_ACCOUNT_URL" in str(caught.value) and "https://" in str(caught.value)
+    assert "AZURE_STORAGE_CONNECTION_STRING" in str(caught.value)  # the way for an http endpoint

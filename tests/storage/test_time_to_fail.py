@@ -10,7 +10,7 @@ upload get the same class. Real times are in bench/README.md ("Time to fail").
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -179,3 +179,35 @@ def test_botocores_own_attempt_setting_is_obeyed_within_the_bound(silent: Silent
     dispatch.reset()
     with pytest.raises(ConfigurationError, match="AWS_MAX_ATTEMPTS"):
         storage.exists("some-bucket", "k")
+
+
+def _attempts_until_given_up(policy: Any, faults: Sequence[type[Exception]]) -> int:
+    """Feed the client's own retry policy one fault per attempt; the attempts it allows."""
+    from azure.core.pipeline.transport import HttpRequest
+
+    settings = {"total": policy.total_retries, "connect": policy.connect_retries, "read": policy.read_retries,
+                "status": policy.status_retries, "retry_secondary": False, "history": [], "count": 0,
+                "body_position": None, "mode": None, "hosts": None}
+    request = HttpRequest("GET", "http://127.0.0.1/devstoreaccount1/c/k")
+    for attempt, fault in enumerate(faults, start=1):
+        if not policy.increment(settings, request=request, error=fault("down")):
+            return attempt
+    raise AssertionError("the policy never gave up")
+
+
+def test_azure_gives_up_after_three_attempts_whatever_the_mix_of_faults(silent: Silent,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # A transfer cut mid-way fails once while reading, then on connecting to a dead endpoint:
+    # the SDK's per-kind counters let that mix run a fourth attempt (3 + 5 + 9 s of pauses).
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+    from azure.storage.blob._shared.policies import ExponentialRetry
+
+    monkeypatch.delenv(timeouts.VARIABLE, raising=False)
+    _point_at("azure", silent.url, monkeypatch)
+    from infrar.providers.azure._clients import blob_service
+
+    mixed = [ServiceResponseError, ServiceRequestError, ServiceRequestError, ServiceResponseError] * 2
+    assert _attempts_until_given_up(blob_service.client()._config.retry_policy, mixed) == 3
+    assert _attempts_until_given_up(blob_service.client()._config.retry_policy, [ServiceResponseError] * 8) == 3
+    sdk_style = ExponentialRetry(retry_total=3, retry_connect=2, retry_read=2, retry_status=2)
+    assert _attempts_until_given_up(sdk_style, mixed) == 4  # what the old options allowed
