@@ -25,6 +25,7 @@ from infrar.providers.azure.messaging_errors import GONE, SDK_ERRORS, STALE, tra
 
 _log = logging.getLogger(__name__)
 _MIN_WAIT = 0.05  # the SDK refuses a zero wait; this fetches what is already available
+_LOST: tuple[type[Exception], ...] = (*STALE, ValueError)  # lock lost, settled already, or receiver closed
 _REASON_LIMIT = 1024  # characters of a dead-letter reason kept (Service Bus allows 4096 in properties)
 
 
@@ -119,7 +120,7 @@ def _settle(queue: str, lease: Lease, operation: str, **arguments: Any) -> None:
     with lease.receiver.lock:
         try:
             getattr(lease.receiver.client, operation)(lease.message, **arguments)
-        except (*STALE, ValueError):
+        except _LOST:
             # The lock was lost, the message settled already, or its receiver closed (ValueError
             # "handler has already been shutdown"): a no-op by the contract; an unsettled one comes back.
             return
