@@ -293,6 +293,8 @@ def _module_block(label: str, ref: ModuleRef, settings: Mapping[str, Value], fix
     body.extend(settings.items())
     body.extend((k, _value(fixed[k])) for k in sorted(fixed) if k in declared)
     body.extend(args.items())
+    if "name_prefix" in declared:  # account-wide names are the project's: <project_name>-<name>
+        body.append(("name_prefix", Expr('"${var.project_name}-"')))
     if prof.tags_argument in declared:
         body.append((prof.tags_argument, Expr("local.tags")))
     return Block("module", (label,), tuple(body))

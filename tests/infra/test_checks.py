@@ -49,3 +49,18 @@ def test_settings_a_module_does_not_apply_are_warned_about() -> None:
     ]
     assert dropped_warnings(project, "aws", with_plugins=False) == []
     assert dropped_warnings(project, "gcp", with_plugins=False) == []
+
+
+def test_account_wide_aws_names_carry_the_project_prefix() -> None:
+    text = ("name: shop\ncapabilities:\n  - {name: web, type: web_application, config: {container_image: x}, "
+            "uses: []}\n  - {name: platform, type: container_orchestrator, uses: []}\n")
+    files = generate(parse_project(text, "p.yaml"), "aws", with_plugins=False)
+    main = " ".join(files["main.tf"].split())
+    assert main.count('name_prefix = "${var.project_name}-"') == 2
+    ecs = " ".join("".join(v for k, v in files.items() if k.startswith("modules/ecs_service/")).split())
+    assert 'qualified = "${var.name_prefix}${var.name}"' in ecs
+    for name in ('name = local.qualified', 'name = "/infrar/${local.qualified}"', 'name = "${local.role}-execution"',
+                 'name = "${local.role}-task"', 'family = local.qualified', 'name = substr(local.qualified, 0, 32)'):
+        assert name in ecs, name
+    eks = " ".join(files["modules/eks_cluster/main.tf"].split())
+    assert "name = local.qualified" in eks and 'name = "${local.role}-cluster"' in eks

@@ -2,7 +2,7 @@
 
 resource "aws_security_group" "lb" {
   count       = var.load_balanced ? 1 : 0
-  name        = "${var.name}-lb"
+  name        = "${local.qualified}-lb"
   description = "Load balancer of ECS service ${var.name}"
   vpc_id      = var.vpc_id
   tags        = var.tags
@@ -53,7 +53,7 @@ resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_91:Access logs need a log bucket the organisation chooses; enable them there
   #checkov:skip=CKV2_AWS_28:A WAF web ACL is an organisation-wide choice; associate it with this ALB
   count                      = var.load_balanced ? 1 : 0
-  name                       = substr(var.name, 0, 32)
+  name                       = substr(local.qualified, 0, 32)
   internal                   = false
   load_balancer_type         = "application"
   security_groups            = [aws_security_group.lb[0].id]
@@ -72,7 +72,7 @@ resource "aws_lb" "this" {
 
 resource "aws_lb_target_group" "this" {
   count       = var.load_balanced ? 1 : 0
-  name        = substr(var.name, 0, 32)
+  name        = substr(local.qualified, 0, 32)
   port        = var.port
   protocol    = "HTTP"
   target_type = "ip"

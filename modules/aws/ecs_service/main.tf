@@ -7,6 +7,10 @@ data "aws_region" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
+  # Account-wide names (cluster, roles, log group, security groups, load balancer, schedule)
+  # carry the project's prefix, so two projects with a service of the same name do not collide.
+  qualified = "${var.name_prefix}${var.name}"
+  role      = substr(local.qualified, 0, 54) # IAM role names are at most 64 characters
   # A five-field cron as EventBridge's six fields: one of day-of-month and day-of-week is '?'.
   cron = var.schedule == null ? null : split(" ", var.schedule)
   schedule_expression = var.schedule == null ? null : format("cron(%s %s %s %s %s *)",
@@ -41,14 +45,14 @@ resource "aws_kms_key" "logs" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  name              = "/infrar/${var.name}"
+  name              = "/infrar/${local.qualified}"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.logs.arn
   tags              = var.tags
 }
 
 resource "aws_ecs_cluster" "this" {
-  name = var.name
+  name = local.qualified
   setting {
     name  = "containerInsights"
     value = "enabled"
@@ -67,7 +71,7 @@ data "aws_iam_policy_document" "assume_ecs_tasks" {
 }
 
 resource "aws_iam_role" "execution" {
-  name               = "${var.name}-execution"
+  name               = "${local.role}-execution"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
   tags               = var.tags
 }
@@ -92,7 +96,7 @@ resource "aws_iam_role_policy" "execution_secrets" {
 }
 
 resource "aws_iam_role" "task" {
-  name               = "${var.name}-task"
+  name               = "${local.role}-task"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
   tags               = var.tags
 }
@@ -108,7 +112,7 @@ resource "aws_iam_role_policy" "task" {
 }
 
 resource "aws_ecs_task_definition" "this" {
-  family                   = var.name
+  family                   = local.qualified
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = tostring(floor(var.cpu * 1024))
@@ -141,7 +145,7 @@ resource "aws_ecs_task_definition" "this" {
 }
 
 resource "aws_security_group" "this" {
-  name        = "${var.name}-tasks"
+  name        = "${local.qualified}-tasks"
   description = "Tasks of ECS service ${var.name}"
   vpc_id      = var.vpc_id
   tags        = var.tags
@@ -240,7 +244,7 @@ data "aws_iam_policy_document" "assume_scheduler" {
 
 resource "aws_iam_role" "scheduler" {
   count              = var.schedule == null ? 0 : 1
-  name               = "${var.name}-scheduler"
+  name               = "${local.role}-scheduler"
   assume_role_policy = data.aws_iam_policy_document.assume_scheduler.json
   tags               = var.tags
 }
@@ -262,7 +266,7 @@ resource "aws_iam_role_policy" "scheduler" {
 
 resource "aws_scheduler_schedule" "this" {
   count                        = var.schedule == null ? 0 : 1
-  name                         = var.name
+  name                         = local.qualified
   schedule_expression          = local.schedule_expression
   schedule_expression_timezone = "Etc/UTC"
   kms_key_arn                  = aws_kms_key.logs.arn

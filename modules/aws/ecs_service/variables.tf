@@ -128,3 +128,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "name_prefix" {
+  description = "Prefix of account-wide names (infrar passes \"<project_name>-\")."
+  type        = string
+  default     = ""
+}

@@ -6,6 +6,9 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
+  # Account-wide names (cluster, roles) carry the project's prefix: no collision between projects.
+  qualified     = "${var.name_prefix}${var.name}"
+  role          = substr(local.qualified, 0, 54) # IAM role names are at most 64 characters
   partition     = data.aws_partition.current.partition
   instance_type = { small = "m5.large", medium = "m5.xlarge", large = "m5.2xlarge", xlarge = "m5.4xlarge" }[var.node_size]
 }
@@ -28,7 +31,7 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_iam_role" "cluster" {
-  name = "${var.name}-cluster"
+  name = "${local.role}-cluster"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Principal = { Service = "eks.amazonaws.com" }, Action = "sts:AssumeRole" }]
@@ -42,7 +45,7 @@ resource "aws_iam_role_policy_attachment" "cluster" {
 }
 
 resource "aws_eks_cluster" "this" {
-  name                      = var.name
+  name                      = local.qualified
   version                   = var.kubernetes_version
   role_arn                  = aws_iam_role.cluster.arn
   enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -65,7 +68,7 @@ resource "aws_eks_cluster" "this" {
 }
 
 resource "aws_iam_role" "nodes" {
-  name = "${var.name}-nodes"
+  name = "${local.role}-nodes"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
@@ -81,7 +84,7 @@ resource "aws_iam_role_policy_attachment" "nodes" {
 
 resource "aws_eks_node_group" "this" {
   cluster_name    = aws_eks_cluster.this.name
-  node_group_name = "${var.name}-nodes"
+  node_group_name = "${local.qualified}-nodes"
   node_role_arn   = aws_iam_role.nodes.arn
   subnet_ids      = var.subnet_ids
   instance_types  = [local.instance_type]
@@ -102,7 +105,7 @@ resource "aws_eks_addon" "pod_identity" {
 }
 
 resource "aws_iam_role" "workload" {
-  name = "${var.name}-workload"
+  name = "${local.role}-workload"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -45,7 +45,8 @@ module "web_application_web" {
     module.bucket_shop_uploads.policy_statements,
     module.cache_sessions.policy_statements,
   )
-  tags = local.tags
+  name_prefix = "${var.project_name}-"
+  tags        = local.tags
 }
 
 module "api_service_api" {
@@ -73,7 +74,8 @@ module "api_service_api" {
     module.database_orders.policy_statements,
     module.topic_events.policy_statements,
   )
-  tags = local.tags
+  name_prefix = "${var.project_name}-"
+  tags        = local.tags
 }
 
 module "background_worker_jobs" {
@@ -101,7 +103,8 @@ module "background_worker_jobs" {
     module.queue_tasks.policy_statements,
     module.warehouse_analytics.policy_statements,
   )
-  tags = local.tags
+  name_prefix = "${var.project_name}-"
+  tags        = local.tags
 }
 
 module "background_worker_consumer" {
@@ -119,6 +122,7 @@ module "background_worker_consumer" {
   vpc_id            = var.vpc_id
   environment       = local.environment
   policy_statements = module.queue_tasks.policy_statements
+  name_prefix       = "${var.project_name}-"
   tags              = local.tags
 }
 
@@ -131,6 +135,7 @@ module "container_orchestrator_platform" {
   subnet_ids         = var.subnet_ids
   vpc_id             = var.vpc_id
   policy_statements  = module.bucket_shop_uploads.policy_statements
+  name_prefix        = "${var.project_name}-"
   tags               = local.tags
 }
 
