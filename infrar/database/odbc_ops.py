@@ -9,15 +9,14 @@ every other provider, whatever the driver does:
   UTC and comes back aware; SQL Server's DATETIMEOFFSET is read aware and made UTC;
 - ``executemany`` reports -1 on psqlODBC, so rows are counted statement by statement (an
   ``INSERT ... VALUES (?, ...)`` is sent as multi-row INSERTs, each counted).
-A connection idle for PROBE_AFTER_SECONDS is probed (``SELECT 1``) before a statement is
-sent on it and replaced if dead; a statement that failed is never re-sent.
+A connection that sat idle is probed before a statement is sent on it (``pooled.probed``)
+and replaced if dead; a statement that failed is never re-sent.
 """
 
 from __future__ import annotations
 
 import re
 import struct
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
@@ -27,12 +26,13 @@ import pyodbc
 
 from infrar.database.odbc_errors import raise_for
 from infrar.database.placeholders import check_count
+from infrar.database.pooled import Dead, probed
+from infrar.database.pooled import Link as Link  # re-exported: the data plugin's Synapse client builds on it
 from infrar.database.rules import check_many, check_params, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 from infrar.errors import Unavailable
 from infrar.providers._keyed import ConnectionPool
 
-PROBE_AFTER_SECONDS = 1.0
 _ITER_BATCH = 2000
 _MAX_PARAMS = 2000  # SQL Server takes at most 2100 parameters in one statement
 _SQL_SS_TIMESTAMPOFFSET = -155
@@ -41,27 +41,10 @@ _INSERT_VALUES = re.compile(
 )
 
 
-class Link:
-    """One pyodbc connection and when it was last given back (for the probe)."""
-
-    __slots__ = ("native", "used_at")
-
-    def __init__(self, native: Any) -> None:
-        self.native = native
-        self.used_at = time.monotonic()
-
-    def close(self) -> None:
-        self.native.close()
-
-
 class Server(NamedTuple):
     pool: ConnectionPool[Link]
     endpoint: str  # the server, for messages (never the connection string)
     postgres: bool  # PostgreSQL behind psqlODBC rather than SQL Server
-
-
-class _Dead(Exception):
-    """An idle connection failed its probe: the pool discards it and lends another."""
 
 
 def _datetimeoffset(raw: bytes) -> datetime:
@@ -185,37 +168,22 @@ class _Session:
             pass  # the connection broke, and the server rolled back with it; the pool discards it
 
 
-def _alive(link: Link) -> bool:
-    if time.monotonic() - link.used_at < PROBE_AFTER_SECONDS:
-        return True
-    try:
-        link.native.execute("SELECT 1").fetchall()
-    except pyodbc.Error:
-        return False
-    return True
+def _probe(native: Any) -> None:
+    native.execute("SELECT 1").fetchall()
 
 
 @contextmanager
 def _session(server: Server, database: str) -> Iterator[_Session]:
-    while True:
-        try:
-            with server.pool.acquire() as link:
-                if not _alive(link):
-                    raise _Dead()
-                try:
-                    yield _Session(server, database, link)
-                finally:
-                    link.used_at = time.monotonic()
-                return
-        except _Dead:
-            continue  # discarded by the pool: the next one is idle-fresh or new
-        except pyodbc.Error as error:  # opening the connection: statements translate their own
-            _fail(error, server, database)
+    try:
+        with probed(server.pool, _probe, (pyodbc.Error,)) as link:
+            yield _Session(server, database, link)
+    except pyodbc.Error as error:  # opening the connection: statements translate their own
+        _fail(error, server, database)
 
 
 def broken() -> tuple[type[BaseException], ...]:
     """Errors after which a pooled connection is closed rather than lent again."""
-    return (pyodbc.Error, _Dead, Unavailable)
+    return (pyodbc.Error, Dead, Unavailable)
 
 
 def query(server: Server, database: str, sql: str, params: Params | None) -> list[Row]:

@@ -5,13 +5,12 @@ with IAM database authentication. pg8000 already returns the portable types (byt
 with the column's scale, aware UTC timestamps once the session is in UTC). ``?`` placeholders
 become ``$1, $2 ...`` here (``placeholders.to_numbered``: outside quotes, comments and
 dollar-quoted bodies) and go to pg8000's unnamed-statement call, so no ``%`` or ``:`` of the
-SQL is ever read as a parameter. A connection idle for PROBE_AFTER_SECONDS is probed before a
-statement is sent on it and replaced if dead; a statement that failed is never re-sent.
+SQL is ever read as a parameter. A connection that sat idle is probed before a statement is
+sent on it (``pooled.probed``) and replaced if dead; a statement that failed is never re-sent.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NamedTuple, NoReturn
@@ -20,35 +19,18 @@ import pg8000.dbapi
 
 from infrar.database.pg_errors import raise_for
 from infrar.database.placeholders import check_count, to_numbered
+from infrar.database.pooled import Dead, Link, probed
 from infrar.database.rules import check_many, check_params, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 from infrar.errors import Unavailable
 from infrar.providers._keyed import ConnectionPool
 
-PROBE_AFTER_SECONDS = 1.0
 _ITER_BATCH = 2000
-
-
-class Link:
-    """One pg8000 connection and when it was last given back (for the probe)."""
-
-    __slots__ = ("native", "used_at")
-
-    def __init__(self, native: Any) -> None:
-        self.native = native
-        self.used_at = time.monotonic()
-
-    def close(self) -> None:
-        self.native.close()
 
 
 class Server(NamedTuple):
     pool: ConnectionPool[Link]
     endpoint: str  # the Cloud SQL instance connection name, for messages
-
-
-class _Dead(Exception):
-    """An idle connection failed its probe: the pool discards it and lends another."""
 
 
 def opened(native: Any) -> Link:
@@ -117,37 +99,22 @@ class _Session:
             pass  # the connection broke, and the server rolled back with it; the pool discards it
 
 
-def _alive(link: Link) -> bool:
-    if time.monotonic() - link.used_at < PROBE_AFTER_SECONDS:
-        return True
-    try:
-        link.native.execute_simple("SELECT 1")
-    except pg8000.dbapi.Error:
-        return False
-    return True
-
-
 def broken() -> tuple[type[BaseException], ...]:
     """Errors after which a pooled connection is closed rather than lent again."""
-    return (pg8000.dbapi.Error, _Dead, Unavailable)
+    return (pg8000.dbapi.Error, Dead, Unavailable)
+
+
+def _probe(native: Any) -> None:
+    native.execute_simple("SELECT 1")
 
 
 @contextmanager
 def _session(server: Server, database: str) -> Iterator[_Session]:
-    while True:
-        try:
-            with server.pool.acquire() as link:
-                if not _alive(link):
-                    raise _Dead()
-                try:
-                    yield _Session(server, database, link)
-                finally:
-                    link.used_at = time.monotonic()
-                return
-        except _Dead:
-            continue  # discarded by the pool: the next one is idle-fresh or new
-        except pg8000.dbapi.Error as error:  # opening the connection
-            _fail(error, server, database)
+    try:
+        with probed(server.pool, _probe, (pg8000.dbapi.Error,)) as link:
+            yield _Session(server, database, link)
+    except pg8000.dbapi.Error as error:  # opening the connection: statements translate their own
+        _fail(error, server, database)
 
 
 def query(server: Server, database: str, sql: str, params: Params | None) -> list[Row]:

@@ -190,7 +190,7 @@ def test_several_processes_write_one_database(db: str, request: pytest.FixtureRe
     # test); on a server two forked writers, which must each open their own sessions.
     local = request.node.callspec.params["db"] == "local"
     count = 4 if local else 2
-    context = multiprocessing.get_context("spawn" if local else "fork")
+    context = multiprocessing.get_context("spawn") if local else multiprocessing.get_context("fork")
     children = [context.Process(target=_insert_from_child, args=(db, c)) for c in range(count)]
     for child in children:
         child.start()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from infrar import database, dispatch
-from infrar.database import odbc_ops
+from infrar.database import pooled
 from infrar.errors import PermissionDenied, Unavailable
 from infrar.testing import odbc
 from infrar.testing._process import free_port
@@ -32,7 +32,7 @@ def _use(provider: str, registry: ServiceRegistry, monkeypatch: pytest.MonkeyPat
         variables = odbc.environment(service, directory / "odbc")
         # ODBC has no way to see that the server wrote to an idle connection: a connection idle
         # this long is probed before use; 0 makes every borrow probe, as after a real pause.
-        monkeypatch.setattr(odbc_ops, "PROBE_AFTER_SECONDS", 0.0)
+        monkeypatch.setattr(pooled, "PROBE_AFTER_SECONDS", 0.0)
     for key, value in variables.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("INFRAR_PROVIDER", provider)

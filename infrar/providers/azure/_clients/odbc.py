@@ -23,7 +23,8 @@ from typing import Any
 
 import pyodbc
 
-from infrar.database.odbc_ops import Link, Server, broken, opened
+from infrar.database.odbc_ops import Server, broken, opened
+from infrar.database.pooled import Link
 from infrar.database.rules import POOL_SIZE
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import ConnectionPool, PerResource

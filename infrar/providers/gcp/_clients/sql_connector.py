@@ -17,7 +17,8 @@ from typing import Any
 
 import pg8000.dbapi
 
-from infrar.database.pg8000_ops import Link, Server, broken, opened
+from infrar.database.pg8000_ops import Server, broken, opened
+from infrar.database.pooled import Link
 from infrar.database.rules import POOL_SIZE
 from infrar.errors import ConfigurationError, InfrarError, NotFound, PermissionDenied, Unavailable
 from infrar.providers._keyed import ConnectionPool, PerResource
