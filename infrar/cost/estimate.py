@@ -92,6 +92,7 @@ def settings_of(entry: Capability | Resource) -> dict[str, float]:
             "min_instances": float(entry.min_instances),
             "max_instances": float(entry.max_instances),
             "scheduled": 1.0 if entry.schedule else 0.0,
+            "fractional_cpu": 1.0 if entry.cpu < 1 else 0.0,
             "node_count": float(entry.node_count),
         }
     values: dict[str, float] = {}

@@ -62,8 +62,9 @@ MAX_FIGURE = 10**12  # no price or instance figure is larger; beyond it a typo, 
 # Names the estimator derives from a capability's or resource's settings, by kind (numbers;
 # booleans are 0 or 1). Formulas may use them beside their prices and usage keys.
 CONFIG_NAMES: dict[str, tuple[str, ...]] = {
-    "web_application": ("cpu", "memory_gb", "min_instances", "max_instances"),
-    "api_service": ("cpu", "memory_gb", "min_instances", "max_instances"),
+    # fractional_cpu: 1 below one vCPU (Cloud Run then bills per request), else 0
+    "web_application": ("cpu", "memory_gb", "min_instances", "max_instances", "fractional_cpu"),
+    "api_service": ("cpu", "memory_gb", "min_instances", "max_instances", "fractional_cpu"),
     "background_worker": ("cpu", "memory_gb", "min_instances", "max_instances", "scheduled"),
     "container_orchestrator": ("node_count",),
     "bucket": ("versioning",),

@@ -36,7 +36,8 @@ usage:
 EXPECTED = {
     # Fargate tasks + ALB hours + the log group's KMS key + 4 GB of logs ingested
     ("api", "aws"): 2 * 730 * (0.5 * 0.04048 + 1 * 0.004445) + 730 * 0.0225 + 1.00 + 4 * 0.50,
-    ("api", "gcp"): 2 * 730 * 3600 * (0.5 * 0.000018 + 1 * 0.000002),
+    # 0.5 vCPU: Cloud Run bills per request (busy the whole month; no requests in this project)
+    ("api", "gcp"): 2 * 730 * 3600 * (0.5 * 0.000024 + 1 * 0.0000025),
     ("api", "azure"): 2 * 730 * 3600 * (0.5 * 0.000024 + 1 * 0.000003),
     ("uploads", "aws"): 100 * 0.023 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.09 + 1.00,  # + its KMS key
     ("uploads", "gcp"): 100 * 0.020 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.12,

@@ -109,3 +109,19 @@ def test_keys_secrets_and_scheduler_jobs_deployed_are_priced(impl_id: str) -> No
     gcp_secrets = text.count('resource "google_secret_manager_secret" ')
     assert gcp_secrets == (impl.prices.get("secrets", 1) if "secret_version_month" in names else 0)
     assert ("google_cloud_scheduler_job" in text) == ("scheduler_job_month" in names)
+
+
+def test_cloud_run_billing_mode_is_priced_as_deployed() -> None:
+    service = (MODULES / "gcp/cloud_run_service/main.tf").read_text()
+    assert "cpu_idle = var.cpu < 1" in service  # request-based billing below one vCPU only
+    impl = load_models(include_plugins=False)["gcp"].implementations["gcp_cloud_run"]
+    assert impl.formula is not None and "fractional_cpu" in impl.formula.names
+    from infrar.cost.estimate import estimate
+    from infrar.infra.project import parse_project
+
+    text = ("capabilities:\n  - {name: half, type: web_application, config: {container_image: x, cpu: 0.5}}\n"
+            "  - {name: whole, type: web_application, config: {container_image: x, cpu: 1}}\n"
+            "usage:\n  half: {monthly_requests: 0, egress_gb: 0}\n  whole: {monthly_requests: 0, egress_gb: 0}\n")
+    a, b = estimate(parse_project(text), providers=["gcp"]).lines
+    assert a.monthly == pytest.approx(730 * 3600 * (0.5 * 0.000024 + 1 * 0.0000025))
+    assert b.monthly == pytest.approx(730 * 3600 * (1 * 0.000018 + 1 * 0.000002))

@@ -62,7 +62,8 @@ resource "google_cloud_run_v2_service" "this" {
           cpu    = tostring(var.cpu)
           memory = "${var.memory}Mi"
         }
-        cpu_idle = true
+        # below one vCPU Cloud Run bills per request only; from one vCPU CPU stays allocated
+        cpu_idle = var.cpu < 1
       }
 
       dynamic "env" {
