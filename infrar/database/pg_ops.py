@@ -9,7 +9,6 @@ so that a TIMESTAMP WITH TIME ZONE reads back as an aware UTC datetime, as on lo
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -51,11 +50,6 @@ def prepare(connection: Any) -> Any:
     with connection.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'UTC'")
     return connection
-
-
-def libpq_endpoint() -> str:
-    """libpq's host:port (PGHOST, PGPORT), for messages: never a credential."""
-    return f"{os.environ.get('PGHOST') or 'localhost'}:{os.environ.get('PGPORT') or '5432'}"
 
 
 def _fail(error: psycopg2.Error, pool: Pool, database: str) -> NoReturn:

@@ -23,7 +23,9 @@ from typing import Any
 import psycopg2.extensions
 import psycopg2.pool
 
+from infrar.database.rules import POOL_SIZE
 from infrar.errors import Timeout
+from infrar.providers._keyed import PerResource
 
 WAIT_SECONDS = 60.0
 _IDLE = psycopg2.extensions.TRANSACTION_STATUS_IDLE
@@ -130,3 +132,16 @@ def _is_dead(connection: Any) -> bool:
         return True
     readable, _, _ = select.select([connection.fileno()], [], [], 0)
     return bool(readable)
+
+
+def libpq_endpoint() -> str:
+    """libpq's host:port (PGHOST, PGPORT), for messages: never a credential."""
+    return f"{os.environ.get('PGHOST') or 'localhost'}:{os.environ.get('PGPORT') or '5432'}"
+
+
+def per_database(connect: Callable[[str], Any]) -> PerResource[Pool]:
+    """One Pool per database name, opening connections with ``connect(database)``; closed on reset."""
+    def build(database: str) -> Pool:
+        return Pool(lambda: connect(database), libpq_endpoint(), POOL_SIZE)
+
+    return PerResource(build, on_reset=lambda pool: pool.close())

@@ -13,28 +13,23 @@ from typing import Any
 
 import psycopg2
 
-from infrar.database.pg_ops import libpq_endpoint, prepare
-from infrar.database.pg_pool import Pool
-from infrar.database.rules import POOL_SIZE
+from infrar.database.pg_ops import prepare
+from infrar.database.pg_pool import Pool, per_database
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import PerResource
 
 
 def connect(database: str) -> Any:
     """A new connection to the PostgreSQL database ``database``, ready for the adapter."""
-    return prepare(psycopg2.connect(dbname=database))
-
-
-def _build(database: str) -> Pool:
     if not os.environ.get("PGHOST"):
         raise ConfigurationError(
             f"no server for database {database!r}: set AZURE_SQL_CONNECTIONSTRING (Azure SQL, or PostgreSQL "
             "through psqlODBC) or libpq's PGHOST, PGUSER and PGPASSWORD (Azure Database for PostgreSQL)"
         )
-    return Pool(lambda: connect(database), libpq_endpoint(), POOL_SIZE)
+    return prepare(psycopg2.connect(dbname=database))
 
 
-_pools: PerResource[Pool] = PerResource(_build, on_reset=lambda pool: pool.close())
+_pools: PerResource[Pool] = per_database(connect)
 
 
 def client(database: str) -> Pool:

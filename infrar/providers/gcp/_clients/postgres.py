@@ -11,9 +11,8 @@ from typing import Any
 
 import psycopg2
 
-from infrar.database.pg_ops import libpq_endpoint, prepare
-from infrar.database.pg_pool import Pool
-from infrar.database.rules import POOL_SIZE
+from infrar.database.pg_ops import prepare
+from infrar.database.pg_pool import Pool, per_database
 from infrar.providers._keyed import PerResource
 
 
@@ -22,11 +21,7 @@ def connect(database: str) -> Any:
     return prepare(psycopg2.connect(dbname=database))
 
 
-def _build(database: str) -> Pool:
-    return Pool(lambda: connect(database), libpq_endpoint(), POOL_SIZE)
-
-
-_pools: PerResource[Pool] = PerResource(_build, on_reset=lambda pool: pool.close())
+_pools: PerResource[Pool] = per_database(connect)
 
 
 def client(database: str) -> Pool:
