@@ -22,6 +22,8 @@ __all__ = ["Component", "components", "unit_of"]
 _UNITS = tuple((re.compile(pattern), unit) for pattern, unit in (
     (r"vcpu_hour$", "vCPU-hours"), (r"vcpu_second$", "vCPU-seconds"), (r"gi?b_second$", "GiB-seconds"),
     (r"gb_hour$", "GB-hours"), (r"gb_month$", "GB-months"), (r"gib_month$", "GiB-months"), (r"per_gb$", "GB"),
+    (r"metric_month$", "metric-months"), (r"per_mib$", "MiB"), (r"per_million_spans$", "1M spans"),
+    (r"per_million_traces$", "1M traces"),
     (r"per_1000$", "1k requests"), (r"per_10000$", "10k requests"), (r"operations$", "1M operations"),
     (r"per_million$", "1M requests"), (r"per_tb_scanned$", "TB scanned"), (r"per_tib$", "TiB"),
     (r"(^|_)hour$|hourly$", "hours"), (r"_month$", "months"), (r"_second$", "seconds"),

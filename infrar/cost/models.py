@@ -39,7 +39,7 @@ import yaml
 
 from infrar.cost.formula import FUNCTIONS, Formula, FormulaError, compile_formula
 from infrar.errors import InfrarError
-from infrar.infra.project import CAPABILITY_TYPES, RESOURCE_KINDS, USAGE_KEYS
+from infrar.infra.project import CAPABILITY_TYPES, OBSERVABILITY, RESOURCE_KINDS, USAGE_KEYS
 from infrar.infra.project_yaml import Loader, shown
 
 __all__ = [
@@ -52,7 +52,7 @@ __all__ = [
     "parse_model",
 ]
 
-KINDS = CAPABILITY_TYPES + RESOURCE_KINDS
+KINDS = (*CAPABILITY_TYPES, *RESOURCE_KINDS, OBSERVABILITY)
 SIZES = ("small", "medium", "large", "xlarge")
 BUILTIN_DIR = "_cost_models"
 PROVIDER_ORDER = ("aws", "gcp", "azure")  # column order of the built-in providers; plugins follow
@@ -73,6 +73,7 @@ CONFIG_NAMES: dict[str, tuple[str, ...]] = {
     "topic": ("subscriptions", "deliveries"),
     "cache": ("high_availability",),
     "warehouse": (),
+    OBSERVABILITY: ("retention_days",),
 }
 
 _MODEL_KEYS = ("provider", "region", "currency", "description", "implementations")

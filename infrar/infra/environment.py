@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from infrar.infra.hcl import Block, Expr, Value
-from infrar.infra.project import Capability, Project
+from infrar.infra.project import OBSERVABILITY, Capability, Project
 
 if TYPE_CHECKING:
     from infrar.infra.generate import _Placed
@@ -46,6 +46,8 @@ def workload_arguments(workload: _Placed, used: Sequence[_Placed]) -> dict[str, 
     wires: dict[str, Value] = {}
     if "environment" in declared:
         parts = [r.ref_to("environment") for r in used if "environment" in r.outputs]
+        if any(r.entry.kind == OBSERVABILITY for r in used):  # the adapters' service.name
+            parts.append(f'{{ OTEL_SERVICE_NAME = "{workload.entry.name}" }}')
         wires["environment"] = _combine("merge", ["local.environment", *parts])
     for variable, (output, function) in MERGED.items():
         parts = [r.ref_to(output) for r in used if output in r.outputs]

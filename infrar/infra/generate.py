@@ -30,7 +30,7 @@ from infrar.infra.environment import environment_warnings, root_outputs, workloa
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
-from infrar.infra.project import Capability, Project, Resource
+from infrar.infra.project import OBSERVABILITY, Capability, Project, Resource
 
 __all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "access_warnings", "dropped_warnings", "environment_warnings",
            "generate"]
@@ -38,7 +38,7 @@ __all__ = ["GENERATED_ROOT_FILES", "OUTPUT_GROUPS", "access_warnings", "dropped_
 GENERATED_ROOT_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 # resource kind -> root output holding {name: module.<kind>_<name>.connection}
 OUTPUT_GROUPS = {"bucket": "buckets", "database": "databases", "queue": "queues", "topic": "topics",
-                 "cache": "caches", "warehouse": "warehouses"}
+                 "cache": "caches", "warehouse": "warehouses", OBSERVABILITY: "observability"}
 _CONTAINER = ("container_image", "cpu", "memory", "min_instances", "max_instances", "env")
 # capability type -> the fields of project.yaml's config that apply to it
 CAPABILITY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -83,21 +83,24 @@ def _place(entry: Capability | Resource, table: Mapping[str, ModuleRef], provide
     if not ref.directory.is_dir():
         raise ConfigurationError(f"module {provider}/{ref.name} for {entry.kind!r} is not installed "
                                  f"(looked in {ref.directory}); reinstall infrar or the plugin providing it")
-    return _Placed(entry, hcl.identifier(f"{entry.kind}_{entry.name}"), ref, ref.variables(), _outputs(ref))
+    label = OBSERVABILITY if entry.kind == OBSERVABILITY else f"{entry.kind}_{entry.name}"
+    return _Placed(entry, hcl.identifier(label), ref, ref.variables(), _outputs(ref))
 
 
 def _uses(workload: _Placed, resources: Sequence[_Placed]) -> list[_Placed]:
-    """The resources a workload reaches: those its capability lists in ``uses``, all if it has none."""
+    """The resources a workload reaches: those its capability lists in ``uses``, all if it has none.
+
+    The project's observability is reached by every workload: it holds telemetry, not data."""
     entry = workload.entry
     if not isinstance(entry, Capability) or entry.uses is None:
         return list(resources)
     wanted = set(entry.uses)
-    return [r for r in resources if r.entry.name in wanted]
+    return [r for r in resources if r.entry.name in wanted or r.entry.kind == OBSERVABILITY]
 
 
 def access_warnings(project: Project) -> list[str]:
     """One line per capability that declares no ``uses`` and so reaches every resource of the project."""
-    if not project.resources:
+    if not any(r.kind != OBSERVABILITY for r in project.resources):
         return []
     return [f"{c.location or project.path.name}: warning: capability {c.name!r} declares no uses: and gets "
             "access to every resource of the project; "

@@ -80,6 +80,11 @@ BUILTIN: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
         "gcp": ("bigquery_dataset", {}),
         "azure": ("synapse_workspace", {}),
     },
+    "observability": {  # the top-level observability: key of project.yaml
+        "aws": ("observability", {}),
+        "gcp": ("observability", {}),
+        "azure": ("observability", {}),
+    },
 }
 
 # kind -> provider -> engine -> module: the built-in module that deploys each engine a resource's

@@ -17,6 +17,7 @@ from typing import Any
 from infrar.infra import project_yaml
 from infrar.infra.project_model import (
     CAPABILITY_TYPES,
+    OBSERVABILITY,
     RESOURCE_DEFAULTS,
     RESOURCE_KINDS,
     USAGE_KEYS,
@@ -31,6 +32,7 @@ from infrar.infra.project_schema import schema, schema_issues
 
 __all__ = [
     "CAPABILITY_TYPES",
+    "OBSERVABILITY",
     "RESOURCE_KINDS",
     "USAGE_KEYS",
     "Capability",
@@ -71,6 +73,17 @@ def _resource(item: dict[str, Any], location: str) -> Resource:
                     description=str(item.get("description", "")), location=location)
 
 
+def _observability(data: dict[str, Any], capabilities: tuple[Capability, ...], location: str) -> Resource:
+    """The top-level ``observability:`` as a resource every workload reaches, named after its kind."""
+    settings = dict(RESOURCE_DEFAULTS[OBSERVABILITY])
+    settings.update(data.get(OBSERVABILITY) or {})
+    # namespace: the log group / bucket / workspace name; services: the workloads' service names
+    settings["namespace"] = str(data.get("name") or "infrar")
+    settings["services"] = tuple(c.name for c in capabilities if c.type != "container_orchestrator")
+    return Resource(kind=OBSERVABILITY, name=OBSERVABILITY, settings=settings,
+                    description="logs, metrics and traces of every workload", location=location)
+
+
 def parse_project(text: str, path: str | Path = "project.yaml") -> Project:
     """Validate the text of a project.yaml; ``path`` is used in messages and kept on the Project."""
     file = str(path)
@@ -91,6 +104,9 @@ def parse_project(text: str, path: str | Path = "project.yaml") -> Project:
                          for i, item in enumerate(data.get("capabilities") or ()))
     resources_ = tuple(_resource(item, where("resources", i))
                        for i, item in enumerate(data.get("resources") or ()))
+    if OBSERVABILITY in data:
+        line, col = marks.at((OBSERVABILITY,), key=True)
+        resources_ += (_observability(data, capabilities, f"{file}:{line}:{col}"),)
     usage = {str(name): {str(k): float(v) for k, v in figures.items()}
              for name, figures in (data.get("usage") or {}).items()}
     return Project(path=Path(path), name=data.get("name"), capabilities=capabilities,

@@ -15,6 +15,7 @@ from infrar.errors import InfrarError
 
 __all__ = [
     "CAPABILITY_TYPES",
+    "OBSERVABILITY",
     "RESOURCE_DEFAULTS",
     "RESOURCE_KINDS",
     "USAGE_KEYS",
@@ -28,6 +29,9 @@ __all__ = [
 
 CAPABILITY_TYPES = ("web_application", "api_service", "background_worker", "container_orchestrator")
 RESOURCE_KINDS = ("bucket", "database", "queue", "topic", "cache", "warehouse")
+# The top-level ``observability:`` key becomes a resource of this kind and name, which every
+# workload reaches whatever its ``uses`` says (telemetry is not access to data).
+OBSERVABILITY = "observability"
 
 # Usage figures a project may give per capability or resource (Infracost's usage file is the model).
 # Cost models read these names; each model states its default for the ones it reads.
@@ -42,6 +46,8 @@ USAGE_KEYS: dict[str, tuple[str, ...]] = {
     "topic": ("monthly_messages", "message_kb"),
     "cache": ("hours",),
     "warehouse": ("storage_gb", "monthly_tb_scanned"),
+    # project-wide telemetry (the top-level observability: key), all workloads together
+    "observability": ("log_gb", "metric_series", "monthly_spans"),
 }
 
 # Upper bounds tighter than the schema's 10^12 for every usage figure: a month has at most 744
@@ -57,6 +63,7 @@ RESOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     "topic": {"subscriptions": ()},
     "cache": {"engine": "redis", "size": "small", "high_availability": False},
     "warehouse": {},
+    "observability": {"retention_days": 30},
 }
 
 

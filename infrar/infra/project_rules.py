@@ -4,14 +4,14 @@
 - ``min_instances <= max_instances``;
 - a capability's ``uses`` names resources of the project (not capabilities, not typos);
 - a topic's ``subscriptions`` name queues of the project;
-- ``usage`` names capabilities or resources, with the usage keys of their kind.
+- ``usage`` names capabilities or resources (or ``observability``), with the usage keys of their kind.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from infrar.infra.project_model import USAGE_KEYS, USAGE_MAXIMUM, Issue
+from infrar.infra.project_model import OBSERVABILITY, USAGE_KEYS, USAGE_MAXIMUM, Issue
 from infrar.infra.project_yaml import Marks, PathT, dotted, shown, suggest
 
 __all__ = ["rule_issues"]
@@ -45,6 +45,11 @@ def rule_issues(data: dict[str, Any], marks: Marks, file: str) -> list[Issue]:
                     add((section, index, "config", "max_instances"),
                         f"{high} is below min_instances ({low}); raise max_instances or lower min_instances")
 
+    if OBSERVABILITY in data:  # the top-level key is an entry of that name (project.py)
+        if OBSERVABILITY in first_use:
+            add(first_use[OBSERVABILITY], f"{OBSERVABILITY!r} names the project's telemetry (the top-level "
+                                          "observability: key); rename this entry")
+        kinds[OBSERVABILITY] = OBSERVABILITY
     resources = {name for name, path in first_use.items() if path[0] == "resources"}
     for index, item in enumerate(_items(data, "capabilities")):
         uses = item.get("uses")
