@@ -20,7 +20,8 @@ if __package__ in (None, ""):  # python bench/run.py
 
 from bench._common import Row, format_table, log, moto_server
 
-BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache", "observability", "database", "data")
+BENCHMARKS = ("import", "dispatch", "small", "list", "transfer", "cache", "observability", "database", "data",
+              "messaging")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -109,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.data import bench_data
 
         rows += bench_data(rows=200_000 if args.quick else 1_000_000, reps=args.reps)
+    if "messaging" in args.only:
+        from bench.messaging import bench_messaging
+
+        rows += bench_messaging(count=1_000 if args.quick else 10_000, reps=args.reps)
     print(f"infrar storage benchmarks: {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(versions())
