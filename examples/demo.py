@@ -1,4 +1,5 @@
-"""A small real program on infrar.storage, .database and .cache: archive daily reports, total them, count runs.
+"""A small real program on infrar.storage, .database, .cache and .messaging: archive daily reports, total them,
+count runs, queue jobs and announce the reports on a topic.
 
 With infrar.observability the whole run is one trace, every infrar call a child span; on local it is
 written to .infrar/observability/spans.jsonl and the demo prints it at the end.
@@ -19,12 +20,14 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from infrar import cache, database, observability, storage
+from infrar import cache, database, messaging, observability, storage
 from infrar.errors import NotFound
 
 BUCKET = os.environ.get("APP_BUCKET", "demo-reports")
 DATABASE = os.environ.get("APP_DATABASE", "demo")
 CACHE = os.environ.get("APP_CACHE", "demo")
+QUEUE = os.environ.get("APP_QUEUE", "demo-jobs")
+TOPIC = os.environ.get("APP_TOPIC", "demo-reports")
 
 
 def make_report(day: int) -> bytes:
@@ -59,6 +62,25 @@ def count_runs() -> None:
     print(f"cache: run {runs}, first run: {first}, summary: {cache.get(CACHE, 'last-summary')}")
 
 
+def queue_and_announce(days: range) -> None:
+    """A queue of jobs (each to one consumer) and a topic (each message to every subscription)."""
+    for day in days:
+        messaging.send_message(QUEUE, {"job": "thumbnail", "day": day})
+    done = []
+    while len(done) < len(days):
+        for job in messaging.receive_messages(QUEUE, max_count=10, wait_seconds=2):
+            done.append(job["day"])
+            job.acknowledge()  # unacknowledged, it would come back after 30 s
+    print(f"queue: {len(done)} jobs done, days {sorted(done)}")
+    seen = []
+    with messaging.subscribe(TOPIC, lambda message: seen.append(message["report"]), subscription="demo-mailer",
+                             max_messages=len(days)) as mailer:
+        for day in days:
+            messaging.publish(TOPIC, {"report": f"reports/2026-11-{day:02d}.csv"})
+        mailer.wait(timeout=30)
+    print(f"topic: subscription {mailer.name} got {mailer.acknowledged} announcements, first {sorted(seen)[0]}")
+
+
 def show_trace(trace_id: str) -> None:
     """This run's trace as local exported it: each span under its parent, repeats counted."""
     observability.shutdown()  # flush what is still batched
@@ -90,6 +112,7 @@ def run_demo() -> None:
     archive_reports(range(1, 6))
     record_totals(range(1, 6))
     count_runs()
+    queue_and_announce(range(1, 6))
     with tempfile.TemporaryDirectory() as work:
         notes = Path(work) / "notes.txt"
         notes.write_text("archived by examples/demo.py\n")
