@@ -322,4 +322,10 @@ def _outputs_file(placed: Sequence[_Placed], *, secret_values: bool) -> str:
                 ("description", f"{what} of each capability by name."),
                 ("value", {p.entry.name: Expr(p.ref_to(output)) for p in members}),
             )))
+    grants = [p for p in placed if not p.is_workload and "grant_sql" in p.outputs]
+    if grants:  # Azure SQL: the statements an administrator runs once to let the workloads in
+        blocks.append(Block("output", ("database_grants",), (
+            ("description", "SQL an administrator runs once in each database to let its workload identities in."),
+            ("value", {p.entry.name: Expr(p.ref_to("grant_sql")) for p in grants}),
+        )))
     return hcl.render(blocks)

@@ -144,3 +144,11 @@ def test_two_databases_for_one_workload_are_warned_about() -> None:
                         "variables (PGHOST, PGUSER ...) name one server, so it is configured for 'billing' only; "
                         "split the capability or put the databases on one server"]
     assert environment_warnings(parse_project(PROJECT, "p.yaml"), "gcp") == []
+
+
+def test_azure_sql_grant_statements_reach_the_root_outputs() -> None:
+    sql = PROJECT.replace("type: database}", "type: database, engine: sqlserver}")
+    outputs = " ".join(generate(parse_project(sql, "p.yaml"), "azure", with_plugins=False)["outputs.tf"].split())
+    assert 'output "database_grants" {' in outputs and "orders = module.database_orders.grant_sql" in outputs
+    postgres = generate(parse_project(PROJECT, "p.yaml"), "azure", with_plugins=False)["outputs.tf"]
+    assert "database_grants" not in postgres  # Flexible Server: the workloads sign in with PGPASSWORD
