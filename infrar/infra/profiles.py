@@ -120,7 +120,7 @@ PROFILES: dict[str, Profile] = {
                          {"storage_account_id": "id", "storage_account_name": "name"}),
             SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),
                          {"container_app_environment_id": "id"}),
-            SharedModule("private_dns_zones", ("database",), {"private_dns_zone_ids": "ids"}),
+            SharedModule("private_dns_zones", ("database", "cache"), {"private_dns_zone_ids": "ids"}),
         ),
     ),
 }

@@ -8,9 +8,9 @@ For each capability and each resource it uses, the generated main.tf must wire:
 - the network path to a private resource (database, cache): AWS, the workload's security group
   admitted by the resource's and the resource's port in the workload's ``egress_ports``; GCP,
   the workload in ``network_id`` (Direct VPC egress) and the resource created after private
-  services access; Azure, the database reached through a private endpoint with its DNS zone, from
+  services access; Azure, the database or cache reached through a private endpoint with its DNS zone, from
   a Container Apps environment inside the virtual network (or AKS nodes in ``subnet_id``).
-Public-endpoint services (buckets, queues, topics, warehouses, Azure Cache over TLS) need no path
+Public-endpoint services (buckets, queues, topics, warehouses) need no path
 beyond HTTPS egress, which every workload has.
 """
 
@@ -67,8 +67,6 @@ def _path(provider: str, modules: dict[str, dict[str, Any]], workload: str, reso
     if provider == "gcp":
         in_vpc = w.get("network_id") == "${var.network_id}"
         return in_vpc and r.get("private_services_connection") == "${module.private_services.connection}"
-    if resource.kind == "cache":
-        return True  # Azure Cache for Redis: public endpoint, TLS 6380 and the access key
     endpoint = r.get("subnet_id") == "${var.subnet_id}" and "private_dns_zones" in str(r.get("private_dns_zone_ids"))
     inside = ("subnet_id" in w) or ("container_app_environment_id" in w and
                                      "container_apps_subnet_id" in modules["container_app_environment"])

@@ -1,10 +1,11 @@
-# The private DNS zones that resolve the private endpoints of the project's databases inside
-# the virtual network (one zone per service, shared by every server of that service).
+# The private DNS zones that resolve the private endpoints of the project's databases and caches inside
+# the virtual network (one zone per service, shared by every server or cache of that service).
 
 locals {
   zones = {
     postgres = "privatelink.postgres.database.azure.com"
     sql      = "privatelink.database.windows.net"
+    redis    = "privatelink.redis.cache.windows.net"
   }
 }
 

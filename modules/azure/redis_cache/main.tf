@@ -1,4 +1,5 @@
-# Azure Cache for Redis: TLS 1.2 only (no plain port), encrypted at rest. The cache adapter
+# Azure Cache for Redis: TLS 1.2 only (no plain port), encrypted at rest, no public access (a
+# private endpoint in var.subnet_id, as ElastiCache and Memorystore are private). The cache adapter
 # (redis-py) signs in with the access key: the rediss:// URL holding it reaches the workloads that
 # use this cache as a Container Apps secret (REDIS_URL_<NAME>) and nowhere else. Entra ID
 # authentication stays on, with a data access policy for each of those workloads' identities.
@@ -11,7 +12,6 @@ locals {
 
 resource "azurerm_redis_cache" "this" {
   #checkov:skip=CKV_AZURE_230:Replication (Standard tier) follows the project's high_availability setting (true by default in this module)
-  #checkov:skip=CKV_AZURE_89:Container Apps reach the cache over its public endpoint with Entra ID tokens over TLS; a private endpoint needs the organisation's network
   name                               = var.name
   resource_group_name                = var.resource_group_name
   location                           = var.location
@@ -20,7 +20,7 @@ resource "azurerm_redis_cache" "this" {
   capacity                           = local.capacity
   non_ssl_port_enabled               = false
   minimum_tls_version                = "1.2"
-  public_network_access_enabled      = true
+  public_network_access_enabled      = false
   access_keys_authentication_enabled = true
   tags                               = var.tags
 
@@ -36,4 +36,24 @@ resource "azurerm_redis_cache_access_policy_assignment" "this" {
   access_policy_name = "Data Contributor"
   object_id          = each.value
   object_id_alias    = each.value
+}
+
+resource "azurerm_private_endpoint" "this" {
+  name                = "${var.name}-redis"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  subnet_id           = var.subnet_id
+  tags                = var.tags
+
+  private_service_connection {
+    name                           = "${var.name}-redis"
+    private_connection_resource_id = azurerm_redis_cache.this.id
+    subresource_names              = ["redisCache"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "redis"
+    private_dns_zone_ids = [var.private_dns_zone_ids["redis"]]
+  }
 }

@@ -36,3 +36,13 @@ variable "principal_ids" {
   type        = list(string)
   default     = []
 }
+
+variable "subnet_id" {
+  description = "Subnet of the private endpoint the workloads reach the cache through."
+  type        = string
+}
+
+variable "private_dns_zone_ids" {
+  description = "Private DNS zone id by service (azure/private_dns_zones): the private endpoint registers there."
+  type        = map(string)
+}

@@ -203,13 +203,15 @@ module "topic_events" {
 module "cache_sessions" {
   source = "./modules/redis_cache"
   # not used by azure/redis_cache: engine
-  name                = "sessions"
-  high_availability   = false
-  size                = "small"
-  location            = var.location
-  resource_group_name = var.resource_group_name
-  principal_ids       = [module.web_application_web.principal_id]
-  tags                = local.tags
+  name                 = "sessions"
+  high_availability    = false
+  size                 = "small"
+  location             = var.location
+  resource_group_name  = var.resource_group_name
+  subnet_id            = var.subnet_id
+  private_dns_zone_ids = module.private_dns_zones.ids
+  principal_ids        = [module.web_application_web.principal_id]
+  tags                 = local.tags
 }
 
 module "warehouse_analytics" {
