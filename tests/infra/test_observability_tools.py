@@ -44,3 +44,12 @@ def test_aws_root_module_with_observability_validates(tf_env: dict[str, str], tm
     _tf(out, tf_env, "init", "-input=false", "-backend=false")
     assert "The configuration is valid" in _tf(out, tf_env, "validate")
     _tf(out, tf_env, "fmt", "-check", "-recursive")
+
+
+@pytest.mark.skipif(BINARY is None, reason="neither tofu nor terraform is installed")
+@pytest.mark.parametrize("provider", ["gcp", "azure"])
+def test_gcp_and_azure_root_modules_with_observability_are_formatted(
+        tf_env: dict[str, str], provider: str, tmp_path: Path) -> None:  # noqa: F811
+    out = tmp_path / provider  # fmt needs no provider binary (those are checked by test_provider_schema)
+    write_atomic(generate(_project(), provider, with_plugins=False), out)
+    _tf(out, tf_env, "fmt", "-check", "-recursive")
