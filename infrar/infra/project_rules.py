@@ -57,7 +57,10 @@ def rule_issues(data: dict[str, Any], marks: Marks, file: str) -> list[Issue]:
             if not isinstance(name, str) or name in resources:
                 continue
             where = ("capabilities", index, "uses", j)
-            if name in first_use:
+            if name == OBSERVABILITY and OBSERVABILITY in data:
+                add(where, "every workload reaches the project's observability without listing it; "
+                           "remove it from uses")
+            elif name in first_use:
                 add(where, f"{name!r} is a capability, not a resource; uses lists the resources it reaches")
             else:
                 add(where, f"no resource is named {name!r}; "

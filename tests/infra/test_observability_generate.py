@@ -187,6 +187,7 @@ def test_observability_alone_does_not_warn_about_missing_uses() -> None:
     (PROJECT.replace("{name: orders, type: queue}", "{name: observability, type: queue}")
      .replace("uses: [orders]", "uses: [observability]"), "names the project's telemetry"),
     (PROJECT + "usage:\n  observability: {log_gbs: 3}\n", "unknown usage key for a observability"),
+    (PROJECT.replace("uses: [orders]", "uses: [orders, observability]"), "capabilities[0].uses[1]: every workload"),
 ])
 def test_invalid_observability_is_reported_with_its_place(text: str, message: str) -> None:
     with pytest.raises(ProjectError, match=re.escape(message)):
