@@ -205,3 +205,14 @@ def test_a_plugin_module_cannot_be_missing() -> None:
     table = {k: v for k, v in mapping.module_table("aws", with_plugins=False).items() if k != OBSERVABILITY}
     with pytest.raises(ConfigurationError, match="no aws module implements 'observability'"):
         mapping.resolve(table, OBSERVABILITY, "aws")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_root_environment_output_carries_the_observability_variables(
+        generated: dict[str, dict[str, str]], provider: str) -> None:
+    """So a program run outside the cloud is configured from ``tofu output`` like the workloads."""
+    root = generated[provider]["outputs.tf"]
+    environment = root.split('output "environment"')[1].split("\noutput ")[0]
+    assert "module.observability.environment" in environment
+    if provider == "azure":
+        assert "module.observability.secret_environment" in root.split('output "secret_environment"')[1]
