@@ -145,8 +145,9 @@ _SQS = Transport(receive=_receive, ack=_ack, release=_release, extend_lease=_ext
 
 def _topic_arn(topic: str) -> str:
     try:
-        if create_missing():
-            return str(sns.client().create_topic(Name=topic)["TopicArn"])  # idempotent
+        if create_missing():  # CreateTopic is idempotent; once per process is enough
+            known = sns.created_arn(topic)
+            return known or sns.remember_created(topic, str(sns.client().create_topic(Name=topic)["TopicArn"]))
         return sns.topic_arn(topic)
     except SDK_ERRORS as exc:
         raise translate_error(exc, "topic", topic) from exc

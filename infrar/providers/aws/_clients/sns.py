@@ -15,6 +15,7 @@ from infrar.providers.aws._clients.sqs import build
 _lock = threading.Lock()
 _client: Any = None
 _account: list[str] = []
+_created: dict[str, str] = {}  # topic -> ARN of topics this process created (INFRAR_CREATE_MISSING=1)
 
 
 def client() -> Any:
@@ -39,9 +40,19 @@ def topic_arn(topic: str) -> str:
     return f"arn:{sns.meta.partition}:sns:{sns.meta.region_name}:{_account[0]}:{topic}"
 
 
+def created_arn(topic: str) -> str | None:
+    return _created.get(topic)
+
+
+def remember_created(topic: str, arn: str) -> str:
+    _created[topic] = arn
+    return arn
+
+
 def reset() -> None:
     """Drop the client and the account (after fork, or for a new endpoint); a fresh lock."""
     global _client, _lock
     _client = None
     _account.clear()
+    _created.clear()
     _lock = threading.Lock()
