@@ -133,7 +133,7 @@ def test_aws_grants_exactly_logs_metrics_and_xray_on_every_workload(generated: d
     assert modules["background_worker_nightly"]["policy_statements"] == "${module.observability.policy_statements}"
     actions = sorted(_unquote(a) for statement in _output(files, "policy_statements") for a in statement["Action"])
     assert actions == ["cloudwatch:PutMetricData", "logs:CreateLogStream", "logs:PutLogEvents",
-                       "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+                       "xray:PutTraceSegments"]
     main = files["modules/observability/main.tf"]
     assert "retention_in_days = var.retention_days" in main and "kms_key_id        = aws_kms_key.logs.arn" in main
 

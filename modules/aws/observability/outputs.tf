@@ -31,9 +31,9 @@ output "policy_statements" {
       Condition = { StringEquals = { "cloudwatch:namespace" = var.namespace } }
     },
     {
-      # X-Ray's write actions support no resource-level permissions
+      # PutTraceSegments supports no resource-level permission (the adapter sends no telemetry records)
       Effect   = "Allow"
-      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      Action   = ["xray:PutTraceSegments"]
       Resource = ["*"]
     },
   ]
