@@ -5,7 +5,8 @@ fails 20% of deliveries at random, always fails the poison messages, and kills i
 once in the middle of a handler. The test restarts it, as a supervisor would, and reads the
 dead-letter queue while it runs. At the end every message was handled at least once or is in
 the dead-letter queue, every poison message is there and was never handled, and nothing else
-is there unless it failed five deliveries in a row. 10,000 messages on local; on moto fewer,
+is there unless it failed five deliveries in a row. 10,000 messages on local, 1,000 on the Pub/Sub
+emulator; on moto fewer,
 because moto's SQS scans its whole queue on every call (a receive on 2,000 queued messages
 takes seconds here), which would make 10,000 take far longer than the suite may.
 """
@@ -30,9 +31,9 @@ from infrar.testing.aws import MotoEmulator
 from infrar.testing.plugin import ServiceUser
 from tests.erase._support import ROOT
 from tests.messaging._stress_worker import FAILURE_RATE
-from tests.messaging.conftest import Names
+from tests.messaging.conftest import Names, use_cloud
 
-COUNT = {"local": 10_000, "aws": 200}
+COUNT = {"local": 10_000, "aws": 200, "gcp": 1_000}
 POISON_EVERY = 97  # a hundred poison messages in 10,000, two in 200
 
 
@@ -79,7 +80,7 @@ def _may_die_of_bad_luck(number: int) -> bool:
     return failures >= MAX_DELIVERIES - 1
 
 
-@pytest.mark.parametrize("provider", ["local", "aws"])
+@pytest.mark.parametrize("provider", ["local", "aws", "gcp"])
 def test_random_failures_and_a_crash_lose_nothing(provider: str, names: Names, tmp_path: Path,
                                                   infrar_local: Path, infrar_service: ServiceUser,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,6 +88,9 @@ def test_random_failures_and_a_crash_lose_nothing(provider: str, names: Names, t
     count, topic, subscription = COUNT[provider], names("orders"), names("worker")
     if provider == "aws":
         moto = infrar_service("moto", MotoEmulator, provider="aws")
+    elif provider == "gcp":
+        use_cloud("gcp", infrar_service)
+    if provider != "local":
         monkeypatch.setenv("INFRAR_CREATE_MISSING", "1")
     messaging.subscribe(topic, print, subscription=subscription, timeout=0).wait()  # the subscription first
     if provider == "aws":
