@@ -55,7 +55,11 @@ def _footnotes(est: Estimate) -> list[str]:
     for provider in est.providers:
         model = est.models[provider]
         dates = sorted({str(i.taken) for i in model.implementations.values()})
-        notes.append(f"{_title(provider)}: {model.region or 'list'} prices from {model.file}, "
+        # the files of the implementations priced here (observability's is one of its own)
+        files = sorted({model.implementations[line.implementation].file for line in est.lines
+                        if line.provider == provider and line.implementation is not None
+                        and line.implementation in model.implementations})
+        notes.append(f"{_title(provider)}: {model.region or 'list'} prices from {' and '.join(files or [model.file])}, "
                      f"taken {', '.join(dates)}")
     return notes
 

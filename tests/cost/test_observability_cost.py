@@ -7,6 +7,7 @@ import pytest
 
 from infrar.cost.estimate import Line, estimate
 from infrar.cost.models import load_models
+from infrar.cost.report import render_table
 from infrar.cost.usage_template import usage_template
 from infrar.infra.project import OBSERVABILITY, parse_project
 
@@ -76,3 +77,14 @@ def test_usage_template_lists_its_figures() -> None:
 
 def test_no_line_without_the_key() -> None:
     assert _lines(PROJECT.split("observability:")[0]) == {}
+
+
+def test_the_report_names_the_files_its_prices_come_from() -> None:
+    def footer(text: str) -> str:
+        est = estimate(parse_project(text, "project.yaml"), ["aws"], models=load_models(include_plugins=False))
+        return render_table(est).splitlines()[-1]
+
+    assert footer(PROJECT) == ("AWS: us-east-1 prices from cost_models/aws.yaml and "
+                               "cost_models/aws_observability.yaml, taken 2024-06-01")
+    without = PROJECT.split("observability:")[0]
+    assert footer(without) == "AWS: us-east-1 prices from cost_models/aws.yaml, taken 2024-06-01"
