@@ -46,6 +46,8 @@ def workload_arguments(workload: _Placed, used: Sequence[_Placed]) -> dict[str, 
     wires: dict[str, Value] = {}
     if "environment" in declared:
         parts = [r.ref_to("environment") for r in used if "environment" in r.outputs]
+        parts += [f'{r.ref_to("client_environment")}["{workload.entry.name}"]'
+                  for r in used if "client_environment" in r.outputs]
         if any(r.entry.kind == OBSERVABILITY for r in used):  # the adapters' service.name
             parts.append(f'{{ OTEL_SERVICE_NAME = "{workload.entry.name}" }}')
         wires["environment"] = _combine("merge", ["local.environment", *parts])

@@ -152,6 +152,9 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
         used = _uses(placed, resources)
         wires.update(workload_arguments(placed, used))
         statements = [r.ref_to("policy_statements") for r in used if "policy_statements" in r.outputs]
+        # a database with a role per workload: this workload's own statements only
+        statements += [f'{r.ref_to("client_policy_statements")}["{placed.entry.name}"]'
+                       for r in used if "client_policy_statements" in r.outputs]
         if "policy_statements" in declared and statements:
             wires["policy_statements"] = _concat(statements)
         return wires
@@ -160,6 +163,8 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
         sources = [Expr(w.ref_to(output)) for w in users if output in w.outputs]
         if variable in declared and sources:
             wires[variable] = sources
+    if "client_roles" in declared and users:  # one database role per workload, named after it
+        wires["client_roles"] = [w.entry.name for w in users]
     entry = placed.entry
     queues = {r.entry.name: r for r in resources if r.entry.kind == "queue"}
     if entry.kind == "topic" and "subscriber_queue_arns" in declared:

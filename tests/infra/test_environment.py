@@ -38,7 +38,8 @@ NATIVE = {"aws": {"AWS_REGION", "AWS_DEFAULT_REGION"}, "gcp": {"GOOGLE_CLOUD_PRO
 # What each workload is configured with, beyond the native variables: plain, then secret.
 EXPECTED: dict[str, dict[str, tuple[set[str], set[str]]]] = {
     "aws": {
-        "web": ({"PGHOST", "PGPORT", "PGUSER", "PGSSLMODE", "PGPASSWORD_SECRET_ARN"}, {"REDIS_URL_SESSIONS"}),
+        # PGUSER: the workload's own database role (client_environment), signed in with IAM tokens
+        "web": ({"PGHOST", "PGPORT", "PGUSER", "PGSSLMODE", "RDS_IAM_AUTH"}, {"REDIS_URL_SESSIONS"}),
         "jobs": (set(), {"REDIS_URL_RATE_LIMITS"}),
     },
     "gcp": {
@@ -81,10 +82,14 @@ def configured(provider: str, engine: str = "postgres") -> dict[str, tuple[set[s
         plain: set[str] = set()
         secret: set[str] = set()
         for wire, found in (("environment", plain), ("secret_environment", secret)):
-            for ref in re.findall(r"module\.([a-z0-9_]+)\.", str(body.get(wire, ""))):
+            for ref, output in re.findall(r"module\.([a-z0-9_]+)\.([a-z_]+)", str(body.get(wire, ""))):
                 resource = _unquote(modules[ref]["name"])
                 source = _unquote(modules[ref]["source"]).removeprefix("./modules/")
-                found |= _keys(_outputs(files, source)[wire]["value"], resource)
+                value = _outputs(files, source)[output]["value"]
+                if output == "client_environment":  # {for role in var.client_roles : role => {...}}
+                    found |= set(re.findall(r"([A-Z][A-Z0-9_]+) =", str(value)))
+                else:
+                    found |= _keys(value, resource)
         assert "local.environment" in str(body["environment"])  # the native variables come first
         result[workload] = (plain, secret)
     return result

@@ -1,7 +1,8 @@
 """Every `uses:` edge of a generated project has a network path and an IAM grant, on every cloud.
 
 For each capability and each resource it uses, the generated main.tf must wire:
-- the grant: AWS, the resource's ``policy_statements`` into the workload's (or, for a cache,
+- the grant: AWS, the resource's ``policy_statements`` into the workload's (for a database, the
+  statements of the workload's own role, which the database creates; for a cache,
   whose password is in a secret, that secret into the workload's ``secret_environment``); GCP, the
   workload's ``member`` into the resource's ``members``; Azure, the workload's ``principal_id``
   into the resource's ``principal_ids`` (or the resource's secret into ``secret_environment``);
@@ -48,11 +49,20 @@ def _edges() -> list[tuple[Capability, Resource]]:
     return [(c, by_name[n]) for c in project.capabilities for n in (c.uses or ())]
 
 
+def workload_name(modules: dict[str, dict[str, Any]], workload: str) -> str:
+    return _unquote(str(modules[workload].get("name", "")))
+
+
 def _grant(provider: str, modules: dict[str, dict[str, Any]], workload: str, resource: Resource) -> bool:
     w, r = modules[workload], modules[_label(resource)]
     secret = f"module.{_label(resource)}.secret_environment" in str(w.get("secret_environment", ""))
     if provider == "aws":
-        return f"module.{_label(resource)}.policy_statements" in str(w.get("policy_statements", "")) or secret
+        statements = str(w.get("policy_statements", ""))
+        own = f'module.{_label(resource)}.client_policy_statements["{workload_name(modules, workload)}"]'
+        role = workload_name(modules, workload) in str(r.get("client_roles", ""))
+        if resource.kind == "database":  # its own database role, by IAM authentication
+            return own in statements and role
+        return f"module.{_label(resource)}.policy_statements" in statements or secret
     if provider == "gcp":
         return f"module.{workload}.member" in str(r.get("members", ""))
     return f"module.{workload}.principal_id" in str(r.get("principal_ids", "")) or secret

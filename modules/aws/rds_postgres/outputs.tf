@@ -10,39 +10,43 @@ output "connection" {
 }
 
 output "policy_statements" {
-  description = "IAM statements granting exactly: read this database's secret, decrypt it, IAM-authenticate."
-  value = [
-    {
-      Effect   = "Allow"
-      Action   = ["secretsmanager:GetSecretValue"]
-      Resource = [aws_db_instance.this.master_user_secret[0].secret_arn]
-    },
-    {
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt"]
-      Resource = [aws_kms_key.this.arn]
-    },
+  description = "IAM statements every workload that uses the database gets: none (each gets its own role's, client_policy_statements)."
+  value       = []
+}
+
+output "client_policy_statements" {
+  description = "By workload (client_roles): IAM authentication as its own database role, and nothing else (not the master secret)."
+  value = { for role in var.client_roles : role => [
     {
       Effect   = "Allow"
       Action   = ["rds-db:connect"]
-      Resource = ["arn:${data.aws_partition.current.partition}:rds-db:*:${data.aws_caller_identity.current.account_id}:dbuser:${aws_db_instance.this.resource_id}/*"]
+      Resource = ["arn:${data.aws_partition.current.partition}:rds-db:*:${data.aws_caller_identity.current.account_id}:dbuser:${aws_db_instance.this.resource_id}/${role}"]
     },
-  ]
+  ] }
+}
+
+output "client_environment" {
+  description = "By workload (client_roles): the database role it signs in as (PGUSER)."
+  value       = { for role in var.client_roles : role => { PGUSER = role } }
+}
+
+output "grant_sql" {
+  description = "SQL the administrator (the master user, password in the RDS-managed secret) runs once: one IAM-authenticated role per workload, owning nothing but allowed to use the database."
+  value       = [for role in var.client_roles : "CREATE ROLE \"${role}\" LOGIN; GRANT rds_iam TO \"${role}\"; GRANT CONNECT, TEMPORARY ON DATABASE \"${aws_db_instance.this.db_name}\" TO \"${role}\"; GRANT USAGE, CREATE ON SCHEMA public TO \"${role}\";"]
 }
 
 output "environment" {
-  description = "libpq's variables for the workloads that use this database (no password: PGPASSWORD_SECRET_ARN names the secret the adapter reads it from)."
+  description = "libpq's variables for the workloads that use this database; each signs in as its own role (client_environment) with an RDS IAM token (RDS_IAM_AUTH), no password."
   value = {
-    PGHOST                = aws_db_instance.this.address
-    PGPORT                = tostring(aws_db_instance.this.port)
-    PGUSER                = aws_db_instance.this.username
-    PGSSLMODE             = "require"
-    PGPASSWORD_SECRET_ARN = aws_db_instance.this.master_user_secret[0].secret_arn
+    PGHOST       = aws_db_instance.this.address
+    PGPORT       = tostring(aws_db_instance.this.port)
+    PGSSLMODE    = "require"
+    RDS_IAM_AUTH = "true"
   }
 }
 
 output "secret_environment" {
-  description = "Variables whose values are secrets, by the secret that holds each (none: the adapter reads the password secret itself)."
+  description = "Variables whose values are secrets: none (each workload signs in with an RDS IAM token)."
   value       = {}
 }
 

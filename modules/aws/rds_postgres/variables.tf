@@ -54,3 +54,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "client_roles" {
+  description = "Names of the workloads that use the database: each gets a database role of that name (see grant_sql)."
+  type        = list(string)
+  default     = []
+}

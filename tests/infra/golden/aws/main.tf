@@ -67,12 +67,14 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
   egress_ports       = [module.database_orders.client_port]
   policy_statements = concat(
     module.database_orders.policy_statements,
     module.topic_events.policy_statements,
+    module.database_orders.client_policy_statements["api"],
   )
   name_prefix = "${var.project_name}-"
   tags        = local.tags
@@ -95,6 +97,7 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.database_orders.client_environment["jobs"],
   )
   secret_environment = module.database_orders.secret_environment
   egress_ports       = [module.database_orders.client_port]
@@ -102,6 +105,7 @@ module "background_worker_jobs" {
     module.database_orders.policy_statements,
     module.queue_tasks.policy_statements,
     module.warehouse_analytics.policy_statements,
+    module.database_orders.client_policy_statements["jobs"],
   )
   name_prefix = "${var.project_name}-"
   tags        = local.tags
@@ -168,7 +172,8 @@ module "database_orders" {
     module.api_service_api.security_group_id,
     module.background_worker_jobs.security_group_id,
   ]
-  tags = local.tags
+  client_roles = ["api", "jobs"]
+  tags         = local.tags
 }
 
 module "queue_tasks" {

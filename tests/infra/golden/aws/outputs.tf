@@ -73,3 +73,10 @@ output "clusters" {
     platform = module.container_orchestrator_platform.endpoint
   }
 }
+
+output "database_grants" {
+  description = "SQL an administrator runs once in each database to let its workload identities in."
+  value = {
+    orders = module.database_orders.grant_sql
+  }
+}
