@@ -27,9 +27,10 @@ from infrar.erase.catalog import Catalog, Function
 from infrar.erase.resolve import infrar_calls
 from infrar.errors import InvalidArgument
 from infrar.infra.arguments import Constants, default, parameters, passed
-from infrar.infra.project import Project, parse_project
+from infrar.infra.project import OBSERVABILITY, Project, parse_project
 
-__all__ = ["Dynamic", "ScanResult", "Use", "add_resources", "missing", "scan", "scan_source"]
+__all__ = ["Dynamic", "ScanResult", "Use", "add_observability", "add_resources", "missing", "scan", "scan_source",
+           "wants_observability"]
 
 SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 NAME_RULE = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
@@ -69,6 +70,7 @@ class ScanResult:
     uses: tuple[Use, ...] = ()
     dynamic: tuple[Dynamic, ...] = ()
     errors: tuple[str, ...] = field(default=())  # file:line:col: what could not be scanned, and why
+    domains: frozenset[str] = frozenset()  # plugin domains whose functions the code calls
 
     def resources(self) -> dict[tuple[str, str], list[Use]]:
         """(kind, name) -> its uses, in first-use order."""
@@ -88,6 +90,7 @@ class _Module:
         self.uses: list[Use] = []
         self.dynamic: list[Dynamic] = []
         self.errors = [self._star(node) for node in self.calls.walk.stars]
+        self.domains = frozenset(function.plugin.domain for _, function in self.calls.calls)
         for call, function in self.calls.calls:
             self._call(call, function)
 
@@ -134,6 +137,7 @@ def scan_source(text: str, file: str = "<string>", catalog: Catalog | None = Non
         uses=tuple(sorted(found.uses, key=lambda u: (u.line, u.column))),
         dynamic=tuple(sorted(found.dynamic, key=lambda d: (d.line, d.column))),
         errors=tuple(found.errors),
+        domains=found.domains,
     )
 
 
@@ -159,6 +163,7 @@ def scan(src: str | Path, catalog: Catalog | None = None) -> ScanResult:
         uses=tuple(u for r in results for u in r.uses),
         dynamic=tuple(d for r in results for d in r.dynamic),
         errors=tuple(e for r in results for e in r.errors),
+        domains=frozenset(d for r in results for d in r.domains),
     )
 
 
@@ -180,6 +185,12 @@ def missing(project: Project | None, result: ScanResult) -> tuple[list[tuple[str
         else:
             absent.append((kind, name))
     return absent, conflicts
+
+
+def wants_observability(project: Project | None, result: ScanResult) -> bool:
+    """Whether the code calls infrar.observability and project.yaml has no ``observability:`` key."""
+    declared = project is not None and project.resource(OBSERVABILITY, OBSERVABILITY) is not None
+    return OBSERVABILITY in result.domains and not declared
 
 
 def _items_yaml(items: Iterable[tuple[str, str]], indent: str) -> str:
@@ -232,7 +243,18 @@ def add_resources(project_path: str | Path, items: list[tuple[str, str]]) -> str
     """
     path = Path(project_path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    new_text = _insert(text, items)
+    return _replace(path, _insert(text, items))
+
+
+def add_observability(project_path: str | Path) -> str:
+    """Append ``observability: {}`` (the defaults) to project.yaml, atomically; returns the new text."""
+    path = Path(project_path)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return _replace(path, text + ("" if not text or text.endswith("\n") else "\n") + f"{OBSERVABILITY}: {{}}\n")
+
+
+def _replace(path: Path, new_text: str) -> str:
+    """Write ``new_text`` over ``path`` once it validates as a project (nothing is written otherwise)."""
     parse_project(new_text, path)  # raises ProjectError and writes nothing
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from infrar.infra.project import load_project
-    from infrar.infra.scan import add_resources, missing, scan
+    from infrar.infra.scan import add_observability, add_resources, missing, scan, wants_observability
 
     result = scan(args.src)
     project_path = Path(args.project)
@@ -39,6 +39,15 @@ def run(args: argparse.Namespace) -> int:
               f"({dyn.call}): not checked; declare it in {project_path} by hand")
     for conflict in conflicts:
         print(f"  conflict: {conflict}")
+    if wants_observability(project, result):  # telemetry needs its store (and is billed), so say so
+        if args.write:
+            add_observability(project_path)
+            print(f"the code uses infrar.observability: added observability: {{}} to {project_path}")
+        else:
+            print(f"the code uses infrar.observability but {project_path} has no observability: key; "
+                  "run again with --write to add it")
+            if not absent:
+                return 2 if conflicts else 1
     if not absent:
         print(f"all of them are declared in {project_path}" if found else "nothing to declare")
         return 2 if conflicts else 0
