@@ -3,7 +3,8 @@
 Scans SRC (a file or a directory) for calls of installed plugins' functions whose plugin.yaml
 declares a resource parameter, reads each name (a literal or a module-level constant; other
 expressions are reported as dynamic) and compares them with project.yaml's resources. With
---write the missing ones are appended to project.yaml, the rest of the file left as it was.
+--write the missing ones are appended to project.yaml, the rest of the file left as it was; code
+that calls infrar.observability gets a top-level ``observability: {}`` the same way.
 Exit status: 0 when nothing is missing (or --write added it), 1 when resources are missing,
 2 on a conflict or an invalid project file.
 """
