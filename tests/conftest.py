@@ -28,8 +28,19 @@ class Store:
 def _fresh_dispatch() -> Iterator[None]:
     dispatch.reset()
     reset_warnings()
+    _forget_boto3_default_session()
     yield
     dispatch.reset()
+
+
+def _forget_boto3_default_session() -> None:
+    # boto3.client() reuses one default session, which read AWS_CONFIG_FILE and AWS_PROFILE
+    # when an earlier test made it; a test's own environment must be what it sees.
+    import sys
+
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None:
+        boto3.DEFAULT_SESSION = None
 
 
 def _new_bucket_name() -> str:
