@@ -31,7 +31,8 @@ class External:
     module: str
     name: str | None
     preferred: str  # the name the import binds in the adapter's module
-    error_class: bool = field(default=False, compare=False)  # a class of the tree's errors module
+    error_class: bool = field(default=False, compare=False)  # an error class of the tree's shared module
+    shared: bool = field(default=False, compare=False)  # a definition of the tree's shared module
 
     @property
     def dotted_tail(self) -> str:
@@ -181,14 +182,25 @@ class Definition:
         return self.targets_in(self.node)
 
 
+@dataclass(frozen=True)
+class Shared:
+    """The tree's private module (tree.py, shared.py) and the name of each definition in it."""
+
+    module: str  # as the erased module imports it: "_cloud", "._cloud", ".._cloud" ...
+    names: dict[Code, str] = field(hash=False)
+
+
 class Library:
     """Resolves and caches the definitions erase copies, for one catalog."""
 
-    def __init__(self, catalog: Catalog, errors_module: str | None = None) -> None:
+    def __init__(self, catalog: Catalog, errors_module: str | None = None, shared: Shared | None = None) -> None:
         self.catalog = catalog
         # None: the error classes are copied into the module; else the tree's private module
         # (tree.py) every erased module imports them from, so all raise and catch one class
         self.errors_module = errors_module
+        # None: copied definitions go into the module; else it imports them from the tree's
+        # private module, which holds them (and their clients) once for every module
+        self.shared = shared
         self._sources: dict[str, SourceModule] = {}
         self._defs: dict[Code, Definition] = {}
         self.rendered: dict[object, tuple[cst.BaseStatement, str, bool]] = {}  # see fast._render

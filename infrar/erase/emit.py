@@ -11,7 +11,7 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
 from infrar.erase import placement, report, verify
 from infrar.erase.adapters import Code, ContractError, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
-from infrar.erase.catalog import ERRORS_MODULE, Catalog
+from infrar.erase.catalog import Catalog
 from infrar.erase.inline import inline
 from infrar.erase.names import Namer, analyse, render
 from infrar.erase.report import Diagnostic
@@ -27,7 +27,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plugins: dict[str, str] = field(default_factory=dict)  # plugin name -> version
     requirements: set[str] = field(default_factory=set)
-    defines_errors: bool = False  # copies error classes (tree.py may share them instead)
+    emitted: list[Code] = field(default_factory=list)  # the definitions copied in (tree.py may share them)
 
 
 def syntax_error(filename: str, source: bytes, exc: cst.ParserSyntaxError) -> Diagnostic:
@@ -162,7 +162,7 @@ class _Eraser:
         definitions = {code: self.library.definition(code) for code in all_codes}
         scopes = self.wrapper.resolve(ScopeProvider)
         user = analyse(self.wrapper.module, dict(scopes), self.uses.drop)
-        namer = Namer(user, all_codes, all_externals, definitions.values())
+        namer = Namer(user, all_codes, all_externals, definitions.values(), fixed_names(self.library))
         rendered = {code: render(definitions[code], namer) for code in all_codes}
 
         # Rewrite the calls; what an inlined body reaches becomes a root of what is emitted.
@@ -185,7 +185,10 @@ class _Eraser:
                 assert isinstance(original, cst.FunctionDef)
                 roots.extend(t for t in definitions[code].targets_in(original.body) if isinstance(t, Code))
         emitted, externals = self._closure(roots)
-        result.defines_errors = any(code.module == ERRORS_MODULE for code in emitted)
+        result.emitted = emitted
+        imported = shared_imports(self.library, emitted, roots)
+        if imported is not None:
+            emitted, externals = [], imported
         # inlined bodies reach externals directly, not only through emitted definitions
         externals = _externals_of(emitted, definitions, methods, plans, [*externals, *user_externals])
         rewriter = _Rewriter(self.uses, plans, namer, self.library)
@@ -223,6 +226,20 @@ def closure(library: Library, roots: list[Code]) -> tuple[list[Code], list[Exter
                 stack.pop()
                 order.append(code)
     return order, externals
+
+
+def fixed_names(library: Library) -> dict[Code, str] | None:
+    return None if library.shared is None else library.shared.names
+
+
+def shared_imports(library: Library, emitted: list[Code], roots: list[Code]) -> list[External] | None:
+    """The imports of what the module uses directly (``roots``) from the tree's shared module,
+    when that holds every definition the module needs; else None: they are copied in."""
+    shared = library.shared
+    if shared is None or not all(code in shared.names for code in emitted):
+        return None
+    return [External(shared.module, shared.names[code], shared.names[code], shared=True)
+            for code in dict.fromkeys(roots)]
 
 
 def is_generator(fn: cst.FunctionDef) -> bool:

@@ -17,8 +17,8 @@ import libcst as cst
 
 from infrar.erase import layout
 from infrar.erase.adapters import Code, ContractError, External, Library
-from infrar.erase.catalog import ERRORS_MODULE, Catalog
-from infrar.erase.emit import Result, closure, is_generator
+from infrar.erase.catalog import Catalog
+from infrar.erase.emit import Result, closure, fixed_names, is_generator, shared_imports
 from infrar.erase.inline import inline
 from infrar.erase.names import Namer, render
 from infrar.erase.scan import NESTED, STATEMENT, Scan, Unsupported, scan
@@ -72,7 +72,7 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
     all_codes, all_externals = closure(library, [*methods, *type_codes])
     all_externals += user_externals
     definitions = {code: library.definition(code) for code in all_codes}
-    namer = Namer(found.user, all_codes, all_externals, definitions.values())
+    namer = Namer(found.user, all_codes, all_externals, definitions.values(), fixed_names(library))
     rendered = {code: _render(library, code, namer) for code in all_codes}
 
     edits: list[layout.Edit] = []
@@ -104,7 +104,10 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         _check_span(text, node)
         edits.append(layout.Edit(*text.span(node), namer.name(library.target_of(entity))))
     emitted, externals = closure(library, roots)
-    result.defines_errors = any(code.module == ERRORS_MODULE for code in emitted)
+    result.emitted = emitted
+    imported = shared_imports(library, emitted, roots)
+    if imported is not None:
+        emitted, externals = [], imported
     imports = namer.import_lines([*externals, *inlined_externals, *user_externals])
     helpers = [(rendered[c][0], rendered[c][1]) for c in emitted]
     removed = layout.removals(tree, text, found.drop)

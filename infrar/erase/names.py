@@ -126,15 +126,23 @@ class Namer:
     """The name each copied definition or import gets in one erased module."""
 
     def __init__(self, user: UserNames, codes: Iterable[Code], externals: Iterable[External],
-                 definitions: Iterable[Definition]) -> None:
+                 definitions: Iterable[Definition], fixed: dict[Code, str] | None = None,
+                 reserved: Iterable[str] = (), public: bool = False) -> None:
+        """``fixed``: names decided for the whole tree (its shared module's); ``reserved``: names
+        the definitions must avoid but imports need not (every module's names, for the shared
+        module, whose definitions all modules import); ``public``: definitions keep their own
+        names (``write_bytes``, ``check_key``), as a module's own functions do."""
         self.user = user
-        self.taken: set[str] = set(user.seen) | set(dir(builtins))
+        self.public = public
+        self.fixed = fixed or {}
+        self.taken: set[str] = set(user.seen) | set(dir(builtins)) | set(self.fixed.values())
         for definition in definitions:
             self.taken |= definition.locals
         self.names: dict[object, str] = {}
         self.reused: set[Identity] = set()
         for ext in sorted(set(externals), key=lambda e: (identity_of(e), e.preferred)):
             self._external(ext)
+        self.taken |= set(reserved)
         for code in sorted(set(codes), key=lambda c: (not c.module.endswith(".types"), c.module, c.name)):
             self._code(code)
 
@@ -178,6 +186,9 @@ class Namer:
         return False
 
     def _code(self, code: Code) -> None:
+        if code in self.fixed:
+            self.names[code] = self.fixed[code]
+            return
         method = code.name.partition(".")[2]
         if code.module == ERRORS_MODULE:
             preferred = native_error_name(code.name)
@@ -185,13 +196,14 @@ class Namer:
                 self._claim(code, [preferred, f"_{preferred}"])
             return
         if method:
-            preferred = f"_{method}"
-        elif code.module.endswith(".types") or code.name.startswith("_"):
+            preferred = method if self.public else f"_{method}"
+        elif code.module.endswith(".types") or code.name.startswith("_") or self.public:
             preferred = code.name
         else:
             preferred = f"_{code.name}"
         short = code.module.rpartition(".")[2].strip("_")
-        self._claim(code, [preferred, f"_{short}_{preferred.lstrip('_')}"])
+        fallback = f"{short}_{preferred}" if self.public else f"_{short}_{preferred.lstrip('_')}"
+        self._claim(code, [preferred, fallback])
 
     def name(self, target: Target) -> str:
         if isinstance(target, Builtin):
@@ -214,7 +226,7 @@ class Namer:
             ident = identity_of(ext)
             if ident in self.reused or ext.module == "__future__":
                 continue
-            name = self.names[ident]
+            name = ext.preferred if ext.shared else self.names[ident]
             if ext.name is not None:
                 froms.setdefault(ext.module, set()).add(ext.name if name == ext.name else f"{ext.name} as {name}")
             elif name == ext.preferred:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from infrar import __version__, config
 from infrar.erase import report
-from infrar.erase.catalog import Catalog
+from infrar.erase.adapters import Code
+from infrar.erase.catalog import ERRORS_MODULE, Catalog
 from infrar.erase.emit import Result
 from infrar.erase.report import Diagnostic, Report
 from infrar.plugins import Plugin
@@ -39,20 +40,24 @@ def _init_worker(plugins: dict[str, Plugin] | None) -> None:
     _worker["libraries"] = {None: Library(catalog)}
 
 
-Job = tuple[str, bytes, str, str | None]  # shown name, text, provider, errors module or None
+# shown name, text, provider, and (the tree's shared module as this file imports it, the names
+# of the definitions in it) or None
+Job = tuple[str, bytes, str, tuple[str, dict[Code, str]] | None]
 
 
 def _erase_file(job: Job) -> tuple[str, Result]:
-    from infrar.erase.adapters import Library
+    from infrar.erase.adapters import Library, Shared
     from infrar.erase.emit import erase_module
 
-    name, source, provider, errors_module = job
+    name, source, provider, sharing = job
     catalog = _worker["catalog"]
     libraries = _worker["libraries"]
     assert isinstance(catalog, Catalog) and isinstance(libraries, dict)
-    library = libraries.get(errors_module)
+    path = None if sharing is None else sharing[0]
+    library = libraries.get(path)
     if library is None:
-        library = libraries[errors_module] = Library(catalog, errors_module)
+        shared = None if sharing is None else Shared(sharing[0], sharing[1])
+        library = libraries[path] = Library(catalog, path, shared)
     assert isinstance(library, Library)
     return name, erase_module(source, provider, name, catalog, library)
 
@@ -123,7 +128,7 @@ def erase_tree(
     result.diagnostics.extend(_reexports(source, texts, copies, Catalog(plugins)))
     results = _run(jobs_list, plugins, jobs, _want_progress(progress))
     by_show = {_show(source, rel): rel for rel in texts}
-    shared = _share_errors(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs)
+    shared = _share(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs)
     erased: dict[str, bytes] = {}
     requirements: set[str] = set()
     for shown, res in results:
@@ -178,24 +183,35 @@ def _reexports(source: Path, texts: dict[str, bytes], copies: dict[str, Path], c
     return reexport.check(parsed, exported, package)
 
 
-def _share_errors(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job],
-                  by_show: dict[str, str], existing: set[str], plugins: dict[str, Plugin] | None,
-                  jobs: int | None) -> dict[str, bytes]:
-    """When several modules copy the error classes, erase them again importing one private
-    module instead (shared.py), so that one module catches what another raises."""
-    from infrar.erase import shared
+def _share(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job],
+           by_show: dict[str, str], existing: set[str], plugins: dict[str, Plugin] | None,
+           jobs: int | None) -> dict[str, bytes]:
+    """When several modules copy definitions, erase them again importing those from one private
+    module instead (shared.py): one copy, one client per process, one set of error classes."""
+    from infrar.erase import shared, verify
     from infrar.erase.adapters import Library
 
-    copying = {shown for shown, res in results if res.defines_errors and not res.diagnostics}
+    copying = {shown: res for shown, res in results if res.emitted and not res.diagnostics}
     if len(copying) < 2:
         return {}
     name = shared.module_name(existing)
     package = (source / "__init__.py").is_file()
-    again: list[Job] = [(shown, data, provider, shared.import_path(by_show[shown], name, package))
-             for shown, data, provider, _none in jobs_list if shown in copying]
+    codes = list(dict.fromkeys(code for res in copying.values() for code in res.emitted))
+    catalog = Catalog(plugins)
+    reserved: set[str] = set()
+    for shown, data, _provider, _none in jobs_list:
+        if shown in copying:
+            reserved |= shared.reserved_names(data, catalog)
+    text, names = shared.module_text(Library(catalog), codes, reserved)
+    if verify.problem(text, f"{name}.py") is not None:  # cannot happen: keep the copies, each verified
+        return {}
+    # error classes are imported by their own names (the library's errors module is the shared one)
+    names = {code: found for code, found in names.items() if code.module != ERRORS_MODULE}
+    again: list[Job] = [(shown, data, provider, (shared.import_path(by_show[shown], name, package), names))
+                        for shown, data, provider, _none in jobs_list if shown in copying]
     redone = dict(_run(again, plugins, jobs, False))
     results[:] = [(shown, redone.get(shown, res)) for shown, res in results]
-    return {f"{name}.py": shared.module_text(Library(Catalog(plugins)))}
+    return {f"{name}.py": text}
 
 
 def _want_progress(progress: bool | None) -> bool:

@@ -366,16 +366,34 @@ def _imported_top_levels(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_corpus_shares_one_private_module(provider: str, erased_corpus: ErasedCorpus) -> None:
+    """The programs' copied code lives once, in _cloud.py (kept under review like the programs);
+    no program defines a client or a check of its own."""
+    erased = erased_corpus.get(provider)
+    erased.file_for(_programs_for(provider)[0].stem)  # fails with erase's output if erase failed
+    shared = erased.out / "_cloud.py"
+    text = shared.read_text()
+    assert not _infrar_references(text)
+    assert not _leaked_values(text, erased.secrets)
+    for program in _programs_for(provider):
+        tree = ast.parse(erased.file_for(program.stem).read_text())
+        own = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        assert not {name for name in own if "client" in name or name.startswith("check")}, program.stem
+    _check_golden("_cloud", provider, text)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
 def test_erased_corpus_lists_exactly_its_requirements(provider: str, erased_corpus: ErasedCorpus) -> None:
     """requirements.txt covers every native import of the erased corpus and nothing else."""
     erased = erased_corpus.get(provider)
     files = [erased.file_for(p.stem) for p in _programs_for(provider)]
+    files += sorted(erased.out.glob("_cloud*.py"))  # what the programs share (shared.py)
     lines = (erased.out / "requirements.txt").read_text().splitlines()
     listed = {_requirement_name(line) for line in lines if line.strip() and not line.startswith("#")}
     installed = _with_dependencies(listed)
     providers = metadata.packages_distributions()
     imported = set().union(*(_imported_top_levels(f.read_text()) for f in files))
-    own = {m for m in imported if (erased.out / f"{m}.py").is_file()}  # the tree's _errors.py
+    own = {m for m in imported if (erased.out / f"{m}.py").is_file()}  # the tree's _cloud.py
     for module in sorted(imported - own):
         dists = {_canonical(d) for d in providers.get(module, [])}
         assert dists & installed, f"erased code imports {module!r} ({sorted(dists)}), not installed by {sorted(listed)}"

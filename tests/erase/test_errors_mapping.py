@@ -144,9 +144,12 @@ def test_one_module_catches_what_another_raises(tmp_path: Path) -> None:
     src = _tree(tmp_path / "src", ACROSS)
     out = tmp_path / "out"
     assert erase_tree(src, out, "local").ok
-    shared = (out / "_errors.py").read_text(encoding="utf-8")
-    assert "class NotFound(ServiceError, FileNotFoundError):" in shared and "infrar" not in shared.lower()
-    assert "from _errors import NotFound\n" in (out / "main.py").read_text(encoding="utf-8")
+    shared = (out / "_cloud.py").read_text(encoding="utf-8")
+    assert "class NotFound(ServiceError, FileNotFoundError):" in shared
+    # the local backend's directory and its variable stay: the erased program reads the same data
+    kept = shared.replace('os.environ.get("INFRAR_LOCAL_ROOT") or ".infrar"', "")
+    assert "infrar" not in kept.lower()
+    assert "from _cloud import NotFound\n" in (out / "main.py").read_text(encoding="utf-8")
     assert "class " not in (out / "lib" / "store.py").read_text(encoding="utf-8")
     runtime = run(src / "main.py", tmp_path / "root1", blocked=False)
     erased = run(out / "main.py", tmp_path / "root2", blocked=True)
@@ -159,12 +162,12 @@ def test_a_package_imports_its_errors_relatively(tmp_path: Path) -> None:
     src = _tree(tmp_path / "pkg", files)
     out = tmp_path / "out" / "pkg"
     assert erase_tree(src, out, "local").ok
-    assert "from .._errors import NotFound\n" in (out / "sub" / "main.py").read_text(encoding="utf-8")
+    assert "from .._cloud import NotFound\n" in (out / "sub" / "main.py").read_text(encoding="utf-8")
 
 
 def test_one_module_keeps_its_classes_in_itself(tmp_path: Path) -> None:
     src = _tree(tmp_path / "src", {"main.py": NARROW, "other.py": "print('no infrar')\n"})
     out = tmp_path / "out"
     assert erase_tree(src, out, "local").ok
-    assert not (out / "_errors.py").exists()
+    assert not (out / "_cloud.py").exists()
     assert "class NotFound(ServiceError, FileNotFoundError):" in (out / "main.py").read_text(encoding="utf-8")

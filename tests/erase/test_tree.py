@@ -45,8 +45,8 @@ def test_tree_erased_copied_and_runs_without_infrar(tmp_path: Path) -> None:
     report = erase_tree(src, out, "local", jobs=2)
     assert report.ok and report.written == str(out)
     files = tree_bytes(out)
-    # several modules raise infrar's errors: they share one private module (test_errors_mapping)
-    assert sorted(files) == sorted([*tree_bytes(src), REQUIREMENTS, MANIFEST, "_errors.py"])
+    # several modules copy definitions: they share one private module (test_errors_mapping)
+    assert sorted(files) == sorted([*tree_bytes(src), REQUIREMENTS, MANIFEST, "_cloud.py"])
     for rel in ("pkg/sub/plain.py", "pkg/sub/mentions.py", "data.bin", "README.md", "pkg/__init__.py"):
         assert files[rel] == (src / rel).read_bytes()
     assert report.changed == ["main.py", "pkg/m0.py", "pkg/m1.py", "pkg/m2.py"]
@@ -69,7 +69,7 @@ def test_local_output_is_stdlib_only(tmp_path: Path) -> None:
                 roots = [(node.module or "").split(".")[0]]
             else:
                 continue
-            own = [r for r in roots if (out / f"{r}.py").is_file()]  # the tree's private _errors.py
+            own = [r for r in roots if (out / f"{r}.py").is_file()]  # the tree's private _cloud.py
             assert all(r in sys.stdlib_module_names for r in roots if r not in own), (path, ast.unparse(node))
     assert (out / REQUIREMENTS).read_text(encoding="utf-8").splitlines()[1:] == []
 
