@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -106,8 +106,8 @@ def _jwt(claims: dict[str, Any]) -> str:
 class RecordingCredential:
     """Stands in for DefaultAzureCredential: records how it was built and what it was asked."""
 
-    built: list[dict[str, Any]] = []
-    scopes: list[tuple[str, ...]] = []
+    built: ClassVar[list[dict[str, Any]]] = []
+    scopes: ClassVar[list[tuple[str, ...]]] = []
     token = _jwt({"oid": "5f0c1e2a-0000-4000-8000-00000000cafe", "aud": "https://redis.azure.com"})
 
     def __init__(self, **options: Any) -> None:
