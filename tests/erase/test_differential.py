@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import pytest
 
 from infrar.erase.names import native_error_name
 from infrar.testing.services import ServiceRegistry
+from tests.erase._requirements import canonical, imported_top_levels, requirement_name, with_dependencies
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "examples" / "corpus"
@@ -328,43 +328,6 @@ def test_provider_only_program_does_not_erase_elsewhere(stem: str, provider: str
     assert not out.exists() or not any(out.iterdir()), f"erase wrote {sorted(out.rglob('*'))}"
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _requirement_name(line: str) -> str:
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
-    assert match, f"not a requirement: {line!r}"
-    return _canonical(match.group(1))
-
-
-def _with_dependencies(names: set[str]) -> set[str]:
-    """``names`` and every distribution they install (extras left out), from installed metadata."""
-    seen: set[str] = set()
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            requires = metadata.requires(name) or []
-        except metadata.PackageNotFoundError:
-            continue
-        todo += [_requirement_name(r) for r in requires if "extra ==" not in r.partition(";")[2]]
-    return seen
-
-
-def _imported_top_levels(text: str) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.partition(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.partition(".")[0])
-    return found - set(sys.stdlib_module_names) - {"__future__"}
-
-
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_the_corpus_shares_one_private_module(provider: str, erased_corpus: ErasedCorpus) -> None:
     """The programs' copied code lives once, in _cloud.py (kept under review like the programs);
@@ -389,20 +352,20 @@ def test_erased_corpus_lists_exactly_its_requirements(provider: str, erased_corp
     files = [erased.file_for(p.stem) for p in _programs_for(provider)]
     files += sorted(erased.out.glob("_cloud*.py"))  # what the programs share (shared.py)
     lines = (erased.out / "requirements.txt").read_text().splitlines()
-    listed = {_requirement_name(line) for line in lines if line.strip() and not line.startswith("#")}
-    installed = _with_dependencies(listed)
+    listed = {requirement_name(line) for line in lines if line.strip() and not line.startswith("#")}
+    installed = with_dependencies(listed)
     providers = metadata.packages_distributions()
-    imported = set().union(*(_imported_top_levels(f.read_text()) for f in files))
+    imported = set().union(*(imported_top_levels(f.read_text()) for f in files))
     own = {m for m in imported if (erased.out / f"{m}.py").is_file()}  # the tree's _cloud.py
     for module in sorted(imported - own):
-        dists = {_canonical(d) for d in providers.get(module, [])}
+        dists = {canonical(d) for d in providers.get(module, [])}
         assert dists & installed, f"erased code imports {module!r} ({sorted(dists)}), not installed by {sorted(listed)}"
     for name in sorted(listed):
-        provided = {m for m, dists in providers.items() if name in {_canonical(d) for d in dists}}
+        provided = {m for m, dists in providers.items() if name in {canonical(d) for d in dists}}
         assert provided & imported, f"requirements.txt lists {name} but no erased file imports it"
     manifest = json.loads((erased.out / "infrar-manifest.json").read_text())
     assert manifest["provider"] == provider
-    assert sorted(_requirement_name(r) for r in manifest["requirements"]) == sorted(listed)
+    assert sorted(requirement_name(r) for r in manifest["requirements"]) == sorted(listed)
 
 
 def test_erased_runs_cannot_import_infrar(tmp_path: Path) -> None:
