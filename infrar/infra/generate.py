@@ -26,6 +26,7 @@ from typing import Any
 from infrar.errors import ConfigurationError
 from infrar.infra import hcl
 from infrar.infra.checks import dropped_warnings, provider_errors
+from infrar.infra.data_wiring import warehouse_arguments
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
@@ -165,6 +166,7 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
             wires[variable] = sources
     if "client_roles" in declared and users:  # one database role per workload, named after it
         wires["client_roles"] = [w.entry.name for w in users]
+    wires.update(warehouse_arguments(placed, users, lambda w: _uses(w, resources)))
     entry = placed.entry
     queues = {r.entry.name: r for r in resources if r.entry.kind == "queue"}
     if entry.kind == "topic" and "subscriber_queue_arns" in declared:

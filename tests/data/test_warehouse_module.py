@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OUTPUTS = ROOT / "modules" / "aws" / "athena_warehouse" / "outputs.tf"
+OUTPUTS = ROOT / "modules" / "aws" / "athena_warehouse" / "jobs.tf"  # local.catalog_statements
 BINARY = shutil.which("tofu") or shutil.which("terraform")
 DATABASE_ARN = "arn:aws:glue:eu-west-1:123456789012:database/lakehouse"
 
 
 def _resources() -> list[str]:
-    """The three Glue resource expressions of the catalog statement, as written in outputs.tf."""
+    """The three Glue resource expressions of the catalog statement, as written in jobs.tf."""
     text = OUTPUTS.read_text()
     block = text[text.index('"glue:GetDatabase"'):]
     block = block[block.index("Resource = [") + len("Resource = ["):block.index("]\n    },")]

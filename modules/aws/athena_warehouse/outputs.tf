@@ -8,29 +8,38 @@ output "connection" {
 }
 
 output "policy_statements" {
-  description = "IAM statements granting exactly: query in this workgroup, read this catalog, use its bucket."
-  value = concat(module.data.policy_statements, [
+  description = "IAM statements granting exactly: query in this workgroup, this catalog, its bucket, and define, run and schedule Glue jobs as the job role."
+  value = concat(module.data.policy_statements, local.catalog_statements, local.query_statements, [
     {
       Effect = "Allow"
       Action = [
-        "athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
-        "athena:StopQueryExecution", "athena:GetWorkGroup",
+        "glue:GetJob", "glue:CreateJob", "glue:UpdateJob", "glue:StartJobRun", "glue:GetJobRun",
+        "glue:BatchStopJobRun",
       ]
-      Resource = [aws_athena_workgroup.this.arn]
+      Resource = [local.glue_jobs]
     },
     {
-      Effect = "Allow"
-      Action = [
-        "glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition",
-        "glue:GetPartitions", "glue:CreateTable", "glue:UpdateTable",
-      ]
-      Resource = [
-        # arn:aws:glue:REGION:ACCOUNT:database/NAME -> arn:aws:glue:REGION:ACCOUNT:catalog (a regex replace,
-        # so nothing of the database name is left behind).
-        replace(aws_glue_catalog_database.this.arn, "/:database/.*$/", ":catalog"),
-        aws_glue_catalog_database.this.arn,
-        "${replace(aws_glue_catalog_database.this.arn, ":database/", ":table/")}/*",
-      ]
+      Effect   = "Allow"
+      Action   = ["scheduler:GetSchedule", "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"]
+      Resource = [local.schedules]
+    },
+    {
+      # the two roles only: Glue and the scheduler trust nobody else to assume them
+      Effect   = "Allow"
+      Action   = ["iam:PassRole"]
+      Resource = [aws_iam_role.glue_job.arn, aws_iam_role.scheduler.arn]
     },
   ])
+}
+
+output "environment" {
+  description = "What the aws data adapter reads: the workgroup, its result location, and the job and scheduler roles (no secrets)."
+  value = {
+    INFRAR_ATHENA_WORKGROUP    = aws_athena_workgroup.this.name
+    INFRAR_ATHENA_OUTPUT       = "s3://${module.data.connection.name}/results/"
+    INFRAR_GLUE_JOB_ROLE_ARN   = aws_iam_role.glue_job.arn
+    INFRAR_GLUE_SCRIPTS        = "s3://${module.data.connection.name}/scripts/"
+    INFRAR_GLUE_PYTHON_MODULES = var.job_python_modules
+    INFRAR_SCHEDULER_ROLE_ARN  = aws_iam_role.scheduler.arn
+  }
 }

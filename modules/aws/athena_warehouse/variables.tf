@@ -14,3 +14,19 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "job_python_modules" {
+  description = "Glue's --additional-python-modules for the jobs (e.g. \"infrar[aws]==0.1.0\" for scripts that import infrar; erased scripts need none)."
+  type        = string
+  default     = ""
+}
+
+variable "job_policy_statements" {
+  description = "IAM statements of the other resources the workloads starting jobs reach: the job role gets them too."
+  type = list(object({
+    Effect   = string
+    Action   = list(string)
+    Resource = list(string)
+  }))
+  default = []
+}

@@ -6,3 +6,18 @@ output "connection" {
     filesystem     = azurerm_storage_data_lake_gen2_filesystem.this.name
   }
 }
+
+output "environment" {
+  description = "What the azure data adapter reads: the serverless SQL connection string (no password: the workload's managed identity signs in), the development endpoint, the Spark pool and the scripts location."
+  value = {
+    AZURE_SYNAPSE_CONNECTIONSTRING = "Driver={ODBC Driver 18 for SQL Server};Server=tcp:${azurerm_synapse_workspace.this.connectivity_endpoints["sqlOnDemand"]},1433;Encrypt=yes;TrustServerCertificate=no;Connection Timeout=30"
+    AZURE_SYNAPSE_ENDPOINT         = azurerm_synapse_workspace.this.connectivity_endpoints["dev"]
+    INFRAR_SYNAPSE_SPARK_POOL      = azurerm_synapse_spark_pool.jobs.name
+    INFRAR_SYNAPSE_SCRIPTS         = "abfss://${azurerm_storage_data_lake_gen2_filesystem.this.name}@${azurerm_storage_account.lake.name}.dfs.core.windows.net/scripts/"
+  }
+}
+
+output "secret_environment" {
+  description = "Variables whose values are secrets: none (Entra authentication)."
+  value       = {}
+}

@@ -29,3 +29,9 @@ variable "principal_ids" {
   type        = list(string)
   default     = []
 }
+
+variable "spark_max_nodes" {
+  description = "Most nodes the jobs' Spark pool scales to (at least 3)."
+  type        = number
+  default     = 3
+}

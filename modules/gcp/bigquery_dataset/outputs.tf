@@ -5,3 +5,14 @@ output "connection" {
     dataset = google_bigquery_dataset.this.dataset_id
   }
 }
+
+output "environment" {
+  description = "What the gcp data adapter reads for jobs: region, image, identities and the scripts location (no secrets)."
+  value = {
+    INFRAR_RUN_REGION                = var.region
+    INFRAR_RUN_JOB_IMAGE             = var.job_image
+    INFRAR_RUN_SERVICE_ACCOUNT       = google_service_account.job.email
+    INFRAR_GCS_SCRIPTS               = "gs://${module.scripts.connection.name}/scripts/"
+    INFRAR_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
+  }
+}

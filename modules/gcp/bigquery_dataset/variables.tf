@@ -24,3 +24,15 @@ variable "members" {
   type        = list(string)
   default     = []
 }
+
+variable "job_image" {
+  description = "Container image the jobs run their Python script in: Python 3 with the script's dependencies (infrar[gcp], or google-cloud-* for an erased script)."
+  type        = string
+  default     = "python:3.12-slim"
+}
+
+variable "scripts_bucket_name" {
+  description = "Bucket of the job scripts (default: \"<name>-jobs\", with _ replaced by -)."
+  type        = string
+  default     = null
+}
