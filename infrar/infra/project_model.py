@@ -45,7 +45,7 @@ USAGE_KEYS: dict[str, tuple[str, ...]] = {
     "queue": ("monthly_messages", "message_kb"),
     "topic": ("monthly_messages", "message_kb"),
     "cache": ("hours",),
-    "warehouse": ("storage_gb", "monthly_tb_scanned"),
+    "warehouse": ("storage_gb", "monthly_tb_scanned", "job_hours"),
     # project-wide telemetry (the top-level observability: key), all workloads together
     "observability": ("log_gb", "metric_series", "monthly_spans"),
 }
