@@ -25,8 +25,10 @@ def publish(topic: str, message: Any, *, attributes: Mapping[str, str] | None = 
             ordering_key: str | None = None) -> str:
     """Send ``message`` to every subscription of ``topic``; its message id.
 
-    ``ordering_key`` groups messages that must be delivered in order where the service supports
-    it (Pub/Sub ordering keys, SNS FIFO / Service Bus sessions); elsewhere it is kept as an attribute.
+    ``ordering_key``: on local, each subscription hands one key's messages to its handler one at a
+    time, in publish order (a later one waits until the earlier one is acknowledged or
+    dead-lettered). Pub/Sub receives it as the message's ordering key; standard SNS topics and
+    Service Bus entities without sessions keep no order (see docs/messaging.md).
     """
     message_id: str = _adapter(_DOMAIN).publish(topic, message, attributes=attributes, ordering_key=ordering_key)
     return message_id

@@ -6,6 +6,11 @@ of the visibility timeout, adds one to ``deliveries`` and stamps a fresh ``lease
 one ``BEGIN IMMEDIATE`` transaction, so two consumers never hold the same message. Settling
 names that token, so a consumer whose lease expired (and was re-leased to another) changes
 nothing. Topics, queues and subscriptions are created on first use.
+
+Ordering: a message published with an ``ordering_key`` is not handed out while an earlier
+message of the same key is still in its subscription (in a handler, waiting for redelivery,
+or not yet received), so each subscription handles one key's messages one at a time, in
+publish order, across threads and processes. Acknowledging or dead-lettering it lets the next one go.
 """
 
 from __future__ import annotations
@@ -53,10 +58,14 @@ def _encoded(message: Any, attributes: Mapping[str, str] | None, destination: st
     return data, json.dumps(sent)
 
 
+# Visible now, and no earlier message of its ordering key left in the queue.
+_DELIVERABLE = ("FROM messages AS m WHERE queue = ? AND visible_at <= ? AND (ordering_key IS NULL OR NOT EXISTS "
+                "(SELECT 1 FROM messages AS e WHERE e.queue = m.queue AND e.ordering_key = m.ordering_key "
+                "AND e.seq < m.seq))")
+
+
 def _ready(queue: str) -> bool:
-    row = queue_db.client().execute(
-        "SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1", (queue, time.time())
-    ).fetchone()
+    row = queue_db.client().execute(f"SELECT 1 {_DELIVERABLE} LIMIT 1", (queue, time.time())).fetchone()
     return row is not None
 
 
@@ -65,8 +74,7 @@ def _lease(queue: str, max_count: int, visibility_timeout: float) -> list[Delive
     try:
         now = time.time()
         rows = connection.execute(
-            "SELECT seq, id, data, attributes, deliveries FROM messages WHERE queue = ? AND visible_at <= ? "
-            "ORDER BY seq LIMIT ?", (queue, now, max_count)
+            f"SELECT seq, id, data, attributes, deliveries {_DELIVERABLE} ORDER BY seq LIMIT ?", (queue, now, max_count)
         ).fetchall()
         lease = uuid.uuid4().hex
         connection.executemany(
@@ -112,7 +120,7 @@ def _extend_lease(queue: str, handle: Any, seconds: float) -> None:
 
 def _dead_letter(queue: str, delivery: Delivery, reason: str) -> None:
     _settle(
-        "UPDATE messages SET queue = ?, visible_at = ?, deliveries = 0, lease = NULL, reason = ? "
+        "UPDATE messages SET queue = ?, visible_at = ?, deliveries = 0, lease = NULL, reason = ?, ordering_key = NULL "
         "WHERE seq = ? AND lease = ?", (dead_letter_name(queue), time.time(), reason, *delivery.handle)
     )
 
@@ -138,14 +146,15 @@ class LocalMessaging:
     def publish(self, topic: str, message: Any, *, attributes: Mapping[str, str] | None = None,
                 ordering_key: str | None = None) -> str:
         data, sent = _encoded(message, attributes, check_name("topic", topic))
-        check_ordering_key(ordering_key)  # local delivers in publish order anyway
+        key = check_ordering_key(ordering_key)
         message_id = str(uuid.uuid4())
         connection = _begin()
         try:
             names = connection.execute("SELECT name FROM subscriptions WHERE topic = ?", (topic,)).fetchall()
             connection.executemany(
-                "INSERT INTO messages (queue, id, data, attributes, visible_at) VALUES (?, ?, ?, ?, ?)",
-                [(name, message_id, data, sent, time.time()) for (name,) in names],
+                "INSERT INTO messages (queue, id, data, attributes, visible_at, ordering_key) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(name, message_id, data, sent, time.time(), key) for (name,) in names],
             )
         finally:
             connection.execute("COMMIT")

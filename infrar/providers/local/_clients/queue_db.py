@@ -1,7 +1,8 @@
 """The local messaging database, ``<INFRAR_LOCAL_ROOT>/messaging/messaging.db``.
 
 One table of messages (each queue and each subscription is a value of its ``queue`` column)
-and one of subscriptions (which topic feeds which queue). One connection per thread and
+and one of subscriptions (which topic feeds which queue). A message's ``ordering_key`` (NULL
+when none) holds back the later messages of that key in its queue until it is gone. One connection per thread and
 process, in WAL mode with a busy timeout, so a web process that publishes and a worker process
 that subscribes share the file safely; every read-then-write runs in ``BEGIN IMMEDIATE``.
 """
@@ -27,11 +28,15 @@ CREATE TABLE IF NOT EXISTS messages (
     visible_at REAL NOT NULL,
     deliveries INTEGER NOT NULL DEFAULT 0,
     lease TEXT,
-    reason TEXT
+    reason TEXT,
+    ordering_key TEXT
 );
 CREATE INDEX IF NOT EXISTS ready ON messages (queue, visible_at);
 CREATE TABLE IF NOT EXISTS subscriptions (name TEXT PRIMARY KEY, topic TEXT NOT NULL);
 """
+# A database made before ordering keys gets the column; the index needs it, so it comes after.
+_ORDERED_INDEX = ("CREATE INDEX IF NOT EXISTS ordered ON messages (queue, ordering_key, seq) "
+                  "WHERE ordering_key IS NOT NULL")
 _local = threading.local()
 _open_lock = threading.Lock()
 
@@ -44,7 +49,15 @@ def _open(path: str) -> sqlite3.Connection:
         _retry_locked(lambda: connection.execute("PRAGMA journal_mode=WAL"))
         connection.execute("PRAGMA synchronous=NORMAL")
         _retry_locked(lambda: connection.executescript(_SCHEMA))
+        _retry_locked(lambda: _add_ordering_key(connection))
     return connection
+
+
+def _add_ordering_key(connection: sqlite3.Connection) -> None:
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(messages)")}
+    if "ordering_key" not in columns:
+        connection.execute("ALTER TABLE messages ADD COLUMN ordering_key TEXT")
+    connection.execute(_ORDERED_INDEX)
 
 
 def _retry_locked(step: Callable[[], object]) -> None:
