@@ -1,4 +1,7 @@
-"""Erase proof: messaging programs erased on local, aws and gcp hold no infrar and print the same, infrar blocked."""
+"""Erase proof: messaging programs erased on local, aws and gcp hold no infrar and print the same, infrar blocked.
+
+The ordered program runs on local only: it is the provider that keeps order (docs/messaging.md).
+"""
 
 from __future__ import annotations
 
@@ -32,6 +35,30 @@ for msg in messages:
     msg.acknowledge()
 """
 
+# Ordered delivery on local: the erased SQL must hold back a key's later messages too.
+ORDERED = """
+from infrar import messaging
+
+seen = {"a": [], "b": []}
+failed = set()
+
+def handle(message):
+    key, n = message["key"], message["n"]
+    if n == 1 and key not in failed:
+        failed.add(key)
+        raise RuntimeError("busy")  # released: the key's later messages wait for it
+    seen[key].append(n)
+
+messaging.subscribe("orders", print, subscription="orders-billing", timeout=0).wait()
+for n in range(4):
+    for key in ("a", "b"):
+        messaging.publish("orders", {"key": key, "n": n}, ordering_key=key)
+with messaging.subscribe("orders", handle, subscription="orders-billing", max_messages=8, concurrency=3) as s:
+    s.wait(60)
+print("in order", seen)
+"""
+PROGRAMS = {"seed": SEED, "ordered": ORDERED}
+
 
 def _unique(source: str) -> str:
     """The program with names of this test's own (one moto server and emulator serve the session)."""
@@ -47,14 +74,14 @@ def _environment(provider: str, infrar_service: ServiceUser, monkeypatch: pytest
         monkeypatch.setenv("INFRAR_CREATE_MISSING", "1")
 
 
-CASES = [("seed", "local"), ("example", "local"), ("example", "aws"), ("example", "gcp")]
+CASES = [("seed", "local"), ("ordered", "local"), ("example", "local"), ("example", "aws"), ("example", "gcp")]
 
 
 @pytest.mark.parametrize(("program", "provider"), CASES)
 def test_messaging_program_prints_the_same_erased(provider: str, program: str, infrar_service: ServiceUser,
                                                   monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _environment(provider, infrar_service, monkeypatch)
-    source = _unique(SEED if program == "seed" else EXAMPLE.read_text())
+    source = _unique(PROGRAMS[program] if program in PROGRAMS else EXAMPLE.read_text())
     erased = erase(source, provider)
     assert_no_infrar(erased)
     compile(erased, "erased.py", "exec")
@@ -68,5 +95,7 @@ def test_messaging_program_prints_the_same_erased(provider: str, program: str, i
     if program == "example":
         assert "handled [(1, 1), (2, 2), (3, 1)] acknowledged 3" in first.stdout
         assert "refused: True" in first.stdout and "job b'\\x89PNG raw bytes' delivery 1" in first.stdout
+    elif program == "ordered":
+        assert "in order {'a': [0, 1, 2, 3], 'b': [0, 1, 2, 3]}" in first.stdout
     else:
         assert "{'job': 'process_data', 'file': 'data.csv'}" in first.stdout
