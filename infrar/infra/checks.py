@@ -39,6 +39,8 @@ def provider_errors(project: Project, provider: str) -> list[str]:
                 if queue is not None and queue.settings.get("fifo"):
                     errors.append(f"{where}: topic {resource.name!r} delivers to FIFO queue {name!r}: an SNS "
                                   "standard topic cannot deliver to a FIFO SQS queue; set fifo: false on the queue")
+        if provider == "gcp" and resource.kind == "queue":
+            errors += _feeds_gcp(project, resource, where)
         limits = VISIBILITY_LIMITS.get(provider)
         if resource.kind == "queue" and limits is not None:
             service, low, high = limits
@@ -47,6 +49,17 @@ def provider_errors(project: Project, provider: str) -> list[str]:
                 errors.append(f"{where}: queue {resource.name!r}: visibility_timeout_seconds {timeout} is outside "
                               f"{service} on {provider}; allowed: {low} to {high}")
     return errors
+
+
+def _feeds_gcp(project: Project, queue: Resource, where: str) -> list[str]:
+    """On Pub/Sub a queue fed by a topic is a subscription of that topic: of one topic only."""
+    topics = [r.name for r in project.resources
+              if r.kind == "topic" and queue.name in (str(n) for n in r.settings.get("subscriptions", ()))]
+    if len(topics) < 2:
+        return []
+    return [f"{where}: queue {queue.name!r} is subscribed to {len(topics)} topics ({', '.join(topics)}): on gcp a "
+            "queue fed by a topic is a Pub/Sub subscription of that topic, and a subscription has one topic; "
+            "subscribe it to one topic, or give each topic its own queue"]
 
 
 def dropped_warnings(project: Project, provider: str, *, with_plugins: bool = True) -> list[str]:

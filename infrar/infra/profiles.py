@@ -121,6 +121,9 @@ PROFILES: dict[str, Profile] = {
             SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),
                          {"container_app_environment_id": "id"}),
             SharedModule("private_dns_zones", ("database", "cache"), {"private_dns_zone_ids": "ids"}),
+            # one namespace for every queue and topic: forwarding works only within a namespace
+            SharedModule("servicebus_namespace", ("queue", "topic"),
+                         {"servicebus_namespace_id": "id", "servicebus_namespace": "host"}),
         ),
     ),
 }

@@ -59,7 +59,7 @@ RESOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     "bucket": {"versioning": False},
     "database": {"engine": "postgres", "size": "small", "storage_gb": 20, "high_availability": False,
                  "backup_retention_days": 7},
-    "queue": {"fifo": False, "visibility_timeout_seconds": 30, "dead_letter": False},
+    "queue": {"fifo": False, "visibility_timeout_seconds": 30, "dead_letter": True},
     "topic": {"subscriptions": ()},
     "cache": {"engine": "redis", "size": "small", "high_availability": False},
     "warehouse": {},

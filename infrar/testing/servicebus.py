@@ -78,9 +78,11 @@ class ServiceBusService(ServerService):
 
     def create_subscription(self, topic: str, name: str, *, lock_duration: float = DEFAULT_LOCK_DURATION,
                             max_delivery_count: int = DEFAULT_MAX_DELIVERY_COUNT,
-                            forward_dead_letters_to: str | None = None) -> None:
+                            forward_dead_letters_to: str | None = None, forward_to: str | None = None) -> None:
+        """Subscription ``name`` of ``topic``; with ``forward_to``, every message goes on to that queue."""
         self._call("create-subscription", topic=topic, name=name, lock_duration=float(lock_duration),
-                   max_delivery_count=max_delivery_count, forward_dead_letters_to=forward_dead_letters_to)
+                   max_delivery_count=max_delivery_count, forward_dead_letters_to=forward_dead_letters_to,
+                   forward_to=forward_to)
 
     def delete(self, path: str) -> None:
         """Delete a queue, a topic or ``<topic>/Subscriptions/<name>`` (no error if it is gone)."""

@@ -76,7 +76,7 @@ def control(namespace: Namespace, request: Any) -> tuple[int, Any]:
             namespace.create_topic(args["name"])
         elif operation == "create-subscription":
             namespace.create_subscription(args["topic"], args["name"], lock_duration, max_delivery_count,
-                                              forward)
+                                          forward, args.get("forward-to"))
         elif operation == "delete":
             namespace.delete(args["path"])
         elif operation == "exists":

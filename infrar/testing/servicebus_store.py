@@ -164,6 +164,8 @@ class Namespace:
     def __init__(self) -> None:
         self.queues: dict[str, Entity] = {}
         self.topics: dict[str, dict[str, Entity]] = {}
+        # topic -> subscription -> the queue it auto-forwards to (ForwardTo): a copy lands there at once
+        self.forwards: dict[str, dict[str, Entity]] = {}
 
     def _forward_target(self, name: str | None) -> Entity | None:
         """The queue dead letters are forwarded to (ForwardDeadLetteredMessagesTo), which must exist."""
@@ -185,10 +187,16 @@ class Namespace:
         self.topics.setdefault(name.lower(), {})
 
     def create_subscription(self, topic: str, name: str, lock_duration: float = 30.0,
-                            max_delivery_count: int = 10, forward_dead_letters_to: str | None = None) -> Entity:
+                            max_delivery_count: int = 10, forward_dead_letters_to: str | None = None,
+                            forward_to: str | None = None) -> Entity:
         subscriptions = self.topics.get(topic.lower())
         if subscriptions is None:
             raise NoEntity(topic)
+        if forward_to:  # an auto-forwarding subscription holds nothing: the queue receives
+            target = self._forward_target(forward_to)
+            assert target is not None
+            self.forwards.setdefault(topic.lower(), {})[name.lower()] = target
+            return target
         if name.lower() not in subscriptions:
             target = self._forward_target(forward_dead_letters_to)
             path = f"{topic}{SUBSCRIPTIONS}{name}"
@@ -201,9 +209,11 @@ class Namespace:
         topic, sep, subscription = key.partition(SUBSCRIPTIONS.lower())
         if sep:
             self.topics.get(topic, {}).pop(subscription, None)
+            self.forwards.get(topic, {}).pop(subscription, None)
         else:
             self.queues.pop(key, None)
             self.topics.pop(key, None)
+            self.forwards.pop(key, None)
 
     def source(self, path: str) -> Entity:
         """The entity a receiver reads: a queue, a subscription or either one's dead-letter subqueue."""
@@ -219,7 +229,8 @@ class Namespace:
 
     def exists(self, path: str) -> bool:
         """Whether a queue, a topic or ``<topic>/Subscriptions/<name>`` exists."""
-        if self.is_target(path):
+        topic, sep, subscription = path.lower().partition(SUBSCRIPTIONS.lower())
+        if self.is_target(path) or (sep and subscription in self.forwards.get(topic, {})):
             return True
         try:
             self.source(path)
@@ -239,7 +250,7 @@ class Namespace:
             return
         if key not in self.topics:
             raise NoEntity(path)
-        for subscription in self.topics[key].values():
+        for subscription in [*self.topics[key].values(), *self.forwards.get(key, {}).values()]:
             subscription.enqueue(payload, now, visible_at)
 
     def entities(self) -> list[Entity]:

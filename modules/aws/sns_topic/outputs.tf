@@ -7,12 +7,21 @@ output "connection" {
 }
 
 output "policy_statements" {
-  description = "IAM statements granting exactly publish on this topic."
+  description = "IAM statements granting exactly publish on this topic, and checking its subscriptions."
+  # subscribe(topic, subscription=queue) checks the queue is subscribed (ListSubscriptionsByTopic).
   value = [
     {
       Effect   = "Allow"
-      Action   = ["sns:Publish", "sns:GetTopicAttributes"]
+      Action   = ["sns:Publish", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
       Resource = [aws_sns_topic.this.arn]
     },
   ]
+}
+
+output "environment" {
+  description = "What infrar.messaging reads on AWS beyond the region (AWS_REGION, AWS_DEFAULT_REGION)."
+  # INFRAR_CREATE_MISSING=0: a deployed program never creates queues or topics (it has no rights to).
+  value = {
+    INFRAR_CREATE_MISSING = "0"
+  }
 }

@@ -1,4 +1,6 @@
-# One SQS queue (and its dead-letter queue): encrypted at rest, TLS-only.
+# One SQS queue and its dead-letter queue "<name>-dead-letter" (the name the infrar adapters
+# read dead letters from), redriven after 5 receives (the adapters' max deliveries):
+# encrypted at rest, TLS-only, and open to the SNS topics that fan out to it.
 
 locals {
   suffix = var.fifo ? ".fifo" : ""
@@ -6,7 +8,7 @@ locals {
 
 resource "aws_sqs_queue" "dead_letter" {
   count                     = var.dead_letter ? 1 : 0
-  name                      = "${var.name}-dlq${local.suffix}"
+  name                      = "${var.name}-dead-letter${local.suffix}"
   fifo_queue                = var.fifo
   sqs_managed_sse_enabled   = true
   message_retention_seconds = 1209600
@@ -48,5 +50,21 @@ resource "aws_sqs_queue_policy" "this" {
         Condition = { ArnEquals = { "aws:SourceArn" = arn } }
       }],
     )
+  })
+}
+
+resource "aws_sqs_queue_policy" "dead_letter" {
+  count     = var.dead_letter ? 1 : 0
+  queue_url = aws_sqs_queue.dead_letter[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "sqs:*"
+      Resource  = aws_sqs_queue.dead_letter[0].arn
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
   })
 }

@@ -1,47 +1,36 @@
-# A queue on Azure Service Bus (its own Standard namespace): Entra ID only (no SAS keys),
-# TLS 1.2, encrypted at rest; workloads that use it may send and receive on this queue only.
+# A queue in the project's Service Bus namespace, as the infrar adapters expect it: a lock
+# duration of visibility_timeout_seconds (30 s by default, the adapters' lease), 5 deliveries at
+# most (the adapters' max deliveries), dead-lettering on expiry, and dead letters forwarded to
+# the plain queue "<name>-dead-letter", read like any queue. The workloads that use it may send
+# and receive on this queue and its dead-letter queue only.
 
-resource "random_id" "namespace" {
-  byte_length = 4
-}
-
-resource "azurerm_servicebus_namespace" "this" {
-  #checkov:skip=CKV_AZURE_201:Service Bus encrypts at rest with Microsoft-managed keys; CMK needs Premium and a Key Vault
-  #checkov:skip=CKV_AZURE_199:Double encryption needs Premium and a customer-managed key
-  #checkov:skip=CKV_AZURE_204:Container Apps reach Service Bus over its public endpoint with Entra ID tokens; a private endpoint needs Premium
-  name                          = "${var.name}-${random_id.namespace.hex}"
-  resource_group_name           = var.resource_group_name
-  location                      = var.location
-  sku                           = "Standard"
-  local_auth_enabled            = false
-  minimum_tls_version           = "1.2"
-  public_network_access_enabled = true
-  tags                          = var.tags
-
-  identity {
-    type = "SystemAssigned"
-  }
+resource "azurerm_servicebus_queue" "dead_letter" {
+  count        = var.dead_letter ? 1 : 0
+  name         = "${var.name}-dead-letter"
+  namespace_id = var.servicebus_namespace_id
 }
 
 resource "azurerm_servicebus_queue" "this" {
   name                                 = var.name
-  namespace_id                         = azurerm_servicebus_namespace.this.id
+  namespace_id                         = var.servicebus_namespace_id
   requires_session                     = var.fifo
   lock_duration                        = "PT${var.visibility_timeout_seconds}S"
   max_delivery_count                   = var.dead_letter ? 5 : 100
   dead_lettering_on_message_expiration = var.dead_letter
+  forward_dead_lettered_messages_to    = var.dead_letter ? azurerm_servicebus_queue.dead_letter[0].name : null
 }
 
-resource "azurerm_role_assignment" "sender" {
-  for_each             = toset(var.principal_ids)
-  scope                = azurerm_servicebus_queue.this.id
-  role_definition_name = "Azure Service Bus Data Sender"
-  principal_id         = each.value
+locals {
+  roles = ["Azure Service Bus Data Sender", "Azure Service Bus Data Receiver"]
+  # the queue, and its dead-letter queue (the adapters move and read dead letters themselves)
+  scopes = concat([azurerm_servicebus_queue.this.id], azurerm_servicebus_queue.dead_letter[*].id)
+  per_principal = length(local.roles) * length(local.scopes)
 }
 
-resource "azurerm_role_assignment" "receiver" {
-  for_each             = toset(var.principal_ids)
-  scope                = azurerm_servicebus_queue.this.id
-  role_definition_name = "Azure Service Bus Data Receiver"
-  principal_id         = each.value
+# count, not for_each: the identities' object ids are not known until they exist, their number is.
+resource "azurerm_role_assignment" "this" {
+  count                = length(var.principal_ids) * local.per_principal
+  principal_id         = var.principal_ids[floor(count.index / local.per_principal)]
+  role_definition_name = local.roles[floor(count.index / length(local.scopes)) % length(local.roles)]
+  scope                = local.scopes[count.index % length(local.scopes)]
 }

@@ -1,7 +1,18 @@
 output "connection" {
   description = "The namespace host and queue name (no secrets: identities authenticate)."
   value = {
-    namespace = "${azurerm_servicebus_namespace.this.name}.servicebus.windows.net"
+    namespace = var.servicebus_namespace
     name      = azurerm_servicebus_queue.this.name
+    # its dead-letter queue (null without dead_letter)
+    dead_letter = one(azurerm_servicebus_queue.dead_letter[*].name)
+  }
+}
+
+output "environment" {
+  description = "What infrar.messaging reads on Azure: the namespace (managed identity, no connection string)."
+  # INFRAR_CREATE_MISSING=0: a deployed program never creates entities (it has no rights to).
+  value = {
+    AZURE_SERVICEBUS_NAMESPACE = var.servicebus_namespace
+    INFRAR_CREATE_MISSING      = "0"
   }
 }

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Queue name (also names its Service Bus namespace)."
+  description = "Queue name."
   type        = string
 }
 
@@ -10,7 +10,7 @@ variable "fifo" {
 }
 
 variable "visibility_timeout_seconds" {
-  description = "Lock duration in seconds (at most 300)."
+  description = "Lock duration in seconds (at most 300; the adapters' lease is 30)."
   type        = number
   default     = 30
 }
@@ -21,20 +21,14 @@ variable "dead_letter" {
   default     = true
 }
 
-variable "resource_group_name" {
-  description = "Resource group to create the resources in."
+variable "servicebus_namespace_id" {
+  description = "The project's Service Bus namespace (module servicebus_namespace)."
   type        = string
 }
 
-variable "location" {
-  description = "Azure region."
+variable "servicebus_namespace" {
+  description = "Its fully qualified host, name.servicebus.windows.net (AZURE_SERVICEBUS_NAMESPACE)."
   type        = string
-}
-
-variable "tags" {
-  description = "Tags added to every resource."
-  type        = map(string)
-  default     = {}
 }
 
 variable "principal_ids" {

@@ -1,51 +1,33 @@
-# A Service Bus topic with one subscription per consumer: Entra ID only (no SAS keys),
-# TLS 1.2, encrypted at rest; workloads that use it may publish and receive on it only.
-
-resource "random_id" "namespace" {
-  byte_length = 4
-}
-
-resource "azurerm_servicebus_namespace" "this" {
-  #checkov:skip=CKV_AZURE_201:Service Bus encrypts at rest with Microsoft-managed keys; CMK needs Premium and a Key Vault
-  #checkov:skip=CKV_AZURE_199:Double encryption needs Premium and a customer-managed key
-  #checkov:skip=CKV_AZURE_204:Container Apps reach Service Bus over its public endpoint with Entra ID tokens; a private endpoint needs Premium
-  name                          = "${var.name}-${random_id.namespace.hex}"
-  resource_group_name           = var.resource_group_name
-  location                      = var.location
-  sku                           = "Standard"
-  local_auth_enabled            = false
-  minimum_tls_version           = "1.2"
-  public_network_access_enabled = true
-  tags                          = var.tags
-
-  identity {
-    type = "SystemAssigned"
-  }
-}
+# A topic in the project's Service Bus namespace, fanned out to the queues subscribed to it: one
+# subscription per queue, named after the queue, auto-forwarding every message to it (so the
+# queue's receive_messages gets it), with the adapters' settings (30 s lock, 5 deliveries,
+# dead-lettering on expiry, dead letters forwarded to "<queue>-dead-letter"). The workloads
+# that use it may publish to it and receive on its subscriptions only.
 
 resource "azurerm_servicebus_topic" "this" {
   name         = var.name
-  namespace_id = azurerm_servicebus_namespace.this.id
+  namespace_id = var.servicebus_namespace_id
 }
 
-resource "azurerm_servicebus_subscription" "this" {
-  for_each                             = toset(var.subscriptions)
-  name                                 = each.value
+resource "azurerm_servicebus_subscription" "queue" {
+  for_each                             = var.subscriber_queues
+  name                                 = each.key
   topic_id                             = azurerm_servicebus_topic.this.id
+  lock_duration                        = "PT30S"
   max_delivery_count                   = 5
   dead_lettering_on_message_expiration = true
+  forward_to                           = each.value.name
+  forward_dead_lettered_messages_to    = each.value.dead_letter
 }
 
-resource "azurerm_role_assignment" "sender" {
-  for_each             = toset(var.principal_ids)
-  scope                = azurerm_servicebus_topic.this.id
-  role_definition_name = "Azure Service Bus Data Sender"
-  principal_id         = each.value
+locals {
+  roles = ["Azure Service Bus Data Sender", "Azure Service Bus Data Receiver"]
 }
 
-resource "azurerm_role_assignment" "receiver" {
-  for_each             = toset(var.principal_ids)
+# count, not for_each: the identities' object ids are not known until they exist, their number is.
+resource "azurerm_role_assignment" "this" {
+  count                = length(var.principal_ids) * length(local.roles)
   scope                = azurerm_servicebus_topic.this.id
-  role_definition_name = "Azure Service Bus Data Receiver"
-  principal_id         = each.value
+  role_definition_name = local.roles[count.index % length(local.roles)]
+  principal_id         = var.principal_ids[floor(count.index / length(local.roles))]
 }

@@ -1,8 +1,17 @@
 output "connection" {
   description = "The namespace host, topic and subscription names (no secrets)."
   value = {
-    namespace     = "${azurerm_servicebus_namespace.this.name}.servicebus.windows.net"
+    namespace     = var.servicebus_namespace
     name          = azurerm_servicebus_topic.this.name
-    subscriptions = join(",", sort(var.subscriptions))
+    subscriptions = join(",", sort(keys(var.subscriber_queues)))
+  }
+}
+
+output "environment" {
+  description = "What infrar.messaging reads on Azure: the namespace (managed identity, no connection string)."
+  # INFRAR_CREATE_MISSING=0: a deployed program never creates entities (it has no rights to).
+  value = {
+    AZURE_SERVICEBUS_NAMESPACE = var.servicebus_namespace
+    INFRAR_CREATE_MISSING      = "0"
   }
 }

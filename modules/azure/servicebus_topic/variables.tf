@@ -1,28 +1,25 @@
 variable "name" {
-  description = "Topic name (also names its Service Bus namespace)."
+  description = "Topic name."
   type        = string
 }
 
-variable "subscriptions" {
-  description = "Names of the subscriptions (one per consumer) on the topic."
-  type        = list(string)
-  default     = []
+variable "subscriber_queues" {
+  description = "Queues subscribed to the topic, by name: their connection (name, and dead_letter: the queue of their dead letters, or null)."
+  type = map(object({
+    name        = string
+    dead_letter = string
+  }))
+  default = {}
 }
 
-variable "resource_group_name" {
-  description = "Resource group to create the resources in."
+variable "servicebus_namespace_id" {
+  description = "The project's Service Bus namespace (module servicebus_namespace)."
   type        = string
 }
 
-variable "location" {
-  description = "Azure region."
+variable "servicebus_namespace" {
+  description = "Its fully qualified host, name.servicebus.windows.net (AZURE_SERVICEBUS_NAMESPACE)."
   type        = string
-}
-
-variable "tags" {
-  description = "Tags added to every resource."
-  type        = map(string)
-  default     = {}
 }
 
 variable "principal_ids" {

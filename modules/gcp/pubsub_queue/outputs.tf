@@ -1,7 +1,17 @@
 output "connection" {
   description = "The topic to send to and the subscription to receive from (no secrets)."
   value = {
-    topic        = google_pubsub_topic.this.id
+    topic        = local.own_topic ? google_pubsub_topic.this[0].id : var.topic_id
     subscription = google_pubsub_subscription.this.id
+    # null without dead_letter
+    dead_letter = one(google_pubsub_subscription.dead_letter[*].id)
+  }
+}
+
+output "environment" {
+  description = "What infrar.messaging reads on GCP beyond GOOGLE_CLOUD_PROJECT."
+  # INFRAR_CREATE_MISSING=0: a deployed program never creates topics or subscriptions (it has no rights to).
+  value = {
+    INFRAR_CREATE_MISSING = "0"
   }
 }

@@ -21,6 +21,12 @@ variable "dead_letter" {
   default     = true
 }
 
+variable "topic_id" {
+  description = "Topic (id) the queue is subscribed to: its subscription is created there and it has no topic of its own."
+  type        = string
+  default     = null
+}
+
 variable "project_id" {
   description = "Google Cloud project."
   type        = string

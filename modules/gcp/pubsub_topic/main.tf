@@ -1,5 +1,7 @@
-# A Pub/Sub topic with one pull subscription per consumer. Encrypted at rest by Google,
-# TLS-only API; the workloads that use it may publish and consume its subscriptions.
+# A Pub/Sub topic. The queues subscribed to it (project.yaml's subscriptions) create their own
+# subscription on it (module pubsub_queue's topic_id), so a message published here reaches each
+# queue's receive_messages. Encrypted at rest by Google, TLS-only API; the workloads that use it
+# may publish to it.
 
 resource "google_pubsub_topic" "this" {
   #checkov:skip=CKV_GCP_83:Pub/Sub encrypts every message at rest with Google-managed keys; CMEK is an organisation choice
@@ -9,27 +11,11 @@ resource "google_pubsub_topic" "this" {
   labels                     = var.labels
 }
 
-resource "google_pubsub_subscription" "this" {
-  for_each                   = toset(var.subscriptions)
-  name                       = "${var.name}-${each.value}"
-  project                    = var.project_id
-  topic                      = google_pubsub_topic.this.id
-  message_retention_duration = "604800s"
-  labels                     = var.labels
-}
-
+# count, not for_each: the members' service accounts may not exist until applied; their number is known.
 resource "google_pubsub_topic_iam_member" "publisher" {
-  for_each = toset(var.members)
-  project  = var.project_id
-  topic    = google_pubsub_topic.this.name
-  role     = "roles/pubsub.publisher"
-  member   = each.value
-}
-
-resource "google_pubsub_subscription_iam_member" "subscriber" {
-  for_each     = { for pair in setproduct(var.subscriptions, var.members) : "${pair[0]} ${pair[1]}" => pair }
-  project      = var.project_id
-  subscription = google_pubsub_subscription.this[each.value[0]].name
-  role         = "roles/pubsub.subscriber"
-  member       = each.value[1]
+  count   = length(var.members)
+  project = var.project_id
+  topic   = google_pubsub_topic.this.name
+  role    = "roles/pubsub.publisher"
+  member  = var.members[count.index]
 }

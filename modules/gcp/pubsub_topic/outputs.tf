@@ -1,7 +1,14 @@
 output "connection" {
-  description = "The topic and its subscriptions by consumer name (no secrets)."
+  description = "The topic (no secrets); each subscribed queue's subscription is in the queue's connection."
   value = {
-    topic         = google_pubsub_topic.this.id
-    subscriptions = join(",", [for name in sort(var.subscriptions) : google_pubsub_subscription.this[name].id])
+    topic = google_pubsub_topic.this.id
+  }
+}
+
+output "environment" {
+  description = "What infrar.messaging reads on GCP beyond GOOGLE_CLOUD_PROJECT."
+  # INFRAR_CREATE_MISSING=0: a deployed program never creates topics or subscriptions (it has no rights to).
+  value = {
+    INFRAR_CREATE_MISSING = "0"
   }
 }

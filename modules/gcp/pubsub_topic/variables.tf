@@ -3,12 +3,6 @@ variable "name" {
   type        = string
 }
 
-variable "subscriptions" {
-  description = "Names of pull subscriptions to create on the topic (one per consumer)."
-  type        = list(string)
-  default     = []
-}
-
 variable "project_id" {
   description = "Google Cloud project."
   type        = string

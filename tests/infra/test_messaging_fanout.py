@@ -1,0 +1,181 @@
+"""A message published to a topic reaches the queue subscribed to it, with the entities laid out as `infrar infra`
+lays them out, on every cloud.
+
+A project with a topic fanned out to a queue is generated for each cloud; the entities (names, the topic or
+queue each subscription is on, forwarding, dead-letter targets and delivery limits) are read from the
+generated module blocks and the modules' own resources, created on the cloud's test service with its native
+client, and the adapter then runs as deployed (``INFRAR_CREATE_MISSING=0``, as the ``environment`` output
+sets it): ``publish`` to the topic, ``receive_messages`` from the queue, and a poison message through its
+5 deliveries into ``<queue>-dead-letter``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import boto3
+import hcl2
+import pytest
+
+from infrar import dispatch, messaging
+from infrar.errors import MissingDependency
+from infrar.infra.generate import generate
+from infrar.infra.project import parse_project
+from infrar.messaging.rules import MAX_DELIVERIES, dead_letter_name
+from infrar.testing.aws import MotoEmulator
+from infrar.testing.plugin import ServiceUser
+from infrar.testing.servicebus import ServiceBusService
+
+PROJECT = """\
+name: fan
+capabilities:
+  - {{name: web, type: web_application, config: {{container_image: x}}, uses: [{topic}]}}
+  - {{name: worker, type: background_worker, config: {{container_image: x}}, uses: [{queue}]}}
+resources:
+  - {{name: {queue}, type: queue}}
+  - {{name: {topic}, type: topic, subscriptions: [{queue}]}}
+"""
+
+
+def _unquote(text: Any) -> Any:
+    return text[1:-1] if isinstance(text, str) and len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+class Layout:
+    """The generated root module of one cloud: its module blocks and the resources of each module."""
+
+    def __init__(self, provider: str, queue: str, topic: str) -> None:
+        project = parse_project(PROJECT.format(queue=queue, topic=topic), "p.yaml")
+        self.files = generate(project, provider, with_plugins=False)
+        main = hcl2.loads(self.files["main.tf"])
+        self.modules = {_unquote(k): v for block in main["module"] for k, v in block.items()}
+        self.queue = self.modules[f"queue_{queue}".replace("-", "_")]
+        self.topic = self.modules[f"topic_{topic}".replace("-", "_")]
+
+    def resource(self, block: dict[str, Any], kind: str, label: str) -> dict[str, Any]:
+        source = _unquote(block["source"]).removeprefix("./")
+        parsed = hcl2.loads(self.files[f"{source}/main.tf"])
+        for entry in parsed["resource"]:
+            for found_kind, by_label in entry.items():
+                for found_label, body in by_label.items():
+                    if (_unquote(found_kind), _unquote(found_label)) == (kind, label):
+                        return {k: _unquote(v) for k, v in body.items()}
+        raise AssertionError(f"{source} has no resource {kind}.{label}")
+
+    def name(self, block: dict[str, Any], kind: str, label: str) -> str:
+        """The ``name`` of a module's resource, its ``${var.name}`` filled with the module's name."""
+        template = _unquote(self.resource(block, kind, label)["name"])
+        return str(template.replace("${var.name}", _unquote(block["name"])).replace("${local.suffix}", ""))
+
+
+def _names() -> tuple[str, str]:
+    prefix = "f" + uuid.uuid4().hex[:8]
+    return f"{prefix}-tasks", f"{prefix}-events"
+
+
+def _run_as_deployed(queue: str, topic: str) -> None:
+    """Fan-out and the poison rule through the adapter, creating nothing."""
+    dispatch.reset()
+    messaging.publish(topic, {"order": 1})
+    received = messaging.receive_messages(queue, wait_seconds=5)
+    assert [m.body for m in received] == [{"order": 1}] and received[0].delivery_count == 1
+    for _ in range(MAX_DELIVERIES - 1):
+        received[0].release()
+        received = messaging.receive_messages(queue, wait_seconds=5)
+        assert [m.body for m in received] == [{"order": 1}]
+    received[0].release()  # the 5th delivery failed too: the message is a dead letter
+    assert messaging.receive_messages(queue, wait_seconds=1) == []
+    dead = messaging.receive_messages(dead_letter_name(queue), wait_seconds=5)
+    assert [m.body for m in dead] == [{"order": 1}]
+    dead[0].acknowledge()
+
+
+def test_aws_sns_delivers_to_the_sqs_queue_with_raw_delivery_and_redrive(infrar_service: ServiceUser,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    queue, topic = _names()
+    layout = Layout("aws", queue, topic)
+    moto = infrar_service("moto", MotoEmulator, provider="aws")
+    monkeypatch.setenv("INFRAR_CREATE_MISSING", "0")
+    options = {"endpoint_url": moto.endpoint, "region_name": "us-east-1", "aws_access_key_id": "testing",
+               "aws_secret_access_key": "testing"}
+    sqs, sns = boto3.client("sqs", **options), boto3.client("sns", **options)
+    dead = sqs.create_queue(QueueName=layout.name(layout.queue, "aws_sqs_queue", "dead_letter"))["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = layout.resource(layout.queue, "aws_sqs_queue", "this")["redrive_policy"]
+    assert f"maxReceiveCount = {MAX_DELIVERIES}" in redrive
+    url = sqs.create_queue(QueueName=queue, Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": dead_arn, "maxReceiveCount": MAX_DELIVERIES})})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    topic_arn = sns.create_topic(Name=topic)["TopicArn"]
+    assert layout.resource(layout.topic, "aws_sns_topic_subscription", "queue")["raw_message_delivery"] is True
+    assert queue in layout.topic["subscriber_queue_arns"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    _run_as_deployed(queue, topic)
+
+
+def test_gcp_the_queue_subscription_is_on_the_topic(infrar_service: ServiceUser,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    queue, topic = _names()
+    layout = Layout("gcp", queue, topic)
+    try:
+        infrar_service("pubsub", provider="gcp")
+    except MissingDependency as exc:  # not installable from PyPI or Debian: say how to get it
+        pytest.skip(f"Pub/Sub emulator absent: {exc}")
+    monkeypatch.setenv("INFRAR_CREATE_MISSING", "0")
+    from infrar.providers.gcp._clients import pubsub
+
+    dispatch.reset()
+    pubsub.reset()
+    # the queue module has no topic of its own: its subscription is on the topic it is fed by
+    assert layout.queue["topic_id"] == f"${{module.topic_{topic.replace('-', '_')}.connection.topic}}"
+    assert layout.resource(layout.queue, "google_pubsub_topic", "this")["count"] == "${local.own_topic ? 1 : 0}"
+    subscription = layout.resource(layout.queue, "google_pubsub_subscription", "this")
+    policy = subscription["dynamic"][0]['"dead_letter_policy"']["content"][0]
+    dead = layout.name(layout.queue, "google_pubsub_topic", "dead_letter")
+    assert dead == layout.name(layout.queue, "google_pubsub_subscription", "dead_letter") == dead_letter_name(queue)
+    for name in (topic, dead):
+        pubsub.publisher().create_topic(name=pubsub.topic_path(name))
+    pubsub.subscriber().create_subscription(request={
+        "name": pubsub.subscription_path(dead), "topic": pubsub.topic_path(dead), "ack_deadline_seconds": 30})
+    pubsub.subscriber().create_subscription(request={
+        "name": pubsub.subscription_path(queue), "topic": pubsub.topic_path(topic),
+        "ack_deadline_seconds": layout.queue["visibility_timeout_seconds"],
+        "dead_letter_policy": {"dead_letter_topic": pubsub.topic_path(dead),
+                               "max_delivery_attempts": policy["max_delivery_attempts"]}})
+    _run_as_deployed(queue, topic)
+
+
+def test_azure_the_topic_subscription_forwards_to_the_queue(infrar_service: ServiceUser,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    queue, topic = _names()
+    layout = Layout("azure", queue, topic)
+    broker = infrar_service("servicebus", ServiceBusService, provider="azure")
+    monkeypatch.setenv("INFRAR_CREATE_MISSING", "0")
+    from infrar.providers.azure._clients import servicebus as clients
+
+    clients.reset()
+    monkeypatch.setattr(clients, "administration", lambda: pytest.fail("a deployed program creates nothing"))
+    assert layout.queue["servicebus_namespace_id"] == layout.topic["servicebus_namespace_id"]  # one namespace
+    entity = layout.resource(layout.queue, "azurerm_servicebus_queue", "this")
+    assert entity["lock_duration"] == "PT${var.visibility_timeout_seconds}S"
+    lock = layout.queue["visibility_timeout_seconds"]
+    deliveries = int(re.findall(r"\? (\d+) :", entity["max_delivery_count"])[0])
+    dead = layout.name(layout.queue, "azurerm_servicebus_queue", "dead_letter")
+    broker.create_queue(dead)
+    broker.create_queue(queue, lock_duration=lock, max_delivery_count=deliveries, forward_dead_letters_to=dead)
+    broker.create_topic(topic)
+    forwarding = layout.resource(layout.topic, "azurerm_servicebus_subscription", "queue")
+    assert (forwarding["name"], forwarding["forward_to"]) == ("${each.key}", "${each.value.name}")
+    assert forwarding["max_delivery_count"] == MAX_DELIVERIES and forwarding["lock_duration"] == "PT30S"
+    subscribed = layout.topic["subscriber_queues"]
+    assert subscribed == {queue: f"${{module.queue_{queue.replace('-', '_')}.connection}}"}
+    broker.create_subscription(topic, queue, max_delivery_count=forwarding["max_delivery_count"],
+                               forward_dead_letters_to=dead, forward_to=queue)
+    try:
+        _run_as_deployed(queue, topic)
+    finally:
+        clients.reset()
+
