@@ -3,7 +3,10 @@ output "environment" {
   value = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
+    module.topic_events.environment,
     module.cache_sessions.environment,
+    module.warehouse_analytics.environment,
   )
 }
 
@@ -12,6 +15,7 @@ output "secret_environment" {
   value = merge(
     module.database_orders.secret_environment,
     module.cache_sessions.secret_environment,
+    module.warehouse_analytics.secret_environment,
   )
   sensitive = true
 }
