@@ -6,6 +6,7 @@ copies the functions an erased program reaches.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -23,6 +24,16 @@ def check_database(database: object) -> str:
             "starting with a letter or '_' (a name every provider accepts)"
         )
     return database
+
+
+def server_name(database: str) -> str:
+    """The name the server knows ``database`` by: ``PGDATABASE_<DATABASE>`` if set, else ``database``.
+
+    Generated infrastructure sets it where an engine cannot take the name as written (RDS allows
+    only letters, digits and '_': ``orders-db`` is created as ``orders_db``); read once per new
+    connection, never per statement."""
+    variable = "PGDATABASE_" + "".join(ch if ch.isalnum() else "_" for ch in database.upper())
+    return os.environ.get(variable) or database
 
 
 def check_sql(sql: object, database: str) -> str:

@@ -30,7 +30,6 @@ from infrar.infra.data_wiring import warehouse_arguments
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
-from infrar.infra.messaging_wiring import messaging_arguments
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import OBSERVABILITY, Capability, Project, Resource
 
@@ -53,6 +52,8 @@ SERVICE_TYPES = ("web_application", "api_service")
 # workload output -> variable of a resource module that admits workloads through it
 ACCESS_WIRING = {"security_group_id": "client_security_group_ids", "member": "members",
                  "principal_id": "principal_ids"}
+# workload output -> map variable (workload name -> identity) of a database that makes a user per workload
+CLIENT_WIRING = {"member": "client_members", "principal_id": "client_principals"}
 _OUTPUT = re.compile(r'^output\s+"([A-Za-z0-9_-]+)"', re.MULTILINE)
 
 
@@ -140,6 +141,13 @@ def _concat(references: Sequence[str]) -> Expr:
     return Expr("concat(\n" + "".join(f"    {r},\n" for r in references) + "  )")
 
 
+def _subscriptions(entry: Capability | Resource) -> tuple[str, ...]:
+    """Queue names a topic fans out to."""
+    if isinstance(entry, Resource) and entry.kind == "topic":
+        return tuple(str(n) for n in entry.settings.get("subscriptions", ()))
+    return ()
+
+
 def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_Placed]) -> dict[str, Value]:
     wires: dict[str, Value] = {}
     declared = placed.variables
@@ -160,8 +168,22 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
             wires[variable] = sources
     if "client_roles" in declared and users:  # one database role per workload, named after it
         wires["client_roles"] = [w.entry.name for w in users]
+    for output, variable in CLIENT_WIRING.items():  # by workload name: a database user per workload
+        named = {w.entry.name: Expr(w.ref_to(output)) for w in users if output in w.outputs}
+        if variable in declared and named:
+            wires[variable] = named
     wires.update(warehouse_arguments(placed, users, lambda w: _uses(w, resources)))
-    wires.update(messaging_arguments(placed, resources))
+    entry = placed.entry
+    queues = {r.entry.name: r for r in resources if r.entry.kind == "queue"}
+    if entry.kind == "topic" and "subscriber_queue_arns" in declared:
+        names = [n for n in _subscriptions(entry) if n in queues]
+        if names:
+            wires["subscriber_queue_arns"] = {n: Expr(queues[n].ref_to("connection.arn")) for n in sorted(names)}
+    if entry.kind == "queue" and "publisher_topic_arns" in declared:
+        topics = [r for r in resources if r.entry.kind == "topic"
+                  and entry.name in _subscriptions(r.entry)]
+        if topics:
+            wires["publisher_topic_arns"] = [Expr(t.ref_to("connection.arn")) for t in topics]
     return wires
 
 

@@ -63,9 +63,10 @@ def _grant(provider: str, modules: dict[str, dict[str, Any]], workload: str, res
         if resource.kind == "database":  # its own database role, by IAM authentication
             return own in statements and role
         return f"module.{_label(resource)}.policy_statements" in statements or secret
-    if provider == "gcp":
-        return f"module.{workload}.member" in str(r.get("members", ""))
-    return f"module.{workload}.principal_id" in str(r.get("principal_ids", "")) or secret
+    if provider == "gcp":  # a database makes a user per workload from client_members
+        return f"module.{workload}.member" in str(r.get("members", "")) + str(r.get("client_members", ""))
+    granted = str(r.get("principal_ids", "")) + str(r.get("client_principals", ""))
+    return f"module.{workload}.principal_id" in granted or secret
 
 
 def _path(provider: str, modules: dict[str, dict[str, Any]], workload: str, resource: Resource) -> bool:
@@ -105,4 +106,5 @@ def test_a_resource_nobody_uses_grants_nothing(provider: str) -> None:
     for resource in load_project(FULL).resources:
         if resource.name not in used:
             body = modules[_label(resource)]
-            assert not any(k in body for k in ("members", "principal_ids", "client_security_group_ids"))
+            assert not any(k in body for k in ("members", "principal_ids", "client_security_group_ids",
+                                               "client_members", "client_principals"))

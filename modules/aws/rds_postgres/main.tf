@@ -12,6 +12,9 @@ locals {
     xlarge = "db.m6g.2xlarge"
   }[var.size]
   identifier = "${var.name}-postgres"
+  # RDS's DBName takes letters, digits and '_' only: orders-db is created as orders_db, and the
+  # workloads get PGDATABASE_ORDERS_DB=orders_db, the variable the database adapters read.
+  database_variable = "PGDATABASE_${upper(replace(var.name, "-", "_"))}"
 }
 
 resource "aws_kms_key" "this" {

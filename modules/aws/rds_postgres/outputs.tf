@@ -36,12 +36,13 @@ output "grant_sql" {
 }
 
 output "environment" {
-  description = "libpq's variables for the workloads that use this database; each signs in as its own role (client_environment) with an RDS IAM token (RDS_IAM_AUTH), no password."
+  description = "libpq's variables for the workloads that use this database; each signs in as its own role (client_environment) with an RDS IAM token (RDS_IAM_AUTH), no password. PGDATABASE_<NAME> is the database's name on the server."
   value = {
-    PGHOST       = aws_db_instance.this.address
-    PGPORT       = tostring(aws_db_instance.this.port)
-    PGSSLMODE    = "require"
-    RDS_IAM_AUTH = "true"
+    (local.database_variable) = aws_db_instance.this.db_name
+    PGHOST                    = aws_db_instance.this.address
+    PGPORT                    = tostring(aws_db_instance.this.port)
+    PGSSLMODE                 = "require"
+    RDS_IAM_AUTH              = "true"
   }
 }
 

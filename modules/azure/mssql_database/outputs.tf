@@ -8,8 +8,8 @@ output "connection" {
 }
 
 output "grant_sql" {
-  description = "T-SQL an administrator runs once in the database to let each workload identity in."
-  value       = [for id in var.principal_ids : "CREATE USER [${id}] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${id}'; ALTER ROLE db_datareader ADD MEMBER [${id}]; ALTER ROLE db_datawriter ADD MEMBER [${id}];"]
+  description = "T-SQL a member of the Entra administrator group runs once in the database: each workload's contained user, mapped to its managed identity, reading and writing data."
+  value       = [for workload, id in var.client_principals : "CREATE USER [${workload}] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${id}'; ALTER ROLE db_datareader ADD MEMBER [${workload}]; ALTER ROLE db_datawriter ADD MEMBER [${workload}];"]
 }
 
 output "environment" {

@@ -48,10 +48,10 @@ variable "tags" {
   default     = {}
 }
 
-variable "principal_ids" {
-  description = "Object ids of the managed identities of the workloads that use this resource."
-  type        = list(string)
-  default     = []
+variable "client_principals" {
+  description = "By workload name: the object id of the managed identity of each workload that uses this database; each gets a contained user of that name (grant_sql)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "private_dns_zone_ids" {

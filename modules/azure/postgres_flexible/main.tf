@@ -1,7 +1,8 @@
 # Azure Database for PostgreSQL Flexible Server: TLS required, no public network access (a
 # private endpoint in var.subnet_id), encrypted at rest, geo-redundant backups off, zone-redundant
-# standby with high_availability. Workloads sign in as the app role with a generated password
-# (libpq's PGPASSWORD, injected as a Container Apps secret); the Entra group administers it.
+# standby with high_availability. Entra-only sign-in: the Entra group administers the server and
+# each workload signs in as its own role, mapped to its managed identity (grant_sql creates it),
+# with an Entra token; no password exists.
 
 data "azurerm_client_config" "current" {}
 
@@ -13,12 +14,10 @@ locals {
     xlarge = "GP_Standard_D8ds_v5"
   }[var.size]
   # Flexible Server offers these storage sizes only (MB); the smallest that holds storage_gb.
-  storage_mb = [for mb in [32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 8388608, 16777216] : mb if mb >= var.storage_gb * 1024][0]
-}
-
-resource "random_password" "admin" {
-  length  = 32
-  special = false
+  # The database as created (letters, digits and '_'); the adapters read PGDATABASE_<NAME>.
+  database          = replace(var.name, "-", "_")
+  database_variable = "PGDATABASE_${upper(local.database)}"
+  storage_mb        = [for mb in [32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 8388608, 16777216] : mb if mb >= var.storage_gb * 1024][0]
 }
 
 resource "azurerm_postgresql_flexible_server" "this" {
@@ -30,15 +29,13 @@ resource "azurerm_postgresql_flexible_server" "this" {
   sku_name                      = local.sku
   storage_mb                    = local.storage_mb
   backup_retention_days         = var.backup_retention_days
-  administrator_login           = "infrar_admin"
-  administrator_password        = random_password.admin.result
   public_network_access_enabled = false
   zone                          = "1"
   tags                          = var.tags
 
   authentication {
     active_directory_auth_enabled = true
-    password_auth_enabled         = true
+    password_auth_enabled         = false
     tenant_id                     = data.azurerm_client_config.current.tenant_id
   }
 
@@ -79,7 +76,7 @@ resource "azurerm_postgresql_flexible_server_configuration" "log_checkpoints" {
 }
 
 resource "azurerm_postgresql_flexible_server_database" "this" {
-  name      = var.name
+  name      = local.database
   server_id = azurerm_postgresql_flexible_server.this.id
   charset   = "UTF8"
   collation = "en_US.utf8"

@@ -1,25 +1,34 @@
 output "connection" {
-  description = "Where the database is (no password: that is in secret_environment)."
+  description = "Where the database is and who administers it (Entra-only: no password)."
   value = {
-    host     = azurerm_postgresql_flexible_server.this.fqdn
-    port     = "5432"
-    database = azurerm_postgresql_flexible_server_database.this.name
-    username = azurerm_postgresql_flexible_server.this.administrator_login
+    host          = azurerm_postgresql_flexible_server.this.fqdn
+    port          = "5432"
+    database      = azurerm_postgresql_flexible_server_database.this.name
+    administrator = azurerm_postgresql_flexible_server_active_directory_administrator.this.principal_name
   }
 }
 
 output "environment" {
-  description = "libpq's variables for the workloads that use this database (TLS required)."
-  value = {
-    PGHOST    = azurerm_postgresql_flexible_server.this.fqdn
-    PGPORT    = "5432"
-    PGUSER    = azurerm_postgresql_flexible_server.this.administrator_login
-    PGSSLMODE = "require"
-  }
+  description = "PGDATABASE_<NAME>: the database's name on the server (the connection string is per workload, client_environment)."
+  value       = { (local.database_variable) = azurerm_postgresql_flexible_server_database.this.name }
+}
+
+output "client_environment" {
+  description = "By workload (client_principals): AZURE_SQL_CONNECTIONSTRING for psqlODBC, signing in as its own role with an Entra token of its managed identity (no password)."
+  value = { for workload, _ in var.client_principals : workload => {
+    AZURE_SQL_CONNECTIONSTRING = "Driver={PostgreSQL Unicode};Servername=${azurerm_postgresql_flexible_server.this.fqdn};Port=5432;Database=${azurerm_postgresql_flexible_server_database.this.name};UID=${workload};SSLmode=require"
+  } }
+}
+
+output "grant_sql" {
+  description = "SQL a member of the Entra administrator group runs once: the first statement of each workload in the postgres database (its role, mapped to its managed identity), the second in this database (what it may use)."
+  value = flatten([for workload, id in var.client_principals : [
+    "SELECT * FROM pgaadauth_create_principal_with_oid('${workload}', '${id}', 'service', false, false);",
+    "GRANT CONNECT, TEMPORARY ON DATABASE \"${azurerm_postgresql_flexible_server_database.this.name}\" TO \"${workload}\"; GRANT USAGE, CREATE ON SCHEMA public TO \"${workload}\";",
+  ]])
 }
 
 output "secret_environment" {
-  description = "PGPASSWORD, kept as a Container Apps secret of the workloads that use this database."
-  value       = { PGPASSWORD = random_password.admin.result }
-  sensitive   = true
+  description = "Variables whose values are secrets: none (Entra tokens)."
+  value       = {}
 }

@@ -71,10 +71,10 @@ variable "tags" {
   default     = {}
 }
 
-variable "principal_ids" {
-  description = "Workload identities that use this database (they sign in with the password of secret_environment)."
-  type        = list(string)
-  default     = []
+variable "client_principals" {
+  description = "By workload name: the object id of the managed identity of each workload that uses this database; each gets its own Entra role of that name (grant_sql)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "private_dns_zone_ids" {

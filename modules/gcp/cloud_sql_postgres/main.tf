@@ -1,6 +1,8 @@
-# Cloud SQL for PostgreSQL: private IP only, TLS required, audit and connection logging on,
-# the application user's password generated (random_password) and kept in Secret Manager;
-# workloads may read that one secret and connect to this one instance.
+# Cloud SQL for PostgreSQL: private IP only, TLS required, audit and connection logging on.
+# Each workload signs in as its own IAM database user (its service account, IAM database
+# authentication through the Cloud SQL connector): no workload holds a password. The
+# administrator's password is generated (random_password) and kept in Secret Manager, which no
+# workload may read.
 
 locals {
   tier = {
@@ -9,6 +11,11 @@ locals {
     large  = "db-custom-4-15360"
     xlarge = "db-custom-8-30720"
   }[var.size]
+  # Cloud SQL names an IAM service account user by its email without ".gserviceaccount.com".
+  iam_users = { for workload, member in var.client_members :
+  workload => trimsuffix(trimprefix(member, "serviceAccount:"), ".gserviceaccount.com") }
+  # The database as created (letters, digits and '_'); the adapters read PGDATABASE_<NAME>.
+  database_variable = "PGDATABASE_${upper(replace(var.name, "-", "_"))}"
 }
 
 resource "google_sql_database_instance" "this" {
@@ -89,6 +96,10 @@ resource "google_sql_database_instance" "this" {
       value = "on"
     }
     database_flags {
+      name  = "cloudsql.iam_authentication"
+      value = "on"
+    }
+    database_flags {
       name  = "cloudsql.enable_pgaudit"
       value = "on"
     }
@@ -101,20 +112,21 @@ resource "google_sql_database" "this" {
   instance = google_sql_database_instance.this.name
 }
 
-resource "random_password" "app" {
+resource "random_password" "admin" {
   length  = 32
   special = false
 }
 
-resource "google_sql_user" "app" {
-  name     = "app"
+# The administrator (runs grant_sql); its password is readable by project owners only.
+resource "google_sql_user" "admin" {
+  name     = "infrar_admin"
   project  = var.project_id
   instance = google_sql_database_instance.this.name
-  password = random_password.app.result
+  password = random_password.admin.result
 }
 
 resource "google_secret_manager_secret" "password" {
-  secret_id = "${var.name}-db-password"
+  secret_id = "${var.name}-db-admin-password"
   project   = var.project_id
   labels    = var.labels
   replication {
@@ -124,21 +136,35 @@ resource "google_secret_manager_secret" "password" {
 
 resource "google_secret_manager_secret_version" "password" {
   secret      = google_secret_manager_secret.password.id
-  secret_data = random_password.app.result
+  secret_data = random_password.admin.result
 }
 
-resource "google_secret_manager_secret_iam_member" "reader" {
-  for_each  = toset(var.members)
-  project   = var.project_id
-  secret_id = google_secret_manager_secret.password.secret_id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = each.value
+# One IAM database user per workload: its service account, signing in with IAM tokens.
+resource "google_sql_user" "workload" {
+  for_each = local.iam_users
+  name     = each.value
+  project  = var.project_id
+  instance = google_sql_database_instance.this.name
+  type     = "CLOUD_IAM_SERVICE_ACCOUNT"
 }
 
+# cloudsql.client: connect through the connector (cloudsql.instances.connect, .get); this instance only.
 resource "google_project_iam_member" "client" {
-  for_each = toset(var.members)
+  for_each = var.client_members
   project  = var.project_id
   role     = "roles/cloudsql.client"
+  member   = each.value
+  condition {
+    title      = "only-${var.name}"
+    expression = "resource.name == 'projects/${var.project_id}/instances/${google_sql_database_instance.this.name}'"
+  }
+}
+
+# cloudsql.instanceUser: sign in with IAM database authentication (cloudsql.instances.login).
+resource "google_project_iam_member" "instance_user" {
+  for_each = var.client_members
+  project  = var.project_id
+  role     = "roles/cloudsql.instanceUser"
   member   = each.value
   condition {
     title      = "only-${var.name}"

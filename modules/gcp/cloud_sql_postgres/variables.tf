@@ -48,10 +48,10 @@ variable "labels" {
   default     = {}
 }
 
-variable "members" {
-  description = "IAM members (serviceAccount:...) of the workloads that use this resource."
-  type        = list(string)
-  default     = []
+variable "client_members" {
+  description = "By workload name: the IAM member (serviceAccount:...) of each workload that uses this database; each gets its own IAM database user."
+  type        = map(string)
+  default     = {}
 }
 
 variable "private_services_connection" {

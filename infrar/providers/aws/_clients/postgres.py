@@ -24,6 +24,7 @@ import psycopg2
 
 from infrar.database.pg_ops import prepare
 from infrar.database.pg_pool import Pool, per_database
+from infrar.database.rules import server_name
 from infrar.errors import ConfigurationError, NotFound, PermissionDenied, Unavailable
 from infrar.providers._keyed import PerResource
 
@@ -75,7 +76,7 @@ def credentials() -> dict[str, Any]:
 
 def connect(database: str) -> Any:
     """A new connection to the PostgreSQL database ``database``, ready for the adapter."""
-    return prepare(psycopg2.connect(dbname=database, **credentials()))
+    return prepare(psycopg2.connect(dbname=server_name(database), **credentials()))
 
 
 _pools: PerResource[Pool] = per_database(connect)

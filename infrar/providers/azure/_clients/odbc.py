@@ -25,7 +25,7 @@ import pyodbc
 
 from infrar.database.odbc_ops import Server, broken, opened
 from infrar.database.pooled import Link
-from infrar.database.rules import POOL_SIZE
+from infrar.database.rules import POOL_SIZE, server_name
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import ConnectionPool, PerResource
 
@@ -59,7 +59,7 @@ def connection_string(database: str) -> str:
         )
     found = keywords(text)
     if "database" not in found and "initial catalog" not in found:
-        text += f";Database={database}"
+        text += f";Database={server_name(database)}"
     if is_postgres(found) and "boolsaschar" not in found:
         text += ";BoolsAsChar=0"
     if is_postgres(found) and "protocol" not in found:

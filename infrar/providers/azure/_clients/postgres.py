@@ -15,6 +15,7 @@ import psycopg2
 
 from infrar.database.pg_ops import prepare
 from infrar.database.pg_pool import Pool, per_database
+from infrar.database.rules import server_name
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import PerResource
 
@@ -26,7 +27,7 @@ def connect(database: str) -> Any:
             f"no server for database {database!r}: set AZURE_SQL_CONNECTIONSTRING (Azure SQL, or PostgreSQL "
             "through psqlODBC) or libpq's PGHOST, PGUSER and PGPASSWORD (Azure Database for PostgreSQL)"
         )
-    return prepare(psycopg2.connect(dbname=database))
+    return prepare(psycopg2.connect(dbname=server_name(database)))
 
 
 _pools: PerResource[Pool] = per_database(connect)

@@ -13,12 +13,13 @@ import psycopg2
 
 from infrar.database.pg_ops import prepare
 from infrar.database.pg_pool import Pool, per_database
+from infrar.database.rules import server_name
 from infrar.providers._keyed import PerResource
 
 
 def connect(database: str) -> Any:
     """A new connection to the PostgreSQL database ``database``, ready for the adapter."""
-    return prepare(psycopg2.connect(dbname=database))
+    return prepare(psycopg2.connect(dbname=server_name(database)))
 
 
 _pools: PerResource[Pool] = per_database(connect)

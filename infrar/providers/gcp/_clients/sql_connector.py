@@ -19,7 +19,7 @@ import pg8000.dbapi
 
 from infrar.database.pg8000_ops import Server, broken, opened
 from infrar.database.pooled import Link
-from infrar.database.rules import POOL_SIZE
+from infrar.database.rules import POOL_SIZE, server_name
 from infrar.errors import ConfigurationError, InfrarError, NotFound, PermissionDenied, Unavailable
 from infrar.providers._keyed import ConnectionPool, PerResource
 
@@ -55,7 +55,7 @@ def arguments(database: str) -> dict[str, Any]:
             "(name@project.iam for a service account) or PGUSER"
         )
     password = os.environ.get("PGPASSWORD")
-    found: dict[str, Any] = {"user": user, "db": database, "enable_iam_auth": not password,
+    found: dict[str, Any] = {"user": user, "db": server_name(database), "enable_iam_auth": not password,
                              "ip_type": "private" if os.environ.get("PRIVATE_IP") else "public"}
     if password:
         found["password"] = password

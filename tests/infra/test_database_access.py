@@ -1,0 +1,187 @@
+"""A generated database is the one the adapter connects to, as the workload's own role, on every cloud.
+
+The project's database is ``orders-db``: a name RDS cannot take (DBName: letters, digits, '_'),
+so every PostgreSQL module creates ``orders_db`` and gives the workloads ``PGDATABASE_ORDERS_DB``,
+which the adapters read (``infrar.database.rules.server_name``). The module outputs are evaluated
+from the generated HCL itself (``tests/infra/hcl_eval.py``) and handed to the adapters' own code:
+on a real PostgreSQL for aws and the gcp connector path, and to the functions that build the
+connection arguments where the server cannot run here (Azure's connection strings).
+
+Each ``uses:`` edge to a database then has its network path (as in test_reachability), an
+identity of its own on the server (an RDS IAM role, a Cloud SQL IAM user, an Entra role or
+contained user), the grant to sign in as it, and no secret: no workload reads an admin password.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from infrar import database, dispatch
+from infrar.database.rules import server_name
+from infrar.infra.generate import generate
+from infrar.infra.project import parse_project
+from infrar.providers.azure._clients import odbc
+from infrar.providers.gcp._clients import sql_connector
+from infrar.testing.postgres import PostgresService
+from infrar.testing.services import ServiceRegistry
+from tests.database.conftest import FakeConnector, use_connector
+from tests.infra.hcl_eval import Module
+from tests.infra.test_reachability import _modules, _path
+
+PROJECT = """\
+name: shop
+capabilities:
+  - {name: web, type: web_application, config: {container_image: x}, uses: [DB]}
+  - {name: jobs, type: background_worker, config: {container_image: x, schedule: "0 2 * * *"}, uses: [DB]}
+  - {name: other, type: api_service, config: {container_image: x}, uses: []}
+resources:
+  - {name: DB, type: database, engine: ENGINE}
+"""
+CLOUDS = [("aws", "postgres"), ("gcp", "postgres"), ("azure", "postgres"), ("azure", "sqlserver")]
+# the resource of each module that creates the database, and its attribute holding the name
+CREATES = {"rds_postgres": ("aws_db_instance.this", "db_name"),
+           "cloud_sql_postgres": ("google_sql_database.this", "name"),
+           "postgres_flexible": ("azurerm_postgresql_flexible_server_database.this", "name"),
+           "mssql_database": ("azurerm_mssql_database.this", "name")}
+# what a workload module outputs as its identity, as the database module is given it
+IDENTITY: dict[str, Callable[[str], str]] = {
+    "aws": lambda w: w, "gcp": lambda w: f"serviceAccount:{w}-sa@shop.iam.gserviceaccount.com",
+    "azure": lambda w: f"00000000-0000-0000-0000-{w:0>12}"}
+CLIENTS = {"aws": "client_roles", "gcp": "client_members", "azure": "client_principals"}
+WORKLOADS = ("web", "jobs")
+_CLEARED = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "INSTANCE_CONNECTION_NAME", "DB_IAM_USER",
+            "PRIVATE_IP", "AZURE_SQL_CONNECTIONSTRING", "PGPASSWORD_SECRET_ARN", "RDS_IAM_AUTH")
+
+
+def generated(provider: str, engine: str, name: str = "orders-db") -> tuple[dict[str, Any], Module, str]:
+    """The root's module blocks, the evaluated database module, and that module's directory name."""
+    text = PROJECT.replace("DB", name).replace("ENGINE", engine)
+    files = generate(parse_project(text, "p.yaml"), provider, with_plugins=False)
+    modules = _modules(files)
+    block = modules[f"database_{name.replace('-', '_')}"]
+    source = block["source"].strip('"').removeprefix("./modules/")
+    wired = str(block.get(CLIENTS[provider], ""))
+    users = [w for w in WORKLOADS if any(f in wired for f in (f"_{w}.", f"'{w}'", f'"{w}"'))]
+    clients: Any = users if provider == "aws" else {w: IDENTITY[provider](w) for w in users}
+    module_files = {p.rsplit("/", 1)[1]: t for p, t in files.items() if p.startswith(f"modules/{source}/")}
+    return modules, Module(module_files, {"name": name, CLIENTS[provider]: clients}), source
+
+
+def workload_environment(module: Module, workload: str) -> dict[str, str]:
+    """What the workload gets from the database: its environment, then its own client_environment."""
+    found = dict(module.output("environment"))
+    if "client_environment" in module.outputs:
+        found.update(module.output("client_environment")[workload])
+    return found
+
+
+def _configure(monkeypatch: pytest.MonkeyPatch, variables: dict[str, str]) -> None:
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize(("provider", "engine"), CLOUDS)
+def test_the_database_the_module_creates_is_the_one_the_adapter_connects_to(
+        provider: str, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, module, source = generated(provider, engine)
+    created = module.attribute(*CREATES[source])
+    assert created == ("orders-db" if engine == "sqlserver" else "orders_db")  # SQL Server takes '-'
+    _configure(monkeypatch, workload_environment(module, "web"))
+    if provider == "aws":
+        assert server_name("orders-db") == created  # what aws/_clients/postgres.connect passes as dbname
+    elif provider == "gcp":
+        assert sql_connector.configured() and sql_connector.arguments("orders-db")["db"] == created
+    else:
+        assert odbc.configured() and odbc.keywords(odbc.connection_string("orders-db"))["database"] == created
+
+
+@pytest.fixture(scope="module")
+def server_database(infrar_services: ServiceRegistry) -> tuple[PostgresService, str]:
+    """The test server and a project database name whose module-created database exists on it."""
+    logical = f"orders-{uuid.uuid4().hex[:12]}"
+    service = infrar_services.get("postgres")
+    assert isinstance(service, PostgresService)
+    _, module, source = generated("aws", "postgres", logical)
+    service.create_database(str(module.attribute(*CREATES[source])))
+    return service, logical
+
+
+@pytest.mark.parametrize("path", ["aws", "gcp-connector"])
+def test_the_generated_environment_reaches_the_created_database_on_a_real_server(
+        path: str, monkeypatch: pytest.MonkeyPatch, server_database: tuple[PostgresService, str]) -> None:
+    service, logical = server_database
+    _, module, source = generated(path.split("-")[0], "postgres", logical)
+    created = str(module.attribute(*CREATES[source]))
+    variables = workload_environment(module, "web")
+    mapped = {k: v for k, v in variables.items() if k.startswith("PGDATABASE_")}
+    _configure(monkeypatch, {**service.environment(), **mapped, "INFRAR_PROVIDER": "aws"})
+    if path == "gcp-connector":
+        use_connector(service, monkeypatch)
+        monkeypatch.setenv("DB_IAM_USER", variables["DB_IAM_USER"])
+    dispatch.reset()
+    try:
+        assert database.query(logical, "SELECT current_database() AS name")[0]["name"] == created
+    finally:
+        dispatch.reset()
+    if path == "gcp-connector":  # signed in as the workload's own IAM user, with IAM, no password
+        _, kwargs = FakeConnector.calls[-1]
+        assert (kwargs["user"], kwargs["db"], kwargs["enable_iam_auth"]) == ("web-sa@shop.iam", created, True)
+
+
+def _secrets(module: Module) -> dict[str, Any]:
+    return dict(module.output("secret_environment")) if "secret_environment" in module.outputs else {}
+
+
+@pytest.mark.parametrize(("provider", "engine"), CLOUDS)
+def test_every_workload_using_the_database_has_a_path_a_role_of_its_own_and_no_secret(
+        provider: str, engine: str) -> None:
+    modules, module, _ = generated(provider, engine)
+    label = "database_orders_db"
+    resource = parse_project(PROJECT.replace("DB", "orders-db").replace("ENGINE", engine), "p.yaml").resources[0]
+    grants = " ".join(module.output("grant_sql"))
+    for workload in WORKLOADS:
+        block = next(k for k in modules if k.endswith(f"_{workload}") and k != label)
+        assert _path(provider, modules, block, resource), f"{workload}: no network path"
+        env = workload_environment(module, workload)
+        assert not {"PGPASSWORD", "PGPASSWORD_SECRET_ARN"} & set(env) and "PWD=" not in str(env)
+        _own_role(provider, engine, module, modules[block], workload, env, grants)
+    assert _secrets(module) == {}
+    assert CLIENTS[provider] not in modules["api_service_other"] and "other" not in grants
+
+
+def _own_role(provider: str, engine: str, module: Module, workload_block: dict[str, Any], workload: str,
+              env: dict[str, str], grants: str) -> None:
+    """The workload signs in as an identity the module creates for it alone, and may use the database."""
+    if provider == "aws":
+        statements = module.output("client_policy_statements")[workload]
+        assert statements == [{"Effect": "Allow", "Action": ["rds-db:connect"], "Resource": [
+            f"arn:<aws_partition.partition>:rds-db:*:<aws_caller_identity.account_id>:dbuser:"
+            f"<aws_db_instance.resource_id>/{workload}"]}]
+        assert f'client_policy_statements["{workload}"]' in str(workload_block["policy_statements"])
+        assert env["PGUSER"] == workload and env["RDS_IAM_AUTH"] == "true"
+        assert f'CREATE ROLE "{workload}" LOGIN; GRANT rds_iam TO "{workload}"' in grants
+    elif provider == "gcp":
+        user = f"{workload}-sa@shop.iam"
+        assert env["DB_IAM_USER"] == user
+        assert module.resources["google_sql_user.workload"]["type"] == '"CLOUD_IAM_SERVICE_ACCOUNT"'
+        assert module.value(module.resources["google_sql_user.workload"]["for_each"], {})[workload] == user
+        for binding, role in (("client", "roles/cloudsql.client"), ("instance_user", "roles/cloudsql.instanceUser")):
+            body = module.resources[f"google_project_iam_member.{binding}"]
+            assert module.value(body["for_each"], {})[workload] == IDENTITY["gcp"](workload)
+            assert (body["member"], body["role"]) == ("${each.value}", f'"{role}"')
+        assert "google_secret_manager_secret_iam_member.reader" not in module.resources
+        assert f'GRANT USAGE, CREATE ON SCHEMA public TO "{user}"' in grants
+    else:
+        oid = IDENTITY["azure"](workload)
+        if engine == "postgres":
+            assert odbc.keywords(env["AZURE_SQL_CONNECTIONSTRING"])["uid"] == workload
+            assert f"pgaadauth_create_principal_with_oid('{workload}', '{oid}', 'service'" in grants
+        else:
+            assert f"CREATE USER [{workload}] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '{oid}'" in grants
+        assert odbc.needs_token(odbc.keywords(env["AZURE_SQL_CONNECTIONSTRING"]))  # an Entra token signs in
