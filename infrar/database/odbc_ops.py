@@ -25,10 +25,10 @@ from typing import Any, NamedTuple, NoReturn
 import pyodbc
 
 from infrar.database.odbc_errors import raise_for
-from infrar.database.placeholders import check_count
+from infrar.database.placeholders import check_count, statement
 from infrar.database.pooled import Dead, probed
 from infrar.database.pooled import Link as Link  # re-exported: the data plugin's Synapse client builds on it
-from infrar.database.rules import check_many, check_params, check_sql
+from infrar.database.rules import check_many, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 from infrar.errors import Unavailable
 from infrar.providers._keyed import ConnectionPool
@@ -72,11 +72,12 @@ def _bindable(values: Iterable[Any]) -> tuple[Any, ...]:
                  if isinstance(value, datetime) and value.tzinfo is not None else value for value in values)
 
 
+_STATEMENTS: dict[str, tuple[str, int]] = {}  # sql -> (sql, placeholder count): placeholders.statement
+
+
 def _statement(sql: str, params: Params | None, database: str) -> tuple[str, tuple[Any, ...]]:
-    check_sql(sql, database)
-    values = check_params(params, database)
-    check_count(sql, values, database)
-    return sql, _bindable(values)
+    text, values = statement(sql, params, database, str, _STATEMENTS)
+    return text, _bindable(values)
 
 
 def _reader(cursor: Any, postgres: bool) -> tuple[dict[str, int], Any]:

@@ -18,9 +18,9 @@ from typing import Any, NamedTuple, NoReturn
 import pg8000.dbapi
 
 from infrar.database.pg_errors import raise_for
-from infrar.database.placeholders import check_count, to_numbered
+from infrar.database.placeholders import check_count, statement, to_numbered
 from infrar.database.pooled import Dead, Link, probed
-from infrar.database.rules import check_many, check_params, check_sql
+from infrar.database.rules import check_many, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 from infrar.errors import Unavailable
 from infrar.providers._keyed import ConnectionPool
@@ -48,11 +48,11 @@ def _fail(error: Exception, server: Server, database: str) -> NoReturn:
     raise_for(error, code, f"database {database!r} on {server.endpoint}")
 
 
-def _statement(sql: str, params: Params | None, database: str) -> tuple[str, tuple[Any, ...]]:
-    check_sql(sql, database)
-    values = tuple(check_params(params, database))
-    check_count(sql, values, database)
-    return to_numbered(sql), values
+_STATEMENTS: dict[str, tuple[str, int]] = {}  # sql -> ($n form, placeholder count): placeholders.statement
+
+
+def _statement(sql: str, params: Params | None, database: str) -> tuple[str, Params]:
+    return statement(sql, params, database, to_numbered, _STATEMENTS)
 
 
 class _Session:
@@ -63,7 +63,7 @@ class _Session:
         self.database = database
         self.connection = link.native
 
-    def _run(self, sql: str, values: tuple[Any, ...]) -> Any:
+    def _run(self, sql: str, values: Params) -> Any:
         try:
             return self.connection.execute_unnamed(sql, vals=values)
         except pg8000.dbapi.Error as error:
@@ -133,16 +133,16 @@ def execute_many(server: Server, database: str, sql: str, seq_of_params: Iterabl
 
 
 def iter_query(server: Server, database: str, sql: str, params: Params | None) -> Iterator[Row]:
-    statement = _statement(sql, params, database)  # checked at the call, not at the first next()
-    return _iterate(server, database, statement)
+    prepared = _statement(sql, params, database)  # checked at the call, not at the first next()
+    return _iterate(server, database, prepared)
 
 
-def _iterate(server: Server, database: str, statement: tuple[str, tuple[Any, ...]]) -> Iterator[Row]:
+def _iterate(server: Server, database: str, prepared: tuple[str, Params]) -> Iterator[Row]:
     # pg8000 reads a whole result at once: a server-side cursor hands it over _ITER_BATCH rows at a time.
     with _session(server, database) as session:
         session._run("BEGIN", ())
         try:
-            session._run("DECLARE server_side_rows NO SCROLL CURSOR FOR " + statement[0], statement[1])
+            session._run("DECLARE server_side_rows NO SCROLL CURSOR FOR " + prepared[0], prepared[1])
             while True:
                 done = session._run(f"FETCH {_ITER_BATCH} FROM server_side_rows", ())
                 columns = column_index(column["name"] for column in done.columns or ())

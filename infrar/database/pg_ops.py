@@ -20,13 +20,14 @@ import psycopg2.extras
 
 from infrar.database.pg_errors import raise_for
 from infrar.database.pg_pool import Pool
-from infrar.database.placeholders import check_count, to_format
-from infrar.database.rules import check_many, check_params, check_sql
+from infrar.database.placeholders import check_count, statement, to_format
+from infrar.database.rules import check_many, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 
 T = TypeVar("T")
 _ITER_BATCH = 2000
 _PAGE = 1000  # statements per round trip in execute_many
+_KEEP_ROWS = 100  # a pooled cursor whose result had more rows is closed rather than kept
 
 # ``INSERT INTO t (...) VALUES (?, ?, ...)`` with nothing but placeholders in VALUES: sent as
 # one multi-row INSERT per page, whose row count is exact (an ON CONFLICT tail is kept).
@@ -56,18 +57,36 @@ def _fail(error: psycopg2.Error, pool: Pool, database: str) -> NoReturn:
     raise_for(error, getattr(error, "pgcode", None), f"database {database!r} on {pool.endpoint}")
 
 
-def _statement(sql: str, params: Params | None, database: str) -> tuple[str, tuple[Any, ...]]:
-    check_sql(sql, database)
-    values = tuple(check_params(params, database))
-    check_count(sql, values, database)
-    return to_format(sql), values
+# sql -> (its %s form, placeholder count), and column names -> a result's column index: the
+# statements and results of an app repeat, and these lookups are on every statement's path.
+_STATEMENTS: dict[str, tuple[str, int]] = {}
+_COLUMNS: dict[tuple[str, ...], dict[Any, int]] = {}
+_COLUMNS_MAX = 512
+
+
+def _statement(sql: str, params: Params | None, database: str) -> tuple[str, Params]:
+    return statement(sql, params, database, to_format, _STATEMENTS)
+
+
+def _columns(description: Any) -> dict[Any, int]:
+    names = tuple([column.name for column in description])  # .name: column[0] costs 5 times more
+    found = _COLUMNS.get(names)
+    if found is None:
+        if len(_COLUMNS) >= _COLUMNS_MAX:
+            _COLUMNS.clear()
+        found = _COLUMNS[names] = column_index(names)
+    return found
 
 
 def _rows(cursor: Any) -> list[Row]:
-    if cursor.description is None:
+    description = cursor.description
+    if description is None:
         return []
-    columns = column_index(item[0] for item in cursor.description)
-    return [Row(columns, values) for values in cursor.fetchall()]
+    columns = _columns(description)
+    rows = [Row(columns, values) for values in cursor.fetchall()]
+    if len(rows) > _KEEP_ROWS:
+        cursor.close()  # a cursor keeps its last result until the next statement: not a big one
+    return rows
 
 
 class _Session:
@@ -78,7 +97,7 @@ class _Session:
         self.database = database
         self.connection = connection
 
-    def _run(self, sql: str, values: tuple[Any, ...]) -> Any:
+    def _run(self, sql: str, values: Params) -> Any:
         try:
             cursor = self.connection.cursor()
             cursor.execute(sql, values)
@@ -154,12 +173,12 @@ def _alone(pool: Pool, database: str, sql: str, params: Params | None, read: Cal
     except psycopg2.Error as error:  # opening the connection
         _fail(error, pool, database)
     try:
-        with connection.cursor() as cursor:
-            try:
-                cursor.execute(*statement)
-            except psycopg2.Error as error:
-                _fail(error, pool, database)
-            return read(cursor)
+        cursor = pool.cursor(connection)
+        try:
+            cursor.execute(*statement)
+        except psycopg2.Error as error:
+            _fail(error, pool, database)
+        return read(cursor)
     finally:
         pool.give_back(connection)
 
@@ -187,7 +206,7 @@ def iter_query(pool: Pool, database: str, sql: str, params: Params | None) -> It
     return _iterate(pool, database, statement)
 
 
-def _iterate(pool: Pool, database: str, statement: tuple[str, tuple[Any, ...]]) -> Iterator[Row]:
+def _iterate(pool: Pool, database: str, statement: tuple[str, Params]) -> Iterator[Row]:
     # A named cursor is a server-side cursor: rows arrive _ITER_BATCH at a time. psycopg2
     # allows one only outside autocommit, so the connection leaves it for the scan.
     with _session(pool, database) as session:
@@ -198,7 +217,7 @@ def _iterate(pool: Pool, database: str, statement: tuple[str, tuple[Any, ...]]) 
                 cursor.itersize = _ITER_BATCH
                 cursor.execute(*statement)
                 batch = cursor.fetchmany(_ITER_BATCH)
-                columns = column_index(item[0] for item in cursor.description or ())
+                columns = _columns(cursor.description or ())
                 while batch:
                     yield from [Row(columns, values) for values in batch]  # cheaper per row than one by one
                     batch = cursor.fetchmany(_ITER_BATCH)

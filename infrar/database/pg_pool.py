@@ -3,12 +3,13 @@
 psycopg2.pool raises PoolError when every connection is out, keeps only ``minconn`` idle
 connections (opening them all at once) and knows nothing of fork; ``Pool`` adds what a
 long-running app needs on top of it:
-- a semaphore bounds the borrowers, so a caller waits (up to WAIT_SECONDS) instead of failing;
+- at most ``size`` connections are open; a caller waits (up to WAIT_SECONDS) for one instead of failing;
 - connections open on first need, and up to ``size`` idle ones are kept;
 - a forked child starts with no connections and never touches (or lets the garbage collector
   close) its parent's, which share the parent's sockets;
 - an idle connection the server wrote to (restart, terminate, idle timeout) is replaced before
-  any statement is sent on it; a statement is never re-sent after it may have run.
+  any statement is sent on it (unless given back within FRESH_SECONDS); a statement is never
+  re-sent after it may have run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import select
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +30,10 @@ from infrar.errors import Timeout
 from infrar.providers._keyed import PerResource
 
 WAIT_SECONDS = 60.0
+# A connection given back less than this long ago is lent without looking for a server's
+# goodbye on it (the select() below costs more than the rest of lending): a server ending a
+# session within this window is as likely as one ending it while a statement runs.
+FRESH_SECONDS = 0.002
 _IDLE = psycopg2.extensions.TRANSACTION_STATUS_IDLE
 # Connections inherited across fork: referenced for the rest of the process so that no
 # close (explicit or by garbage collection) ends the parent's session on the shared socket.
@@ -35,21 +41,28 @@ _INHERITED: list[Any] = []
 
 
 class Pool(psycopg2.pool.ThreadedConnectionPool):
-    """Up to ``size`` connections made by ``connect()``, lent one at a time by ``borrow()``.
+    """Up to ``size`` connections made by ``connect()``, lent one at a time by ``lend()``.
 
     ``endpoint`` (host:port, or a Cloud SQL instance) names the server in messages.
+    psycopg2.pool opens and closes the connections and counts every open one as in use;
+    a connection given back healthy waits on ``_idle`` and is lent again first, newest
+    first, so the every-statement path is one lock, one list pop and one ``select()``.
     """
 
     def __init__(self, connect: Callable[[], Any], endpoint: str, size: int) -> None:
         super().__init__(0, size)  # 0: psycopg2 would open ``minconn`` connections right now
-        self.minconn = size  # psycopg2 keeps up to ``minconn`` returned connections idle
         self.endpoint = endpoint
         self._open = connect
         self._start()
 
     def _start(self) -> None:
         self.pid = os.getpid()
-        self._slots = threading.BoundedSemaphore(self.maxconn)
+        self._idle: list[tuple[Any, float]] = []  # (connection, when given back): psycopg2 still counts them
+        self._cursors: dict[int, Any] = {}  # id(connection) -> its cursor for single statements
+        self._opened = 0  # open connections, idle or lent; at most maxconn
+        self._waiting = 0  # borrowers waiting for one to come free
+        self._state = threading.Lock()  # guards the three above (psycopg2's _lock guards its own)
+        self._freed = threading.Condition(self._state)
 
     def _connect(self, key: Any = None) -> Any:
         # psycopg2.pool's one place that opens a connection: here through ``connect()``,
@@ -65,8 +78,8 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
 
     def _forked(self) -> None:
         """In a child: forget the parent's connections without closing them, start empty."""
-        # Not under self._lock: a parent thread that fork did not copy may hold it.
-        _INHERITED.extend(self._pool + list(self._used.values()))
+        # Not under the parent's locks: a parent thread that fork did not copy may hold one.
+        _INHERITED.extend([*self._pool, *self._used.values(), *self._cursors.values()])
         self._pool: list[Any] = []
         self._used: dict[Any, Any] = {}
         self._rused: dict[int, Any] = {}
@@ -80,35 +93,83 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
         else:
             _INHERITED.extend(self._pool + list(self._used.values()))
 
-    def _take(self) -> Any:
-        while True:
-            connection = self.getconn()
-            if not _is_dead(connection):
-                return connection
-            self.putconn(connection, close=True)
-
     def lend(self) -> Any:
         """A live connection for one user at a time; ``give_back()`` it after."""
         if self.pid != os.getpid():
             self._forked()
-        if not self._slots.acquire(timeout=WAIT_SECONDS):
-            raise Timeout(
-                f"no connection to {self.endpoint} came free within {WAIT_SECONDS:.0f} s: all "
-                f"{self.maxconn} are in use; hold connections (transactions, iter_query) for less time"
-            )
+        while True:
+            connection, given_back = self._next()
+            if connection is None:
+                return self._new()
+            if time.monotonic() - given_back < FRESH_SECONDS or not _is_dead(connection):
+                return connection
+            self._drop(connection)
+
+    def _next(self) -> tuple[Any, float]:
+        """An idle connection and when it was given back, or (None, 0) when one more may be opened
+        (counted now); waits while all are lent."""
+        with self._state:
+            if self._idle:
+                return self._idle.pop()
+            if self._opened >= self.maxconn:
+                self._wait()
+                if self._idle:
+                    return self._idle.pop()
+            self._opened += 1
+            return None, 0.0
+
+    def _wait(self) -> None:
+        self._waiting += 1
         try:
-            return self._take()
+            if not self._freed.wait_for(lambda: self._idle or self._opened < self.maxconn, WAIT_SECONDS):
+                raise Timeout(
+                    f"no connection to {self.endpoint} came free within {WAIT_SECONDS:.0f} s: all "
+                    f"{self.maxconn} are in use; hold connections (transactions, iter_query) for less time"
+                )
+        finally:
+            self._waiting -= 1
+
+    def _new(self) -> Any:
+        try:
+            return self.getconn()
         except BaseException:
-            self._slots.release()
+            self._forget()
             raise
 
     def give_back(self, connection: Any) -> None:
         """Keep ``connection`` for the next user, or close it if it broke or is still in a transaction."""
-        reusable = not connection.closed and connection.info.transaction_status == _IDLE
+        if not connection.closed and connection.get_transaction_status() == _IDLE and not self.closed:
+            with self._state:
+                self._idle.append((connection, time.monotonic()))
+                if self._waiting:
+                    self._freed.notify()
+            return
+        self._drop(connection)
+
+    def cursor(self, connection: Any) -> Any:
+        """The cursor kept with ``connection`` for single statements (a new cursor costs more than
+        the rest of a statement's work here); a caller that closed it after a big result gets a new one."""
+        cursor = self._cursors.get(id(connection))
+        if cursor is None or cursor.closed or cursor.connection is not connection:
+            cursor = self._cursors[id(connection)] = connection.cursor()
+        return cursor
+
+    def _drop(self, connection: Any) -> None:
+        """Close ``connection`` and free its place."""
+        self._cursors.pop(id(connection), None)
         try:
-            self.putconn(connection, close=not reusable)
+            if self.closed:  # close() ended the pool while it was lent
+                connection.close()
+            else:
+                self.putconn(connection, close=True)
         finally:
-            self._slots.release()
+            self._forget()
+
+    def _forget(self) -> None:
+        with self._state:
+            self._opened -= 1
+            if self._waiting:
+                self._freed.notify()
 
     @contextmanager
     def borrow(self) -> Iterator[Any]:

@@ -9,10 +9,16 @@ into the SQL: the driver binds them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
+from infrar.database.rules import check_params, check_sql
 from infrar.errors import InvalidArgument
+
+# Statements prepared by ``prepare`` are kept, the oldest dropped beyond this: an app runs
+# the same few statements again and again, and a hit is one dict lookup.
+_PREPARED_MAX = 512
 
 # One token per match: a span that can hold a '?' which is not a placeholder, or one character.
 _TOKEN = re.compile(
@@ -60,10 +66,41 @@ def check_count(sql: str, params: Sequence[object], database: str) -> None:
     """InvalidArgument unless ``params`` has exactly one value per placeholder, naming both counts."""
     expected = count(sql)
     if expected != len(params):
-        raise InvalidArgument(
-            f"the SQL for database {database!r} has {expected} '?' placeholder(s) but "
-            f"{len(params)} parameter(s) were given; pass one value per '?'"
-        )
+        raise count_mismatch(expected, len(params), database)
+
+
+def count_mismatch(expected: int, given: int, database: str) -> InvalidArgument:
+    """The error for ``given`` parameters where the SQL has ``expected`` placeholders."""
+    return InvalidArgument(
+        f"the SQL for database {database!r} has {expected} '?' placeholder(s) but "
+        f"{given} parameter(s) were given; pass one value per '?'"
+    )
+
+
+def statement(sql: str, params: Sequence[Any] | None, database: str, translate: Callable[[str], str],
+              cache: dict[str, tuple[str, int]]) -> tuple[str, Sequence[Any]]:
+    """``(translate(sql), params)`` for the driver, both checked: one value per placeholder.
+
+    ``cache`` (one per driver module) keeps each statement's translation and placeholder count,
+    so a statement the app ran before costs one dict lookup.
+    """
+    try:
+        text, expected = cache[sql]
+    except (KeyError, TypeError):  # TypeError: not even hashable, which check_sql reports
+        text, expected = _prepare(sql, database, translate, cache)
+    values = params if type(params) is tuple or type(params) is list else tuple(check_params(params, database))
+    if len(values) != expected:
+        raise count_mismatch(expected, len(values), database)
+    return text, values
+
+
+def _prepare(sql: object, database: str, translate: Callable[[str], str],
+             cache: dict[str, tuple[str, int]]) -> tuple[str, int]:
+    text = check_sql(sql, database)
+    if len(cache) >= _PREPARED_MAX:
+        cache.pop(next(iter(cache), ""), None)  # the oldest; another thread may have taken it
+    found = cache[text] = (translate(text), count(text))
+    return found
 
 
 @lru_cache(maxsize=512)

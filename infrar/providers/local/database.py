@@ -17,8 +17,8 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import Any, NoReturn
 
-from infrar.database.placeholders import check_count, tokens
-from infrar.database.rules import check_database, check_many, check_params, check_sql
+from infrar.database.placeholders import check_count, statement, tokens
+from infrar.database.rules import check_database, check_many, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 from infrar.errors import AlreadyExists, InfrarError, InvalidArgument, NotFound, Unavailable
 from infrar.providers.local._clients import sqlite
@@ -93,12 +93,14 @@ class _Session:
         _run(self.connection, self.database, "ROLLBACK", ())
 
 
-def _run(connection: sqlite3.Connection, database: str, sql: str, params: Params) -> sqlite3.Cursor:
-    check_sql(sql, database)
-    values = check_params(params, database)
-    check_count(sql, values, database)
+# sql -> (the SQL sent, with NUMERIC scales named; its placeholder count): see placeholders.statement
+_STATEMENTS: dict[str, tuple[str, int]] = {}
+
+
+def _run(connection: sqlite3.Connection, database: str, sql: str, params: Params | None) -> sqlite3.Cursor:
+    text, values = statement(sql, params, database, _scaled, _STATEMENTS)
     try:
-        return connection.execute(_scaled(sql), values)
+        return connection.execute(text, values)
     except sqlite3.Error as error:
         _raise(error, database)
 
@@ -122,12 +124,12 @@ class LocalDatabase:
 
     def query(self, database: str, sql: str, params: Params | None = None) -> list[Row]:
         name = check_database(database)
-        cursor = _run(sqlite.client(name), name, sql, params or ())
+        cursor = _run(sqlite.client(name), name, sql, params)
         return _rows(cursor, cursor.fetchall())
 
     def execute(self, database: str, sql: str, params: Params | None = None) -> int:
         name = check_database(database)
-        return max(_run(sqlite.client(name), name, sql, params or ()).rowcount, 0)
+        return max(_run(sqlite.client(name), name, sql, params).rowcount, 0)
 
     def execute_many(self, database: str, sql: str, seq_of_params: Iterable[Params]) -> int:
         name = check_database(database)
@@ -137,7 +139,7 @@ class LocalDatabase:
     def iter_query(self, database: str, sql: str, params: Params | None = None) -> Iterator[Row]:
         name = check_database(database)
         # Checked and started now, so a bad query fails at the call, not at the first next().
-        cursor = _run(sqlite.connect(name), name, sql, params or ())
+        cursor = _run(sqlite.connect(name), name, sql, params)
         return _iterate(cursor, name)
 
     def transaction(self, database: str) -> AbstractContextManager[Transaction]:
