@@ -30,6 +30,7 @@ from infrar.infra.data_wiring import warehouse_arguments
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
+from infrar.infra.messaging_wiring import messaging_arguments
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import OBSERVABILITY, Capability, Project, Resource
 
@@ -141,13 +142,6 @@ def _concat(references: Sequence[str]) -> Expr:
     return Expr("concat(\n" + "".join(f"    {r},\n" for r in references) + "  )")
 
 
-def _subscriptions(entry: Capability | Resource) -> tuple[str, ...]:
-    """Queue names a topic fans out to."""
-    if isinstance(entry, Resource) and entry.kind == "topic":
-        return tuple(str(n) for n in entry.settings.get("subscriptions", ()))
-    return ()
-
-
 def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_Placed]) -> dict[str, Value]:
     wires: dict[str, Value] = {}
     declared = placed.variables
@@ -173,17 +167,7 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
         if variable in declared and named:
             wires[variable] = named
     wires.update(warehouse_arguments(placed, users, lambda w: _uses(w, resources)))
-    entry = placed.entry
-    queues = {r.entry.name: r for r in resources if r.entry.kind == "queue"}
-    if entry.kind == "topic" and "subscriber_queue_arns" in declared:
-        names = [n for n in _subscriptions(entry) if n in queues]
-        if names:
-            wires["subscriber_queue_arns"] = {n: Expr(queues[n].ref_to("connection.arn")) for n in sorted(names)}
-    if entry.kind == "queue" and "publisher_topic_arns" in declared:
-        topics = [r for r in resources if r.entry.kind == "topic"
-                  and entry.name in _subscriptions(r.entry)]
-        if topics:
-            wires["publisher_topic_arns"] = [Expr(t.ref_to("connection.arn")) for t in topics]
+    wires.update(messaging_arguments(placed, resources))
     return wires
 
 

@@ -67,6 +67,7 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.topic_events.environment,
     module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
@@ -97,6 +98,7 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
     module.database_orders.client_environment["jobs"],
   )
@@ -125,7 +127,10 @@ module "background_worker_consumer" {
   public_subnet_ids = var.public_subnet_ids
   subnet_ids        = var.subnet_ids
   vpc_id            = var.vpc_id
-  environment       = local.environment
+  environment = merge(
+    local.environment,
+    module.queue_tasks.environment,
+  )
   policy_statements = module.queue_tasks.policy_statements
   name_prefix       = "${var.project_name}-"
   tags              = local.tags

@@ -38,6 +38,13 @@ module "private_dns_zones" {
   tags                = local.tags
 }
 
+module "servicebus_namespace" {
+  source              = "./modules/servicebus_namespace"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  tags                = local.tags
+}
+
 module "web_application_web" {
   source = "./modules/container_app"
   # not used by azure/container_app: memory
@@ -80,6 +87,7 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.topic_events.environment,
     module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
@@ -101,6 +109,7 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
     module.database_orders.client_environment["jobs"],
   )
@@ -124,8 +133,11 @@ module "background_worker_consumer" {
   location                     = var.location
   resource_group_name          = var.resource_group_name
   container_app_environment_id = module.container_app_environment.id
-  environment                  = local.environment
-  tags                         = local.tags
+  environment = merge(
+    local.environment,
+    module.queue_tasks.environment,
+  )
+  tags = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -187,23 +199,24 @@ module "queue_tasks" {
   dead_letter                = true
   fifo                       = false
   visibility_timeout_seconds = 30
-  location                   = var.location
-  resource_group_name        = var.resource_group_name
+  servicebus_namespace_id    = module.servicebus_namespace.id
+  servicebus_namespace       = module.servicebus_namespace.host
   principal_ids = [
     module.background_worker_jobs.principal_id,
     module.background_worker_consumer.principal_id,
   ]
-  tags = local.tags
 }
 
 module "topic_events" {
-  source              = "./modules/servicebus_topic"
-  name                = "events"
-  subscriptions       = ["tasks"]
-  location            = var.location
-  resource_group_name = var.resource_group_name
-  principal_ids       = [module.api_service_api.principal_id]
-  tags                = local.tags
+  source = "./modules/servicebus_topic"
+  # not used by azure/servicebus_topic: subscriptions
+  name                    = "events"
+  servicebus_namespace_id = module.servicebus_namespace.id
+  servicebus_namespace    = module.servicebus_namespace.host
+  principal_ids           = [module.api_service_api.principal_id]
+  subscriber_queues = {
+    tasks = module.queue_tasks.connection
+  }
 }
 
 module "cache_sessions" {

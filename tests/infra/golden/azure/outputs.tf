@@ -3,6 +3,8 @@ output "environment" {
   value = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
+    module.topic_events.environment,
     module.cache_sessions.environment,
     module.warehouse_analytics.environment,
   )

@@ -65,6 +65,7 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.topic_events.environment,
     module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
@@ -86,6 +87,7 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
     module.database_orders.client_environment["jobs"],
   )
@@ -104,8 +106,11 @@ module "background_worker_consumer" {
   network_id      = var.network_id
   project_id      = var.project_id
   region          = var.region
-  environment     = local.environment
-  labels          = local.tags
+  environment = merge(
+    local.environment,
+    module.queue_tasks.environment,
+  )
+  labels = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -171,17 +176,18 @@ module "queue_tasks" {
   project_id                 = var.project_id
   region                     = var.region
   members                    = [module.background_worker_jobs.member, module.background_worker_consumer.member]
+  topic_id                   = module.topic_events.connection.topic
   labels                     = local.tags
 }
 
 module "topic_events" {
-  source        = "./modules/pubsub_topic"
-  name          = "events"
-  subscriptions = ["tasks"]
-  project_id    = var.project_id
-  region        = var.region
-  members       = [module.api_service_api.member]
-  labels        = local.tags
+  source = "./modules/pubsub_topic"
+  # not used by gcp/pubsub_topic: subscriptions
+  name       = "events"
+  project_id = var.project_id
+  region     = var.region
+  members    = [module.api_service_api.member]
+  labels     = local.tags
 }
 
 module "cache_sessions" {
