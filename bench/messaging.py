@@ -1,7 +1,7 @@
 """Messaging benchmarks: send + receive + acknowledge through infrar.messaging against the native
 clients doing the same calls on the same server, measured in one run.
 
-``python -m bench.messaging [--count 10000] [--reps 3]``. Starts its own moto server and Pub/Sub
+``python -m bench.messaging [--count 10000] [--reps 3] [--only aws|gcp]``. Starts its own moto server and Pub/Sub
 emulator (``infrar.testing``). Per block, each side sends 10 JSON messages one call at a time,
 receives them (batches of up to 10) and acknowledges each one:
 
@@ -194,9 +194,12 @@ def bench_gcp(count: int, reps: int, logs: Path) -> list[Row]:
                         _warm_and_run(sides, blocks, reps))
 
 
-def bench_messaging(count: int = 10_000, reps: int = 3) -> list[Row]:
+BENCHES = {"aws": bench_aws, "gcp": bench_gcp}
+
+
+def bench_messaging(count: int = 10_000, reps: int = 3, only: tuple[str, ...] = ("aws", "gcp")) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="infrar-bench-messaging-") as logs:
-        return bench_aws(count, reps, Path(logs)) + bench_gcp(count, reps, Path(logs))
+        return [row for name in only for row in BENCHES[name](count, reps, Path(logs))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.messaging", description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000, help="messages per side per repetition (default 10000)")
     parser.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append",
+                        help="run only this provider's rows (repeatable; default both: moto at 10,000 takes long)")
     args: Any = parser.parse_args(argv)
-    print(format_table(bench_messaging(args.count, args.reps)))
+    print(format_table(bench_messaging(args.count, args.reps, tuple(args.only or BENCHES))))
     return 0
 
 
