@@ -172,6 +172,13 @@ resource "google_project_iam_member" "instance_user" {
   }
 }
 
+# The Cloud SQL connector the workloads sign in through calls the Cloud SQL Admin API.
+resource "google_project_service" "sqladmin" {
+  project            = var.project_id
+  service            = "sqladmin.googleapis.com"
+  disable_on_destroy = false
+}
+
 # Orders this module after the private services peering it takes its private IP from.
 resource "terraform_data" "private_services" {
   input = var.private_services_connection
