@@ -78,7 +78,8 @@ def gauge(name: str, unit: str = "1", description: str = "") -> _Gauge:
 
 def span(name: str, attributes: Mapping[str, Any] | None = None) -> AbstractContextManager[Span]:
     """``with span("checkout", {"cart.items": 3}):`` a child of the current span; exceptions recorded, re-raised."""
-    _follow()
+    if not _following:  # the hot path of the API: the flag, not a call
+        _follow()
     found: AbstractContextManager[Span] = _adapter(_DOMAIN).span(name, attributes)
     return found
 

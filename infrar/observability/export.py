@@ -59,11 +59,24 @@ def guarded(destination: str, redactor: Redactor, call: Callable[[], T], fallbac
         return fallback
 
 
+def _attribute_dict(span: ReadableSpan) -> Any:
+    """The span's attributes as the SDK holds them, a plain dict where it can be reached.
+
+    The public ``span.attributes`` is a read-only proxy over the SDK's BoundedAttributes, a
+    Python-level Mapping: iterating it runs Python code per item, on every exported span.
+    The dict inside iterates in C; any other shape falls back to the public mapping.
+    """
+    inner = getattr(getattr(span, "_attributes", None), "_dict", None)
+    return inner if type(inner) is dict else span.attributes
+
+
 def redacted_span(span: ReadableSpan, redactor: Redactor) -> ReadableSpan:
     """``span`` itself when nothing in it needs masking (the common case), else a masked copy."""
-    attributes = span.attributes
-    if not span.events and not span.status.description and not redactor.touches(span.name) \
-            and redactor.clean(attributes):
+    attributes = _attribute_dict(span)
+    # len() of the SDK's event list, not span.events (which builds a tuple per call).
+    events = getattr(span, "_events", None)
+    if not (len(events) if events is not None else span.events) and not span.status.description \
+            and not redactor.touches(span.name) and redactor.clean(attributes):
         return span
     return _masked_span(span, redactor.attributes(attributes), redactor)
 

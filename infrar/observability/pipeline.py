@@ -222,7 +222,9 @@ def _use_otlp(exporters: Exporters, redactor: Redactor) -> None:
 
 def span(build: Build, name: str, attributes: Mapping[str, Any] | None) -> AbstractContextManager[Span]:
     """A child of the current span; an exception is recorded on it (status ERROR) and re-raised."""
-    return tracer(build).start_as_current_span(name, attributes=dict(attributes) if attributes else None)
+    # The hot path of the API: no helper calls, no copy (the SDK copies the attributes itself).
+    found = _current or setup(build)
+    return found.tracer.start_as_current_span(name, attributes=attributes)
 
 
 def traced(build: Build, name: str) -> Callable[[F], F]:
@@ -232,14 +234,14 @@ def traced(build: Build, name: str) -> Callable[[F], F]:
         if inspect.iscoroutinefunction(function):
             @functools.wraps(function)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with tracer(build).start_as_current_span(name):
+                with (_current or setup(build)).tracer.start_as_current_span(name):
                     return await function(*args, **kwargs)
 
             return cast(F, run_async)
 
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
-            with tracer(build).start_as_current_span(name):
+            with (_current or setup(build)).tracer.start_as_current_span(name):
                 return function(*args, **kwargs)
 
         return cast(F, run)

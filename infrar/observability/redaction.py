@@ -31,6 +31,8 @@ _PAIR_SECRET = re.compile(
     r"(?i)(?P<head>\b(?:AccountKey|SharedAccessKey|Password|Pwd|SharedAccessSignature|sig)=)[^;&\s]+"
 )
 _MIN_SECRET = 6  # shorter values ("1", "true") would mask ordinary text
+_UNCHANGED = frozenset({int, float, bool, type(None)})  # values no rule can touch
+_VERDICTS = 4096  # distinct texts whose scan result a redactor remembers
 
 
 @functools.lru_cache(maxsize=4096)  # attribute names repeat: decide each once
@@ -64,6 +66,9 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = tuple(sorted(set(secrets), key=len, reverse=True))
+        # Span names and most attribute values repeat: each distinct text is scanned once
+        # (bounded in count and length, so a stream of unique values costs a scan each, never memory).
+        self._verdicts: dict[str, bool] = {}
 
     def text(self, value: str) -> str:
         for secret in self.secrets:
@@ -77,21 +82,32 @@ class Redactor:
         return value
 
     def touches(self, value: str) -> bool:
-        """True when ``text(value)`` might differ from ``value`` (cheap: substring tests only)."""
-        return "://" in value or "=" in value or any(secret in value for secret in self.secrets)
+        """True when ``text(value)`` might differ from ``value`` (cheap: substring tests, remembered)."""
+        verdict = self._verdicts.get(value)
+        if verdict is None:
+            verdict = "://" in value or "=" in value or any(secret in value for secret in self.secrets)
+            if len(value) <= 256 and len(self._verdicts) < _VERDICTS:
+                self._verdicts[value] = verdict
+        return verdict
 
     def clean(self, attributes: Mapping[str, Any] | None) -> bool:
         """True when ``attributes(attributes)`` would change nothing, decided without building a copy."""
-        for name, value in (attributes or {}).items():
+        if not attributes:
+            return True
+        for name, value in attributes.items():
             if sensitive_name(name):
                 return False
-            if isinstance(value, str) and self.touches(value):
-                return False
-            if isinstance(value, (list, tuple)) and any(isinstance(v, str) and self.touches(v) for v in value):
+            kind = type(value)
+            if kind is str:
+                if self.touches(value):
+                    return False
+            elif (kind is list or kind is tuple) and any(isinstance(v, str) and self.touches(v) for v in value):
                 return False
         return True
 
     def value(self, value: Any) -> Any:
+        if type(value) in _UNCHANGED:
+            return value
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, (list, tuple)):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import ReadableSpan
 
 from infrar import observability
 from infrar.observability.redaction import MASK, Redactor, secrets_from, sensitive_name
@@ -64,3 +66,31 @@ def test_canaries_are_nowhere_in_exported_data(local_root: Path, monkeypatch: py
     exported += capsys.readouterr().err
     assert "ada" in exported and "logins" in exported and "auth failed" in exported  # the data is there
     assert [canary for canary in CANARIES if canary in exported] == []
+
+
+def _finished_span(attributes: dict[str, Any], name: str = "work") -> ReadableSpan:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with provider.get_tracer("t").start_as_current_span(name, attributes=attributes):
+        pass
+    return exporter.get_finished_spans()[0]
+
+
+def test_a_clean_span_is_exported_as_is_and_a_remembered_text_stays_masked() -> None:
+    from infrar.observability.export import redacted_span
+
+    redactor = Redactor(["canary-sekret-42"])
+    clean = _finished_span({"block": 1, "infrar.resource": "orders"})
+    assert redacted_span(clean, redactor) is clean
+    for _ in range(2):  # the second time the text's verdict comes from the redactor's memory
+        dirty = _finished_span({"note": "uses canary-sekret-42", "api_key": "plain"}, name="canary-sekret-42")
+        masked = redacted_span(dirty, redactor)
+        assert masked is not dirty
+        assert masked.name == MASK
+        assert dict(masked.attributes or {}) == {"note": f"uses {MASK}", "api_key": MASK}
+    assert redactor.touches("x" * 300 + "canary-sekret-42")  # too long to remember, still scanned
