@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from infrar.providers.gcp._clients import sql_connector
 from infrar.testing.postgres import PostgresService
 from infrar.testing.services import ServiceRegistry
 from tests.database.conftest import FakeConnector, use_connector
+from tests.erase._support import assert_no_infrar, erase, run
 from tests.infra.hcl_eval import Module
 from tests.infra.test_reachability import _modules, _path
 
@@ -132,6 +134,23 @@ def test_the_generated_environment_reaches_the_created_database_on_a_real_server
     if path == "gcp-connector":  # signed in as the workload's own IAM user, with IAM, no password
         _, kwargs = FakeConnector.calls[-1]
         assert (kwargs["user"], kwargs["db"], kwargs["enable_iam_auth"]) == ("web-sa@shop.iam", created, True)
+
+
+def test_an_erased_program_reaches_the_created_database_too(
+        monkeypatch: pytest.MonkeyPatch, server_database: tuple[PostgresService, str], tmp_path: Path) -> None:
+    service, logical = server_database
+    _, module, source = generated("aws", "postgres", logical)
+    created = str(module.attribute(*CREATES[source]))
+    mapped = {k: v for k, v in workload_environment(module, "web").items() if k.startswith("PGDATABASE_")}
+    _configure(monkeypatch, {**service.environment(), **mapped})
+    program = tmp_path / "erased.py"
+    program.write_text(erase(f"""
+        from infrar import database
+        print(database.query({logical!r}, "SELECT current_database() AS name")[0]["name"])
+        """, "aws"))
+    assert_no_infrar(program.read_text())
+    done = run(program, tmp_path / "root", blocked=True, provider="aws")  # infrar cannot be imported
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{created}\n", "")
 
 
 def _secrets(module: Module) -> dict[str, Any]:
