@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 
 from infrar import data, storage
 from infrar.data import Column, catalog, cron
+from infrar.data.scripts import bundle
 from infrar.errors import AlreadyExists, InvalidArgument, NotFound
 from infrar.providers.azure import data_synapse
 from infrar.providers.azure._clients import synapse
@@ -160,3 +163,22 @@ def test_a_schedule_is_a_started_trigger_on_its_own_pipeline(workspace: tuple[li
     job.cancel()
     assert [(c[0], c[1]) for c in calls[-2:]] == [("trigger.begin_stop_trigger", ("nightly-scheduled",)),
                                                   ("trigger.begin_delete_trigger", ("nightly-scheduled",))]
+
+
+def test_a_script_with_modules_beside_it_is_uploaded_as_one_file_that_runs_alone(
+        workspace: tuple[list[Any], str], tmp_path: Path) -> None:
+    calls, container = workspace
+    (tmp_path / "_cloud.py").write_text("GREETING = 'from beside'\n")
+    script = tmp_path / "job.py"
+    script.write_text("from _cloud import GREETING\n\nprint(GREETING)\n")
+    data.run_job("nightly", script)
+    uploaded = storage.read_bytes(container, "scripts/nightly.py")
+    assert uploaded == bundle(str(script))
+    assert _definition(calls[0])["job_properties"]["file"] == (
+        f"abfss://{container}@acct.dfs.core.windows.net/scripts/nightly.py")
+    alone = tmp_path / "spark" / "nightly.py"  # where the Spark driver keeps the one file
+    alone.parent.mkdir()
+    alone.write_bytes(uploaded)
+    ran = subprocess.run([sys.executable, str(alone)], capture_output=True, text=True, cwd=alone.parent,
+                         timeout=60, check=False)
+    assert (ran.returncode, ran.stdout) == (0, "from beside\n"), ran.stderr

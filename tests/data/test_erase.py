@@ -116,3 +116,50 @@ def test_a_query_program_on_a_cloud(provider: str, request: pytest.FixtureReques
     assert first == second
     assert first.endswith("['t'] ['STRING', 'INT64']\n3\nmissing\n"), first
     assert os.environ["INFRAR_PROVIDER"] == provider
+
+
+# A program that runs a Glue job whose script writes through infrar.storage: erased, the script
+# imports the tree's _cloud.py, which the adapter (erased too) carries to the job in one file.
+JOB_PROGRAM = """
+import os
+from pathlib import Path
+
+from infrar import data
+
+# ministack starts a job with its own environment: the job's settings go as its arguments.
+names = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+settings = {"out": os.environ["REPORT_BUCKET"], **{name: os.environ[name] for name in names}}
+job = data.run_job("erased-report", str(Path(__file__).with_name("report.py")), args=settings)
+print(job.wait(timeout=120))
+"""
+JOB_SCRIPT = """
+import os
+import sys
+
+from infrar import storage
+
+# Glue hands the arguments as --key value; ministack as environment variables (its convention).
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+bucket = args.get("--out", os.environ.get("out"))
+storage.write_bytes(bucket, "reports/done.txt", b"written by the erased job")
+"""
+
+
+def test_an_erased_job_script_runs_where_the_glue_job_runs(lake: str, tmp_path: Path) -> None:
+    """ministack runs the uploaded file alone, as Glue does: the erased script reaches its _cloud.py."""
+    from infrar import storage
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "app.py").write_text(textwrap.dedent(JOB_PROGRAM))
+    (source / "report.py").write_text(textwrap.dedent(JOB_SCRIPT))
+    out = tmp_path / "erased"
+    erase_tree(source, out, "aws")
+    for path in out.glob("*.py"):
+        assert_no_infrar(path.read_text())
+    assert "_cloud" in (out / "report.py").read_text()  # what a lone upload could not import
+    extra = {"INFRAR_GLUE_SCRIPTS": f"s3://{lake}/scripts/", "REPORT_BUCKET": lake,
+             "INFRAR_GLUE_JOB_ROLE_ARN": "arn:aws:iam::000000000000:role/glue-job"}
+    result = run(out / "app.py", tmp_path / "root", blocked=True, provider="aws", extra=extra)
+    assert (result.returncode, result.stdout) == (0, "SUCCEEDED\n"), result.stderr
+    assert storage.read_bytes(lake, "reports/done.txt") == b"written by the erased job"

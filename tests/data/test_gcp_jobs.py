@@ -3,6 +3,8 @@ the tests assert the exact requests; the script upload goes to the real GCS emul
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 from google.api_core.exceptions import AlreadyExists as ApiAlreadyExists
 
 from infrar import data, storage
+from infrar.data.scripts import bundle
 from infrar.providers.gcp import data_run
 from infrar.providers.gcp._clients import cloud_run
 from infrar.testing.plugin import EmulatedProvider
@@ -110,3 +113,23 @@ def test_execution_status(counts: dict[str, Any], status: str, monkeypatch: pyte
     fake = FakeClient({"get_execution": SimpleNamespace(**counts)})
     monkeypatch.setattr(cloud_run, "client", lambda name: fake)
     assert data_run.run_status("nightly", "e") == status
+
+
+def test_a_script_with_modules_beside_it_is_uploaded_as_one_file_the_bootstrap_runs(
+        fakes: dict[str, Any], tmp_path: Path) -> None:
+    """The container's bootstrap fetches the uploaded file from GCS (the emulator here) and runs it alone."""
+    (tmp_path / "_cloud.py").write_text("def total(xs: list[int]) -> int:\n    return sum(xs)\n")
+    script = tmp_path / "aggregate.py"
+    script.write_text("import sys\n\nfrom _cloud import total\n\nprint(total([1, 2, 3]), sys.argv[1:])\n")
+    data.run_job("nightly", script, args={"day": "2026-11-01"})
+    uploaded = storage.read_bytes(fakes["bucket"], "scripts/nightly.py")
+    assert uploaded == bundle(str(script))
+    uri = f"gs://{fakes['bucket']}/scripts/nightly.py"
+    assert fakes["jobs"].calls[0] == ("create_job", {"parent": LOCATION, "job": _definition(uri, []),
+                                                     "job_id": "nightly"})
+    elsewhere = tmp_path / "container"
+    elsewhere.mkdir()
+    # -S: no site-packages, as on a plain Python image: the bootstrap needs the standard library only
+    ran = subprocess.run([sys.executable, "-S", "-c", data_run.BOOTSTRAP, uri, "--day", "2026-11-01"],
+                         capture_output=True, text=True, cwd=elsewhere, timeout=60, check=False)
+    assert (ran.returncode, ran.stdout) == (0, "6 ['--day', '2026-11-01']\n"), ran.stderr

@@ -61,3 +61,13 @@ def test_glue_python_shell_jobs_run_and_end(glue_settings: str, tmp_path: Path) 
     job = data.run_job("sleeper", slow)
     job.cancel()
     assert job.wait(timeout=120) == "CANCELLED"
+
+
+def test_a_script_importing_a_module_beside_it_runs_in_glue(glue_settings: str, tmp_path: Path) -> None:
+    """Glue runs the uploaded file alone: the module beside the script goes with it (infrar.data.scripts)."""
+    (tmp_path / "_helper.py").write_text("CODE = 0\n")
+    script = tmp_path / "uses_helper.py"
+    script.write_text("import _helper\n\nraise SystemExit(_helper.CODE)\n")
+    assert data.run_job("with-helper", script).wait(timeout=120) == "SUCCEEDED"  # an ImportError would fail it
+    (tmp_path / "_helper.py").write_text("CODE = 4\n")
+    assert data.run_job("with-helper", script).wait(timeout=120) == "FAILED"  # the helper's own value ran

@@ -3,7 +3,9 @@
 Tables are Glue external tables over ``s3://bucket/prefix/`` (what Athena reads); a job is a
 Glue Python-shell job whose script lives in S3 (a local script is uploaded to
 INFRAR_GLUE_SCRIPTS; INFRAR_GLUE_PYTHON_MODULES, optional, is pip-installed before it runs,
-e.g. ``infrar[aws]==0.1.0`` for a script that imports infrar); a schedule is an EventBridge
+e.g. ``infrar[aws]==0.1.0`` for a script that imports infrar; a script importing modules beside
+it, as an erased one imports its ``_cloud.py``, is uploaded as one file carrying them:
+``infrar.data.scripts``); a schedule is an EventBridge
 Scheduler schedule (UTC) whose target is Glue's StartJobRun, assumed through
 INFRAR_SCHEDULER_ROLE_ARN.
 """
@@ -31,6 +33,7 @@ from infrar.data.rules import (
     engine_type,
     split_table,
 )
+from infrar.data.scripts import bundle
 from infrar.data.types import Column, Job
 from infrar.errors import AlreadyExists, NotFound
 from infrar.providers.aws._clients import glue, s3, scheduler
@@ -128,7 +131,11 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
     target = glue.setting("INFRAR_GLUE_SCRIPTS", job, "the s3://bucket/prefix/ that job scripts are uploaded to")
     bucket, _, prefix = target.removeprefix("s3://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
-    s3.client().upload_file(source, bucket, key)
+    body = bundle(source)  # the modules beside it that it imports go in one file with it
+    if body is None:
+        s3.client().upload_file(source, bucket, key)
+    else:
+        s3.client().put_object(Bucket=bucket, Key=key, Body=body)
     return f"s3://{bucket}/{key}"
 
 

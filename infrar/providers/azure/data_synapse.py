@@ -1,11 +1,13 @@
 """Jobs of the azure data adapter: a Synapse Spark job definition run by a pipeline; a schedule trigger for cron.
 
 Each job has a Spark job definition (the script in ADLS, its ``--key value`` arguments, the
-pool INFRAR_SYNAPSE_SPARK_POOL) and a pipeline with one activity running it; a run now is a
-pipeline run. A schedule gets its own definition and pipeline (``<name>-scheduled``, so a run
-now with other arguments never changes what the schedule runs) and a ScheduleTrigger whose
-recurrence is the cron's minutes, hours and weekdays or days of month (UTC). Synapse
-recurrences cannot restrict months: such a cron is InvalidArgument naming the month field.
+pool INFRAR_SYNAPSE_SPARK_POOL; a script importing modules beside it, as an erased one imports
+its ``_cloud.py``, is uploaded as one file carrying them: ``infrar.data.scripts``) and a
+pipeline with one activity running it; a run now is a pipeline run. A schedule gets its own
+definition and pipeline (``<name>-scheduled``, so a run now with other arguments never changes
+what the schedule runs) and a ScheduleTrigger whose recurrence is the cron's minutes, hours and
+weekdays or days of month (UTC). Synapse recurrences cannot restrict months: such a cron is
+InvalidArgument naming the month field.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from azure.synapse.artifacts.models import (
 
 from infrar.data import cron
 from infrar.data.rules import check_job, check_script, job_argv
+from infrar.data.scripts import bundle
 from infrar.data.types import Job
 from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied, Unavailable
 from infrar.providers.azure._clients import blob_service, synapse
@@ -83,8 +86,13 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
     if isinstance(source, tuple):
         return f"abfss://{source[0]}@{host}/{source[1]}"
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
+    body = bundle(source)  # the modules beside it that it imports go in one file with it
+    blob = blob_service.client().get_blob_client(container, key)
+    if body is not None:
+        blob.upload_blob(body, overwrite=True)
+        return f"abfss://{container}@{host}/{key}"
     with open(source, "rb") as stream:
-        blob_service.client().get_blob_client(container, key).upload_blob(stream, overwrite=True)
+        blob.upload_blob(stream, overwrite=True)
     return f"abfss://{container}@{host}/{key}"
 
 

@@ -1,10 +1,12 @@
 """Jobs of the gcp data adapter: a Cloud Run job runs the Python script; Cloud Scheduler runs it on a cron.
 
 The job's container (INFRAR_RUN_JOB_IMAGE) starts ``python -c BOOTSTRAP gs://bucket/script.py``,
-which fetches the script with google-cloud-storage and runs it as ``__main__`` with the job's
-``--key value`` arguments. A run started now passes its arguments as a container override;
-a scheduled run uses the arguments stored in the job. Cloud Scheduler takes the 5-field cron
-as it is (UTC) and calls the Cloud Run Admin API's ``jobs.run``.
+which fetches the script (stdlib only: the GCS JSON API with the metadata server's token) and
+runs it as ``__main__`` with the job's ``--key value`` arguments (a script importing modules
+beside it, as an erased one imports its ``_cloud.py``, is uploaded as one file carrying them:
+``infrar.data.scripts``). A run started now passes its arguments as a container override; a
+scheduled run uses the arguments stored in the job. Cloud Scheduler takes the 5-field cron as it
+is (UTC) and calls the Cloud Run Admin API's ``jobs.run``.
 """
 
 from __future__ import annotations
@@ -21,17 +23,28 @@ from google.api_core.exceptions import NotFound as ApiNotFound
 
 from infrar.data import cron
 from infrar.data.rules import check_job, check_script, job_argv
+from infrar.data.scripts import bundle
 from infrar.data.types import Job
 from infrar.providers.gcp._clients import cloud_run, gcs
 from infrar.providers.gcp.data_errors import translate_error
 
-# Runs in the job's container: fetch the script named by argv[1] and run it with the rest of argv.
+# Runs in the job's container, on any Python 3 image (stdlib only): fetch the script named by argv[1]
+# through the GCS JSON API with the job identity's token from the metadata server (anonymously from
+# STORAGE_EMULATOR_HOST, as google-cloud-storage does), then run it with the rest of argv.
 BOOTSTRAP = (
-    "import runpy, sys, tempfile\n"
-    "from google.cloud import storage\n"
+    "import json, os, runpy, sys, tempfile, urllib.parse, urllib.request\n"
     "bucket, _, key = sys.argv[1][len('gs://'):].partition('/')\n"
+    "host = os.environ.get('STORAGE_EMULATOR_HOST', '').rstrip('/')\n"
+    "url = f\"{host or 'https://storage.googleapis.com'}/storage/v1/b/{bucket}/o/{urllib.parse.quote(key, safe='')}\"\n"
+    "request = urllib.request.Request(url + '?alt=media')\n"
+    "if not host:\n"
+    "    metadata = 'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token'\n"
+    "    token = urllib.request.Request(metadata, headers={'Metadata-Flavor': 'Google'})\n"
+    "    with urllib.request.urlopen(token, timeout=30) as answer:\n"
+    "        request.add_header('Authorization', 'Bearer ' + json.load(answer)['access_token'])\n"
     "path = tempfile.mkdtemp() + '/script.py'\n"
-    "storage.Client().bucket(bucket).blob(key).download_to_filename(path)\n"
+    "with urllib.request.urlopen(request, timeout=60) as answer, open(path, 'wb') as out:\n"
+    "    out.write(answer.read())\n"
     "sys.argv = [path, *sys.argv[2:]]\n"
     "runpy.run_path(path, run_name='__main__')\n"
 )
@@ -49,7 +62,12 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
     target = cloud_run.setting("INFRAR_GCS_SCRIPTS", job, "the gs://bucket/prefix/ that job scripts are uploaded to")
     bucket, _, prefix = target.removeprefix("gs://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
-    gcs.client().bucket(bucket).blob(key).upload_from_filename(source)
+    blob = gcs.client().bucket(bucket).blob(key)
+    body = bundle(source)  # the modules beside it that it imports go in one file with it
+    if body is None:
+        blob.upload_from_filename(source)
+    else:
+        blob.upload_from_string(body, content_type="text/x-python")
     return f"gs://{bucket}/{key}"
 
 

@@ -1,0 +1,82 @@
+"""What a cloud job runs for a local script: the script alone, or one file carrying its siblings.
+
+A cloud job (Glue, Cloud Run, Synapse Spark) runs the one file uploaded to its script location.
+A script that imports modules lying beside it (an erased tree's private ``_cloud.py``, or a
+program's own helpers) would fail there with ImportError, so the adapters upload a bundle: one
+Python file holding those modules' sources and the script's, which installs an import finder for
+the modules and then runs the script as ``__main__``. A script that imports nothing beside it is
+uploaded as it is. Packages (directories) beside the script are not bundled: ship them as the
+provider's extra files or install them in the job's image.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+__all__ = ["bundle", "sibling_modules"]
+
+# The bundle's text: {name}, {modules} and {main} are filled in; runs on Python 3.9 (Glue's) and later.
+_BUNDLE = '''\
+# Written by infrar for a cloud job: {name} and the modules beside it that it imports.
+import importlib.abc
+import importlib.util
+import sys
+
+_MODULES = {modules!r}
+
+
+class _Beside(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        return importlib.util.spec_from_loader(name, self) if name in _MODULES else None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(compile(_MODULES[module.__name__], module.__name__ + ".py", "exec"), module.__dict__)
+
+
+sys.meta_path.insert(0, _Beside())
+exec(compile({main!r}, {name!r}, "exec"), {{"__name__": "__main__", "__file__": __file__}})
+'''
+
+
+def _imported(source: str, where: str) -> list[str]:
+    """Top-level names of the absolute imports in ``source``."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(source, where)):
+        if isinstance(node, ast.Import):
+            names += [alias.name.partition(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module.partition(".")[0])
+    return names
+
+
+def sibling_modules(script: str) -> dict[str, str]:
+    """name -> source of each ``<name>.py`` beside ``script`` that it imports, directly or through another."""
+    main = os.path.abspath(script)
+    folder = os.path.dirname(main)
+    found: dict[str, str] = {}
+    pending = [main]
+    while pending:
+        path = pending.pop()
+        with open(path, encoding="utf-8") as stream:
+            source = stream.read()
+        for name in _imported(source, path):
+            candidate = os.path.join(folder, f"{name}.py")
+            if name not in found and candidate != main and os.path.isfile(candidate):
+                with open(candidate, encoding="utf-8") as stream:
+                    found[name] = stream.read()
+                pending.append(candidate)
+    return dict(sorted(found.items()))
+
+
+def bundle(script: str) -> bytes | None:
+    """The one file a cloud job runs for local ``script``; None when the script itself will do."""
+    modules = sibling_modules(script)
+    if not modules:
+        return None
+    with open(script, encoding="utf-8") as stream:
+        main = stream.read()
+    return _BUNDLE.format(name=os.path.basename(script), modules=modules, main=main).encode("utf-8")

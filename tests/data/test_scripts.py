@@ -1,0 +1,54 @@
+"""A local job script that imports modules beside it becomes one file that runs alone (infrar.data.scripts)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from infrar.data.scripts import bundle, sibling_modules
+
+
+def _tree(tmp_path: Path) -> Path:
+    """job.py imports _cloud (which imports _errors) and a stdlib module; unused.py is not imported."""
+    (tmp_path / "_errors.py").write_text("class Failed(Exception):\n    pass\n")
+    (tmp_path / "_cloud.py").write_text("from __future__ import annotations\n\nfrom _errors import Failed\n\n"
+                                        "def greet(who: str) -> str:\n    return f'hello {who}'\n")
+    (tmp_path / "unused.py").write_text("raise SystemExit('never imported')\n")
+    job = tmp_path / "job.py"
+    job.write_text("import json\nimport sys\n\nfrom _cloud import Failed, greet\n\n"
+                   "print(greet(sys.argv[2]), __name__, json.dumps(sys.argv[1:]))\n"
+                   "if sys.argv[2] == 'boom':\n    raise Failed('the job failed')\n")
+    return job
+
+
+def _run(path: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=60, check=False)
+
+
+def test_sibling_modules_follows_imports_beside_the_script_only(tmp_path: Path) -> None:
+    job = _tree(tmp_path)
+    assert list(sibling_modules(str(job))) == ["_cloud", "_errors"]  # through _cloud; not json, not unused
+    alone = tmp_path / "alone.py"
+    alone.write_text("import os\nprint(os.sep)\n")
+    assert sibling_modules(str(alone)) == {} and bundle(str(alone)) is None  # uploaded as it is
+
+
+def test_the_bundle_runs_alone_as_the_script_does_beside_its_modules(tmp_path: Path) -> None:
+    job = _tree(tmp_path)
+    body = bundle(str(job))
+    assert body is not None
+    elsewhere = tmp_path / "job-run"  # where a cloud job keeps the one uploaded file
+    elsewhere.mkdir()
+    (elsewhere / "script.py").write_bytes(body)
+    beside = _run(job, "--who", "world", cwd=tmp_path)
+    alone = _run(elsewhere / "script.py", "--who", "world", cwd=elsewhere)
+    assert (beside.returncode, alone.returncode) == (0, 0), beside.stderr + alone.stderr
+    assert alone.stdout == beside.stdout == 'hello world __main__ ["--who", "world"]\n'
+    failed = _run(elsewhere / "script.py", "--who", "boom", cwd=elsewhere)
+    assert failed.returncode == 1 and "_errors.Failed: the job failed" in failed.stderr
+    assert 'File "job.py", line 8' in failed.stderr  # tracebacks name the script's own file and line
+    bare = elsewhere / "bare.py"  # without the bundle, the script alone cannot import _cloud
+    bare.write_text(job.read_text())
+    assert "No module named '_cloud'" in _run(bare, "--who", "x", cwd=elsewhere).stderr
