@@ -6,7 +6,7 @@ a Secrets Manager ARN on AWS, a Secret Manager secret id on GCP, the value itsel
 Azure, where Container Apps keep it as an app secret). A workload gets the ones of the resources it
 ``uses`` and nothing else; its platform injects the secret ones (ECS ``secrets``, Cloud Run
 ``secret_key_ref``, Container Apps ``secretRef``). GCP caches also output ``secret_files``
-(mount directory -> secret id) for the server CA file that ``REDIS_CA_FILE`` names.
+(mount directory -> secret id) for the server CA file that ``REDIS_CA_FILE_<CACHE>`` names.
 
 The root outputs ``environment`` (the native variables and every resource's ``environment``)
 and ``secret_environment`` (variable names and where they are kept), so a developer can run the
@@ -83,8 +83,8 @@ def root_outputs(resources: Sequence[_Placed], *, secret_values: bool) -> list[B
 def environment_warnings(project: Project, provider: str) -> list[str]:
     """One line per workload whose resources would set the same variable twice.
 
-    libpq's variables name one server, so a workload reaches one database through them; on GCP,
-    ``REDIS_CA_FILE`` names one CA file, so a workload reaches one Memorystore instance with TLS.
+    libpq's variables name one server, so a workload reaches one database through them (caches
+    have variables of their own: ``REDIS_URL_<CACHE>``, ``REDIS_CA_FILE_<CACHE>`` on GCP).
     """
     kinds = {r.name: r.kind for r in project.resources}
     warnings: list[str] = []
@@ -92,9 +92,9 @@ def environment_warnings(project: Project, provider: str) -> list[str]:
         if capability.type == "container_orchestrator":
             continue  # pods get their configuration from their own manifests
         used = _used_names(capability, kinds)
-        for kind, variables in (("database", "PGHOST, PGUSER ..."), ("cache", "REDIS_CA_FILE")):
+        for kind, variables in (("database", "PGHOST, PGUSER ..."),):
             names = [n for n in used if kinds[n] == kind]
-            if len(names) > 1 and (kind == "database" or provider == "gcp"):
+            if len(names) > 1:
                 warnings.append(
                     f"{capability.location or project.path.name}: warning: capability {capability.name!r} uses "
                     f"{len(names)} {kind}s ({', '.join(names)}) on {provider}; their variables ({variables}) "

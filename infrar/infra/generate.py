@@ -30,7 +30,6 @@ from infrar.infra.data_wiring import warehouse_arguments
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
-from infrar.infra.messaging_wiring import messaging_arguments
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import OBSERVABILITY, Capability, Project, Resource
 
@@ -53,9 +52,9 @@ SERVICE_TYPES = ("web_application", "api_service")
 # workload output -> variable of a resource module that admits workloads through it
 ACCESS_WIRING = {"security_group_id": "client_security_group_ids", "member": "members",
                  "principal_id": "principal_ids"}
-# workload output -> map variable (workload name -> identity) of a database that makes a user per workload
-CLIENT_WIRING = {"member": "client_members", "principal_id": "client_principals"}
 _OUTPUT = re.compile(r'^output\s+"([A-Za-z0-9_-]+)"', re.MULTILINE)
+# What every deployed name starts with; each module fits it to its service's rules (docs/infra.md, Names)
+NAME_PREFIX = Expr('"${lower(var.project_name)}-${lower(var.environment_name)}-"')
 
 
 @dataclass(frozen=True)
@@ -142,6 +141,13 @@ def _concat(references: Sequence[str]) -> Expr:
     return Expr("concat(\n" + "".join(f"    {r},\n" for r in references) + "  )")
 
 
+def _subscriptions(entry: Capability | Resource) -> tuple[str, ...]:
+    """Queue names a topic fans out to."""
+    if isinstance(entry, Resource) and entry.kind == "topic":
+        return tuple(str(n) for n in entry.settings.get("subscriptions", ()))
+    return ()
+
+
 def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_Placed]) -> dict[str, Value]:
     wires: dict[str, Value] = {}
     declared = placed.variables
@@ -162,12 +168,18 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
             wires[variable] = sources
     if "client_roles" in declared and users:  # one database role per workload, named after it
         wires["client_roles"] = [w.entry.name for w in users]
-    for output, variable in CLIENT_WIRING.items():  # by workload name: a database user per workload
-        named = {w.entry.name: Expr(w.ref_to(output)) for w in users if output in w.outputs}
-        if variable in declared and named:
-            wires[variable] = named
     wires.update(warehouse_arguments(placed, users, lambda w: _uses(w, resources)))
-    wires.update(messaging_arguments(placed, resources))
+    entry = placed.entry
+    queues = {r.entry.name: r for r in resources if r.entry.kind == "queue"}
+    if entry.kind == "topic" and "subscriber_queue_arns" in declared:
+        names = [n for n in _subscriptions(entry) if n in queues]
+        if names:
+            wires["subscriber_queue_arns"] = {n: Expr(queues[n].ref_to("connection.arn")) for n in sorted(names)}
+    if entry.kind == "queue" and "publisher_topic_arns" in declared:
+        topics = [r for r in resources if r.entry.kind == "topic"
+                  and entry.name in _subscriptions(r.entry)]
+        if topics:
+            wires["publisher_topic_arns"] = [Expr(t.ref_to("connection.arn")) for t in topics]
     return wires
 
 
@@ -247,6 +259,7 @@ def generate(project: Project, provider: str, *, with_plugins: bool = True) -> d
     native: dict[str, Value] = {k: prof.environment[k] for k in sorted(prof.environment)}
     locals_body: list[tuple[str, Value]] = [
         ("tags", {"managed-by": "infrar", "infrar-project": Expr("var.project_name")}),
+        ("name_prefix", NAME_PREFIX),
     ]
     if env_exprs:
         locals_body.insert(0, ("native_environment", native))
@@ -258,7 +271,8 @@ def generate(project: Project, provider: str, *, with_plugins: bool = True) -> d
                      "Put your own settings in *.tfvars or *_override.tf files; infrar keeps those.")
     main = hcl.render([header, *prof.provider_blocks, Block("locals", (), tuple(locals_body)), *modules])
 
-    variables = [_root_variable("project_name", ROOT_VARIABLES["project_name"], project.name or "infrar")]
+    variables = [_root_variable("project_name", ROOT_VARIABLES["project_name"], project.name or "infrar"),
+                 _root_variable("environment_name", ROOT_VARIABLES["environment_name"])]
     for name in prof.always_variables:
         variables.append(_root_variable(name, prof.context.get(name) or ROOT_VARIABLES[name]))
     for name in sorted(used_context - set(prof.always_variables)):
@@ -293,8 +307,8 @@ def _module_block(label: str, ref: ModuleRef, settings: Mapping[str, Value], fix
     body.extend(settings.items())
     body.extend((k, _value(fixed[k])) for k in sorted(fixed) if k in declared)
     body.extend(args.items())
-    if "name_prefix" in declared:  # account-wide names are the project's: <project_name>-<name>
-        body.append(("name_prefix", Expr('"${var.project_name}-"')))
+    if "name_prefix" in declared:  # deployed names are the project's and environment's: <project>-<env>-<name>
+        body.append(("name_prefix", Expr("local.name_prefix")))
     if prof.tags_argument in declared:
         body.append((prof.tags_argument, Expr("local.tags")))
     return Block("module", (label,), tuple(body))

@@ -52,7 +52,8 @@ class Profile:
     always_variables: tuple[str, ...] = field(default=())  # root variables the provider block uses
 
 
-_NAME = RootVariable("string", "Project name, added to every resource's tags or labels.", required=False)
+_NAME = RootVariable("string", "Project name: in every resource's tags or labels, and the start of deployed names.",
+                     required=False)
 
 PROFILES: dict[str, Profile] = {
     "aws": Profile(
@@ -121,9 +122,6 @@ PROFILES: dict[str, Profile] = {
             SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),
                          {"container_app_environment_id": "id"}),
             SharedModule("private_dns_zones", ("database", "cache"), {"private_dns_zone_ids": "ids"}),
-            # one namespace for every queue and topic: forwarding works only within a namespace
-            SharedModule("servicebus_namespace", ("queue", "topic"),
-                         {"servicebus_namespace_id": "id", "servicebus_namespace": "host"}),
         ),
     ),
 }
@@ -131,6 +129,9 @@ PROFILES: dict[str, Profile] = {
 ROOT_VARIABLES: dict[str, RootVariable] = {
     "region": RootVariable("string", "AWS region.", "us-east-1", required=False),
     "project_name": _NAME,
+    "environment_name": RootVariable(
+        "string", "Environment (prod, staging, dev ...): with project_name, the prefix of every deployed name.",
+        "prod", required=False),
 }
 
 

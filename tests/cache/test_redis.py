@@ -102,3 +102,22 @@ def test_forked_child_opens_its_own_connections(infrar_service: ServiceUser) -> 
 ])
 def test_azure_connection_string_becomes_a_url(text: str, url: str) -> None:
     assert url_from_connection_string(text) == url
+
+
+def test_gcp_each_cache_verifies_its_server_with_its_own_ca_file(
+        infrar_service: ServiceUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    import certifi
+
+    server = infrar_service("redis-tls", RedisTlsService, provider="gcp")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    # Memorystore instances have their own CAs: REDIS_CA_FILE_<CACHE> wins over REDIS_CA_FILE
+    monkeypatch.setenv("REDIS_CA_FILE", certifi.where())  # public CAs: not the test server's
+    for name in ("SESSIONS", "OTHER"):
+        monkeypatch.setenv(f"REDIS_URL_{name}", server.url)
+    monkeypatch.setenv("REDIS_CA_FILE_SESSIONS", str(server.ca_file))
+    dispatch.reset()
+    cache.set("sessions", "k", 1)
+    assert cache.get("sessions", "k") == 1
+    with pytest.raises(Unavailable, match=f"127.0.0.1:{server.port}"):  # verified against the public CAs
+        cache.get("other", "k")
+    dispatch.reset()

@@ -56,7 +56,8 @@ def test_account_wide_aws_names_carry_the_project_prefix() -> None:
             "uses: []}\n  - {name: platform, type: container_orchestrator, uses: []}\n")
     files = generate(parse_project(text, "p.yaml"), "aws", with_plugins=False)
     main = " ".join(files["main.tf"].split())
-    assert main.count('name_prefix = "${var.project_name}-"') == 2
+    assert main.count("name_prefix = local.name_prefix") == 2
+    assert 'name_prefix = "${lower(var.project_name)}-${lower(var.environment_name)}-"' in main
     ecs = " ".join("".join(v for k, v in files.items() if k.startswith("modules/ecs_service/")).split())
     assert 'qualified = "${var.name_prefix}${var.name}"' in ecs
     for name in ('name = local.qualified', 'name = "/infrar/${local.qualified}"', 'name = "${local.role}-execution"',

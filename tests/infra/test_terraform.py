@@ -24,6 +24,7 @@ import pytest
 from infrar.infra.generate import generate
 from infrar.infra.project import load_project, parse_project
 from infrar.infra.writer import write_atomic
+from infrar.providers._names import name_variable
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL_PROJECT = Path(__file__).parent / "full_project.yaml"
@@ -120,7 +121,10 @@ def test_apply_to_moto_then_the_app_uploads_to_what_was_applied(
     _tf(out, deploy_env, "init", "-input=false")
     _tf(out, deploy_env, "apply", "-input=false", "-auto-approve", f"-var=region={moto['AWS_REGION']}", timeout=900)
     outputs = _outputs(out, deploy_env)
-    assert outputs["buckets"][bucket]["name"] == bucket
+    # the bucket got a unique, prefixed name, and the workloads' environment carries it to the adapters
+    deployed = outputs["buckets"][bucket]["name"]
+    assert deployed.startswith(f"e2e-prod-{bucket}-") and len(deployed) == len(bucket) + 18
+    assert outputs["environment"][name_variable("bucket", bucket)] == deployed
     assert outputs["queues"][queue]["name"] == queue
     assert outputs["topics"][topic]["name"] == topic
 
@@ -129,7 +133,7 @@ def test_apply_to_moto_then_the_app_uploads_to_what_was_applied(
     app_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "INFRAR_"))}
     app_env.update({k: moto[k] for k in moto if k.startswith("AWS_") and k not in outputs["environment"]})
     app_env.update(outputs["environment"])
-    app_env.update({"INFRAR_PROVIDER": "aws", "APP_BUCKET": outputs["buckets"][bucket]["name"],
+    app_env.update({"INFRAR_PROVIDER": "aws", "APP_BUCKET": bucket,  # the program's own name for it
                     "APP_WORKDIR": str(tmp_path / "work"), "PYTHONPATH": str(ROOT)})
     done = subprocess.run([sys.executable, str(EXAMPLE)], capture_output=True, text=True, env=app_env, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -141,13 +145,13 @@ def test_apply_to_moto_then_the_app_uploads_to_what_was_applied(
                                     aws_secret_access_key=moto["AWS_SECRET_ACCESS_KEY"],
                                     region_name=moto["AWS_REGION"])
     s3 = session.client("s3", endpoint_url=moto["AWS_ENDPOINT_URL"])
-    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=deployed)["Contents"])
     assert keys == [f"logs/2024-03-0{d}/app-2024-03-0{d}.log" for d in (1, 2, 3)]
-    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    encryption = s3.get_bucket_encryption(Bucket=deployed)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    block = s3.get_public_access_block(Bucket=deployed)["PublicAccessBlockConfiguration"]
     assert all(block.values())
-    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert s3.get_bucket_versioning(Bucket=deployed)["Status"] == "Enabled"
     sns = session.client("sns", endpoint_url=moto["AWS_ENDPOINT_URL"])
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=outputs["topics"][topic]["arn"])["Subscriptions"]
     assert [s["Endpoint"] for s in subscriptions] == [outputs["queues"][queue]["arn"]]

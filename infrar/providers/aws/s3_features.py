@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from infrar.errors import InvalidArgument
+from infrar.providers._names import deployed_name
 from infrar.providers.aws import storage_errors
 from infrar.providers.aws._clients import s3
 from infrar.storage.rules import S3_BUCKET, check_bucket
@@ -40,7 +41,7 @@ class AwsS3Features:
     """What only S3 offers; ``infrar.aws.s3`` warns (LockInWarning) before calling these."""
 
     def enable_versioning(self, bucket: str) -> None:
-        bucket = check_bucket(bucket, S3_BUCKET)
+        bucket = deployed_name("bucket", check_bucket(bucket, S3_BUCKET))
         try:
             s3.client().put_bucket_versioning(
                 Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}
@@ -49,7 +50,7 @@ class AwsS3Features:
             raise storage_errors.translate_error(exc, bucket) from exc
 
     def set_lifecycle_policy(self, bucket: str, policy: dict[str, Any]) -> None:
-        bucket = check_bucket(bucket, S3_BUCKET)
+        bucket = deployed_name("bucket", check_bucket(bucket, S3_BUCKET))
         configuration = _check_lifecycle_policy(policy, bucket)
         try:
             # Replaces the bucket's whole lifecycle configuration, as S3's PUT does.

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infrar.errors import InfrarError
+from infrar.providers._names import deployed_name
 from infrar.providers.aws import storage_errors
 from infrar.providers.aws._clients import s3
 from infrar.storage.local_files import download_atomically, source_error
@@ -55,7 +56,7 @@ def _error(exc: BaseException, bucket: str, key: str | None = None) -> InfrarErr
 
 
 def _check_object(bucket: object, key: object) -> tuple[str, str]:
-    name = check_bucket(bucket, S3_BUCKET)
+    name = deployed_name("bucket", check_bucket(bucket, S3_BUCKET))
     return name, check_key(key, name)
 
 
@@ -164,7 +165,7 @@ class AwsStorage:
         return True
 
     def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
-        bucket = check_bucket(bucket, S3_BUCKET)
+        bucket = deployed_name("bucket", check_bucket(bucket, S3_BUCKET))
         prefix = check_prefix(prefix, bucket)
         try:
             paginator = s3.client().get_paginator("list_objects_v2")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from azure.core.exceptions import AzureError
 
 from infrar.errors import InvalidArgument
+from infrar.providers._names import deployed_name
 from infrar.providers.azure import storage_errors
 from infrar.providers.azure._clients import blob_service
 from infrar.storage.rules import AZURE_CONTAINER, check_bucket, check_key
@@ -26,7 +27,7 @@ class AzureBlobFeatures:
     """Operations only Azure Blob Storage has."""
 
     def set_access_tier(self, bucket: str, key: str, tier: str) -> None:
-        check_bucket(bucket, AZURE_CONTAINER)
+        bucket = deployed_name("bucket", check_bucket(bucket, AZURE_CONTAINER))
         check_key(key, bucket)
         standard_tier = _check_tier(tier, bucket, key)
         blob = blob_service.client().get_blob_client(bucket, key)

@@ -15,6 +15,7 @@ from azure.core.exceptions import AzureError
 from azure.storage.blob import BlobProperties, BlobSasPermissions, generate_blob_sas
 
 from infrar.errors import InvalidArgument
+from infrar.providers._names import deployed_name
 from infrar.providers.azure import storage_errors
 from infrar.providers.azure._clients import blob_service
 from infrar.storage.local_files import download_atomically, source_error
@@ -53,7 +54,7 @@ def _check_blob_name(key: object, bucket: str, what: str = "key") -> str:
 
 
 def _check_container(bucket: object) -> str:
-    return check_bucket(bucket, AZURE_CONTAINER)
+    return deployed_name("bucket", check_bucket(bucket, AZURE_CONTAINER))
 
 
 def _info(blob: BlobProperties) -> ObjectInfo:
@@ -123,7 +124,7 @@ class AzureStorage:
     """Containers and block blobs of one storage account."""
 
     def upload(self, bucket: str, source: PathOrFile, destination: str) -> None:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         _check_blob_name(destination, bucket)
         checked = check_source(source, bucket, destination)
         if not isinstance(checked, str):
@@ -137,7 +138,7 @@ class AzureStorage:
             _upload_stream(bucket, destination, stream)
 
     def download(self, bucket: str, source: str, destination: PathOrFile) -> None:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         _check_blob_name(source, bucket)
         checked = check_destination(destination, bucket, source)
         if isinstance(checked, str):
@@ -149,7 +150,7 @@ class AzureStorage:
         return [info.key for info in self.iter_objects(bucket, prefix)]
 
     def delete(self, bucket: str, path: str) -> None:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         _check_blob_name(path, bucket)
         blob = blob_service.client().get_blob_client(bucket, path)
         try:
@@ -159,7 +160,7 @@ class AzureStorage:
             raise storage_errors.translate_error(exc, bucket, path) from exc
 
     def write_bytes(self, bucket: str, key: str, data: bytes) -> None:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         _check_blob_name(key, bucket)
         payload = check_data(data, bucket, key)
         blob = blob_service.client().get_blob_client(bucket, key)
@@ -169,7 +170,7 @@ class AzureStorage:
             raise storage_errors.translate_error(exc, bucket, key) from exc
 
     def read_bytes(self, bucket: str, key: str) -> bytes:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         _check_blob_name(key, bucket)
         blob = blob_service.client().get_blob_client(bucket, key)
         try:
@@ -178,7 +179,7 @@ class AzureStorage:
             raise storage_errors.translate_error(exc, bucket, key) from exc
 
     def exists(self, bucket: str, key: str) -> bool:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         _check_blob_name(key, bucket)
         blob = blob_service.client().get_blob_client(bucket, key)
         try:
@@ -188,7 +189,7 @@ class AzureStorage:
             raise storage_errors.translate_error(exc, bucket, key) from exc
 
     def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         check_prefix(prefix, bucket)
         try:
             # Fetch the first page now, so a missing container raises here, not on first next().
@@ -199,7 +200,7 @@ class AzureStorage:
         return _rest(bucket, first, pages)
 
     def signed_url(self, bucket: str, key: str, expires_in: int = 3600, method: str = "GET") -> str:
-        _check_container(bucket)
+        bucket = _check_container(bucket)
         _check_blob_name(key, bucket)
         check_expiry(expires_in, bucket, key)
         check_method(method, bucket, key)

@@ -18,6 +18,7 @@ from google.auth.exceptions import TransportError
 from google.cloud.storage import Blob
 
 from infrar.errors import InfrarError, PermissionDenied
+from infrar.providers._names import deployed_name
 from infrar.providers.gcp import storage_errors
 from infrar.providers.gcp._clients import gcs
 from infrar.storage.local_files import download_atomically, source_error
@@ -40,7 +41,7 @@ _CHUNK_SIZE = 8 * 1024 * 1024
 
 
 def _check_object(bucket: object, key: object) -> tuple[str, str]:
-    name = check_bucket(bucket, GCS_BUCKET)
+    name = deployed_name("bucket", check_bucket(bucket, GCS_BUCKET))
     return name, check_key(key, name)
 
 
@@ -166,7 +167,7 @@ class GcpStorage:
         return found
 
     def iter_objects(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
-        bucket = check_bucket(bucket, GCS_BUCKET)
+        bucket = deployed_name("bucket", check_bucket(bucket, GCS_BUCKET))
         prefix = check_prefix(prefix, bucket)
         try:
             listing = gcs.client().list_blobs(

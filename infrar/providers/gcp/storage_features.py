@@ -8,6 +8,7 @@ chained with ``from``.
 from __future__ import annotations
 
 from infrar.errors import InvalidArgument
+from infrar.providers._names import deployed_name
 from infrar.providers.gcp import storage_errors
 from infrar.providers.gcp._clients import gcs
 from infrar.storage.rules import GCS_BUCKET, check_bucket
@@ -33,7 +34,7 @@ class GcpStorageFeatures:
     """What only Cloud Storage offers; ``infrar.gcp.storage`` warns (LockInWarning) before calling these."""
 
     def set_retention_period(self, bucket: str, seconds: int) -> None:
-        bucket = check_bucket(bucket, GCS_BUCKET)
+        bucket = deployed_name("bucket", check_bucket(bucket, GCS_BUCKET))
         period = _check_retention(seconds, bucket)
         try:
             target = gcs.client().bucket(bucket)

@@ -12,7 +12,11 @@ locals {
     large  = "cache.r6g.large"
     xlarge = "cache.r6g.xlarge"
   }[var.size]
-  app_user = "${var.name}-app"
+  # Account-wide ids (replication group, users, user group: at most 40 characters, the users
+  # add "-default") are <project>-<environment>-<name>, a long one cut and made unique by a hash.
+  qualified = "${var.name_prefix}${var.name}"
+  physical  = length(local.qualified) <= 31 ? local.qualified : "${trimsuffix(substr(local.qualified, 0, 22), "-")}-${substr(sha1(local.qualified), 0, 8)}"
+  app_user  = "${local.physical}-app"
   # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore
   url_variable = "REDIS_URL_${upper(replace(var.name, "-", "_"))}"
 }
@@ -35,13 +39,13 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_elasticache_subnet_group" "this" {
-  name       = var.name
+  name       = local.physical
   subnet_ids = var.subnet_ids
   tags       = var.tags
 }
 
 resource "aws_security_group" "this" {
-  name        = "${var.name}-redis"
+  name        = "${local.physical}-redis"
   description = "Redis ${var.name}: reachable only from its workloads"
   vpc_id      = var.vpc_id
   tags        = var.tags
@@ -59,7 +63,7 @@ resource "aws_vpc_security_group_ingress_rule" "clients" {
 
 # Redis requires a user named "default" in every user group: here it can do nothing.
 resource "aws_elasticache_user" "disabled_default" {
-  user_id       = "${var.name}-default"
+  user_id       = "${local.physical}-default"
   user_name     = "default"
   engine        = "REDIS"
   access_string = "off ~* -@all"
@@ -92,7 +96,7 @@ resource "aws_elasticache_user" "app" {
 
 resource "aws_secretsmanager_secret" "url" {
   #checkov:skip=CKV2_AWS_57:rotating means changing the ElastiCache user and restarting the tasks; rotate by tainting aws_elasticache_user.app
-  name_prefix = "${var.name}-redis-url-"
+  name_prefix = "${local.physical}-redis-url-"
   description = "rediss:// URL (user and password included) of cache ${var.name}"
   kms_key_id  = aws_kms_key.this.arn
   tags        = var.tags
@@ -107,14 +111,14 @@ resource "aws_secretsmanager_secret_version" "url" {
 }
 
 resource "aws_elasticache_user_group" "this" {
-  user_group_id = var.name
+  user_group_id = local.physical
   engine        = "REDIS"
   user_ids      = [aws_elasticache_user.disabled_default.user_id, aws_elasticache_user.app.user_id]
   tags          = var.tags
 }
 
 resource "aws_elasticache_replication_group" "this" {
-  replication_group_id       = var.name
+  replication_group_id       = local.physical
   description                = "Redis cache ${var.name}"
   engine                     = "redis"
   engine_version             = var.engine_version

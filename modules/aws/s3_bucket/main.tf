@@ -3,6 +3,14 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
+locals {
+  # Bucket names are global: <project>-<environment>-<name>, cut to leave room for a hash of the
+  # account and that name, so the same project deployed in two accounts gets two buckets.
+  # At most 63 lowercase letters, digits and hyphens (S3's rules).
+  qualified = "${var.name_prefix}${var.name}"
+  bucket    = "${trimsuffix(substr(local.qualified, 0, 54), "-")}-${substr(sha1("${data.aws_caller_identity.current.account_id}/${local.qualified}"), 0, 8)}"
+}
+
 resource "aws_kms_key" "this" {
   description             = "Encrypts the objects of S3 bucket ${var.name}"
   enable_key_rotation     = true
@@ -25,7 +33,7 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery decision per project, not a default
   #checkov:skip=CKV_AWS_18:Access logs need a separate log bucket the organisation chooses; add aws_s3_bucket_logging there
   #checkov:skip=CKV2_AWS_62:Event notifications are wired by the application that consumes them
-  bucket        = var.name
+  bucket        = local.bucket
   force_destroy = var.force_destroy
   tags          = var.tags
 }

@@ -6,6 +6,11 @@ output "connection" {
   }
 }
 
+output "environment" {
+  description = "The deployed name under the variable the storage adapters read (infrar.providers._names)."
+  value       = { "BUCKET_NAME_${upper(replace(var.name, "/[^a-zA-Z0-9]/", "_"))}" = aws_s3_bucket.this.id }
+}
+
 output "policy_statements" {
   description = "IAM statements granting exactly the object access infrar.storage needs on this bucket."
   value = [

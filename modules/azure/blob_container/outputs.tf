@@ -5,3 +5,8 @@ output "connection" {
     id   = azurerm_storage_container.this.id
   }
 }
+
+output "environment" {
+  description = "The container's name (unique inside the project's own storage account) under the variable the storage adapters read."
+  value       = { "BUCKET_NAME_${upper(replace(var.name, "/[^a-zA-Z0-9]/", "_"))}" = azurerm_storage_container.this.name }
+}

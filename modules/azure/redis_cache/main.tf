@@ -8,11 +8,18 @@ locals {
   capacity = { small = 1, medium = 3, large = 4, xlarge = 5 }[var.size]
   # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore
   url_variable = "REDIS_URL_${upper(replace(var.name, "-", "_"))}"
+  # Cache names are global host names (<name>.redis.cache.windows.net, at most 63 letters, digits
+  # and single hyphens): <project>-<environment>-<name>, cut to leave room for a hash of the
+  # subscription, resource group and that name, so two deployments of a project get two caches.
+  qualified = "${var.name_prefix}${var.name}"
+  physical  = "${trimsuffix(substr(local.qualified, 0, 54), "-")}-${substr(sha1("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${local.qualified}"), 0, 8)}"
 }
+
+data "azurerm_client_config" "current" {}
 
 resource "azurerm_redis_cache" "this" {
   #checkov:skip=CKV_AZURE_230:Replication (Standard tier) follows the project's high_availability setting (true by default in this module)
-  name                               = var.name
+  name                               = local.physical
   resource_group_name                = var.resource_group_name
   location                           = var.location
   sku_name                           = var.high_availability ? "Standard" : "Basic"
@@ -39,14 +46,14 @@ resource "azurerm_redis_cache_access_policy_assignment" "this" {
 }
 
 resource "azurerm_private_endpoint" "this" {
-  name                = "${var.name}-redis"
+  name                = "${local.physical}-redis"
   resource_group_name = var.resource_group_name
   location            = var.location
   subnet_id           = var.subnet_id
   tags                = var.tags
 
   private_service_connection {
-    name                           = "${var.name}-redis"
+    name                           = "${local.physical}-redis"
     private_connection_resource_id = azurerm_redis_cache.this.id
     subresource_names              = ["redisCache"]
     is_manual_connection           = false

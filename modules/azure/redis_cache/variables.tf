@@ -1,6 +1,12 @@
 variable "name" {
-  description = "Cache name (globally unique host name prefix)."
+  description = "Cache name: the name the application passes to infrar.cache (REDIS_URL_<NAME>)."
   type        = string
+}
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-)."
+  type        = string
+  default     = ""
 }
 
 variable "size" {

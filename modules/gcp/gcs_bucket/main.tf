@@ -1,10 +1,18 @@
 # One private Cloud Storage bucket: uniform access, public access prevented, versioned;
 # encrypted at rest by Google; only the workloads that use it may read and write objects.
 
+locals {
+  # Bucket names are global: <project>-<environment>-<name>, cut to leave room for a hash of the
+  # Google Cloud project and that name, so the same project deployed twice gets two buckets.
+  # At most 63 lowercase letters, digits and hyphens (Cloud Storage's rules).
+  qualified = "${var.name_prefix}${var.name}"
+  bucket    = "${trimsuffix(substr(local.qualified, 0, 54), "-")}-${substr(sha1("${var.project_id}/${local.qualified}"), 0, 8)}"
+}
+
 resource "google_storage_bucket" "this" {
   #checkov:skip=CKV_GCP_78:Versioning follows the project's versioning setting; a bucket declared without it keeps one copy of each object by choice
   #checkov:skip=CKV_GCP_62:Access logs go to a log bucket the organisation chooses (Cloud Audit Logs record data access)
-  name                        = var.name
+  name                        = local.bucket
   project                     = var.project_id
   location                    = var.region
   uniform_bucket_level_access = true

@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed name (<project>-<environment>-); the bucket is <prefix><name>-<hash>."
+  type        = string
+  default     = ""
+}
+
 variable "versioning" {
   description = "Keep every version of every object."
   type        = bool

@@ -5,11 +5,17 @@ locals {
   memory_gb = { small = 1, medium = 6, large = 13, xlarge = 26 }[var.size]
   # infrar.cache.redis_ops.url_variable: upper case, every other character an underscore
   url_variable = "REDIS_URL_${upper(replace(var.name, "-", "_"))}"
+  # ... and REDIS_CA_FILE_<NAME> the server CA of this cache (each Memorystore instance has its own)
+  ca_variable  = "REDIS_CA_FILE_${upper(replace(var.name, "-", "_"))}"
   ca_directory = "/etc/infrar/redis-ca/${var.name}"
+  # Instance ids (at most 40 characters) and secret ids are per Google Cloud project:
+  # <project>-<environment>-<name>, a long one cut and made unique by a hash.
+  qualified = "${var.name_prefix}${var.name}"
+  physical  = length(local.qualified) <= 40 ? local.qualified : "${trimsuffix(substr(local.qualified, 0, 31), "-")}-${substr(sha1(local.qualified), 0, 8)}"
 }
 
 resource "google_redis_instance" "this" {
-  name                    = var.name
+  name                    = local.physical
   depends_on              = [terraform_data.private_services]
   project                 = var.project_id
   region                  = var.region
@@ -24,7 +30,7 @@ resource "google_redis_instance" "this" {
 }
 
 resource "google_secret_manager_secret" "auth" {
-  secret_id = "${var.name}-redis-auth"
+  secret_id = "${local.physical}-redis-auth"
   project   = var.project_id
   labels    = var.labels
   replication {
@@ -52,7 +58,7 @@ resource "terraform_data" "private_services" {
 
 # What the cache adapter reads: the rediss:// URL with the AUTH string, and the server CA file.
 resource "google_secret_manager_secret" "url" {
-  secret_id = "${var.name}-redis-url"
+  secret_id = "${local.physical}-redis-url"
   project   = var.project_id
   labels    = var.labels
   replication {
@@ -66,7 +72,7 @@ resource "google_secret_manager_secret_version" "url" {
 }
 
 resource "google_secret_manager_secret" "ca" {
-  secret_id = "${var.name}-redis-ca"
+  secret_id = "${local.physical}-redis-ca"
   project   = var.project_id
   labels    = var.labels
   replication {

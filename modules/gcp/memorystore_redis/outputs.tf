@@ -9,8 +9,8 @@ output "connection" {
 }
 
 output "environment" {
-  description = "REDIS_CA_FILE: where the workloads find the server CA (mounted from secret_files)."
-  value       = { REDIS_CA_FILE = "${local.ca_directory}/ca.pem" }
+  description = "REDIS_CA_FILE_<NAME>: where the workloads find this cache's server CA (mounted from secret_files)."
+  value       = { (local.ca_variable) = "${local.ca_directory}/ca.pem" }
 }
 
 output "secret_environment" {

@@ -1,7 +1,8 @@
 """Redis clients for the cache, one per cache name and process, each with its own connection pool.
 
 Memorystore for Redis: the URL carries the AUTH string; with in-transit encryption it is ``rediss://``
-and ``REDIS_CA_FILE`` names the server CA file Memorystore hands out (``ssl_ca_certs``).
+and ``REDIS_CA_FILE_<CACHE>`` (else ``REDIS_CA_FILE``) names the server CA file Memorystore hands out
+(``ssl_ca_certs``): each instance has its own.
 ``REDIS_URL_<CACHE>`` (see ``infrar.cache.redis_ops.url_variable``) overrides ``REDIS_URL`` for one cache.
 redis-py's pools are thread-safe and reopen their connections in a forked child.
 """
@@ -22,7 +23,9 @@ def _build(cache: str) -> Server:
             f"no Redis URL for cache {cache!r}: set REDIS_URL or {url_variable(cache)} to the Memorystore "
             "endpoint (rediss://:AUTH_STRING@host:6378 with REDIS_CA_FILE for in-transit encryption)"
         )
-    ca_file = os.environ.get("REDIS_CA_FILE")
+    # each Memorystore instance has its own CA: REDIS_CA_FILE_<CACHE> first, as REDIS_URL_<CACHE>
+    ca_file = os.environ.get("REDIS_CA_FILE_" + url_variable(cache).removeprefix("REDIS_URL_")) or os.environ.get(
+        "REDIS_CA_FILE")
     options = {"ssl_ca_certs": ca_file} if ca_file and url.startswith("rediss://") else {}
     return server(url, **options)
 

@@ -14,6 +14,7 @@ locals {
     managed-by     = "infrar"
     infrar-project = var.project_name
   }
+  name_prefix = "${lower(var.project_name)}-${lower(var.environment_name)}-"
 }
 
 module "web_application_web" {
@@ -36,6 +37,7 @@ module "web_application_web" {
   vpc_id            = var.vpc_id
   environment = merge(
     local.environment,
+    module.bucket_shop_uploads.environment,
     module.cache_sessions.environment,
   )
   secret_environment  = module.cache_sessions.secret_environment
@@ -45,7 +47,7 @@ module "web_application_web" {
     module.bucket_shop_uploads.policy_statements,
     module.cache_sessions.policy_statements,
   )
-  name_prefix = "${var.project_name}-"
+  name_prefix = local.name_prefix
   tags        = local.tags
 }
 
@@ -67,7 +69,6 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
-    module.topic_events.environment,
     module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
@@ -77,7 +78,7 @@ module "api_service_api" {
     module.topic_events.policy_statements,
     module.database_orders.client_policy_statements["api"],
   )
-  name_prefix = "${var.project_name}-"
+  name_prefix = local.name_prefix
   tags        = local.tags
 }
 
@@ -98,7 +99,6 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
-    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
     module.database_orders.client_environment["jobs"],
   )
@@ -110,7 +110,7 @@ module "background_worker_jobs" {
     module.warehouse_analytics.policy_statements,
     module.database_orders.client_policy_statements["jobs"],
   )
-  name_prefix = "${var.project_name}-"
+  name_prefix = local.name_prefix
   tags        = local.tags
 }
 
@@ -127,12 +127,9 @@ module "background_worker_consumer" {
   public_subnet_ids = var.public_subnet_ids
   subnet_ids        = var.subnet_ids
   vpc_id            = var.vpc_id
-  environment = merge(
-    local.environment,
-    module.queue_tasks.environment,
-  )
+  environment       = local.environment
   policy_statements = module.queue_tasks.policy_statements
-  name_prefix       = "${var.project_name}-"
+  name_prefix       = local.name_prefix
   tags              = local.tags
 }
 
@@ -145,7 +142,7 @@ module "container_orchestrator_platform" {
   subnet_ids         = var.subnet_ids
   vpc_id             = var.vpc_id
   policy_statements  = module.bucket_shop_uploads.policy_statements
-  name_prefix        = "${var.project_name}-"
+  name_prefix        = local.name_prefix
   tags               = local.tags
 }
 
@@ -154,14 +151,16 @@ module "bucket_shop_uploads" {
   name        = "shop-uploads"
   expire_days = 365
   versioning  = true
+  name_prefix = local.name_prefix
   tags        = local.tags
 }
 
 module "bucket_scratch_files" {
-  source     = "./modules/s3_bucket"
-  name       = "scratch-files"
-  versioning = false
-  tags       = local.tags
+  source      = "./modules/s3_bucket"
+  name        = "scratch-files"
+  versioning  = false
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }
 
 module "database_orders" {
@@ -211,6 +210,7 @@ module "cache_sessions" {
   subnet_ids                = var.subnet_ids
   vpc_id                    = var.vpc_id
   client_security_group_ids = [module.web_application_web.security_group_id]
+  name_prefix               = local.name_prefix
   tags                      = local.tags
 }
 

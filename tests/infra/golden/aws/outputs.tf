@@ -2,9 +2,9 @@ output "environment" {
   description = "Native configuration for the application: set these environment variables."
   value = merge(
     local.environment,
+    module.bucket_shop_uploads.environment,
+    module.bucket_scratch_files.environment,
     module.database_orders.environment,
-    module.queue_tasks.environment,
-    module.topic_events.environment,
     module.cache_sessions.environment,
     module.warehouse_analytics.environment,
   )

@@ -14,6 +14,7 @@ locals {
     managed-by     = "infrar"
     infrar-project = var.project_name
   }
+  name_prefix = "${lower(var.project_name)}-${lower(var.environment_name)}-"
 }
 
 module "storage_account" {
@@ -38,13 +39,6 @@ module "private_dns_zones" {
   tags                = local.tags
 }
 
-module "servicebus_namespace" {
-  source              = "./modules/servicebus_namespace"
-  location            = var.location
-  resource_group_name = var.resource_group_name
-  tags                = local.tags
-}
-
 module "web_application_web" {
   source = "./modules/container_app"
   # not used by azure/container_app: memory
@@ -64,6 +58,7 @@ module "web_application_web" {
   container_app_environment_id = module.container_app_environment.id
   environment = merge(
     local.environment,
+    module.bucket_shop_uploads.environment,
     module.cache_sessions.environment,
   )
   secret_environment = module.cache_sessions.secret_environment
@@ -87,8 +82,6 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
-    module.topic_events.environment,
-    module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
   tags               = local.tags
@@ -109,9 +102,7 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
-    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
-    module.database_orders.client_environment["jobs"],
   )
   secret_environment = merge(
     module.database_orders.secret_environment,
@@ -133,11 +124,8 @@ module "background_worker_consumer" {
   location                     = var.location
   resource_group_name          = var.resource_group_name
   container_app_environment_id = module.container_app_environment.id
-  environment = merge(
-    local.environment,
-    module.queue_tasks.environment,
-  )
-  tags = local.tags
+  environment                  = local.environment
+  tags                         = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -186,10 +174,10 @@ module "database_orders" {
   resource_group_name           = var.resource_group_name
   subnet_id                     = var.subnet_id
   private_dns_zone_ids          = module.private_dns_zones.ids
-  client_principals = {
-    api  = module.api_service_api.principal_id
-    jobs = module.background_worker_jobs.principal_id
-  }
+  principal_ids = [
+    module.api_service_api.principal_id,
+    module.background_worker_jobs.principal_id,
+  ]
   tags = local.tags
 }
 
@@ -199,24 +187,23 @@ module "queue_tasks" {
   dead_letter                = true
   fifo                       = false
   visibility_timeout_seconds = 30
-  servicebus_namespace_id    = module.servicebus_namespace.id
-  servicebus_namespace       = module.servicebus_namespace.host
+  location                   = var.location
+  resource_group_name        = var.resource_group_name
   principal_ids = [
     module.background_worker_jobs.principal_id,
     module.background_worker_consumer.principal_id,
   ]
+  tags = local.tags
 }
 
 module "topic_events" {
-  source = "./modules/servicebus_topic"
-  # not used by azure/servicebus_topic: subscriptions
-  name                    = "events"
-  servicebus_namespace_id = module.servicebus_namespace.id
-  servicebus_namespace    = module.servicebus_namespace.host
-  principal_ids           = [module.api_service_api.principal_id]
-  subscriber_queues = {
-    tasks = module.queue_tasks.connection
-  }
+  source              = "./modules/servicebus_topic"
+  name                = "events"
+  subscriptions       = ["tasks"]
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  principal_ids       = [module.api_service_api.principal_id]
+  tags                = local.tags
 }
 
 module "cache_sessions" {
@@ -230,6 +217,7 @@ module "cache_sessions" {
   subnet_id            = var.subnet_id
   private_dns_zone_ids = module.private_dns_zones.ids
   principal_ids        = [module.web_application_web.principal_id]
+  name_prefix          = local.name_prefix
   tags                 = local.tags
 }
 

@@ -14,6 +14,7 @@ locals {
     managed-by     = "infrar"
     infrar-project = var.project_name
   }
+  name_prefix = "${lower(var.project_name)}-${lower(var.environment_name)}-"
 }
 
 module "private_services" {
@@ -41,6 +42,7 @@ module "web_application_web" {
   region            = var.region
   environment = merge(
     local.environment,
+    module.bucket_shop_uploads.environment,
     module.cache_sessions.environment,
   )
   secret_environment = module.cache_sessions.secret_environment
@@ -65,8 +67,6 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
-    module.topic_events.environment,
-    module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
   labels             = local.tags
@@ -87,9 +87,7 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
-    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
-    module.database_orders.client_environment["jobs"],
   )
   secret_environment = module.database_orders.secret_environment
   labels             = local.tags
@@ -106,11 +104,8 @@ module "background_worker_consumer" {
   network_id      = var.network_id
   project_id      = var.project_id
   region          = var.region
-  environment = merge(
-    local.environment,
-    module.queue_tasks.environment,
-  )
-  labels = local.tags
+  environment     = local.environment
+  labels          = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -136,16 +131,18 @@ module "bucket_shop_uploads" {
     module.web_application_web.member,
     module.container_orchestrator_platform.member,
   ]
-  labels = local.tags
+  name_prefix = local.name_prefix
+  labels      = local.tags
 }
 
 module "bucket_scratch_files" {
-  source     = "./modules/gcs_bucket"
-  name       = "scratch-files"
-  versioning = false
-  project_id = var.project_id
-  region     = var.region
-  labels     = local.tags
+  source      = "./modules/gcs_bucket"
+  name        = "scratch-files"
+  versioning  = false
+  project_id  = var.project_id
+  region      = var.region
+  name_prefix = local.name_prefix
+  labels      = local.tags
 }
 
 module "database_orders" {
@@ -160,11 +157,8 @@ module "database_orders" {
   project_id                  = var.project_id
   region                      = var.region
   private_services_connection = module.private_services.connection
-  client_members = {
-    api  = module.api_service_api.member
-    jobs = module.background_worker_jobs.member
-  }
-  labels = local.tags
+  members                     = [module.api_service_api.member, module.background_worker_jobs.member]
+  labels                      = local.tags
 }
 
 module "queue_tasks" {
@@ -176,18 +170,17 @@ module "queue_tasks" {
   project_id                 = var.project_id
   region                     = var.region
   members                    = [module.background_worker_jobs.member, module.background_worker_consumer.member]
-  topic_id                   = module.topic_events.connection.topic
   labels                     = local.tags
 }
 
 module "topic_events" {
-  source = "./modules/pubsub_topic"
-  # not used by gcp/pubsub_topic: subscriptions
-  name       = "events"
-  project_id = var.project_id
-  region     = var.region
-  members    = [module.api_service_api.member]
-  labels     = local.tags
+  source        = "./modules/pubsub_topic"
+  name          = "events"
+  subscriptions = ["tasks"]
+  project_id    = var.project_id
+  region        = var.region
+  members       = [module.api_service_api.member]
+  labels        = local.tags
 }
 
 module "cache_sessions" {
@@ -201,6 +194,7 @@ module "cache_sessions" {
   region                      = var.region
   private_services_connection = module.private_services.connection
   members                     = [module.web_application_web.member]
+  name_prefix                 = local.name_prefix
   labels                      = local.tags
 }
 

@@ -2,9 +2,9 @@ output "environment" {
   description = "Native configuration for the application: set these environment variables."
   value = merge(
     local.environment,
+    module.bucket_shop_uploads.environment,
+    module.bucket_scratch_files.environment,
     module.database_orders.environment,
-    module.queue_tasks.environment,
-    module.topic_events.environment,
     module.cache_sessions.environment,
     module.warehouse_analytics.environment,
   )
@@ -74,12 +74,5 @@ output "clusters" {
   description = "API endpoint of each capability by name."
   value = {
     platform = module.container_orchestrator_platform.endpoint
-  }
-}
-
-output "database_grants" {
-  description = "SQL an administrator runs once in each database to let its workload identities in."
-  value = {
-    orders = module.database_orders.grant_sql
   }
 }

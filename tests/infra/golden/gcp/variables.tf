@@ -1,7 +1,13 @@
 variable "project_name" {
-  description = "Project name, added to every resource's tags or labels."
+  description = "Project name: in every resource's tags or labels, and the start of deployed names."
   type        = string
   default     = "shop"
+}
+
+variable "environment_name" {
+  description = "Environment (prod, staging, dev ...): with project_name, the prefix of every deployed name."
+  type        = string
+  default     = "prod"
 }
 
 variable "project_id" {

@@ -1,0 +1,109 @@
+"""Deployed names: prefixed by project and environment, unique where the service's names are global,
+within each service's length and character rules, and carried to the adapters.
+
+The name expressions of each module are evaluated by ``terraform console`` (no provider needed:
+the module's ``locals`` are copied into an empty configuration, its data sources replaced by
+literals), for a short and a longest-possible name. The variable each bucket module puts in the
+workloads' environment is the one ``infrar.providers._names`` reads (the moto apply in
+test_terraform.py proves the whole path on AWS).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import hcl2
+import pytest
+
+from infrar.infra.generate import generate
+from infrar.infra.project import load_project
+from infrar.providers._names import name_variable
+
+MODULES = Path(__file__).resolve().parents[2] / "modules"
+FULL_PROJECT = Path(__file__).parent / "full_project.yaml"
+BINARY = shutil.which("tofu") or shutil.which("terraform")
+LONGEST = "a" * 38 + "-z"  # project.yaml names: at most 40 characters
+DATA = {"data.aws_caller_identity.current.account_id": '"123456789012"',
+        "data.azurerm_client_config.current.subscription_id": '"00000000-0000-0000-0000-000000000000"'}
+# module -> (local holding the deployed name, max length, pattern of the service, globally unique)
+RULES: dict[str, tuple[str, int, str, bool]] = {
+    "aws/s3_bucket": ("bucket", 63, r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", True),
+    "gcp/gcs_bucket": ("bucket", 63, r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$", True),
+    "aws/elasticache_redis": ("physical", 31, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "gcp/memorystore_redis": ("physical", 40, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "azure/redis_cache": ("physical", 63, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", True),
+}
+
+
+def _config(module: str, prefix: str, name: str) -> str:
+    """A configuration of ``module``'s locals alone, for ``name_prefix``/``name``."""
+    text = (MODULES / module / "main.tf").read_text()
+    blocks = re.findall(r"^locals \{\n.*?^\}\n", text, re.MULTILINE | re.DOTALL)
+    body = "\n".join(blocks)
+    for reference, literal in DATA.items():
+        body = body.replace(reference, literal)
+    body = re.sub(r"\[var\.size\]", '["small"]', body)
+    return (f'variable "name" {{\n  default = "{name}"\n}}\nvariable "name_prefix" {{\n  default = "{prefix}"\n}}\n'
+              'variable "project_id" {\n  default = "my-project"\n}\n'
+              'variable "resource_group_name" {\n  default = "rg"\n}\n' + body)
+
+
+Evaluate = Callable[[str, str, str, str], str]
+
+
+@pytest.fixture(scope="module")
+def evaluate(tmp_path_factory: pytest.TempPathFactory) -> Evaluate:
+    """``local.<local>`` of a module for a ``name_prefix`` and ``name``, as terraform evaluates it."""
+    if BINARY is None:
+        pytest.skip("neither tofu nor terraform is installed")
+
+    def run(module: str, prefix: str, name: str, local: str) -> str:
+        assert BINARY is not None
+        directory = tmp_path_factory.mktemp("names")
+        (directory / "main.tf").write_text(_config(module, prefix, name))
+        done = subprocess.run([BINARY, f"-chdir={directory}", "console"], input=f"local.{local}\n",
+                              capture_output=True, text=True, timeout=120, env={"CHECKPOINT_DISABLE": "1",
+                                                                                 "PATH": "/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().strip('"')
+    return run
+
+
+@pytest.mark.parametrize("module", sorted(RULES))
+def test_deployed_names_are_prefixed_unique_and_valid(module: str, evaluate: Evaluate) -> None:
+    local, limit, pattern, global_name = RULES[module]
+    short = evaluate(module, "shop-prod-", "uploads", local)
+    assert short.startswith("shop-prod-uploads")
+    if global_name:  # a hash of the account / project / subscription: two deployments, two names
+        assert re.fullmatch(r"shop-prod-uploads-[0-9a-f]{8}", short), short
+    else:
+        assert short == "shop-prod-uploads"
+    longest = evaluate(module, f"{LONGEST}-staging-", LONGEST, local)
+    other = evaluate(module, f"{LONGEST}-staging-", LONGEST[:-1] + "y", local)
+    for name in (short, longest, other):
+        assert len(name) <= limit and re.fullmatch(pattern, name), (module, name)
+    assert longest != other  # cut names keep a hash of the whole name
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_each_bucket_module_hands_its_deployed_name_to_the_adapters(provider: str) -> None:
+    files = generate(load_project(FULL_PROJECT), provider, with_plugins=False)
+    module = {"aws": "s3_bucket", "gcp": "gcs_bucket", "azure": "blob_container"}[provider]
+    outputs = {name.strip('"'): body for block in hcl2.loads(files[f"modules/{module}/outputs.tf"])["output"]
+               for name, body in block.items()}
+    ((key, value),) = outputs["environment"]["value"].items()
+    # the key: upper(replace(var.name, "/[^a-zA-Z0-9]/", "_")) after BUCKET_NAME_, as name_variable makes it
+    assert key == '"BUCKET_NAME_${upper(replace(var.name, "/[^a-zA-Z0-9]/", "_"))}"'
+    for logical in ("shop-uploads", "scratch-files"):
+        assert "BUCKET_NAME_" + re.sub(r"[^a-zA-Z0-9]", "_", logical).upper() == name_variable("bucket", logical)
+    # the value: the deployed bucket's own name, the one the connection output reports
+    assert value == outputs["connection"]["value"]["name"]
+    main = hcl2.loads(files["main.tf"])
+    labels = {label for block in main["module"] for label in block}
+    assert {'"bucket_shop_uploads"', "bucket_shop_uploads"} & labels
+    workload = " ".join(files["main.tf"].split())
+    assert "module.bucket_shop_uploads.environment" in workload  # web uses shop-uploads: it gets the variable
