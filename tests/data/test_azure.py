@@ -101,6 +101,10 @@ class Recorder:
         return call
 
 
+# Azurite's account: the scripts location names the account the upload goes to.
+LAKE = "devstoreaccount1"
+
+
 @pytest.fixture
 def workspace(infrar_azure: EmulatedProvider, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], str]:
     container = infrar_azure.create_bucket()
@@ -110,7 +114,7 @@ def workspace(infrar_azure: EmulatedProvider, monkeypatch: pytest.MonkeyPatch) -
     client = SimpleNamespace(**{group: Recorder(group, calls, answers)
                                 for group in ("spark_job_definition", "pipeline", "pipeline_run", "trigger")})
     monkeypatch.setattr(synapse, "artifacts", lambda: client)
-    monkeypatch.setenv("INFRAR_SYNAPSE_SCRIPTS", f"abfss://{container}@acct.dfs.core.windows.net/scripts/")
+    monkeypatch.setenv("INFRAR_SYNAPSE_SCRIPTS", f"abfss://{container}@{LAKE}.dfs.core.windows.net/scripts/")
     monkeypatch.setenv("INFRAR_SYNAPSE_SPARK_POOL", "jobs")
     return calls, container
 
@@ -132,7 +136,7 @@ def test_a_run_now_defines_and_runs_a_pipeline(workspace: tuple[list[Any], str],
     assert _definition(calls[0]) == {
         "target_big_data_pool": {"type": "BigDataPoolReference", "reference_name": "jobs"},
         "language": "python",
-        "job_properties": {"file": f"abfss://{container}@acct.dfs.core.windows.net/scripts/nightly.py",
+        "job_properties": {"file": f"abfss://{container}@{LAKE}.dfs.core.windows.net/scripts/nightly.py",
                            "args": ["--day", "d1"], "driver_memory": "28g", "driver_cores": 4,
                            "executor_memory": "28g", "executor_cores": 4, "num_executors": 1}}
     assert calls[1][1][0] == "nightly" and _definition(calls[1]) == {"activities": [{
@@ -154,7 +158,7 @@ def test_a_schedule_is_a_started_trigger_on_its_own_pipeline(workspace: tuple[li
         ("trigger.begin_stop_trigger", "nightly-scheduled"),
         ("trigger.begin_create_or_update_trigger", "nightly-scheduled"),
         ("trigger.begin_start_trigger", "nightly-scheduled")]
-    assert _definition(calls[0])["job_properties"]["file"] == f"abfss://{container}@acct.dfs.core.windows.net/jobs/x.py"
+    assert _definition(calls[0])["job_properties"]["file"] == f"abfss://{container}@{LAKE}.dfs.core.windows.net/jobs/x.py"
     trigger = calls[3][1][1].as_dict()
     assert trigger["pipelines"] == [{"pipeline_reference": {"type": "PipelineReference",
                                                             "reference_name": "nightly-scheduled"}}]
@@ -175,10 +179,19 @@ def test_a_script_with_modules_beside_it_is_uploaded_as_one_file_that_runs_alone
     uploaded = storage.read_bytes(container, "scripts/nightly.py")
     assert uploaded == bundle(str(script))
     assert _definition(calls[0])["job_properties"]["file"] == (
-        f"abfss://{container}@acct.dfs.core.windows.net/scripts/nightly.py")
+        f"abfss://{container}@{LAKE}.dfs.core.windows.net/scripts/nightly.py")
     alone = tmp_path / "spark" / "nightly.py"  # where the Spark driver keeps the one file
     alone.parent.mkdir()
     alone.write_bytes(uploaded)
     ran = subprocess.run([sys.executable, str(alone)], capture_output=True, text=True, cwd=alone.parent,
                          timeout=60, check=False)
     assert (ran.returncode, ran.stdout) == (0, "from beside\n"), ran.stderr
+
+
+def test_scripts_go_to_the_account_the_scripts_location_names(workspace: tuple[list[Any], str]) -> None:
+    """infrar infra keeps scripts in the lake account, not the buckets' one: a client of its own signs in there."""
+    _, container = workspace
+    assert synapse.scripts_blob(f"{LAKE}.dfs.core.windows.net", container, "a.py").account_name == LAKE
+    lake = synapse.scripts_blob("lakeab12cd34.dfs.core.windows.net", "warehouse", "scripts/nightly.py")
+    assert lake.url == "https://lakeab12cd34.blob.core.windows.net/warehouse/scripts/nightly.py"
+    assert type(lake.credential).__name__ == "DefaultAzureCredential"

@@ -38,7 +38,7 @@ from infrar.data.rules import check_job, check_script, job_argv
 from infrar.data.scripts import bundle
 from infrar.data.types import Job
 from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied, Unavailable
-from infrar.providers.azure._clients import blob_service, synapse
+from infrar.providers.azure._clients import synapse
 
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _STATES = {"Queued": "PENDING", "InProgress": "RUNNING", "Canceling": "RUNNING", "Succeeded": "SUCCEEDED",
@@ -87,7 +87,7 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
         return f"abfss://{source[0]}@{host}/{source[1]}"
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
     body = bundle(source)  # the modules beside it that it imports go in one file with it
-    blob = blob_service.client().get_blob_client(container, key)
+    blob = synapse.scripts_blob(host, container, key)
     if body is not None:
         blob.upload_blob(body, overwrite=True)
         return f"abfss://{container}@{host}/{key}"

@@ -9,7 +9,8 @@ Jobs: ``AZURE_SYNAPSE_ENDPOINT`` (``https://WS.dev.azuresynapse.net``) with Defa
 (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET or a managed identity); what
 ``infrar infra`` outputs: INFRAR_SYNAPSE_SPARK_POOL (the Spark pool jobs run on) and
 INFRAR_SYNAPSE_SCRIPTS (``abfss://container@account.dfs.core.windows.net/prefix/``, where a job's
-local script is uploaded). Tables over files use AZURE_STORAGE_ACCOUNT_URL's account.
+local script is uploaded, through the storage plugin's client when it names that account, else
+with DefaultAzureCredential). Tables over files use AZURE_STORAGE_ACCOUNT_URL's account.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from infrar.database.odbc_ops import Link, Server, broken, opened
 from infrar.database.rules import POOL_SIZE
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import ConnectionPool, PerResource
-from infrar.providers.azure._clients import odbc
+from infrar.providers.azure._clients import blob_service, odbc
 
 CONNECTION_STRING_VARIABLE = "AZURE_SYNAPSE_CONNECTIONSTRING"
 _WAIT_SECONDS = 30.0
@@ -92,6 +93,30 @@ def artifacts() -> Any:
     return _artifact_clients.get("workspace")
 
 
+def _lake(account: str) -> Any:
+    from azure.identity import DefaultAzureCredential
+    from azure.storage.blob import BlobServiceClient
+
+    return BlobServiceClient(f"https://{account}.blob.core.windows.net", credential=DefaultAzureCredential(),
+                             **blob_service.client_options())
+
+
+_lakes: PerResource[Any] = PerResource(_lake)
+
+
+def scripts_blob(host: str, container: str, key: str) -> Any:
+    """The BlobClient of a job script in the account ``host`` names (``<account>.dfs.core.windows.net``).
+
+    ``infrar infra`` keeps scripts in the warehouse's own lake account, which is not the account
+    of the project's buckets: the storage plugin's client is used only when it is that account."""
+    account = host.partition(".")[0]
+    if os.environ.get(blob_service.CONNECTION_STRING_VARIABLE) or os.environ.get(blob_service.ACCOUNT_URL_VARIABLE):
+        configured = blob_service.client()
+        if configured.account_name == account:
+            return configured.get_blob_client(container, key)
+    return _lakes.get(account).get_blob_client(container, key)
+
+
 def setting(name: str, job: str, what: str) -> str:
     value = os.environ.get(name)
     if not value:
@@ -104,3 +129,4 @@ def setting(name: str, job: str, what: str) -> str:
 def reset() -> None:
     _servers.reset()
     _artifact_clients.reset()
+    _lakes.reset()
