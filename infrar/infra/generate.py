@@ -245,6 +245,7 @@ def generate(project: Project, provider: str, *, with_plugins: bool = True) -> d
     for item in shared:
         ref = shared_refs[item.name]
         args = _context_args(prof, ref.variables(), used_context)
+        args.update({k: Expr(v) for k, v in shared_outputs.items() if k in ref.variables()})  # earlier shared ones
         modules.append(_module_block(item.name, ref, {}, {}, args, [], prof, ref.variables()))
         shared_outputs.update({var: f"module.{item.name}.{out}" for var, out in item.outputs.items()})
     for p in placed:

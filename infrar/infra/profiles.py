@@ -117,11 +117,12 @@ PROFILES: dict[str, Profile] = {
         },
         environment={},
         shared=(
+            # first: the storage account's private endpoint registers in its blob zone
+            SharedModule("private_dns_zones", ("database", "cache", "bucket"), {"private_dns_zone_ids": "ids"}),
             SharedModule("storage_account", ("bucket",),
                          {"storage_account_id": "id", "storage_account_name": "name"}),
             SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),
                          {"container_app_environment_id": "id"}),
-            SharedModule("private_dns_zones", ("database", "cache"), {"private_dns_zone_ids": "ids"}),
         ),
     ),
 }

@@ -10,9 +10,10 @@ For each capability and each resource it uses, the generated main.tf must wire:
   admitted by the resource's and the resource's port in the workload's ``egress_ports``; GCP,
   the workload in ``network_id`` (Direct VPC egress) and the resource created after private
   services access; Azure, the database or cache reached through a private endpoint with its DNS zone, from
-  a Container Apps environment inside the virtual network (or AKS nodes in ``subnet_id``).
-Public-endpoint services (buckets, queues, topics, warehouses) need no path
-beyond HTTPS egress, which every workload has.
+  a Container Apps environment inside the virtual network (or AKS nodes in ``subnet_id``); on
+  Azure buckets too: their storage account has public network access off and a blob private endpoint.
+Public-endpoint services (queues, topics, warehouses; buckets on AWS and GCP, reached with IAM
+grants) need no path beyond HTTPS egress, which every workload has.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from infrar.infra.generate import generate
 from infrar.infra.project import Capability, Resource, load_project
 
 FULL = Path(__file__).parent / "full_project.yaml"
-PRIVATE = ("database", "cache")
+PRIVATE = {"aws": ("database", "cache"), "gcp": ("database", "cache"), "azure": ("database", "cache", "bucket")}
 
 
 def _unquote(text: str) -> str:
@@ -71,6 +72,8 @@ def _grant(provider: str, modules: dict[str, dict[str, Any]], workload: str, res
 
 def _path(provider: str, modules: dict[str, dict[str, Any]], workload: str, resource: Resource) -> bool:
     w, r = modules[workload], modules[_label(resource)]
+    if resource.kind == "bucket":  # Azure: the containers' one storage account is the private one
+        r = modules["storage_account"]
     if provider == "aws":
         admitted = f"module.{workload}.security_group_id" in str(r.get("client_security_group_ids", ""))
         port = f"module.{_label(resource)}.client_port" in str(w.get("egress_ports", ""))
@@ -94,7 +97,7 @@ def test_every_uses_edge_has_a_grant_and_a_path(provider: str) -> None:
         workload = _label(capability)
         if not _grant(provider, modules, workload, resource):
             missing.append(f"{capability.name} -> {resource.name}: no IAM grant")
-        if resource.kind in PRIVATE and not _path(provider, modules, workload, resource):
+        if resource.kind in PRIVATE[provider] and not _path(provider, modules, workload, resource):
             missing.append(f"{capability.name} -> {resource.name}: no network path")
     assert missing == []
 

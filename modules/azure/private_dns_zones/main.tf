@@ -1,4 +1,4 @@
-# The private DNS zones that resolve the private endpoints of the project's databases and caches inside
+# The private DNS zones that resolve the private endpoints of the project's storage account, databases and caches inside
 # the virtual network (one zone per service, shared by every server or cache of that service).
 
 locals {
@@ -6,6 +6,7 @@ locals {
     postgres = "privatelink.postgres.database.azure.com"
     sql      = "privatelink.database.windows.net"
     redis    = "privatelink.redis.cache.windows.net"
+    blob     = "privatelink.blob.core.windows.net"
   }
 }
 

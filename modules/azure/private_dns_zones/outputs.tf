@@ -1,4 +1,4 @@
 output "ids" {
-  description = "Zone id by service (postgres, sql, redis): private endpoints register their address there."
+  description = "Zone id by service (postgres, sql, redis, blob): private endpoints register their address there."
   value       = { for key, zone in azurerm_private_dns_zone.this : key => zone.id }
 }

@@ -10,9 +10,6 @@ resource "random_string" "suffix" {
 
 resource "azurerm_storage_account" "this" {
   #checkov:skip=CKV2_AZURE_1:Storage encrypts at rest with Microsoft-managed keys (plus infrastructure encryption); CMK is an organisation choice
-  #checkov:skip=CKV2_AZURE_33:A private endpoint needs the organisation's virtual network and DNS zones
-  #checkov:skip=CKV_AZURE_35:Apps on Container Apps reach the account over its public endpoint with Entra ID tokens (shared keys are off)
-  #checkov:skip=CKV_AZURE_59:Apps on Container Apps reach the account over its public endpoint with Entra ID tokens; set a network rule or private endpoint to close it
   #checkov:skip=CKV_AZURE_33:Queue service logging does not apply: the account holds blobs only
   #checkov:skip=CKV2_AZURE_41:Shared keys are disabled, so no SAS can be signed with them
   name                              = "infrar${random_string.suffix.result}"
@@ -28,6 +25,10 @@ resource "azurerm_storage_account" "this" {
   infrastructure_encryption_enabled = true
   default_to_oauth_authentication   = true
   local_user_enabled                = false
+  # Reached only through the private endpoint below, as the buckets of the other clouds are
+  # reached only by the workloads granted on them; containers are managed through Azure Resource
+  # Manager (storage_account_id), so deploying needs no data-plane access either.
+  public_network_access_enabled = false
   tags                              = var.tags
 
   blob_properties {
@@ -41,7 +42,29 @@ resource "azurerm_storage_account" "this" {
   }
 
   network_rules {
-    default_action = "Allow"
+    default_action = "Deny"
     bypass         = ["AzureServices", "Logging", "Metrics"]
+  }
+}
+
+# The workloads (Container Apps and AKS in the virtual network) reach the blob endpoint here; its
+# private DNS zone makes <account>.blob.core.windows.net resolve to this address inside the network.
+resource "azurerm_private_endpoint" "blob" {
+  name                = "${azurerm_storage_account.this.name}-blob"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  subnet_id           = var.subnet_id
+  tags                = var.tags
+
+  private_service_connection {
+    name                           = "${azurerm_storage_account.this.name}-blob"
+    private_connection_resource_id = azurerm_storage_account.this.id
+    subresource_names              = ["blob"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "blob"
+    private_dns_zone_ids = [var.private_dns_zone_ids["blob"]]
   }
 }

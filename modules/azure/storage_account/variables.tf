@@ -19,3 +19,13 @@ variable "replication_type" {
   type        = string
   default     = "GZRS"
 }
+
+variable "subnet_id" {
+  description = "Subnet of the blob private endpoint (the workloads' virtual network)."
+  type        = string
+}
+
+variable "private_dns_zone_ids" {
+  description = "Private DNS zone id by service (private_dns_zones module): the endpoint registers in \"blob\"."
+  type        = map(string)
+}

@@ -69,6 +69,7 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.topic_events.environment,
     module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
@@ -99,6 +100,7 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
     module.database_orders.client_environment["jobs"],
   )
@@ -127,7 +129,10 @@ module "background_worker_consumer" {
   public_subnet_ids = var.public_subnet_ids
   subnet_ids        = var.subnet_ids
   vpc_id            = var.vpc_id
-  environment       = local.environment
+  environment = merge(
+    local.environment,
+    module.queue_tasks.environment,
+  )
   policy_statements = module.queue_tasks.policy_statements
   name_prefix       = local.name_prefix
   tags              = local.tags

@@ -5,6 +5,8 @@ output "environment" {
     module.bucket_shop_uploads.environment,
     module.bucket_scratch_files.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
+    module.topic_events.environment,
     module.cache_sessions.environment,
     module.warehouse_analytics.environment,
   )

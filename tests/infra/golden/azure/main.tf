@@ -17,11 +17,20 @@ locals {
   name_prefix = "${lower(var.project_name)}-${lower(var.environment_name)}-"
 }
 
-module "storage_account" {
-  source              = "./modules/storage_account"
-  location            = var.location
+module "private_dns_zones" {
+  source              = "./modules/private_dns_zones"
   resource_group_name = var.resource_group_name
+  virtual_network_id  = var.virtual_network_id
   tags                = local.tags
+}
+
+module "storage_account" {
+  source               = "./modules/storage_account"
+  location             = var.location
+  resource_group_name  = var.resource_group_name
+  subnet_id            = var.subnet_id
+  private_dns_zone_ids = module.private_dns_zones.ids
+  tags                 = local.tags
 }
 
 module "container_app_environment" {
@@ -30,13 +39,6 @@ module "container_app_environment" {
   location                 = var.location
   resource_group_name      = var.resource_group_name
   tags                     = local.tags
-}
-
-module "private_dns_zones" {
-  source              = "./modules/private_dns_zones"
-  resource_group_name = var.resource_group_name
-  virtual_network_id  = var.virtual_network_id
-  tags                = local.tags
 }
 
 module "web_application_web" {
@@ -82,6 +84,8 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.topic_events.environment,
+    module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
   tags               = local.tags
@@ -102,7 +106,9 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
+    module.database_orders.client_environment["jobs"],
   )
   secret_environment = merge(
     module.database_orders.secret_environment,
@@ -124,8 +130,11 @@ module "background_worker_consumer" {
   location                     = var.location
   resource_group_name          = var.resource_group_name
   container_app_environment_id = module.container_app_environment.id
-  environment                  = local.environment
-  tags                         = local.tags
+  environment = merge(
+    local.environment,
+    module.queue_tasks.environment,
+  )
+  tags = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -174,11 +183,7 @@ module "database_orders" {
   resource_group_name           = var.resource_group_name
   subnet_id                     = var.subnet_id
   private_dns_zone_ids          = module.private_dns_zones.ids
-  principal_ids = [
-    module.api_service_api.principal_id,
-    module.background_worker_jobs.principal_id,
-  ]
-  tags = local.tags
+  tags                          = local.tags
 }
 
 module "queue_tasks" {
@@ -187,23 +192,17 @@ module "queue_tasks" {
   dead_letter                = true
   fifo                       = false
   visibility_timeout_seconds = 30
-  location                   = var.location
-  resource_group_name        = var.resource_group_name
   principal_ids = [
     module.background_worker_jobs.principal_id,
     module.background_worker_consumer.principal_id,
   ]
-  tags = local.tags
 }
 
 module "topic_events" {
-  source              = "./modules/servicebus_topic"
-  name                = "events"
-  subscriptions       = ["tasks"]
-  location            = var.location
-  resource_group_name = var.resource_group_name
-  principal_ids       = [module.api_service_api.principal_id]
-  tags                = local.tags
+  source = "./modules/servicebus_topic"
+  # not used by azure/servicebus_topic: subscriptions
+  name          = "events"
+  principal_ids = [module.api_service_api.principal_id]
 }
 
 module "cache_sessions" {

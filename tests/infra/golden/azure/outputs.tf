@@ -5,6 +5,8 @@ output "environment" {
     module.bucket_shop_uploads.environment,
     module.bucket_scratch_files.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
+    module.topic_events.environment,
     module.cache_sessions.environment,
     module.warehouse_analytics.environment,
   )
@@ -75,5 +77,12 @@ output "clusters" {
   description = "API endpoint of each capability by name."
   value = {
     platform = module.container_orchestrator_platform.endpoint
+  }
+}
+
+output "database_grants" {
+  description = "SQL an administrator runs once in each database to let its workload identities in."
+  value = {
+    orders = module.database_orders.grant_sql
   }
 }

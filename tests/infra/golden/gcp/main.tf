@@ -67,6 +67,8 @@ module "api_service_api" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.topic_events.environment,
+    module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
   labels             = local.tags
@@ -87,7 +89,9 @@ module "background_worker_jobs" {
   environment = merge(
     local.environment,
     module.database_orders.environment,
+    module.queue_tasks.environment,
     module.warehouse_analytics.environment,
+    module.database_orders.client_environment["jobs"],
   )
   secret_environment = module.database_orders.secret_environment
   labels             = local.tags
@@ -104,8 +108,11 @@ module "background_worker_consumer" {
   network_id      = var.network_id
   project_id      = var.project_id
   region          = var.region
-  environment     = local.environment
-  labels          = local.tags
+  environment = merge(
+    local.environment,
+    module.queue_tasks.environment,
+  )
+  labels = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -157,7 +164,6 @@ module "database_orders" {
   project_id                  = var.project_id
   region                      = var.region
   private_services_connection = module.private_services.connection
-  members                     = [module.api_service_api.member, module.background_worker_jobs.member]
   labels                      = local.tags
 }
 
@@ -174,13 +180,13 @@ module "queue_tasks" {
 }
 
 module "topic_events" {
-  source        = "./modules/pubsub_topic"
-  name          = "events"
-  subscriptions = ["tasks"]
-  project_id    = var.project_id
-  region        = var.region
-  members       = [module.api_service_api.member]
-  labels        = local.tags
+  source = "./modules/pubsub_topic"
+  # not used by gcp/pubsub_topic: subscriptions
+  name       = "events"
+  project_id = var.project_id
+  region     = var.region
+  members    = [module.api_service_api.member]
+  labels     = local.tags
 }
 
 module "cache_sessions" {
