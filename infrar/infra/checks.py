@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from infrar.errors import ConfigurationError
+from infrar.infra.database_checks import database_errors
 from infrar.infra.mapping import continuous_worker, module_table, resolve
 from infrar.infra.project import Capability, Project, Resource
 from infrar.infra.project_model import RESOURCE_DEFAULTS
@@ -24,21 +25,27 @@ VISIBILITY_LIMITS: dict[str, tuple[str, int, int]] = {
     "gcp": ("Pub/Sub's acknowledgement deadline", 10, 600),
     "azure": ("Service Bus's lock duration", 5, 300),
 }
+# provider -> why a topic cannot deliver to a FIFO queue there
+_FIFO_FED = {
+    "aws": "an SNS standard topic cannot deliver to a FIFO SQS queue",
+    "azure": "a FIFO queue is a Service Bus session queue, which refuses the forwarded messages (they carry no "
+             "session id)",
+}
 _CAPABILITY_DEFAULTS = {f.name: f.default for f in fields(Capability)}
 
 
 def provider_errors(project: Project, provider: str) -> list[str]:
     """One line per setting ``provider`` would refuse when the module is applied."""
-    errors: list[str] = []
+    errors = database_errors(project, provider)
     queues = {r.name: r for r in project.resources if r.kind == "queue"}
     for resource in project.resources:
         where = resource.location or project.path.name
-        if provider == "aws" and resource.kind == "topic":
+        if provider in _FIFO_FED and resource.kind == "topic":
             for name in resource.settings.get("subscriptions", ()):
                 queue = queues.get(str(name))
                 if queue is not None and queue.settings.get("fifo"):
-                    errors.append(f"{where}: topic {resource.name!r} delivers to FIFO queue {name!r}: an SNS "
-                                  "standard topic cannot deliver to a FIFO SQS queue; set fifo: false on the queue")
+                    errors.append(f"{where}: topic {resource.name!r} delivers to FIFO queue {name!r}: "
+                                  f"{_FIFO_FED[provider]}; set fifo: false on the queue")
         if provider == "gcp" and resource.kind == "queue":
             errors += _feeds_gcp(project, resource, where)
         limits = VISIBILITY_LIMITS.get(provider)

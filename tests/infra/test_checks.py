@@ -29,11 +29,12 @@ def test_aws_refuses_a_fifo_queue_behind_a_standard_topic() -> None:
     ("azure", "Service Bus's lock duration", "5 to 300"),
 ])
 def test_visibility_timeout_beyond_the_service_maximum_is_refused(provider: str, service: str, allowed: str) -> None:
+    standard = QUEUES.replace("fifo: true, ", "")  # Azure also refuses a topic forwarding to a session queue
     with pytest.raises(ConfigurationError) as caught:
-        generate(parse_project(QUEUES, "p.yaml"), provider, with_plugins=False)
+        generate(parse_project(standard, "p.yaml"), provider, with_plugins=False)
     assert str(caught.value) == (f"p.yaml:3:5: queue 'jobs': visibility_timeout_seconds 900 is outside {service} "
                                  f"on {provider}; allowed: {allowed}")
-    fine = QUEUES.replace("900", "300")
+    fine = standard.replace("900", "300")
     assert "main.tf" in generate(parse_project(fine, "p.yaml"), provider, with_plugins=False)
 
 

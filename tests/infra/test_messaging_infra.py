@@ -117,6 +117,8 @@ def test_gcp_dead_letter_policy_and_its_service_agent_grants() -> None:
     # the workloads publish dead letters and read them: grants on both dead-letter entities
     assert "google_pubsub_topic.dead_letter[*].name" in main
     assert "google_pubsub_subscription.dead_letter[*].name" in main
+    # subscribe(topic, subscription=queue) reads the subscription (get), which subscriber does not allow
+    assert 'role = "roles/pubsub.viewer"' in main
 
 
 def test_azure_entities_have_the_adapters_lock_deliveries_and_dead_letter_queue() -> None:
@@ -160,3 +162,11 @@ def test_gcp_refuses_a_queue_fed_by_two_topics() -> None:
     for provider in ("aws", "azure"):  # SNS and Service Bus forward any number of topics to a queue
         files = generate(parse_project(text, "p.yaml"), provider, with_plugins=False)
         assert "module.queue_tasks.connection" in files["main.tf"]
+
+
+def test_azure_refuses_a_topic_forwarding_to_a_session_queue() -> None:
+    text = PROJECT.replace("{name: tasks, type: queue}", "{name: tasks, type: queue, fifo: true}")
+    with pytest.raises(ConfigurationError, match=r"p\.yaml:8:5: topic 'events' delivers to FIFO queue 'tasks': a "
+                                                 r"FIFO queue is a Service Bus session queue"):
+        generate(parse_project(text, "p.yaml"), "azure", with_plugins=False)
+    assert "topic_id" in generate(parse_project(text, "p.yaml"), "gcp", with_plugins=False)["main.tf"]

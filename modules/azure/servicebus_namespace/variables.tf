@@ -1,3 +1,14 @@
+variable "name_prefix" {
+  description = "Start of the namespace name (the project's prefix); a random suffix makes it globally unique."
+  type        = string
+  default     = "infrar-"
+
+  validation {
+    condition     = can(regex("^[A-Za-z]", var.name_prefix))
+    error_message = "name_prefix must start with a letter (Service Bus namespace names do)."
+  }
+}
+
 variable "resource_group_name" {
   description = "Resource group to create the resources in."
   type        = string

@@ -103,3 +103,13 @@ resource "google_pubsub_subscription_iam_member" "subscriber" {
   role         = "roles/pubsub.subscriber"
   member       = var.members[floor(count.index / length(local.subscriptions))]
 }
+
+# roles/pubsub.subscriber has no pubsub.subscriptions.get, which subscribe(topic, subscription=<name>)
+# calls to check the subscription is the topic's: viewer on this subscription only.
+resource "google_pubsub_subscription_iam_member" "viewer" {
+  count        = length(var.members)
+  project      = var.project_id
+  subscription = google_pubsub_subscription.this.name
+  role         = "roles/pubsub.viewer"
+  member       = var.members[count.index]
+}
