@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from opentelemetry import metrics, trace
+from opentelemetry.context import Context
 from opentelemetry.metrics import Meter
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
@@ -64,6 +65,8 @@ class Exporters:
     destination: str = "the configured destination"
     id_generator: object | None = None  # X-Ray wants the start time in the trace id
     resource_attributes: dict[str, str] = field(default_factory=dict)  # added by the provider (gcp.project_id)
+    # The context each API span starts in, when not simply the current one (Lambda's trace on aws).
+    parent: Callable[[], Context] | None = None
 
 
 Build = Callable[[Settings], Exporters]
@@ -73,9 +76,18 @@ class Pipeline:
     """One configured SDK (or the disabled stand-in): its tracer, meter and log handlers."""
 
     def __init__(self, tracer: Tracer, meter: Meter, handlers: list[logging.Handler],
-                 stop: Callable[[], None]) -> None:
+                 stop: Callable[[], None], parent: Callable[[], Context] | None = None) -> None:
         self.tracer, self.meter, self.handlers, self._stop = tracer, meter, handlers, stop
+        self.parent = parent
         self.loggers: set[str] = set()
+        # open(name, attributes=...) starts a current span: the SDK's own method when spans start
+        # in the current context (no extra frame on the hot path), else one asking the provider.
+        self.open: Callable[..., AbstractContextManager[Span]] = \
+            tracer.start_as_current_span if parent is None else self._open_in_parent
+
+    def _open_in_parent(self, name: str, attributes: Mapping[str, Any] | None = None) -> AbstractContextManager[Span]:
+        assert self.parent is not None  # chosen only with one
+        return self.tracer.start_as_current_span(name, context=self.parent(), attributes=attributes)
 
     def logger(self, name: str) -> logging.Logger:
         found = logging.getLogger(name)
@@ -194,7 +206,8 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
         for close in exporters.closers:
             close()
 
-    pipeline = Pipeline(tracer_provider.get_tracer(SCOPE), meter_provider.get_meter(SCOPE), exporters.handlers, stop)
+    pipeline = Pipeline(tracer_provider.get_tracer(SCOPE), meter_provider.get_meter(SCOPE), exporters.handlers, stop,
+                        exporters.parent)
     for listener in listeners:
         listener(pipeline.tracer)
     return pipeline
@@ -223,8 +236,7 @@ def _use_otlp(exporters: Exporters, redactor: Redactor) -> None:
 def span(build: Build, name: str, attributes: Mapping[str, Any] | None) -> AbstractContextManager[Span]:
     """A child of the current span; an exception is recorded on it (status ERROR) and re-raised."""
     # The hot path of the API: no helper calls, no copy (the SDK copies the attributes itself).
-    found = _current or setup(build)
-    return found.tracer.start_as_current_span(name, attributes=attributes)
+    return (_current or setup(build)).open(name, attributes=attributes)
 
 
 def traced(build: Build, name: str) -> Callable[[F], F]:
@@ -234,14 +246,14 @@ def traced(build: Build, name: str) -> Callable[[F], F]:
         if inspect.iscoroutinefunction(function):
             @functools.wraps(function)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with (_current or setup(build)).tracer.start_as_current_span(name):
+                with (_current or setup(build)).open(name):
                     return await function(*args, **kwargs)
 
             return cast(F, run_async)
 
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
-            with (_current or setup(build)).tracer.start_as_current_span(name):
+            with (_current or setup(build)).open(name):
                 return function(*args, **kwargs)
 
         return cast(F, run)

@@ -13,6 +13,7 @@ from opentelemetry.trace import Span
 
 from infrar.observability import pipeline
 from infrar.observability.logs import BatchWriter, RecordHandler
+from infrar.providers.aws.observability_emf import EmfMetricExporter, lambda_parent, use_xray_headers
 from infrar.providers.aws.observability_export import (
     CloudWatchLogsSender,
     CloudWatchMetricExporter,
@@ -37,8 +38,12 @@ def _log_handler(settings: pipeline.Settings) -> tuple[logging.Handler, list[Cal
 def _exporters(settings: pipeline.Settings) -> pipeline.Exporters:
     handler, closers = _log_handler(settings)
     namespace = os.environ.get("INFRAR_METRICS_NAMESPACE") or settings.service_name
-    return pipeline.Exporters(XRaySpanExporter(settings.service_name), CloudWatchMetricExporter(namespace),
-                              [handler], closers=closers, destination=DESTINATION, id_generator=XRayIdGenerator())
+    # Where stdout reaches CloudWatch Logs, metrics ride on it (EMF): no API call, no permission.
+    metrics = EmfMetricExporter(namespace) if ships_stdout() else CloudWatchMetricExporter(namespace)
+    use_xray_headers()
+    return pipeline.Exporters(XRaySpanExporter(settings.service_name), metrics, [handler], closers=closers,
+                              destination=DESTINATION, id_generator=XRayIdGenerator(),
+                              parent=lambda_parent if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else None)
 
 
 class AwsObservability:

@@ -41,9 +41,9 @@ from opentelemetry.trace import StatusCode, format_span_id, format_trace_id
 from infrar.observability.logs import Fields
 from infrar.providers.aws._clients import cloudwatch, xray
 
-_UNITS = {"1": "Count", "ms": "Milliseconds", "s": "Seconds", "us": "Microseconds", "By": "Bytes",
+UNITS = {"1": "Count", "ms": "Milliseconds", "s": "Seconds", "us": "Microseconds", "By": "Bytes",
           "kBy": "Kilobytes", "MBy": "Megabytes", "%": "Percent"}
-_DELTA = {kind: AggregationTemporality.DELTA for kind in (Counter, Histogram, UpDownCounter, ObservableCounter,
+DELTA = {kind: AggregationTemporality.DELTA for kind in (Counter, Histogram, UpDownCounter, ObservableCounter,
                                                            ObservableUpDownCounter)}
 _ANNOTATION_KEY = re.compile(r"[^A-Za-z0-9_]")
 _GROUP_REFUSED = re.compile(r"[^A-Za-z0-9._/#-]")
@@ -123,7 +123,7 @@ def _metric_datum(name: str, unit: str, point: Any) -> dict[str, Any] | None:
     datum: dict[str, Any] = {
         "MetricName": name,
         "Timestamp": datetime.datetime.fromtimestamp(point.time_unix_nano / 1e9, datetime.timezone.utc),
-        "Unit": _UNITS.get(unit, "None"),
+        "Unit": UNITS.get(unit, "None"),
         "Dimensions": [{"Name": str(key), "Value": str(value)} for key, value in (point.attributes or {}).items()][:30],
     }
     if isinstance(point, HistogramDataPoint):
@@ -140,7 +140,7 @@ class CloudWatchMetricExporter(MetricExporter):
     """PutMetricData of each export's deltas (sums and histograms) and last values (gauges)."""
 
     def __init__(self, namespace: str) -> None:
-        super().__init__(preferred_temporality=_DELTA)  # type: ignore[arg-type]
+        super().__init__(preferred_temporality=DELTA)  # type: ignore[arg-type]
         self.namespace = namespace
 
     def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
