@@ -30,6 +30,7 @@ from infrar.infra.data_wiring import warehouse_arguments
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
+from infrar.infra.messaging_wiring import WIRED_SETTINGS, messaging_arguments
 from infrar.infra.profiles import ROOT_VARIABLES, TOFU_REQUIRED_VERSION, Profile, RootVariable, profile
 from infrar.infra.project import OBSERVABILITY, Capability, Project, Resource
 
@@ -121,7 +122,7 @@ def _settings(placed: _Placed) -> tuple[dict[str, Value], list[str]]:
     else:
         raw = dict(entry.settings)
     used = {k: _value(raw[k]) for k in sorted(raw) if k in placed.variables}
-    return used, sorted(k for k in raw if k not in placed.variables)
+    return used, sorted(k for k in raw if k not in placed.variables and k not in WIRED_SETTINGS)
 
 
 def _value(value: Any) -> Value:
@@ -139,13 +140,6 @@ def _concat(references: Sequence[str]) -> Expr:
     if len(references) == 1:
         return Expr(references[0])
     return Expr("concat(\n" + "".join(f"    {r},\n" for r in references) + "  )")
-
-
-def _subscriptions(entry: Capability | Resource) -> tuple[str, ...]:
-    """Queue names a topic fans out to."""
-    if isinstance(entry, Resource) and entry.kind == "topic":
-        return tuple(str(n) for n in entry.settings.get("subscriptions", ()))
-    return ()
 
 
 def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_Placed]) -> dict[str, Value]:
@@ -169,17 +163,7 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
     if "client_roles" in declared and users:  # one database role per workload, named after it
         wires["client_roles"] = [w.entry.name for w in users]
     wires.update(warehouse_arguments(placed, users, lambda w: _uses(w, resources)))
-    entry = placed.entry
-    queues = {r.entry.name: r for r in resources if r.entry.kind == "queue"}
-    if entry.kind == "topic" and "subscriber_queue_arns" in declared:
-        names = [n for n in _subscriptions(entry) if n in queues]
-        if names:
-            wires["subscriber_queue_arns"] = {n: Expr(queues[n].ref_to("connection.arn")) for n in sorted(names)}
-    if entry.kind == "queue" and "publisher_topic_arns" in declared:
-        topics = [r for r in resources if r.entry.kind == "topic"
-                  and entry.name in _subscriptions(r.entry)]
-        if topics:
-            wires["publisher_topic_arns"] = [Expr(t.ref_to("connection.arn")) for t in topics]
+    wires.update(messaging_arguments(placed, resources))
     return wires
 
 

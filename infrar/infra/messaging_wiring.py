@@ -22,7 +22,10 @@ from infrar.infra.project import Resource
 if TYPE_CHECKING:
     from infrar.infra.generate import _Placed
 
-__all__ = ["feeding_topics", "messaging_arguments", "subscribed_queues"]
+__all__ = ["WIRED_SETTINGS", "feeding_topics", "messaging_arguments", "subscribed_queues"]
+
+# Settings applied through the wiring below, not passed as module arguments (so not "unused").
+WIRED_SETTINGS = frozenset({"subscriptions"})
 
 
 def subscribed_queues(placed: _Placed, resources: Sequence[_Placed]) -> list[_Placed]:

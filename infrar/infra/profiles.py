@@ -123,6 +123,9 @@ PROFILES: dict[str, Profile] = {
                          {"storage_account_id": "id", "storage_account_name": "name"}),
             SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),
                          {"container_app_environment_id": "id"}),
+            # one namespace for every queue and topic: forwarding works only within a namespace
+            SharedModule("servicebus_namespace", ("queue", "topic"),
+                         {"servicebus_namespace_id": "id", "servicebus_namespace": "host"}),
         ),
     ),
 }
