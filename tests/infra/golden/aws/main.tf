@@ -198,8 +198,7 @@ module "queue_tasks" {
 
 module "topic_events" {
   source = "./modules/sns_topic"
-  # not used by aws/sns_topic: subscriptions
-  name = "events"
+  name   = "events"
   subscriber_queue_arns = {
     tasks = module.queue_tasks.connection.arn
   }

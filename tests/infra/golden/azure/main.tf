@@ -41,6 +41,14 @@ module "container_app_environment" {
   tags                     = local.tags
 }
 
+module "servicebus_namespace" {
+  source              = "./modules/servicebus_namespace"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  name_prefix         = local.name_prefix
+  tags                = local.tags
+}
+
 module "web_application_web" {
   source = "./modules/container_app"
   # not used by azure/container_app: memory
@@ -192,6 +200,8 @@ module "queue_tasks" {
   dead_letter                = true
   fifo                       = false
   visibility_timeout_seconds = 30
+  servicebus_namespace_id    = module.servicebus_namespace.id
+  servicebus_namespace       = module.servicebus_namespace.host
   principal_ids = [
     module.background_worker_jobs.principal_id,
     module.background_worker_consumer.principal_id,
@@ -199,10 +209,14 @@ module "queue_tasks" {
 }
 
 module "topic_events" {
-  source = "./modules/servicebus_topic"
-  # not used by azure/servicebus_topic: subscriptions
-  name          = "events"
-  principal_ids = [module.api_service_api.principal_id]
+  source                  = "./modules/servicebus_topic"
+  name                    = "events"
+  servicebus_namespace_id = module.servicebus_namespace.id
+  servicebus_namespace    = module.servicebus_namespace.host
+  principal_ids           = [module.api_service_api.principal_id]
+  subscriber_queues = {
+    tasks = module.queue_tasks.connection
+  }
 }
 
 module "cache_sessions" {

@@ -176,12 +176,12 @@ module "queue_tasks" {
   project_id                 = var.project_id
   region                     = var.region
   members                    = [module.background_worker_jobs.member, module.background_worker_consumer.member]
+  topic_id                   = module.topic_events.connection.topic
   labels                     = local.tags
 }
 
 module "topic_events" {
-  source = "./modules/pubsub_topic"
-  # not used by gcp/pubsub_topic: subscriptions
+  source     = "./modules/pubsub_topic"
   name       = "events"
   project_id = var.project_id
   region     = var.region
