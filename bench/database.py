@@ -216,14 +216,14 @@ else:
             yield from connection.execution_options(stream_results=True, max_row_buffer=2000).execute(text(sql))
     read = lambda row: row[1]
 baseline = status_kib("VmRSS")
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 count = 0
 for row in rows():
     read(row)
     count += 1
-wall = time.perf_counter() - started
+wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 peak = status_kib("VmHWM")  # not ru_maxrss: Linux carries the parent's peak across fork and exec
-print(json.dumps({"rows": count, "wall": wall, "above_kib": peak - baseline}))
+print(json.dumps({"rows": count, "wall": wall, "cpu": cpu, "above_kib": peak - baseline}))
 """
 
 
@@ -243,8 +243,9 @@ def scan_rows(title: str, sides: list[str], baseline: str, rows: int, reps: int,
             assert found["rows"] == rows, found
             results[side].append(found)
     wall = {side: [r["wall"] for r in found] for side, found in results.items()}
+    cpu = {side: [r["cpu"] for r in found] for side, found in results.items()}
     above = {side: max(r["above_kib"] for r in found) / 1024 for side, found in results.items()}
-    out = _time_rows(title, baseline, rows, wall, "rows")
+    out = _time_rows(title, baseline, rows, wall, "rows", cpu=cpu)
     out.append(Row(f"{title}: peak RSS above baseline", "MiB", above["infrar"], above[baseline], baseline,
                    None, f"<= {RSS_TARGET_MIB} MiB", above["infrar"] <= RSS_TARGET_MIB,
                    note=", ".join(f"{side} {value:.1f}" for side, value in above.items())))
@@ -254,26 +255,37 @@ def scan_rows(title: str, sides: list[str], baseline: str, rows: int, reps: int,
 # --------------------------------------------------------------------------- rows of the table
 
 
-def _time_rows(title: str, baseline: str, ops: int, wall: dict[str, list[float]], unit: str = "ops") -> list[Row]:
+def _time_rows(title: str, baseline: str, ops: int, wall: dict[str, list[float]], unit: str = "ops",
+               cpu: dict[str, list[float]] | None = None) -> list[Row]:
+    """The wall-time row; ``cpu`` (this process's CPU time per side) adds the client-side ratio,
+    which a machine busy with other work disturbs far less than the wall time."""
     ratio = median(wall["infrar"]) / median(wall[baseline])
     paired = median([a / b for a, b in zip(wall["infrar"], wall[baseline], strict=True)])
     others = "".join(f"; {name} {median(values) / median(wall[baseline]):.3f}x {baseline}"
                      for name, values in wall.items() if name not in ("infrar", baseline))
+    client = "" if cpu is None else (
+        f"; client CPU {median(cpu['infrar']) / ops * 1e6:,.1f} vs {median(cpu[baseline]) / ops * 1e6:,.1f} us "
+        f"per {unit[:-1]} ({median(cpu['infrar']) / median(cpu[baseline]):.3f})")
     return [Row(f"{title}: wall", "s", median(wall["infrar"]), median(wall[baseline]), baseline, ratio,
                 f"<= {TIME_TARGET}", ratio <= TIME_TARGET,
                 note=f"{len(wall['infrar'])} reps; median of per-rep ratios {paired:.3f}; "
-                     f"infrar {median(wall['infrar']) / ops * 1e6:,.1f} us per {unit[:-1]}{others}",
+                     f"infrar {median(wall['infrar']) / ops * 1e6:,.1f} us per {unit[:-1]}{others}{client}",
                 samples=wall)]
 
 
-def _walls(samples: dict[str, list[Sample]]) -> dict[str, list[float]]:
-    return {name: [s.wall for s in values] for name, values in samples.items()}
-
-
-def run(sides: dict[str, Callable[[int], None]], blocks: int, reps: int) -> dict[str, list[float]]:
+def run(sides: dict[str, Callable[[int], None]], blocks: int,
+        reps: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall and CPU seconds per side and repetition, the sides interleaved."""
     for side in sides.values():  # warm-up: connections, prepared types, imports
         side(0)
-    return _walls(interleaved(sides, blocks, reps))
+    samples: dict[str, list[Sample]] = interleaved(sides, blocks, reps)
+    return ({name: [s.wall for s in values] for name, values in samples.items()},
+            {name: [s.cpu for s in values] for name, values in samples.items()})
+
+
+def _timed(title: str, baseline: str, ops: int, measured: tuple[dict[str, list[float]], dict[str, list[float]]],
+           unit: str = "ops") -> list[Row]:
+    return _time_rows(title, baseline, ops, measured[0], unit, cpu=measured[1])
 
 
 def bench_postgres(ops: int, bulk: int, scan_size: int, reps: int) -> list[Row]:
@@ -285,13 +297,13 @@ def bench_postgres(ops: int, bulk: int, scan_size: int, reps: int) -> list[Row]:
         engine = _sqlalchemy_engine(url)
         _setup(lambda sql: raw.cursor().execute(sql), max(scan_size, ops + BLOCK))
         log(f"database: {ops:,} PK SELECTs x {reps} reps on PostgreSQL")
-        rows += _time_rows(f"{ops:,} SELECT by primary key (PostgreSQL)", "psycopg2", ops,
+        rows += _timed(f"{ops:,} SELECT by primary key (PostgreSQL)", "psycopg2", ops,
                            run(select_sides(raw, engine), blocks, reps))
         log(f"database: {ops:,} INSERTs x {reps} reps")
-        rows += _time_rows(f"{ops:,} INSERT, each committed (PostgreSQL)", "psycopg2", ops,
+        rows += _timed(f"{ops:,} INSERT, each committed (PostgreSQL)", "psycopg2", ops,
                            run(insert_sides(raw, engine), blocks, reps))
         log(f"database: execute_many of {bulk:,} rows x {reps} reps")
-        rows += _time_rows(f"execute_many of {bulk:,} rows (PostgreSQL)", "psycopg2", bulk,
+        rows += _timed(f"execute_many of {bulk:,} rows (PostgreSQL)", "psycopg2", bulk,
                            run(bulk_sides(raw, engine, bulk), 1, reps), "rows")
         log(f"database: {scan_size:,}-row iter_query scan, a fresh process per side x {reps} reps")
         scan_sides = ["infrar", "psycopg2"] + (["sqlalchemy"] if engine is not None else [])
@@ -363,11 +375,11 @@ def bench_sqlite(ops: int, bulk: int, scan_size: int, reps: int) -> list[Row]:
         _sqlite_fill(raw, max(scan_size, ops + BLOCK))
         sides = sqlite_sides(raw, bulk)
         log(f"database: {ops:,} PK SELECTs, {ops:,} INSERTs, execute_many of {bulk:,} on local SQLite")
-        rows += _time_rows(f"{ops:,} SELECT by primary key (local SQLite)", "sqlite3", ops,
+        rows += _timed(f"{ops:,} SELECT by primary key (local SQLite)", "sqlite3", ops,
                            run(sides["select"], blocks, reps))
-        rows += _time_rows(f"{ops:,} INSERT, each committed (local SQLite)", "sqlite3", ops,
+        rows += _timed(f"{ops:,} INSERT, each committed (local SQLite)", "sqlite3", ops,
                            run(sides["insert"], blocks, reps))
-        rows += _time_rows(f"execute_many of {bulk:,} rows (local SQLite)", "sqlite3", bulk,
+        rows += _timed(f"execute_many of {bulk:,} rows (local SQLite)", "sqlite3", bulk,
                            run(sides["bulk"], 1, reps), "rows")
         log(f"database: {scan_size:,}-row iter_query scan on local SQLite")
         rows += scan_rows(f"iter_query of {scan_size:,} rows (local SQLite)", ["infrar", "sqlite3"], "sqlite3",

@@ -16,13 +16,22 @@ from infrar.errors import InvalidArgument
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")
 
 
+# Names found valid: the check is on every call's path, and an app uses a few names.
+_VALID: set[str] = set()
+_VALID_MAX = 1024
+
+
 def check_database(database: object) -> str:
     """``database`` as a name valid on every provider, else InvalidArgument."""
+    if type(database) is str and database in _VALID:
+        return database
     if not isinstance(database, str) or not _NAME.match(database):
         raise InvalidArgument(
             f"database name {database!r} is invalid: use 1-63 letters, digits, '_' or '-', "
             "starting with a letter or '_' (a name every provider accepts)"
         )
+    if len(_VALID) < _VALID_MAX:
+        _VALID.add(database)
     return database
 
 

@@ -182,9 +182,6 @@ def _insert_from_child(db: str, child: int) -> None:
 def test_several_processes_write_one_database(db: str, request: pytest.FixtureRequest) -> None:
     import multiprocessing
 
-    if request.node.callspec.params["db"] == "gcp-connector":
-        pytest.skip("spawned children cannot see the faked Cloud SQL Connector; the gcp run covers this code")
-
     database.execute(db, "CREATE TABLE hits (child INTEGER, n INTEGER)")
     # Four writers on one local file, each a fresh interpreter (SQLite's locking is what is under
     # test); on a server two forked writers, which must each open their own sessions.
