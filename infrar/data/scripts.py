@@ -4,9 +4,12 @@ A cloud job (Glue, Cloud Run, Synapse Spark) runs the one file uploaded to its s
 A script that imports modules lying beside it (an erased tree's private ``_cloud.py``, or a
 program's own helpers) would fail there with ImportError, so the adapters upload a bundle: one
 Python file holding those modules' sources and the script's, which installs an import finder for
-the modules and then runs the script as ``__main__``. A script that imports nothing beside it is
-uploaded as it is. Packages (directories) beside the script are not bundled: ship them as the
-provider's extra files or install them in the job's image.
+the modules and then runs the script as ``__main__``. A script that imports infrar (itself or
+through those modules) gets INFRAR_PROVIDER set in the bundle, unless the job's environment has
+it: a cloud job does not run with the starting program's environment, and infrar would choose
+``local`` there. A script that imports neither is uploaded as it is. Packages (directories)
+beside the script are not bundled: ship them as the provider's extra files or install them in
+the job's image.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ _BUNDLE = '''\
 # Written by infrar for a cloud job: {name} and the modules beside it that it imports.
 import importlib.abc
 import importlib.util
+import os
 import sys
 
 _MODULES = {modules!r}
+for _name, _value in {environment!r}.items():
+    os.environ.setdefault(_name, _value)
 
 
 class _Beside(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -72,11 +78,15 @@ def sibling_modules(script: str) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def bundle(script: str) -> bytes | None:
-    """The one file a cloud job runs for local ``script``; None when the script itself will do."""
+def bundle(script: str, provider: str) -> bytes | None:
+    """The one file a ``provider`` job runs for local ``script``; None when the script itself will do."""
     modules = sibling_modules(script)
-    if not modules:
-        return None
     with open(script, encoding="utf-8") as stream:
         main = stream.read()
-    return _BUNDLE.format(name=os.path.basename(script), modules=modules, main=main).encode("utf-8")
+    sources = {script: main, **modules}
+    uses_infrar = any("infrar" in _imported(source, where) for where, source in sources.items())
+    if not modules and not uses_infrar:
+        return None
+    environment = {"INFRAR_PROVIDER": provider} if uses_infrar else {}
+    return _BUNDLE.format(name=os.path.basename(script), modules=modules, main=main,
+                          environment=environment).encode("utf-8")

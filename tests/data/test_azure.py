@@ -177,7 +177,7 @@ def test_a_script_with_modules_beside_it_is_uploaded_as_one_file_that_runs_alone
     script.write_text("from _cloud import GREETING\n\nprint(GREETING)\n")
     data.run_job("nightly", script)
     uploaded = storage.read_bytes(container, "scripts/nightly.py")
-    assert uploaded == bundle(str(script))
+    assert uploaded == bundle(str(script), "azure")
     assert _definition(calls[0])["job_properties"]["file"] == (
         f"abfss://{container}@{LAKE}.dfs.core.windows.net/scripts/nightly.py")
     alone = tmp_path / "spark" / "nightly.py"  # where the Spark driver keeps the one file

@@ -123,7 +123,7 @@ def test_a_script_with_modules_beside_it_is_uploaded_as_one_file_the_bootstrap_r
     script.write_text("import sys\n\nfrom _cloud import total\n\nprint(total([1, 2, 3]), sys.argv[1:])\n")
     data.run_job("nightly", script, args={"day": "2026-11-01"})
     uploaded = storage.read_bytes(fakes["bucket"], "scripts/nightly.py")
-    assert uploaded == bundle(str(script))
+    assert uploaded == bundle(str(script), "gcp")
     uri = f"gs://{fakes['bucket']}/scripts/nightly.py"
     assert fakes["jobs"].calls[0] == ("create_job", {"parent": LOCATION, "job": _definition(uri, []),
                                                      "job_id": "nightly"})

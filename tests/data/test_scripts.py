@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,12 +33,12 @@ def test_sibling_modules_follows_imports_beside_the_script_only(tmp_path: Path) 
     assert list(sibling_modules(str(job))) == ["_cloud", "_errors"]  # through _cloud; not json, not unused
     alone = tmp_path / "alone.py"
     alone.write_text("import os\nprint(os.sep)\n")
-    assert sibling_modules(str(alone)) == {} and bundle(str(alone)) is None  # uploaded as it is
+    assert sibling_modules(str(alone)) == {} and bundle(str(alone), "aws") is None  # uploaded as it is
 
 
 def test_the_bundle_runs_alone_as_the_script_does_beside_its_modules(tmp_path: Path) -> None:
     job = _tree(tmp_path)
-    body = bundle(str(job))
+    body = bundle(str(job), "aws")
     assert body is not None
     elsewhere = tmp_path / "job-run"  # where a cloud job keeps the one uploaded file
     elsewhere.mkdir()
@@ -52,3 +53,25 @@ def test_the_bundle_runs_alone_as_the_script_does_beside_its_modules(tmp_path: P
     bare = elsewhere / "bare.py"  # without the bundle, the script alone cannot import _cloud
     bare.write_text(job.read_text())
     assert "No module named '_cloud'" in _run(bare, "--who", "x", cwd=elsewhere).stderr
+
+
+def test_a_script_importing_infrar_runs_on_the_provider_that_started_it(tmp_path: Path) -> None:
+    """A cloud job has not the starter's environment: without INFRAR_PROVIDER, infrar would pick local."""
+    script = tmp_path / "uses_infrar.py"
+    script.write_text("import os\n\nimport infrar\n\nprint(os.environ['INFRAR_PROVIDER'])\n")
+    body = bundle(str(script), "gcp")
+    assert body is not None and b"import infrar" in body
+    (tmp_path / "run").mkdir()
+    uploaded = tmp_path / "run" / "script.py"
+    uploaded.write_bytes(body)
+    env = {k: v for k, v in os.environ.items() if k != "INFRAR_PROVIDER"}
+    ran = subprocess.run([sys.executable, str(uploaded)], capture_output=True, text=True, env=env, timeout=60,
+                         check=False)
+    assert (ran.returncode, ran.stdout) == (0, "gcp\n"), ran.stderr
+    env["INFRAR_PROVIDER"] = "local"  # what the job's own environment says wins
+    ran = subprocess.run([sys.executable, str(uploaded)], capture_output=True, text=True, env=env, timeout=60,
+                         check=False)
+    assert ran.stdout == "local\n"
+    erased_like = tmp_path / "plain.py"
+    erased_like.write_text("import boto3\n")
+    assert bundle(str(erased_like), "aws") is None  # neither infrar nor a module beside it: as it is

@@ -92,3 +92,11 @@ def test_the_data_adapters_read_each_variable_infra_outputs_and_need_no_other(pr
                                                        "INFRAR_RUN", "INFRAR_GCS", "INFRAR_SYNAPSE",
                                                        "AZURE_SYNAPSE"))}
     assert data_specific == EXPECTED[provider]
+
+
+@pytest.mark.parametrize(("provider", "setting"), [("aws", "job_python_modules"), ("gcp", "job_image")])
+def test_job_settings_of_the_warehouse_reach_its_module(provider: str, setting: str) -> None:
+    text = PROJECT.replace("{name: analytics, type: warehouse}",
+                           f"{{name: analytics, type: warehouse, {setting}: 'x/y:1'}}")
+    main = " ".join(generate(parse_project(text, "p.yaml"), provider, with_plugins=False)["main.tf"].split())
+    assert f'{setting} = "x/y:1"' in main

@@ -131,7 +131,7 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
     target = glue.setting("INFRAR_GLUE_SCRIPTS", job, "the s3://bucket/prefix/ that job scripts are uploaded to")
     bucket, _, prefix = target.removeprefix("s3://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
-    body = bundle(source)  # the modules beside it that it imports go in one file with it
+    body = bundle(source, "aws")  # with the modules beside it that it imports, in one file
     if body is None:
         s3.client().upload_file(source, bucket, key)
     else:

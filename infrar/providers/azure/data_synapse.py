@@ -86,7 +86,7 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
     if isinstance(source, tuple):
         return f"abfss://{source[0]}@{host}/{source[1]}"
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
-    body = bundle(source)  # the modules beside it that it imports go in one file with it
+    body = bundle(source, "azure")  # with the modules beside it that it imports, in one file
     blob = synapse.scripts_blob(host, container, key)
     if body is not None:
         blob.upload_blob(body, overwrite=True)

@@ -63,7 +63,7 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
     bucket, _, prefix = target.removeprefix("gs://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
     blob = gcs.client().bucket(bucket).blob(key)
-    body = bundle(source)  # the modules beside it that it imports go in one file with it
+    body = bundle(source, "gcp")  # with the modules beside it that it imports, in one file
     if body is None:
         blob.upload_from_filename(source)
     else:
