@@ -84,7 +84,9 @@ def environment_warnings(project: Project, provider: str) -> list[str]:
     """One line per workload whose resources would set the same variable twice.
 
     libpq's variables name one server, so a workload reaches one database through them (caches
-    have variables of their own: ``REDIS_URL_<CACHE>``, ``REDIS_CA_FILE_<CACHE>`` on GCP).
+    have variables of their own: ``REDIS_URL_<CACHE>``, ``REDIS_CA_FILE_<CACHE>`` on GCP); the
+    data adapters' job and query settings (roles, scripts location, workgroup, Spark pool) are
+    those of one warehouse.
     """
     kinds = {r.name: r.kind for r in project.resources}
     warnings: list[str] = []
@@ -92,7 +94,8 @@ def environment_warnings(project: Project, provider: str) -> list[str]:
         if capability.type == "container_orchestrator":
             continue  # pods get their configuration from their own manifests
         used = _used_names(capability, kinds)
-        for kind, variables in (("database", "PGHOST, PGUSER ..."),):
+        for kind, variables in (("database", "PGHOST, PGUSER ..."),
+                                ("warehouse", "the job and query settings, INFRAR_GLUE_* ...")):
             names = [n for n in used if kinds[n] == kind]
             if len(names) > 1:
                 warnings.append(

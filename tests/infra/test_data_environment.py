@@ -17,7 +17,7 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from infrar.infra.generate import generate
+from infrar.infra.generate import environment_warnings, generate
 from infrar.infra.project import parse_project
 from tests.infra.test_environment import _keys, _outputs, _unquote
 
@@ -100,3 +100,12 @@ def test_job_settings_of_the_warehouse_reach_its_module(provider: str, setting: 
                            f"{{name: analytics, type: warehouse, {setting}: 'x/y:1'}}")
     main = " ".join(generate(parse_project(text, "p.yaml"), provider, with_plugins=False)["main.tf"].split())
     assert f'{setting} = "x/y:1"' in main
+
+
+def test_two_warehouses_for_one_workload_are_warned_about() -> None:
+    text = PROJECT.replace("uses: [analytics, landing]", "uses: [analytics, lake]") + \
+        "  - {name: lake, type: warehouse}\n"
+    warnings = environment_warnings(parse_project(text, "p.yaml"), "aws")
+    assert warnings == ["p.yaml:3:5: warning: capability 'etl' uses 2 warehouses (analytics, lake) on aws; their "
+                        "variables (the job and query settings, INFRAR_GLUE_* ...) name one server, so it is "
+                        "configured for 'lake' only; split the capability or put the warehouses on one server"]
