@@ -6,7 +6,8 @@ queue each subscription is on, forwarding, dead-letter targets and delivery limi
 generated module blocks and the modules' own resources, created on the cloud's test service with its native
 client, and the adapter then runs as deployed (``INFRAR_CREATE_MISSING=0``, as the ``environment`` output
 sets it): ``publish`` to the topic, ``receive_messages`` from the queue, and a poison message through its
-5 deliveries into ``<queue>-dead-letter``.
+5 deliveries into ``<queue>-dead-letter``; on AWS and GCP, where the queue is the topic's subscription,
+``subscribe(topic, subscription=<queue>)`` too (on Azure the forwarding subscription holds nothing: docs/infra.md).
 """
 
 from __future__ import annotations
@@ -93,6 +94,16 @@ def _run_as_deployed(queue: str, topic: str) -> None:
     dead[0].acknowledge()
 
 
+def _subscribe_as_deployed(queue: str, topic: str) -> None:
+    """subscribe(topic, subscription=<queue>) consumes what the topic fans out to the queue (AWS and GCP)."""
+    got: list[Any] = []
+    with messaging.subscribe(topic, lambda m: got.append(m.body), subscription=queue, max_messages=1,
+                             timeout=30) as subscription:
+        messaging.publish(topic, {"order": 2})
+        subscription.wait()
+    assert got == [{"order": 2}]
+
+
 def test_aws_sns_delivers_to_the_sqs_queue_with_raw_delivery_and_redrive(infrar_service: ServiceUser,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     queue, topic = _names()
@@ -114,6 +125,7 @@ def test_aws_sns_delivers_to_the_sqs_queue_with_raw_delivery_and_redrive(infrar_
     assert queue in layout.topic["subscriber_queue_arns"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     _run_as_deployed(queue, topic)
+    _subscribe_as_deployed(queue, topic)
 
 
 def test_gcp_the_queue_subscription_is_on_the_topic(infrar_service: ServiceUser,
@@ -146,6 +158,7 @@ def test_gcp_the_queue_subscription_is_on_the_topic(infrar_service: ServiceUser,
         "dead_letter_policy": {"dead_letter_topic": pubsub.topic_path(dead),
                                "max_delivery_attempts": policy["max_delivery_attempts"]}})
     _run_as_deployed(queue, topic)
+    _subscribe_as_deployed(queue, topic)
 
 
 def test_azure_the_topic_subscription_forwards_to_the_queue(infrar_service: ServiceUser,
