@@ -62,6 +62,10 @@ class TracedAdapter:
         parameter, kind = _resource_of(self._domain, method) or (None, None)
         position = _position(real, parameter) if parameter else None
         tracer = self._tracer
+        # Where the provider starts spans in a context of its own (Lambda's trace on aws), so do
+        # infrar calls made outside any span; read once per method: a new pipeline makes new proxies.
+        running = pipeline.running()
+        parent = running.parent if running is not None else None
 
         @functools.wraps(real)
         def traced(*args: Any, **kwargs: Any) -> Any:
@@ -71,7 +75,8 @@ class TracedAdapter:
                 if isinstance(value, str):
                     attributes[f"infrar.{kind}"] = value
                     attributes["infrar.resource"] = value
-            with tracer.start_as_current_span(name, kind=SpanKind.CLIENT, attributes=attributes):
+            context = parent() if parent is not None else None
+            with tracer.start_as_current_span(name, context=context, kind=SpanKind.CLIENT, attributes=attributes):
                 return real(*args, **kwargs)
 
         return traced

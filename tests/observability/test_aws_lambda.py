@@ -124,3 +124,18 @@ def test_the_x_amzn_trace_id_header_continues_through_the_global_propagator(on_l
     assert carrier["X-Amzn-Trace-Id"].startswith(f"Root={ROOT};Parent={request.get_span_context().span_id:016x}")
     assert carrier["traceparent"].split("-")[1] == ROOT[2:].replace("-", "")
     assert _segments(on_lambda, ROOT)["orders"]["parent_id"] == PARENT
+
+
+def test_an_infrar_call_outside_any_span_continues_the_invocation_trace(
+        on_lambda: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from infrar import storage
+
+    bucket = f"lambda-{uuid.uuid4().hex[:12]}"
+    _client("s3", on_lambda).create_bucket(Bucket=bucket)
+    root = "1-5759e988-0000000000000000000fade5"
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={root};Parent={PARENT};Sampled=1")
+    observability.setup()
+    storage.write_bytes(bucket, "o-1.json", b"{}")
+    observability.shutdown()
+    segment = _segments(on_lambda, root)["orders"]
+    assert (segment["parent_id"], segment["annotations"]["otel_span_name"]) == (PARENT, "storage.write_bytes")
