@@ -122,8 +122,40 @@ class CostModel:
         return chosen
 
 
+class _Source(str):
+    """A cost model's file name that knows the line and column of each key (``implementations.x.prices.y``)."""
+
+    positions: dict[str, tuple[int, int]]
+
+
+def _source(file: str, text: str) -> _Source:
+    source = _Source(file)
+    source.positions = {}
+    pending: list[tuple[yaml.Node | None, str]] = [(yaml.compose(text, Loader=Loader), "")]
+    while pending:
+        node, path = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = f"{path}.{key.value}" if path else str(key.value)
+                source.positions[name] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                pending.append((value, name))
+    return source
+
+
+def _at(file: str, key: str) -> str:
+    """``file:line:col: key`` at the key (or the nearest enclosing one that is written), else ``file: key``."""
+    positions = getattr(file, "positions", {})
+    probe = key
+    while probe and probe not in positions:
+        probe = probe.rpartition(".")[0]
+    if not probe:
+        return f"{file}: {key}"
+    line, column = positions[probe]
+    return f"{file}:{line}:{column}: {key}"
+
+
 def _error(file: str, key: str, problem: str) -> CostModelError:
-    return CostModelError(f"{file}: {key}: {problem}")
+    return CostModelError(f"{_at(file, key)}: {problem}")
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], file: str, where: str) -> None:
@@ -186,7 +218,7 @@ def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> I
             close = difflib.get_close_matches(key, sorted(allowed_usage), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(sorted(allowed_usage))
             raise _error(file, f"{where}.usage.{key}", f"not a usage key of {', '.join(serves)}; {hint}")
-        usage[key] = compile_formula(default, f"{file}: {where}.usage.{key}")
+        usage[key] = compile_formula(default, _at(file, f"{where}.usage.{key}"))
     instances: dict[str, dict[str, Any]] = {}
     for size, entry in _mapping(data.get("instances"), file, f"{where}.instances").items():
         if size not in SIZES:
@@ -199,7 +231,7 @@ def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> I
     if instances and set(instances) != set(SIZES):
         missing = ", ".join(s for s in SIZES if s not in instances)
         raise _error(file, f"{where}.instances", f"missing sizes: {missing}; price every size")
-    formula = compile_formula(data["formula"], f"{file}: {where}.formula")
+    formula = compile_formula(data["formula"], _at(file, f"{where}.formula"))
     _check_names(formula, prices, usage, instances, serves, file, where)
     return Implementation(
         id=impl_id, provider=provider, serves=tuple(serves), title=str(data["title"]),
@@ -243,6 +275,7 @@ def parse_model(text: str, file: str) -> CostModel:
         raw = yaml.load(text, Loader=Loader)  # a SafeLoader that reads integers of any length
     except yaml.YAMLError as exc:
         raise CostModelError(f"{file}: not valid YAML: {exc}") from exc
+    file = _source(file, text)  # parsed once more, for the line and column of each key in messages
     data = _mapping(raw, file, "(top level)")
     _unknown_keys(data, _MODEL_KEYS, file, "")
     for required in ("provider", "implementations"):

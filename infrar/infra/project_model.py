@@ -39,7 +39,7 @@ USAGE_KEYS: dict[str, tuple[str, ...]] = {
     "web_application": ("hours", "average_instances", "monthly_requests", "egress_gb", "log_gb"),
     "api_service": ("hours", "average_instances", "monthly_requests", "egress_gb", "log_gb"),
     "background_worker": ("hours", "average_instances", "egress_gb", "log_gb"),
-    "container_orchestrator": ("hours", "egress_gb"),
+    "container_orchestrator": ("hours", "egress_gb", "log_gb"),
     "bucket": ("storage_gb", "monthly_write_requests", "monthly_read_requests", "egress_gb"),
     "database": ("hours", "backup_gb"),
     "queue": ("monthly_messages", "message_kb"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -38,7 +39,8 @@ EXPECTED = {
     ("api", "aws"): 2 * 730 * (0.5 * 0.04048 + 1 * 0.004445) + 730 * 0.0225 + 1.00 + 4 * 0.50,
     # 0.5 vCPU: Cloud Run bills per request (busy the whole month; no requests in this project)
     ("api", "gcp"): 2 * 730 * 3600 * (0.5 * 0.000024 + 1 * 0.0000025),
-    ("api", "azure"): 2 * 730 * 3600 * (0.5 * 0.000024 + 1 * 0.000003),
+    # + 4 GB of console logs into the Container Apps environment's Log Analytics workspace
+    ("api", "azure"): 2 * 730 * 3600 * (0.5 * 0.000024 + 1 * 0.000003) + 4 * 2.30,
     ("uploads", "aws"): 100 * 0.023 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.09 + 1.00,  # + its KMS key
     ("uploads", "gcp"): 100 * 0.020 + 20 * 0.005 + 1000 * 0.0004 + 10 * 0.12,
     ("uploads", "azure"): 100 * 0.018 + 2 * 0.05 + 100 * 0.004 + 10 * 0.087,
@@ -111,7 +113,8 @@ def test_orchestrator_uses_node_size_and_count() -> None:
     assert by["aws"].monthly == pytest.approx(730 * 0.10 + 2 * (730 * 0.096 + 20 * 0.08) + 1.00)  # + KMS key
     # GKE: a regional pool, 2 nodes in each of 3 zones; AKS: a system and a workload pool of 2 nodes
     assert by["gcp"].monthly == pytest.approx(730 * 0.10 + 3 * 2 * (730 * 0.067006 + 100 * 0.10))
-    assert by["azure"].monthly == pytest.approx(730 * 0.10 + 2 * 2 * (730 * 0.096 + 19.71))
+    # + 5 GB (the default log_gb) into the cluster's Log Analytics workspace
+    assert by["azure"].monthly == pytest.approx(730 * 0.10 + 2 * 2 * (730 * 0.096 + 19.71) + 5 * 2.30)
     assert by["azure"].instance_type == "Standard_D2s_v5"
 
 
@@ -169,7 +172,8 @@ def test_bad_cost_models_name_file_and_implementation(change: str, error: type[E
     with pytest.raises(error) as caught:
         parse_model(_model(impl), "plugin/cost_models/test.yaml")
     message = str(caught.value)
-    assert message.startswith("plugin/cost_models/test.yaml: ")
+    # file:line:col of the key at fault (BASE_IMPL's keys are indented under implementations.t_bucket)
+    assert re.match(r"plugin/cost_models/test\.yaml:\d+:\d+: implementations\.t_bucket", message), message
     for word in words:
         assert word in message
 
