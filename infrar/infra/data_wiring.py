@@ -1,9 +1,12 @@
 """Wiring of warehouse modules beyond the generic one: what the jobs they run may reach.
 
-A warehouse's jobs (Glue jobs on AWS) run the program's scripts, which reach infrar storage,
-databases and queues like the workload that started them. A warehouse module that declares
-``job_policy_statements`` gets the ``policy_statements`` of every other resource used by the
-workloads that use the warehouse, so its job role reaches what they reach and nothing more.
+A warehouse's jobs run the program's scripts, which reach infrar storage, databases and queues
+like the workload that started them, so they reach what those workloads reach and nothing more:
+- AWS: a warehouse module that declares ``job_policy_statements`` gets the ``policy_statements``
+  of every other resource used by the workloads that use the warehouse (its Glue job role's);
+- GCP / Azure: every other resource those workloads use admits the warehouse's job identity
+  (``job_member``: the Cloud Run jobs' service account; ``job_principal_id``: the Synapse
+  workspace identity Spark jobs run as) next to theirs in ``members`` / ``principal_ids``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from infrar.infra.hcl import Expr, Value
 if TYPE_CHECKING:
     from infrar.infra.generate import _Placed
 
-__all__ = ["warehouse_arguments"]
+__all__ = ["JOB_IDENTITIES", "job_identities", "warehouse_arguments"]
+
+# warehouse output -> variable of a resource module that admits identities through it
+JOB_IDENTITIES = {"job_member": "members", "job_principal_id": "principal_ids"}
 
 
 def warehouse_arguments(placed: _Placed, users: Sequence[_Placed],
@@ -34,3 +40,19 @@ def warehouse_arguments(placed: _Placed, users: Sequence[_Placed],
     if len(references) == 1:
         return {"job_policy_statements": Expr(references[0])}
     return {"job_policy_statements": Expr("concat(\n" + "".join(f"    {r},\n" for r in references) + "  )")}
+
+
+def job_identities(placed: _Placed, users: Sequence[_Placed],
+                   uses: Callable[[_Placed], Sequence[_Placed]]) -> dict[str, list[Expr]]:
+    """variable -> the job identities of the warehouses ``placed``'s users also use, for resource ``placed``."""
+    found: dict[str, list[Expr]] = {}
+    if placed.entry.kind == "warehouse" or placed.is_workload:
+        return found
+    for workload in users:
+        for warehouse in (r for r in uses(workload) if r.entry.kind == "warehouse"):
+            for output, variable in JOB_IDENTITIES.items():
+                identity = Expr(warehouse.ref_to(output))
+                if output in warehouse.outputs and variable in placed.variables \
+                        and identity not in found.setdefault(variable, []):
+                    found[variable].append(identity)
+    return {variable: identities for variable, identities in found.items() if identities}

@@ -26,7 +26,7 @@ from typing import Any
 from infrar.errors import ConfigurationError
 from infrar.infra import hcl
 from infrar.infra.checks import dropped_warnings, provider_errors
-from infrar.infra.data_wiring import warehouse_arguments
+from infrar.infra.data_wiring import job_identities, warehouse_arguments
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
@@ -158,6 +158,7 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
     users = [w for w in workloads if placed in _uses(w, resources)]
     for output, variable in ACCESS_WIRING.items():
         sources = [Expr(w.ref_to(output)) for w in users if output in w.outputs]
+        sources += job_identities(placed, users, lambda w: _uses(w, resources)).get(variable, [])
         if variable in declared and sources:
             wires[variable] = sources
     if "client_roles" in declared and users:  # one database role per workload, named after it

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from infrar.infra.generate import generate
 from infrar.infra.project import parse_project
 from tests.infra.test_data_environment import PROJECT
@@ -74,10 +76,15 @@ def test_aws_job_and_scheduler_roles_trust_only_their_service_and_the_scheduler_
     assert "var.job_policy_statements" in text  # what the starters reach, the jobs reach
 
 
+def _module_block(main: str, label: str) -> str:
+    """The text of ``module "<label>"`` in a whitespace-collapsed main.tf."""
+    block = main[main.index(f'module "{label}"'):]
+    return block[:block.index("module ", 10)] if "module " in block[10:] else block
+
+
 def test_the_job_role_gets_what_the_workloads_starting_jobs_reach() -> None:
     main = " ".join(generate(parse_project(PROJECT, "p.yaml"), "aws", with_plugins=False)["main.tf"].split())
-    warehouse = main[main.index('module "warehouse_analytics"'):]
-    warehouse = warehouse[:warehouse.index("module ", 10)] if "module " in warehouse[10:] else warehouse
+    warehouse = _module_block(main, "warehouse_analytics")
     assert "job_policy_statements = module.bucket_landing.policy_statements" in warehouse
 
 
@@ -98,3 +105,14 @@ def test_azure_workloads_may_define_and_run_synapse_jobs_as_the_workspace() -> N
     for role in ("Synapse Contributor", "Synapse Credential User"):
         assert f'role_name = "{role}" principal_id = each.value' in text
     assert 'resource "azurerm_synapse_spark_pool" "jobs"' in text
+
+
+@pytest.mark.parametrize(("provider", "variable", "output"), [("gcp", "members", "job_member"),
+                                                               ("azure", "principal_ids", "job_principal_id")])
+def test_gcp_and_azure_job_identities_are_admitted_where_their_starters_are(provider: str, variable: str,
+                                                                            output: str) -> None:
+    main = " ".join(generate(parse_project(PROJECT, "p.yaml"), provider, with_plugins=False)["main.tf"].split())
+    bucket = _module_block(main, "bucket_landing")
+    identities = bucket[bucket.index(f"{variable} = ["):bucket.index("]", bucket.index(f"{variable} = ["))]
+    assert f"module.warehouse_analytics.{output}" in identities
+    assert output not in _module_block(main, "warehouse_analytics")  # its own grants are its own

@@ -21,3 +21,8 @@ output "secret_environment" {
   description = "Variables whose values are secrets: none (Entra authentication)."
   value       = {}
 }
+
+output "job_principal_id" {
+  description = "Object id of the workspace identity Spark jobs run as: the resources the workloads starting jobs use grant it their roles too."
+  value       = azurerm_synapse_workspace.this.identity[0].principal_id
+}

@@ -16,3 +16,8 @@ output "environment" {
     INFRAR_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
   }
 }
+
+output "job_member" {
+  description = "IAM member the jobs run as: the resources the workloads starting jobs use grant it their roles too."
+  value       = google_service_account.job.member
+}
