@@ -6,6 +6,13 @@ name, subscribed with raw message delivery, so fan-out is SNS's and every subscr
 plain bodies and attributes. Bodies travel as text: JSON as is, bytes as base64 (the
 ``content-type`` attribute says which). A missing topic, queue or subscription is NotFound
 naming it, unless INFRAR_CREATE_MISSING=1, when it is created with its dead-letter wiring.
+
+A queue made by ``infrar infra`` with ``fifo: true`` is the FIFO queue ``<queue>.fifo`` (dead
+letters in ``<queue>-dead-letter.fifo``), found when ``<queue>`` does not exist. Its messages
+are sent in one message group, so the queue is first in, first out: while a received message
+is unsettled the later ones stay hidden, and a released one comes back before them. Each send
+carries its own deduplication id (equal bodies are separate messages); SQS FIFO queues cannot
+delay one message, so ``delay_seconds`` must be 0 there.
 """
 
 from __future__ import annotations
@@ -13,9 +20,11 @@ from __future__ import annotations
 import base64
 import json
 import math
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from infrar.errors import InvalidArgument
 from infrar.messaging import subscriber
 from infrar.messaging.channel import outgoing, receive
 from infrar.messaging.codec import BYTES_TYPE
@@ -43,6 +52,7 @@ from infrar.providers.aws.messaging_errors import GONE, SDK_ERRORS, STALE, error
 _LIMIT = 256 * KIB
 _WHERE = "AWS (SNS and SQS with raw delivery: 256 KiB)"
 _RETENTION = "1209600"  # 14 days, SQS's longest, for dead-letter queues
+_FIFO = ".fifo"  # what SQS requires a FIFO queue's name to end with
 
 
 def _outgoing(message: Any, attributes: Mapping[str, str] | None, destination: str) -> tuple[str, dict[str, Any]]:
@@ -81,12 +91,32 @@ def _queue_url(queue: str, kind: str = "queue") -> str:
         try:
             url = str(sqs.client().get_queue_url(QueueName=queue)["QueueUrl"])
         except SDK_ERRORS as exc:
-            if error_code(exc) not in GONE or not create_missing():
+            if error_code(exc) not in GONE:
                 raise
-            url = _create_queue(queue)
+            found = _fifo_url(queue)
+            if found is None and not create_missing():
+                raise
+            url = found or _create_queue(queue)
     except SDK_ERRORS as exc:
         raise translate_error(exc, kind, queue) from exc
     return sqs.remember_url(queue, url)
+
+
+def _fifo_url(queue: str) -> str | None:
+    """The URL of FIFO queue ``<queue>.fifo`` (infra's ``fifo: true``), None when there is none."""
+    try:
+        return str(sqs.client().get_queue_url(QueueName=queue + _FIFO)["QueueUrl"])
+    except SDK_ERRORS as exc:
+        if error_code(exc) not in GONE:
+            raise
+        return None
+
+
+def _fifo_arguments(queue: str) -> dict[str, str]:
+    """What a send to ``queue`` adds when it is a FIFO queue: one message group, a deduplication id per send."""
+    if not _queue_url(queue).endswith(_FIFO):
+        return {}
+    return {"MessageGroupId": queue, "MessageDeduplicationId": uuid.uuid4().hex}
 
 
 def _call(queue: str, operation: str, **arguments: Any) -> Any:
@@ -135,8 +165,9 @@ def _extend_lease(queue: str, handle: Any, seconds: float) -> None:
 
 def _dead_letter(queue: str, delivery: Delivery, reason: str) -> None:
     content_type = delivery.attributes.get(CONTENT_TYPE)
-    _call(dead_letter_name(queue), "send_message", MessageBody=_text(delivery.data, content_type),
-          MessageAttributes=_wire_attributes(delivery.attributes))
+    dead = dead_letter_name(queue)
+    _call(dead, "send_message", MessageBody=_text(delivery.data, content_type),
+          MessageAttributes=_wire_attributes(delivery.attributes), **_fifo_arguments(dead))
     _settle(queue, "delete_message", ReceiptHandle=delivery.handle)
 
 
@@ -208,7 +239,11 @@ class AwsMessaging:
                      attributes: Mapping[str, str] | None = None) -> str:
         body, sent = _outgoing(message, attributes, check_queue(queue))
         delay = math.ceil(check_seconds("delay_seconds", delay_seconds, 0, MAX_DELAY_SECONDS))
-        answer = _call(queue, "send_message", MessageBody=body, DelaySeconds=delay, MessageAttributes=sent)
+        fifo = _fifo_arguments(queue)
+        if fifo and delay:
+            raise InvalidArgument(f"queue {queue!r} is the FIFO SQS queue {queue + _FIFO!r}, which cannot delay one "
+                                  f"message (delay_seconds={delay_seconds}); send it later, or use delay_seconds=0")
+        answer = _call(queue, "send_message", MessageBody=body, DelaySeconds=delay, MessageAttributes=sent, **fifo)
         return str(answer["MessageId"])
 
     def receive_messages(self, queue: str, max_count: int = 10, *, wait_seconds: float = 1,
