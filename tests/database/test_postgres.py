@@ -5,16 +5,19 @@ refused connections and bad credentials."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg2
 import pytest
 
 from infrar import database, dispatch
-from infrar.database import pooled
-from infrar.errors import PermissionDenied, Unavailable
+from infrar.database import pg_ops, pg_pool, pooled
+from infrar.errors import PermissionDenied, Timeout, Unavailable
 from infrar.testing import odbc
 from infrar.testing._process import free_port
 from infrar.testing.postgres import PostgresService
@@ -159,3 +162,54 @@ def test_forked_child_uses_its_own_connections(pg: tuple[PostgresService, str]) 
     database.execute(name, "INSERT INTO t SELECT 'parent again', pg_backend_pid()")
     backend = {row["who"]: row["backend"] for row in database.query(name, "SELECT who, backend FROM t")}
     assert backend["child"] != backend["parent"] == backend["parent again"]
+
+
+@pytest.fixture
+def pool(infrar_services: ServiceRegistry, monkeypatch: pytest.MonkeyPatch,
+         tmp_path: Path) -> Iterator[pg_pool.Pool]:
+    """A psycopg2 Pool of two connections to a fresh database (aws's connect)."""
+    from infrar.providers.aws._clients import postgres
+
+    _, name = _use("aws", infrar_services, monkeypatch, tmp_path)
+    made = pg_pool.Pool(lambda: postgres.connect(name), "test-endpoint", 2)
+    yield made
+    made.close()
+
+
+def test_pool_lends_at_most_its_size_and_a_borrower_waits_for_one(
+        pool: pg_pool.Pool, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = pool.lend(), pool.lend()
+    assert first is not second
+    got: list[Any] = []
+    waiter = threading.Thread(target=lambda: got.append(pool.lend()))
+    waiter.start()
+    pool.give_back(second)  # the waiting borrower gets this one, not a third connection
+    waiter.join()
+    assert got == [second]
+    monkeypatch.setattr(pg_pool, "WAIT_SECONDS", 0.01)
+    with pytest.raises(Timeout, match="test-endpoint"):
+        pool.lend()
+    pool.give_back(first)
+    assert pool.lend() is first  # the idle one, newest first
+
+
+def test_pool_keeps_a_cursor_per_connection_but_not_a_big_result(pool: pg_pool.Pool) -> None:
+    connection = pool.lend()
+    kept = pool.cursor(connection)
+    assert pool.cursor(connection) is kept
+    pool.give_back(connection)
+    assert len(pg_ops.query(pool, "t", "SELECT g FROM generate_series(1, 5) AS g", None)) == 5
+    assert pool.cursor(pool.lend()) is kept and not kept.closed
+    pool.give_back(connection)
+    assert len(pg_ops.query(pool, "t", "SELECT g FROM generate_series(1, 101) AS g", None)) == 101
+    assert kept.closed  # a cursor keeps its last result: a big one is not kept in the pool
+    assert pool.cursor(pool.lend()) is not kept
+
+
+def test_pool_frees_the_place_of_a_connection_that_failed_to_open(
+        pool: pg_pool.Pool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PGPORT", str(free_port()))
+    monkeypatch.setattr(pg_pool, "WAIT_SECONDS", 0.01)  # a kept place would make the third Timeout
+    for _ in range(3):  # more attempts than places: none of them keeps one
+        with pytest.raises(psycopg2.OperationalError):
+            pool.lend()
