@@ -7,10 +7,15 @@ topic ``<name>-dead-letter``, itself with a subscription of that name so dead le
 and can be read like a queue. ``delivery_count`` is Pub/Sub's delivery attempt, which the
 dead-letter policy turns on. A missing topic, queue or subscription is NotFound naming it,
 unless INFRAR_CREATE_MISSING=1, when it is created with that wiring.
+
+A queue made by ``infrar infra`` with ``fifo: true`` has a subscription with message ordering:
+``send_message`` then publishes with the queue's name as the ordering key, so Pub/Sub hands its
+messages out in send order and holds the later ones back while a pulled batch is unsettled.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -40,6 +45,7 @@ from infrar.messaging.types import Message, Subscription
 from infrar.providers.gcp._clients import pubsub
 from infrar.providers.gcp.messaging_errors import SDK_ERRORS, translate_error
 
+_log = logging.getLogger(__name__)
 _LIMIT = 10_000_000
 _WHERE = "Pub/Sub (10 MB)"
 _MAX_DEADLINE = 600  # Pub/Sub's longest ack deadline
@@ -149,6 +155,23 @@ _PUBSUB = Transport(receive=_receive, ack=_ack, release=_release, extend_lease=_
                     dead_letter=_dead_letter)
 
 
+def _ordering_key(queue: str) -> str:
+    """``queue`` when its subscription orders messages (a FIFO queue), else "" (no key: no per-key limit)."""
+    if queue not in pubsub.ordered:
+        try:
+            found = pubsub.subscriber().get_subscription(subscription=pubsub.subscription_path(queue))
+            pubsub.ordered[queue] = bool(found.enable_message_ordering)
+        except api.NotFound:
+            return ""  # not made yet: the publish says so, or creates it unordered
+        except api.PermissionDenied as exc:  # a sender may lack pubsub.subscriptions.get
+            _log.warning("cannot read subscription %r (%s); sending to queue %r without ordering: grant "
+                         "pubsub.subscriptions.get to keep a FIFO queue in order", queue, exc.message, queue)
+            pubsub.ordered[queue] = False
+        except SDK_ERRORS as exc:
+            raise translate_error(exc, "queue", queue) from exc
+    return queue if pubsub.ordered[queue] else ""
+
+
 def _ensure_subscription(topic: str, name: str) -> None:
     try:
         try:
@@ -187,7 +210,8 @@ class GcpMessaging:
         if check_seconds("delay_seconds", delay_seconds, 0, MAX_DELAY_SECONDS) > 0:
             raise InvalidArgument(f"Pub/Sub cannot delay a message (delay_seconds={delay_seconds}); send it "
                                   "later, or use delay_seconds=0")
-        return _publish(queue, "queue", {"data": data, "attributes": sent}, lambda: _create_subscription(queue, queue))
+        wire = {"data": data, "attributes": sent, "ordering_key": _ordering_key(queue)}
+        return _publish(queue, "queue", wire, lambda: _create_subscription(queue, queue))
 
     def receive_messages(self, queue: str, max_count: int = 10, *, wait_seconds: float = 1,
                          visibility_timeout: float = 30) -> list[Message]:

@@ -25,6 +25,7 @@ _UNLIMITED = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_l
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 _project: list[str] = []
+ordered: dict[str, bool] = {}  # queue -> whether its subscription orders messages (looked up once per process)
 
 
 def _build(kind: str) -> Any:
@@ -82,5 +83,6 @@ def reset() -> None:
     global _lock
     _clients.clear()
     _project.clear()
+    ordered.clear()
     _UNLIMITED = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
 _lock = threading.Lock()
