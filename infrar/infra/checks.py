@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from infrar.errors import ConfigurationError
+from infrar.infra.database_checks import database_errors
 from infrar.infra.mapping import continuous_worker, module_table, resolve
 from infrar.infra.project import Capability, Project, Resource
 from infrar.infra.project_model import RESOURCE_DEFAULTS
@@ -35,7 +36,7 @@ _CAPABILITY_DEFAULTS = {f.name: f.default for f in fields(Capability)}
 
 def provider_errors(project: Project, provider: str) -> list[str]:
     """One line per setting ``provider`` would refuse when the module is applied."""
-    errors: list[str] = []
+    errors = database_errors(project, provider)
     queues = {r.name: r for r in project.resources if r.kind == "queue"}
     for resource in project.resources:
         where = resource.location or project.path.name

@@ -53,6 +53,8 @@ SERVICE_TYPES = ("web_application", "api_service")
 # workload output -> variable of a resource module that admits workloads through it
 ACCESS_WIRING = {"security_group_id": "client_security_group_ids", "member": "members",
                  "principal_id": "principal_ids"}
+# workload output -> map variable (workload name -> identity) of a database that makes a user per workload
+CLIENT_WIRING = {"member": "client_members", "principal_id": "client_principals"}
 _OUTPUT = re.compile(r'^output\s+"([A-Za-z0-9_-]+)"', re.MULTILINE)
 # What every deployed name starts with; each module fits it to its service's rules (docs/infra.md, Names)
 NAME_PREFIX = Expr('"${lower(var.project_name)}-${lower(var.environment_name)}-"')
@@ -163,6 +165,10 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
             wires[variable] = sources
     if "client_roles" in declared and users:  # one database role per workload, named after it
         wires["client_roles"] = [w.entry.name for w in users]
+    for output, variable in CLIENT_WIRING.items():  # by workload name: a database user per workload
+        named = {w.entry.name: Expr(w.ref_to(output)) for w in users if output in w.outputs}
+        if variable in declared and named:
+            wires[variable] = named
     wires.update(warehouse_arguments(placed, users, lambda w: _uses(w, resources)))
     wires.update(messaging_arguments(placed, resources))
     return wires

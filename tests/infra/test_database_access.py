@@ -23,6 +23,7 @@ import pytest
 
 from infrar import database, dispatch
 from infrar.database.rules import server_name
+from infrar.errors import ConfigurationError
 from infrar.infra.generate import generate
 from infrar.infra.project import parse_project
 from infrar.providers.azure._clients import odbc
@@ -151,6 +152,19 @@ def test_an_erased_program_reaches_the_created_database_too(
     assert_no_infrar(program.read_text())
     done = run(program, tmp_path / "root", blocked=True, provider="aws")  # infrar cannot be imported
     assert (done.returncode, done.stdout, done.stderr) == (0, f"{created}\n", "")
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_a_name_rds_cannot_create_is_refused_with_its_place_and_a_fix(provider: str) -> None:
+    text = PROJECT.replace("DB", "order").replace("ENGINE", "postgres")
+    if provider != "aws":  # Cloud SQL and Flexible Server create a database named order
+        assert "order" in generate(parse_project(text, "p.yaml"), provider, with_plugins=False)["main.tf"]
+        return
+    with pytest.raises(ConfigurationError, match=r"^p\.yaml:7:5: database 'order': RDS cannot create a database "
+                                                 r"named 'order' \(a PostgreSQL reserved word\); rename it, "
+                                                 r"e\.g\. 'order-db'$"):
+        generate(parse_project(text, "p.yaml"), provider, with_plugins=False)
+    generate(parse_project(text.replace("order", "orders"), "p.yaml"), provider, with_plugins=False)
 
 
 def _secrets(module: Module) -> dict[str, Any]:

@@ -39,16 +39,19 @@ NATIVE = {"aws": {"AWS_REGION", "AWS_DEFAULT_REGION"}, "gcp": {"GOOGLE_CLOUD_PRO
 EXPECTED: dict[str, dict[str, tuple[set[str], set[str]]]] = {
     "aws": {
         # PGUSER: the workload's own database role (client_environment), signed in with IAM tokens
-        "web": ({"PGHOST", "PGPORT", "PGUSER", "PGSSLMODE", "RDS_IAM_AUTH"}, {"REDIS_URL_SESSIONS"}),
+        "web": ({"PGDATABASE_ORDERS", "PGHOST", "PGPORT", "PGUSER", "PGSSLMODE", "RDS_IAM_AUTH"},
+                {"REDIS_URL_SESSIONS"}),
         "jobs": (set(), {"REDIS_URL_RATE_LIMITS"}),
     },
     "gcp": {
-        "web": ({"PGHOST", "PGPORT", "PGUSER", "PGSSLMODE", "REDIS_CA_FILE_SESSIONS"},
-                {"PGPASSWORD", "REDIS_URL_SESSIONS"}),
+        # the Cloud SQL connector, as the workload's own IAM database user (DB_IAM_USER): no password
+        "web": ({"PGDATABASE_ORDERS", "INSTANCE_CONNECTION_NAME", "PRIVATE_IP", "DB_IAM_USER",
+                 "REDIS_CA_FILE_SESSIONS"}, {"REDIS_URL_SESSIONS"}),
         "jobs": ({"REDIS_CA_FILE_RATE_LIMITS"}, {"REDIS_URL_RATE_LIMITS"}),
     },
     "azure": {
-        "web": ({"PGHOST", "PGPORT", "PGUSER", "PGSSLMODE"}, {"PGPASSWORD", "REDIS_URL_SESSIONS"}),
+        # psqlODBC as the workload's own Entra role (UID in its connection string), an Entra token
+        "web": ({"PGDATABASE_ORDERS", "AZURE_SQL_CONNECTIONSTRING"}, {"REDIS_URL_SESSIONS"}),
         "jobs": (set(), {"REDIS_URL_RATE_LIMITS"}),
     },
 }
@@ -69,12 +72,18 @@ def _keys(value: Any, resource: str) -> set[str]:
     if not isinstance(value, dict):
         return set()
     return {url_variable(resource) if "url_variable" in key else
-            ca_variable(resource) if "ca_variable" in key else _unquote(key).strip("()") for key in value}
+            ca_variable(resource) if "ca_variable" in key else
+            database_variable(resource) if "database_variable" in key else _unquote(key).strip("()") for key in value}
 
 
 def ca_variable(cache: str) -> str:
     """``REDIS_CA_FILE_<CACHE>``: the server CA of one Memorystore instance (infrar/providers/gcp/_clients/redis.py)."""
     return url_variable(cache).replace("REDIS_URL_", "REDIS_CA_FILE_", 1)
+
+
+def database_variable(database: str) -> str:
+    """``PGDATABASE_<DATABASE>``: the database's name on the server (``infrar.database.rules.server_name``)."""
+    return "PGDATABASE_" + "".join(ch if ch.isalnum() else "_" for ch in database.upper())
 
 
 def configured(provider: str, engine: str = "postgres") -> dict[str, tuple[set[str], set[str]]]:
@@ -109,6 +118,8 @@ def adapter_variables(provider: str) -> set[str]:
     read = {url_variable(n) for n in ("sessions", "rate-limits")}
     if '"REDIS_CA_FILE_" + url_variable(cache)' in source:
         read |= {ca_variable(n) for n in ("sessions", "rate-limits")}
+    if "server_name(" in source:  # infrar.database.rules.server_name reads PGDATABASE_<DATABASE>
+        read.add(database_variable("orders"))
     return declared | set(_ENVIRON.findall(source)) | read
 
 
@@ -165,5 +176,5 @@ def test_azure_sql_grant_statements_reach_the_root_outputs() -> None:
     sql = PROJECT.replace("type: database}", "type: database, engine: sqlserver}")
     outputs = " ".join(generate(parse_project(sql, "p.yaml"), "azure", with_plugins=False)["outputs.tf"].split())
     assert 'output "database_grants" {' in outputs and "orders = module.database_orders.grant_sql" in outputs
-    postgres = generate(parse_project(PROJECT, "p.yaml"), "azure", with_plugins=False)["outputs.tf"]
-    assert "database_grants" not in postgres  # Flexible Server: the workloads sign in with PGPASSWORD
+    postgres = " ".join(generate(parse_project(PROJECT, "p.yaml"), "azure", with_plugins=False)["outputs.tf"].split())
+    assert "orders = module.database_orders.grant_sql" in postgres  # Flexible Server: an Entra role per workload

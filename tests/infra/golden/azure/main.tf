@@ -191,7 +191,11 @@ module "database_orders" {
   resource_group_name           = var.resource_group_name
   subnet_id                     = var.subnet_id
   private_dns_zone_ids          = module.private_dns_zones.ids
-  tags                          = local.tags
+  client_principals = {
+    api  = module.api_service_api.principal_id
+    jobs = module.background_worker_jobs.principal_id
+  }
+  tags = local.tags
 }
 
 module "queue_tasks" {
@@ -205,6 +209,7 @@ module "queue_tasks" {
   principal_ids = [
     module.background_worker_jobs.principal_id,
     module.background_worker_consumer.principal_id,
+    module.warehouse_analytics.job_principal_id,
   ]
 }
 

@@ -164,7 +164,11 @@ module "database_orders" {
   project_id                  = var.project_id
   region                      = var.region
   private_services_connection = module.private_services.connection
-  labels                      = local.tags
+  client_members = {
+    api  = module.api_service_api.member
+    jobs = module.background_worker_jobs.member
+  }
+  labels = local.tags
 }
 
 module "queue_tasks" {
@@ -175,9 +179,13 @@ module "queue_tasks" {
   visibility_timeout_seconds = 30
   project_id                 = var.project_id
   region                     = var.region
-  members                    = [module.background_worker_jobs.member, module.background_worker_consumer.member]
-  topic_id                   = module.topic_events.connection.topic
-  labels                     = local.tags
+  members = [
+    module.background_worker_jobs.member,
+    module.background_worker_consumer.member,
+    module.warehouse_analytics.job_member,
+  ]
+  topic_id = module.topic_events.connection.topic
+  labels   = local.tags
 }
 
 module "topic_events" {
