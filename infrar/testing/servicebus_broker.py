@@ -171,6 +171,9 @@ class Broker(Handler):
         path = entity_path(link.remote_source.address)
         if path.startswith("$") or path.endswith("/$management"):
             return None  # a request/response node's reply link
+        if self.namespace.is_forwarding(path):  # as Service Bus answers
+            return Condition("amqp:not-allowed",
+                             "Cannot create a message receiver on an entity with auto-forwarding enabled.")
         try:
             self.namespace.source(path)
         except NoEntity:

@@ -229,14 +229,18 @@ class Namespace:
 
     def exists(self, path: str) -> bool:
         """Whether a queue, a topic or ``<topic>/Subscriptions/<name>`` exists."""
-        topic, sep, subscription = path.lower().partition(SUBSCRIPTIONS.lower())
-        if self.is_target(path) or (sep and subscription in self.forwards.get(topic, {})):
+        if self.is_target(path) or self.is_forwarding(path):
             return True
         try:
             self.source(path)
         except NoEntity:
             return False
         return True
+
+    def is_forwarding(self, path: str) -> bool:
+        """Whether ``path`` is an auto-forwarding subscription (Service Bus refuses receivers on those)."""
+        topic, sep, subscription = path.lower().partition(SUBSCRIPTIONS.lower())
+        return bool(sep) and subscription in self.forwards.get(topic, {})
 
     def is_target(self, path: str) -> bool:
         """Whether a sender may send to ``path`` (a queue or a topic)."""
