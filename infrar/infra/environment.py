@@ -80,6 +80,11 @@ def root_outputs(resources: Sequence[_Placed], *, secret_values: bool) -> list[B
     return blocks
 
 
+# provider -> the variables that name a workload's one database server (PGDATABASE_<NAME> is per database)
+_DATABASE_SERVER = {"aws": "PGHOST, PGUSER ...", "gcp": "INSTANCE_CONNECTION_NAME, DB_IAM_USER",
+                    "azure": "AZURE_SQL_CONNECTIONSTRING"}
+
+
 def environment_warnings(project: Project, provider: str) -> list[str]:
     """One line per workload whose resources would set the same variable twice.
 
@@ -94,7 +99,7 @@ def environment_warnings(project: Project, provider: str) -> list[str]:
         if capability.type == "container_orchestrator":
             continue  # pods get their configuration from their own manifests
         used = _used_names(capability, kinds)
-        for kind, variables in (("database", "PGHOST, PGUSER ..."),
+        for kind, variables in (("database", _DATABASE_SERVER.get(provider, "PGHOST, PGUSER ...")),
                                 ("warehouse", "the job and query settings, INFRAR_GLUE_* ...")):
             names = [n for n in used if kinds[n] == kind]
             if len(names) > 1:

@@ -24,7 +24,7 @@ import pytest
 from infrar import database, dispatch
 from infrar.database.rules import server_name
 from infrar.errors import ConfigurationError
-from infrar.infra.generate import generate
+from infrar.infra.generate import environment_warnings, generate
 from infrar.infra.project import parse_project
 from infrar.providers.azure._clients import odbc
 from infrar.providers.gcp._clients import sql_connector
@@ -165,6 +165,18 @@ def test_a_name_rds_cannot_create_is_refused_with_its_place_and_a_fix(provider: 
                                                  r"e\.g\. 'order-db'$"):
         generate(parse_project(text, "p.yaml"), provider, with_plugins=False)
     generate(parse_project(text.replace("order", "orders"), "p.yaml"), provider, with_plugins=False)
+
+
+@pytest.mark.parametrize(("provider", "named"), [("gcp", "INSTANCE_CONNECTION_NAME, DB_IAM_USER"),
+                                               ("azure", "AZURE_SQL_CONNECTIONSTRING")])
+def test_two_databases_for_one_workload_are_warned_about_naming_the_variables_of_that_cloud(
+        provider: str, named: str) -> None:
+    text = PROJECT.replace("uses: [DB]}\n  - {name: jobs", "uses: [DB, billing]}\n  - {name: jobs")
+    text = text.replace("DB", "orders-db").replace("ENGINE", "postgres") + "  - {name: billing, type: database}\n"
+    assert environment_warnings(parse_project(text, "p.yaml"), provider) == [
+        f"p.yaml:3:5: warning: capability 'web' uses 2 databases (orders-db, billing) on {provider}; their variables "
+        f"({named}) name one server, so it is configured for 'billing' only; split the capability or put the "
+        "databases on one server"]
 
 
 def _secrets(module: Module) -> dict[str, Any]:
