@@ -244,6 +244,8 @@ def generate(project: Project, provider: str, *, with_plugins: bool = True) -> d
         args = _context_args(prof, p.variables, used_context)
         args.update({k: Expr(v) for k, v in shared_outputs.items() if k in p.variables})
         args.update(_wiring(p, workloads, resources))
+        if "cluster_index" in p.variables:  # GKE: each cluster of the deployment its own control-plane slot
+            args["cluster_index"] = [w for w in placed if "cluster_index" in w.variables].index(p)
         modules.append(_module_block(p.label, p.ref, {"name": p.entry.name, **settings}, dict(p.ref.arguments),
                                      args, unused, prof, p.variables))
 

@@ -20,7 +20,7 @@ import hcl2
 import pytest
 
 from infrar.infra.generate import generate
-from infrar.infra.project import load_project
+from infrar.infra.project import load_project, parse_project
 from infrar.providers._names import name_variable
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
@@ -36,12 +36,22 @@ RULES: dict[str, tuple[str, int, str, bool]] = {
     "aws/elasticache_redis": ("physical", 31, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
     "gcp/memorystore_redis": ("physical", 40, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
     "azure/redis_cache": ("physical", 63, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", True),
+    "gcp/cloud_run_service": ("physical", 49, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "gcp/cloud_run_job": ("physical", 49, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "gcp/cloud_run_worker_pool": ("physical", 49, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "gcp/gke_cluster": ("physical", 40, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "azure/container_app": ("physical", 32, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "azure/container_app_job": ("physical", 32, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "azure/aks_cluster": ("physical", 54, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
 }
+# modules whose service account id is made from the deployed name: 6-30 characters
+ACCOUNTS = ("gcp/cloud_run_service", "gcp/cloud_run_job", "gcp/cloud_run_worker_pool", "gcp/gke_cluster")
 
 
 def _config(module: str, prefix: str, name: str) -> str:
     """A configuration of ``module``'s locals alone, for ``name_prefix``/``name``."""
-    text = (MODULES / module / "main.tf").read_text()
+    names = MODULES / module / "names.tf"  # the modules whose names are all there keep them apart
+    text = (names if names.is_file() else MODULES / module / "main.tf").read_text()
     blocks = re.findall(r"^locals \{\n.*?^\}\n", text, re.MULTILINE | re.DOTALL)
     body = "\n".join(blocks)
     for reference, literal in DATA.items():
@@ -87,6 +97,11 @@ def test_deployed_names_are_prefixed_unique_and_valid(module: str, evaluate: Eva
     for name in (short, longest, other):
         assert len(name) <= limit and re.fullmatch(pattern, name), (module, name)
     assert longest != other  # cut names keep a hash of the whole name
+    if module in ACCOUNTS:
+        accounts = {evaluate(module, p, n, "account_id") for p, n in (("shop-prod-", "uploads"),
+                                                                       (f"{LONGEST}-staging-", LONGEST),
+                                                                       (f"{LONGEST}-staging-", LONGEST[:-1] + "y"))}
+        assert len(accounts) == 3 and all(6 <= len(a) <= 30 and re.fullmatch(pattern, a) for a in accounts), accounts
 
 
 @pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
@@ -107,3 +122,14 @@ def test_each_bucket_module_hands_its_deployed_name_to_the_adapters(provider: st
     assert {'"bucket_shop_uploads"', "bucket_shop_uploads"} & labels
     workload = " ".join(files["main.tf"].split())
     assert "module.bucket_shop_uploads.environment" in workload  # web uses shop-uploads: it gets the variable
+
+
+def test_the_clusters_of_one_deployment_get_distinct_control_plane_ranges() -> None:
+    text = ("name: shop\ncapabilities:\n  - {name: platform, type: container_orchestrator, uses: []}\n"
+            "  - {name: batch, type: container_orchestrator, uses: []}\n")
+    files = generate(parse_project(text, "p.yaml"), "gcp", with_plugins=False)
+    main = " ".join(files["main.tf"].split())
+    assert "cluster_index = 0" in main and "cluster_index = 1" in main
+    gke = " ".join(files["modules/gke_cluster/main.tf"].split())
+    # a block of 16 /28s per deployment (its prefix), a slot per cluster in it
+    assert 'sha1("${var.project_id}/${var.name_prefix}"), 0, 2), 16) * 16 + var.cluster_index' in gke

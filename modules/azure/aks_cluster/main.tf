@@ -8,7 +8,7 @@ locals {
 }
 
 resource "azurerm_log_analytics_workspace" "this" {
-  name                = "${var.name}-logs"
+  name                = "${local.physical}-logs"
   resource_group_name = var.resource_group_name
   location            = var.location
   sku                 = "PerGB2018"
@@ -20,10 +20,10 @@ resource "azurerm_kubernetes_cluster" "this" {
   #checkov:skip=CKV_AZURE_117:A disk encryption set needs a Key Vault key the organisation owns; host encryption is on
   #checkov:skip=CKV_AZURE_6:The API server is private (private_cluster_enabled), so no authorized IP ranges apply
   #checkov:skip=CKV_AZURE_226:Dsv5 node sizes have no local disk to hold an ephemeral OS disk; the managed one is encrypted at the host
-  name                              = var.name
+  name                              = local.physical
   resource_group_name               = var.resource_group_name
   location                          = var.location
-  dns_prefix                        = var.name
+  dns_prefix                        = local.physical
   kubernetes_version                = var.kubernetes_version
   sku_tier                          = "Standard"
   private_cluster_enabled           = true
@@ -88,7 +88,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "workloads" {
 }
 
 resource "azurerm_user_assigned_identity" "workload" {
-  name                = "${var.name}-workload"
+  name                = "${local.physical}-workload"
   resource_group_name = var.resource_group_name
   location            = var.location
   tags                = var.tags

@@ -3,7 +3,7 @@
 # it exactly their roles. AZURE_CLIENT_ID tells azure-identity which identity to use.
 
 resource "azurerm_user_assigned_identity" "this" {
-  name                = "${var.name}-identity"
+  name                = "${local.physical}-identity"
   resource_group_name = var.resource_group_name
   location            = var.location
   tags                = var.tags
@@ -16,7 +16,7 @@ locals {
 }
 
 resource "azurerm_container_app" "this" {
-  name                         = var.name
+  name                         = local.physical
   resource_group_name          = var.resource_group_name
   container_app_environment_id = var.container_app_environment_id
   revision_mode                = "Single"

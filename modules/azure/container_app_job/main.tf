@@ -2,7 +2,7 @@
 # running as its own managed identity with no role of its own.
 
 resource "azurerm_user_assigned_identity" "this" {
-  name                = "${var.name}-identity"
+  name                = "${local.physical}-identity"
   resource_group_name = var.resource_group_name
   location            = var.location
   tags                = var.tags
@@ -15,7 +15,7 @@ locals {
 }
 
 resource "azurerm_container_app_job" "this" {
-  name                         = var.name
+  name                         = local.physical
   resource_group_name          = var.resource_group_name
   location                     = var.location
   container_app_environment_id = var.container_app_environment_id

@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-)."
+  type        = string
+  default     = ""
+}
+
 variable "container_image" {
   description = "Container image to run."
   type        = string

@@ -2,13 +2,13 @@
 # the resources it uses grant it their roles), optionally started by Cloud Scheduler.
 
 resource "google_service_account" "this" {
-  account_id   = substr("${var.name}-job", 0, 30)
+  account_id   = local.account_id
   project      = var.project_id
   display_name = "Cloud Run job ${var.name}"
 }
 
 resource "google_cloud_run_v2_job" "this" {
-  name                = var.name
+  name                = local.physical
   project             = var.project_id
   location            = var.region
   deletion_protection = true
@@ -102,7 +102,7 @@ resource "google_cloud_run_v2_job_iam_member" "scheduler" {
 
 resource "google_cloud_scheduler_job" "this" {
   count     = var.schedule == null ? 0 : 1
-  name      = "${var.name}-schedule"
+  name      = "${local.physical}-schedule"
   project   = var.project_id
   region    = var.region
   schedule  = var.schedule

@@ -2,13 +2,13 @@
 # which holds no role of its own: the resources the service uses grant it exactly their roles.
 
 resource "google_service_account" "this" {
-  account_id   = substr("${var.name}-run", 0, 30)
+  account_id   = local.account_id
   project      = var.project_id
   display_name = "Cloud Run service ${var.name}"
 }
 
 resource "google_cloud_run_v2_service" "this" {
-  name                = var.name
+  name                = local.physical
   project             = var.project_id
   location            = var.region
   ingress             = "INGRESS_TRAFFIC_ALL"

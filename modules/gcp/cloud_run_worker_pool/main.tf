@@ -3,13 +3,13 @@
 # resources it uses grant it their roles.
 
 resource "google_service_account" "this" {
-  account_id   = substr("${var.name}-worker", 0, 30)
+  account_id   = local.account_id
   project      = var.project_id
   display_name = "Cloud Run worker pool ${var.name}"
 }
 
 resource "google_cloud_run_v2_worker_pool" "this" {
-  name                = var.name
+  name                = local.physical
   project             = var.project_id
   location            = var.region
   deletion_protection = true

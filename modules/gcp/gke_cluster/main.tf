@@ -4,14 +4,16 @@
 
 locals {
   machine_type = { small = "e2-standard-2", medium = "e2-standard-4", large = "e2-standard-8", xlarge = "e2-standard-16" }[var.node_size]
-  # A /28 of 172.16.0.0/16 chosen by the cluster's project and name, so that two clusters on one
-  # network do not ask for the same control-plane range (set master_ipv4_cidr_block to choose).
+  # A /28 of 172.16.0.0/16 for the control plane: a block of 16 chosen by a hash of the Google Cloud
+  # project and the deployment's prefix, then the cluster's own slot in it (cluster_index), so the
+  # clusters of one deployment never ask for the same range and two deployments on one network
+  # rarely do (set master_ipv4_cidr_block to choose).
   master_ipv4_cidr_block = coalesce(var.master_ipv4_cidr_block,
-  cidrsubnet("172.16.0.0/16", 12, parseint(substr(sha1("${var.project_id}/${var.name}"), 0, 3), 16)))
+  cidrsubnet("172.16.0.0/16", 12, parseint(substr(sha1("${var.project_id}/${var.name_prefix}"), 0, 2), 16) * 16 + var.cluster_index))
 }
 
 resource "google_service_account" "nodes" {
-  account_id   = substr("${var.name}-nodes", 0, 30)
+  account_id   = local.account_id
   project      = var.project_id
   display_name = "Nodes of GKE cluster ${var.name}"
 }
@@ -25,7 +27,7 @@ resource "google_project_iam_member" "nodes" {
 
 resource "google_container_cluster" "this" {
   #checkov:skip=CKV_GCP_65:Google Groups for RBAC needs a Workspace domain the organisation owns
-  name                        = var.name
+  name                        = local.physical
   project                     = var.project_id
   location                    = var.region
   network                     = var.network_id

@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-)."
+  type        = string
+  default     = ""
+}
+
 variable "kubernetes_version" {
   description = "Minimum Kubernetes minor version (the REGULAR release channel upgrades it)."
   type        = string
@@ -61,5 +67,15 @@ variable "master_ipv4_cidr_block" {
   validation {
     condition     = var.master_ipv4_cidr_block == null || can(regex("^(10|172\\.(1[6-9]|2[0-9]|3[01])|192\\.168)\\..*/28$", var.master_ipv4_cidr_block))
     error_message = "master_ipv4_cidr_block must be a /28 in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."
+  }
+}
+
+variable "cluster_index" {
+  description = "This cluster's number among the deployment's clusters (infrar infra sets it): its control-plane slot."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.cluster_index >= 0 && var.cluster_index < 16 && floor(var.cluster_index) == var.cluster_index
+    error_message = "cluster_index must be a whole number from 0 to 15 (16 clusters per deployment; set master_ipv4_cidr_block beyond)."
   }
 }

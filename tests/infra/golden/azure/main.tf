@@ -72,6 +72,7 @@ module "web_application_web" {
     module.cache_sessions.environment,
   )
   secret_environment = module.cache_sessions.secret_environment
+  name_prefix        = local.name_prefix
   tags               = local.tags
 }
 
@@ -96,6 +97,7 @@ module "api_service_api" {
     module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
+  name_prefix        = local.name_prefix
   tags               = local.tags
 }
 
@@ -122,7 +124,8 @@ module "background_worker_jobs" {
     module.database_orders.secret_environment,
     module.warehouse_analytics.secret_environment,
   )
-  tags = local.tags
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }
 
 module "background_worker_consumer" {
@@ -142,7 +145,8 @@ module "background_worker_consumer" {
     local.environment,
     module.queue_tasks.environment,
   )
-  tags = local.tags
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -155,6 +159,7 @@ module "container_orchestrator_platform" {
   location                      = var.location
   resource_group_name           = var.resource_group_name
   subnet_id                     = var.subnet_id
+  name_prefix                   = local.name_prefix
   tags                          = local.tags
 }
 

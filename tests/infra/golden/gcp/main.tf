@@ -47,6 +47,7 @@ module "web_application_web" {
   )
   secret_environment = module.cache_sessions.secret_environment
   secret_files       = module.cache_sessions.secret_files
+  name_prefix        = local.name_prefix
   labels             = local.tags
 }
 
@@ -71,6 +72,7 @@ module "api_service_api" {
     module.database_orders.client_environment["api"],
   )
   secret_environment = module.database_orders.secret_environment
+  name_prefix        = local.name_prefix
   labels             = local.tags
 }
 
@@ -94,6 +96,7 @@ module "background_worker_jobs" {
     module.database_orders.client_environment["jobs"],
   )
   secret_environment = module.database_orders.secret_environment
+  name_prefix        = local.name_prefix
   labels             = local.tags
 }
 
@@ -112,7 +115,8 @@ module "background_worker_consumer" {
     local.environment,
     module.queue_tasks.environment,
   )
-  labels = local.tags
+  name_prefix = local.name_prefix
+  labels      = local.tags
 }
 
 module "container_orchestrator_platform" {
@@ -124,6 +128,8 @@ module "container_orchestrator_platform" {
   network_id         = var.network_id
   project_id         = var.project_id
   region             = var.region
+  cluster_index      = 0
+  name_prefix        = local.name_prefix
   labels             = local.tags
 }
 
