@@ -7,7 +7,7 @@ declares, and gets it only then:
   delivery per queue. ``publisher_topic_arns`` (AWS sqs_queue): the topics its policy lets send.
 - ``subscriber_queues`` (Azure servicebus_topic): the queues' connections (name, dead-letter
   queue); a topic subscription per queue, auto-forwarding to it.
-- ``topic_id`` (GCP pubsub_queue): the one topic feeding the queue; the queue's subscription is
+- ``topic_ids`` (GCP pubsub_queue): the one topic feeding the queue; the queue's subscription is
   created on it, since Pub/Sub has no topic-to-topic forwarding (``checks`` refuses a second).
 """
 
@@ -56,6 +56,6 @@ def messaging_arguments(placed: _Placed, resources: Sequence[_Placed]) -> dict[s
     topics = feeding_topics(placed, resources)
     if topics and "publisher_topic_arns" in declared:
         wires["publisher_topic_arns"] = [Expr(t.ref_to("connection.arn")) for t in topics]
-    if len(topics) == 1 and "topic_id" in declared:
-        wires["topic_id"] = Expr(topics[0].ref_to("connection.topic"))
+    if len(topics) == 1 and "topic_ids" in declared:
+        wires["topic_ids"] = [Expr(topics[0].ref_to("connection.topic"))]
     return wires

@@ -142,7 +142,7 @@ def test_gcp_the_queue_subscription_is_on_the_topic(infrar_service: ServiceUser,
     dispatch.reset()
     pubsub.reset()
     # the queue module has no topic of its own: its subscription is on the topic it is fed by
-    assert layout.queue["topic_id"] == f"${{module.topic_{topic.replace('-', '_')}.connection.topic}}"
+    assert layout.queue["topic_ids"] == [f"${{module.topic_{topic.replace('-', '_')}.connection.topic}}"]
     assert layout.resource(layout.queue, "google_pubsub_topic", "this")["count"] == "${local.own_topic ? 1 : 0}"
     subscription = layout.resource(layout.queue, "google_pubsub_subscription", "this")
     policy = subscription["dynamic"][0]['"dead_letter_policy"']["content"][0]

@@ -169,4 +169,4 @@ def test_azure_refuses_a_topic_forwarding_to_a_session_queue() -> None:
     with pytest.raises(ConfigurationError, match=r"p\.yaml:8:5: topic 'events' delivers to FIFO queue 'tasks': a "
                                                  r"FIFO queue is a Service Bus session queue"):
         generate(parse_project(text, "p.yaml"), "azure", with_plugins=False)
-    assert "topic_id" in generate(parse_project(text, "p.yaml"), "gcp", with_plugins=False)["main.tf"]
+    assert "topic_ids" in generate(parse_project(text, "p.yaml"), "gcp", with_plugins=False)["main.tf"]

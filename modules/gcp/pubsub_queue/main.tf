@@ -2,7 +2,7 @@
 # subscription <name> to receive from (ack deadline visibility_timeout_seconds, 30 s by default:
 # the adapters' lease), with a dead-letter policy (5 delivery attempts, the adapters' max
 # deliveries) to the topic <name>-dead-letter, whose subscription of the same name keeps the dead
-# letters to be read like a queue. A queue fed by a topic (topic_id) has no topic of its own: its
+# letters to be read like a queue. A queue fed by a topic (topic_ids) has no topic of its own: its
 # subscription is on that topic, since Pub/Sub cannot forward from topic to topic; messages are
 # then published to the topic. Encrypted at rest by Google, TLS-only API; the workloads that use
 # it may publish to its topics and consume its subscriptions, nothing else.
@@ -13,7 +13,7 @@ data "google_project" "this" {
 
 locals {
   pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
-  own_topic    = var.topic_id == null
+  own_topic    = length(var.topic_ids) == 0
 }
 
 resource "google_pubsub_topic" "this" {
@@ -46,7 +46,7 @@ resource "google_pubsub_subscription" "dead_letter" {
 resource "google_pubsub_subscription" "this" {
   name                         = var.name
   project                      = var.project_id
-  topic                        = local.own_topic ? google_pubsub_topic.this[0].id : var.topic_id
+  topic                        = local.own_topic ? google_pubsub_topic.this[0].id : var.topic_ids[0]
   ack_deadline_seconds         = var.visibility_timeout_seconds
   enable_message_ordering      = var.fifo
   enable_exactly_once_delivery = var.fifo

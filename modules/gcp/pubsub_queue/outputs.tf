@@ -1,7 +1,7 @@
 output "connection" {
   description = "The topic to send to and the subscription to receive from (no secrets)."
   value = {
-    topic        = local.own_topic ? google_pubsub_topic.this[0].id : var.topic_id
+    topic        = local.own_topic ? google_pubsub_topic.this[0].id : var.topic_ids[0]
     subscription = google_pubsub_subscription.this.id
     # null without dead_letter
     dead_letter = one(google_pubsub_subscription.dead_letter[*].id)

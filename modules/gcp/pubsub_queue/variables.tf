@@ -21,10 +21,16 @@ variable "dead_letter" {
   default     = true
 }
 
-variable "topic_id" {
-  description = "Topic (id) the queue is subscribed to: its subscription is created there and it has no topic of its own."
-  type        = string
-  default     = null
+variable "topic_ids" {
+  description = "The topic (id) the queue is subscribed to, if any: its subscription is created there and it has no topic of its own."
+  # a list, not a nullable string: its length is known when planning, before the topic exists
+  type    = list(string)
+  default = []
+
+  validation {
+    condition     = length(var.topic_ids) <= 1
+    error_message = "A Pub/Sub subscription has one topic: a queue can be fed by one topic at most."
+  }
 }
 
 variable "project_id" {

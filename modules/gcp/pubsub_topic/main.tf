@@ -1,5 +1,5 @@
 # A Pub/Sub topic. The queues subscribed to it (project.yaml's subscriptions) create their own
-# subscription on it (module pubsub_queue's topic_id), so a message published here reaches each
+# subscription on it (module pubsub_queue's topic_ids), so a message published here reaches each
 # queue's receive_messages. Encrypted at rest by Google, TLS-only API; the workloads that use it
 # may publish to it.
 
