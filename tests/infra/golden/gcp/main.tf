@@ -190,8 +190,8 @@ module "queue_tasks" {
     module.background_worker_consumer.member,
     module.warehouse_analytics.job_member,
   ]
-  topic_id = module.topic_events.connection.topic
-  labels   = local.tags
+  topic_ids = [module.topic_events.connection.topic]
+  labels    = local.tags
 }
 
 module "topic_events" {
