@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from opentelemetry.sdk.metrics.export import (
@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import Status
 
-from infrar.observability.redaction import Redactor
+from infrar.observability.redaction import Redactor, sensitive_name
 
 T = TypeVar("T")
 WARNINGS = logging.getLogger("observability.export")
@@ -59,28 +59,6 @@ def guarded(destination: str, redactor: Redactor, call: Callable[[], T], fallbac
         return fallback
 
 
-def _attribute_dict(span: ReadableSpan) -> Any:
-    """The span's attributes as the SDK holds them, a plain dict where it can be reached.
-
-    The public ``span.attributes`` is a read-only proxy over the SDK's BoundedAttributes, a
-    Python-level Mapping: iterating it runs Python code per item, on every exported span.
-    The dict inside iterates in C; any other shape falls back to the public mapping.
-    """
-    inner = getattr(getattr(span, "_attributes", None), "_dict", None)
-    return inner if type(inner) is dict else span.attributes
-
-
-def redacted_span(span: ReadableSpan, redactor: Redactor) -> ReadableSpan:
-    """``span`` itself when nothing in it needs masking (the common case), else a masked copy."""
-    attributes = _attribute_dict(span)
-    # len() of the SDK's event list, not span.events (which builds a tuple per call).
-    events = getattr(span, "_events", None)
-    if not (len(events) if events is not None else span.events) and not span.status.description \
-            and not redactor.touches(span.name) and redactor.clean(attributes):
-        return span
-    return _masked_span(span, redactor.attributes(attributes), redactor)
-
-
 def _masked_span(span: ReadableSpan, attributes: dict[str, Any], redactor: Redactor) -> ReadableSpan:
     events = [
         Event(event.name, redactor.attributes(event.attributes), event.timestamp) for event in span.events
@@ -102,6 +80,33 @@ def _masked_span(span: ReadableSpan, attributes: dict[str, Any], redactor: Redac
         end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope,
     )
+
+
+def redacted_span(span: ReadableSpan, redactor: Redactor) -> ReadableSpan:
+    """``span`` itself when nothing in it needs masking (the common case), else a masked copy.
+
+    Runs in the export thread for every span, so the common case is one frame: the SDK's
+    attribute dict is read directly (the public ``span.attributes`` is a Python-level proxy over
+    a Python-level Mapping, slow to iterate; any other shape falls back to it), the event count
+    without building the tuple ``span.events`` builds, and each text's verdict from the
+    redactor's memory before any scan.
+    """
+    attributes: Mapping[str, Any] | None = getattr(getattr(span, "_attributes", None), "_dict", None)
+    if type(attributes) is not dict:
+        attributes = span.attributes or {}
+    events = getattr(span, "_events", None)
+    verdicts, touches = redactor.verdicts, redactor.touches
+    dirty = bool(len(events) if events is not None else span.events) or bool(span.status.description) \
+        or (verdicts.get(span.name) is not False and touches(span.name))
+    if not dirty:
+        for name, value in attributes.items():
+            kind = type(value)
+            text = value if isinstance(value, str) else None
+            if sensitive_name(name) or (text is not None and verdicts.get(text) is not False and touches(text)) \
+                    or ((kind is list or kind is tuple) and not redactor.clean({name: value})):
+                dirty = True
+                break
+    return _masked_span(span, redactor.attributes(attributes), redactor) if dirty else span
 
 
 class SafeSpanExporter(SpanExporter):

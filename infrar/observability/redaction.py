@@ -68,7 +68,7 @@ class Redactor:
         self.secrets = tuple(sorted(set(secrets), key=len, reverse=True))
         # Span names and most attribute values repeat: each distinct text is scanned once
         # (bounded in count and length, so a stream of unique values costs a scan each, never memory).
-        self._verdicts: dict[str, bool] = {}
+        self.verdicts: dict[str, bool] = {}
 
     def text(self, value: str) -> str:
         for secret in self.secrets:
@@ -83,11 +83,11 @@ class Redactor:
 
     def touches(self, value: str) -> bool:
         """True when ``text(value)`` might differ from ``value`` (cheap: substring tests, remembered)."""
-        verdict = self._verdicts.get(value)
+        verdict = self.verdicts.get(value)
         if verdict is None:
             verdict = "://" in value or "=" in value or any(secret in value for secret in self.secrets)
-            if len(value) <= 256 and len(self._verdicts) < _VERDICTS:
-                self._verdicts[value] = verdict
+            if len(value) <= 256 and len(self.verdicts) < _VERDICTS:
+                self.verdicts[value] = verdict
         return verdict
 
     def clean(self, attributes: Mapping[str, Any] | None) -> bool:
