@@ -10,6 +10,7 @@ test_terraform.py proves the whole path on AWS).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -133,3 +134,22 @@ def test_the_clusters_of_one_deployment_get_distinct_control_plane_ranges() -> N
     gke = " ".join(files["modules/gke_cluster/main.tf"].split())
     # a block of 16 /28s per deployment (its prefix), a slot per cluster in it
     assert 'sha1("${var.project_id}/${var.name_prefix}"), 0, 2), 16) * 16 + var.cluster_index' in gke
+
+
+def test_gcp_observability_matches_the_deployed_cloud_run_names(evaluate: Evaluate, tmp_path: Path) -> None:
+    """Its filter names Cloud Run resources by their labels, which carry the deployed names."""
+    assert BINARY is not None
+    text = (MODULES / "gcp/observability/main.tf").read_text()
+    (body,) = re.findall(r"^locals \{\n.*?^\}\n", text, re.MULTILINE | re.DOTALL)
+    services = ["web", LONGEST, LONGEST[:-1] + "y"]
+    prefix = f"{LONGEST}-staging-"
+    (tmp_path / "main.tf").write_text(
+        f'variable "services" {{\n  default = {json.dumps(services)}\n}}\n'
+        f'variable "name_prefix" {{\n  default = "{prefix}"\n}}\n'
+        'variable "project_id" {\n  default = "p"\n}\nvariable "namespace" {\n  default = "n"\n}\n' + body)
+    done = subprocess.run([BINARY, f"-chdir={tmp_path}", "console"], input="jsonencode(local.deployed)\n",
+                          capture_output=True, text=True, timeout=120, env={"CHECKPOINT_DISABLE": "1",
+                                                                             "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    deployed = json.loads(json.loads(done.stdout.strip()))
+    assert deployed == [evaluate("gcp/cloud_run_service", prefix, s, "physical") for s in services]

@@ -5,9 +5,13 @@
 # the Logging API, or stdout on Cloud Run (resource labels carry the service, job or pool name).
 
 locals {
-  bucket_id = "${var.namespace}-logs"
+  # the deployment's own: <project>-<environment>-logs
+  bucket_id = "${var.name_prefix}logs"
   roles     = ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/cloudtrace.agent"]
-  names     = join(" OR ", [for s in var.services : "\"${s}\""])
+  # Cloud Run names its resources' labels after the deployed names: the rule of the Cloud Run
+  # modules' names.tf (tests/infra/test_names.py checks that the two agree)
+  deployed  = [for s in var.services : length("${var.name_prefix}${s}") <= 49 ? "${var.name_prefix}${s}" : "${trimsuffix(substr("${var.name_prefix}${s}", 0, 40), "-")}-${substr(sha1("${var.name_prefix}${s}"), 0, 8)}"]
+  names     = join(" OR ", [for s in local.deployed : "\"${s}\""])
   log_names = join(" OR ", [for s in var.services : "\"projects/${var.project_id}/logs/${s}\""])
   filter = length(var.services) == 0 ? "logName=\"projects/${var.project_id}/logs/${var.namespace}\"" : join(" OR ", [
     "logName=(${local.log_names})",
@@ -26,7 +30,7 @@ resource "google_logging_project_bucket_config" "this" {
 }
 
 resource "google_logging_project_sink" "this" {
-  name                   = "${var.namespace}-logs"
+  name                   = "${var.name_prefix}logs"
   project                = var.project_id
   destination            = "logging.googleapis.com/projects/${var.project_id}/locations/${var.region}/buckets/${local.bucket_id}"
   filter                 = local.filter
@@ -36,7 +40,7 @@ resource "google_logging_project_sink" "this" {
 
 # The same entries are kept out of _Default, so they are stored (and charged) once.
 resource "google_logging_project_exclusion" "default" {
-  name        = "${var.namespace}-logs"
+  name        = "${var.name_prefix}logs"
   project     = var.project_id
   description = "Routed to the ${local.bucket_id} bucket by sink ${google_logging_project_sink.this.name}"
   filter      = local.filter

@@ -48,3 +48,9 @@ variable "members" {
   type        = list(string)
   default     = []
 }
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-): the log bucket, sink and exclusion, and the Cloud Run names the filter matches."
+  type        = string
+  default     = ""
+}
