@@ -46,7 +46,8 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
     ``endpoint`` (host:port, or a Cloud SQL instance) names the server in messages.
     psycopg2.pool opens and closes the connections and counts every open one as in use;
     a connection given back healthy waits on ``_idle`` and is lent again first, newest
-    first, so the every-statement path is one lock, one list pop and one ``select()``.
+    first, so the every-statement path is one lock and one list pop (and a ``select()`` for a
+    connection idle longer than FRESH_SECONDS).
     """
 
     def __init__(self, connect: Callable[[], Any], endpoint: str, size: int) -> None:
@@ -61,7 +62,7 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
         self._cursors: dict[int, Any] = {}  # id(connection) -> its cursor for single statements
         self._opened = 0  # open connections, idle or lent; at most maxconn
         self._waiting = 0  # borrowers waiting for one to come free
-        self._state = threading.Lock()  # guards the three above (psycopg2's _lock guards its own)
+        self._state = threading.Lock()  # guards _idle, _opened, _waiting (psycopg2's _lock guards its own)
         self._freed = threading.Condition(self._state)
 
     def _connect(self, key: Any = None) -> Any:
