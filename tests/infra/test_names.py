@@ -153,3 +153,17 @@ def test_gcp_observability_matches_the_deployed_cloud_run_names(evaluate: Evalua
     assert done.returncode == 0, done.stderr
     deployed = json.loads(json.loads(done.stdout.strip()))
     assert deployed == [evaluate("gcp/cloud_run_service", prefix, s, "physical") for s in services]
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_the_observability_stores_are_the_deployments_own(provider: str) -> None:
+    text = ("name: shop\nobservability: {}\ncapabilities:\n"
+            "  - {name: web, type: web_application, config: {container_image: x}, uses: []}\n")
+    files = generate(parse_project(text, "p.yaml"), provider, with_plugins=False)
+    modules = {label.strip('"'): body for block in hcl2.loads(files["main.tf"])["module"]
+               for label, body in block.items()}
+    assert modules["observability"]["name_prefix"] == "${local.name_prefix}"
+    module = " ".join("".join(v for k, v in files.items() if k.startswith("modules/observability/")).split())
+    expected = {"aws": 'trimsuffix(var.name_prefix, "-")', "gcp": 'bucket_id = "${var.name_prefix}logs"',
+                "azure": 'name = "${local.base}logs"'}[provider]
+    assert expected in module

@@ -11,7 +11,8 @@ data "aws_region" "current" {}
 
 locals {
   # infrar.providers.aws.observability_export.log_group: the characters a group name refuses become "-"
-  log_group = "/infrar/${replace(var.namespace, "/[^A-Za-z0-9._/#-]/", "-")}"
+  # The deployment's own group, /infrar/<project>-<environment> (INFRAR_LOG_GROUP names it to the adapter).
+  log_group = "/infrar/${replace(var.name_prefix == "" ? var.namespace : trimsuffix(var.name_prefix, "-"), "/[^A-Za-z0-9._/#-]/", "-")}"
   # who writes here, for whoever reads the log group (a tag value holds 256 characters)
   store_tags = merge(var.tags, { "infrar-services" = substr(join(" ", var.services), 0, 256) })
 }

@@ -26,3 +26,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-); empty: the namespace is used."
+  type        = string
+  default     = ""
+}

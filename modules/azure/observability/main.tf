@@ -9,8 +9,14 @@ locals {
   store_tags = merge(var.tags, { "infrar-services" = substr(join(" ", var.services), 0, 256) })
 }
 
+# The deployment's own names (<project>-<environment>-logs, -insights): two environments in one
+# resource group keep apart. A workspace name holds 63 characters.
+locals {
+  base = var.name_prefix == "" ? "${var.namespace}-" : var.name_prefix
+}
+
 resource "azurerm_log_analytics_workspace" "this" {
-  name                = "${var.namespace}-logs"
+  name                = "${local.base}logs"
   resource_group_name = var.resource_group_name
   location            = var.location
   sku                 = "PerGB2018"
@@ -20,7 +26,7 @@ resource "azurerm_log_analytics_workspace" "this" {
 }
 
 resource "azurerm_application_insights" "this" {
-  name                = "${var.namespace}-insights"
+  name                = "${local.base}insights"
   resource_group_name = var.resource_group_name
   location            = var.location
   workspace_id        = azurerm_log_analytics_workspace.this.id

@@ -5,7 +5,7 @@ variable "name" {
 }
 
 variable "namespace" {
-  description = "Project name: the workspace is <namespace>-logs, the Application Insights resource <namespace>-insights."
+  description = "Project name: without name_prefix, the workspace is <namespace>-logs, the Application Insights resource <namespace>-insights."
   type        = string
 }
 
@@ -41,4 +41,10 @@ variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-); empty: the namespace is used."
+  type        = string
+  default     = ""
 }
