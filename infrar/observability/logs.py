@@ -19,7 +19,7 @@ from typing import Any
 from opentelemetry import trace
 
 from infrar.observability.export import warn_once
-from infrar.observability.redaction import Redactor
+from infrar.observability.redaction import MASK, Redactor, sensitive_name
 
 Fields = dict[str, Any]
 
@@ -29,6 +29,7 @@ _INTERNAL = ("observability.export", "opentelemetry", "botocore", "boto3", "urll
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_UNCHANGED = frozenset({int, float, bool, type(None)})
 
 
 def _plain(value: Any) -> Any:
@@ -45,19 +46,27 @@ def _plain(value: Any) -> Any:
 
 def record_fields(record: logging.LogRecord, redactor: Redactor) -> Fields:
     """The structured form of ``record``, secrets masked (the ids are those current where it was logged)."""
-    # Runs in the caller's thread on every log line: inlined lookups, no copy when there is no extra=.
+    # Runs in the caller's thread on every log line: checks inlined, helpers called only for values that need them.
     context = trace.get_current_span().get_span_context()
     valid = context.is_valid
     # The extra= fields: what a record holds beyond the standard attributes (a set difference, in C).
-    names = vars(record).keys() - _STANDARD
+    extra: Fields = {}
+    for name in vars(record).keys() - _STANDARD:
+        value = getattr(record, name)
+        if type(value) not in _UNCHANGED:  # numbers and None need neither conversion nor masking
+            value = redactor.value(_plain(value))
+        extra[name] = MASK if sensitive_name(name) else value
+    message = record.getMessage()
+    if redactor.secrets or "://" in message or "=" in message:  # what Redactor.text looks for
+        message = redactor.text(message)
     fields: Fields = {
         "timestamp": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).isoformat(),
         "time_unix_nano": int(record.created * 1e9),
         "severity": record.levelname,
         "severity_number": record.levelno,
         "logger": record.name,
-        "message": redactor.text(record.getMessage()),
-        "fields": redactor.attributes({name: _plain(getattr(record, name)) for name in names}) if names else {},
+        "message": message,
+        "fields": extra,
         "trace_id": trace.format_trace_id(context.trace_id) if valid else None,
         "span_id": trace.format_span_id(context.span_id) if valid else None,
     }
