@@ -1,8 +1,13 @@
 # The Container Apps environment every service and job of the project runs in, inside the
 # virtual network (container_apps_subnet_id), with its logs in a Log Analytics workspace (kept 90 days).
 
+locals {
+  # the deployment's own (<project>-<environment>-apps): two environments in one resource group keep apart
+  base = var.name_prefix == "" ? "${var.resource_group_name}-" : var.name_prefix
+}
+
 resource "azurerm_log_analytics_workspace" "this" {
-  name                = "${var.resource_group_name}-apps-logs"
+  name                = "${local.base}apps-logs"
   resource_group_name = var.resource_group_name
   location            = var.location
   sku                 = "PerGB2018"
@@ -11,7 +16,7 @@ resource "azurerm_log_analytics_workspace" "this" {
 }
 
 resource "azurerm_container_app_environment" "this" {
-  name                       = "${var.resource_group_name}-apps"
+  name                       = "${local.base}apps"
   resource_group_name        = var.resource_group_name
   location                   = var.location
   log_analytics_workspace_id = azurerm_log_analytics_workspace.this.id

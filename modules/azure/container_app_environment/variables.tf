@@ -18,3 +18,9 @@ variable "container_apps_subnet_id" {
   description = "Subnet delegated to Microsoft.App/environments (a /27 or larger) the apps run in."
   type        = string
 }
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-)."
+  type        = string
+  default     = ""
+}

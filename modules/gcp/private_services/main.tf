@@ -2,7 +2,7 @@
 # take their private IPs from, peered with the project's network. Created once per network.
 
 resource "google_compute_global_address" "this" {
-  name          = "${var.name}-private-services"
+  name          = "${var.name_prefix == "" ? "${var.name}-" : var.name_prefix}private-services"
   project       = var.project_id
   purpose       = "VPC_PEERING"
   address_type  = "INTERNAL"

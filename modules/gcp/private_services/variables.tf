@@ -19,3 +19,9 @@ variable "prefix_length" {
   type        = number
   default     = 16
 }
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-)."
+  type        = string
+  default     = ""
+}

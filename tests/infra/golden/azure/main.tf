@@ -38,6 +38,7 @@ module "container_app_environment" {
   container_apps_subnet_id = var.container_apps_subnet_id
   location                 = var.location
   resource_group_name      = var.resource_group_name
+  name_prefix              = local.name_prefix
   tags                     = local.tags
 }
 

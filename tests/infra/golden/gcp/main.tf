@@ -18,9 +18,10 @@ locals {
 }
 
 module "private_services" {
-  source     = "./modules/private_services"
-  network_id = var.network_id
-  project_id = var.project_id
+  source      = "./modules/private_services"
+  network_id  = var.network_id
+  project_id  = var.project_id
+  name_prefix = local.name_prefix
 }
 
 module "web_application_web" {
