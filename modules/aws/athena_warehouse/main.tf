@@ -6,10 +6,11 @@ locals {
 }
 
 module "data" {
-  source     = "../s3_bucket"
-  name       = local.bucket
-  versioning = true
-  tags       = var.tags
+  source      = "../s3_bucket"
+  name        = local.bucket
+  name_prefix = var.name_prefix # the bucket module makes the name globally unique
+  versioning  = true
+  tags        = var.tags
 }
 
 resource "aws_glue_catalog_database" "this" {
@@ -20,7 +21,7 @@ resource "aws_glue_catalog_database" "this" {
 }
 
 resource "aws_athena_workgroup" "this" {
-  name          = var.name
+  name          = "${var.name_prefix}${var.name}" # INFRAR_ATHENA_WORKGROUP carries it
   force_destroy = false
 
   configuration {

@@ -30,3 +30,9 @@ variable "job_policy_statements" {
   }))
   default = []
 }
+
+variable "name_prefix" {
+  description = "Start of deployed names (<project>-<environment>-): the buckets', the workgroup's."
+  type        = string
+  default     = ""
+}

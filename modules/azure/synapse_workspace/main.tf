@@ -3,6 +3,13 @@
 # network with data exfiltration protection, no public network access, TLS 1.2, encrypted at
 # rest. Workloads that use it may read and write its data lake filesystem only.
 
+locals {
+  # Workspace names are global: <prefix><name> cut to 41 characters, then a hash of the resource
+  # group and that name (lowercase letters, digits and hyphens, at most 50, no "-ondemand").
+  qualified = replace(lower("${var.name_prefix}${var.name}"), "_", "-")
+  workspace = "${trimsuffix(substr(local.qualified, 0, 41), "-")}-${substr(sha1("${var.resource_group_name}/${local.qualified}"), 0, 8)}"
+}
+
 resource "random_password" "sql_admin" {
   length      = 32
   special     = true
@@ -64,7 +71,7 @@ resource "azurerm_synapse_workspace" "this" {
   #checkov:skip=CKV2_AZURE_19:The workspace uses Entra-only authentication; a customer-managed key is an organisation choice
   #checkov:skip=CKV_AZURE_240:Encryption with a customer-managed key needs a Key Vault key the organisation owns
   #checkov:skip=CKV_AZURE_239:The generated password (random_password, never output) cannot log in: azuread_authentication_only = true
-  name                                 = var.name
+  name                                 = local.workspace
   resource_group_name                  = var.resource_group_name
   location                             = var.location
   storage_data_lake_gen2_filesystem_id = azurerm_storage_data_lake_gen2_filesystem.this.id

@@ -35,3 +35,9 @@ variable "spark_max_nodes" {
   type        = number
   default     = 3
 }
+
+variable "name_prefix" {
+  description = "Start of the workspace name (<project>-<environment>-); a hash makes it globally unique."
+  type        = string
+  default     = ""
+}

@@ -7,12 +7,13 @@ locals {
 }
 
 module "scripts" {
-  source     = "../gcs_bucket"
-  name       = coalesce(var.scripts_bucket_name, "${replace(var.name, "_", "-")}-jobs")
-  project_id = var.project_id
-  region     = var.region
-  labels     = var.labels
-  members    = var.members # the workloads upload the scripts
+  source      = "../gcs_bucket"
+  name        = coalesce(var.scripts_bucket_name, "${replace(var.name, "_", "-")}-jobs")
+  name_prefix = var.name_prefix # the bucket module makes the name globally unique
+  project_id  = var.project_id
+  region      = var.region
+  labels      = var.labels
+  members     = var.members # the workloads upload the scripts
 }
 
 resource "google_service_account" "job" {

@@ -36,3 +36,9 @@ variable "scripts_bucket_name" {
   type        = string
   default     = null
 }
+
+variable "name_prefix" {
+  description = "Start of deployed names (<project>-<environment>-): the scripts bucket's."
+  type        = string
+  default     = ""
+}
