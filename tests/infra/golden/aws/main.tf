@@ -225,5 +225,6 @@ module "warehouse_analytics" {
     module.database_orders.policy_statements,
     module.queue_tasks.policy_statements,
   )
-  tags = local.tags
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }
