@@ -84,6 +84,61 @@ def size(files: list[Path]) -> Size:
     return Size(sum(len(t.splitlines()) for t in texts), sum(code_lines(t) for t in texts))
 
 
+# What each copied definition is, by the module erase copied it from (see breakdown()).
+CATEGORIES = (
+    ("input checks", ("infrar/storage/rules.py", "infrar/providers/_names.py")),
+    ("client and time bounds", ("infrar/providers/{p}/_clients/", "infrar/storage/timeouts.py")),
+    ("error translation", ("infrar/providers/{p}/storage_errors.py",)),
+    ("error classes", ("infrar/errors.py",)),
+    ("operations and values", ("infrar/providers/{p}/storage.py", "infrar/storage/")),
+)
+
+
+def _bound_by(node: ast.stmt) -> list[str]:
+    """The names a top-level def, class or assignment binds."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def _origins(provider: str) -> dict[str, str]:
+    """Top-level name (leading underscores stripped) -> category, over the modules erase copies from."""
+    found: dict[str, str] = {}
+    for category, patterns in CATEGORIES:
+        for pattern in patterns:
+            base = ROOT / pattern.format(p=provider)
+            for path in sorted(base.glob("*.py") if pattern.endswith("/") else [base] if base.exists() else []):
+                for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                    for name in _bound_by(node):
+                        found.setdefault(name.lstrip("_"), category)
+                    for item in getattr(node, "body", []) if isinstance(node, ast.ClassDef) else []:
+                        if isinstance(item, ast.FunctionDef):  # adapter methods are lifted as functions
+                            found.setdefault(item.name.lstrip("_"), category)
+    return found
+
+
+def breakdown(program: Path, erased: Path, provider: str) -> dict[str, int]:
+    """Code lines of one erased file per category: the program's own, imports, and what erase copied."""
+    text = erased.read_text(encoding="utf-8")
+    own = {line.strip() for line in program.read_text(encoding="utf-8").splitlines()}
+    origins = _origins(provider)
+    lines = text.splitlines()
+    counts: dict[str, int] = {}
+    for node in ast.parse(text).body:
+        assert node.end_lineno is not None
+        chunk = "\n".join(lines[node.lineno - 1:node.end_lineno])
+        name = next(iter(_bound_by(node)), "")
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            category = "imports"
+        elif all(line.strip() in own for line in chunk.splitlines()):
+            category = "the program itself"
+        else:
+            category = origins.get(name.lstrip("_"), "the program itself")
+        counts[category] = counts.get(category, 0) + code_lines(chunk + "\n")
+    return counts
+
+
 def erase(program: Path, provider: str, out: Path) -> list[Path] | str:
     done = subprocess.run(
         [sys.executable, "-m", "infrar.erase", "--provider", provider, str(program), "-o", str(out)],
@@ -167,6 +222,8 @@ def main() -> None:
     parser.add_argument("--program", default="paginated_inventory")
     parser.add_argument("--providers", default=",".join(PROVIDERS))
     parser.add_argument("--check", action="store_true", help="also run all three variants and compare outputs")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also give the erased file's code lines by what they are (checks, client, errors ...)")
     args = parser.parse_args()
 
     program = ROOT / "examples" / "corpus" / f"{args.program}.py"
@@ -191,6 +248,11 @@ def main() -> None:
                 main_file = next(f for f in erased if f.name == program.name)
                 row += "  " + check(provider, program, main_file, handwritten, tmp / "runs")
             print(row, flush=True)
+            if args.breakdown:
+                main_file = next(f for f in erased if f.name == program.name)
+                parts = breakdown(program, main_file, provider)
+                ranked = sorted(parts.items(), key=lambda kv: -kv[1])
+                print("         code lines: " + ", ".join(f"{k} {v}" for k, v in ranked))
         print("\nexamples/corpus erased as one tree (programs tied to another provider left out)")
         print(f"{'provider':<8} {'programs':>8} {'source lines':>13} {'erased lines':>13} {'ratio':>6} "
               f"{'shared module':>14}")

@@ -92,6 +92,55 @@ def _public_definitions(path: Path) -> list[str]:
     return [n for n in names if not n.startswith("_")]
 
 
+def _reexports(path: Path) -> dict[str, tuple[str, str]]:
+    """Names a types module imports and re-exports (lists in ``__all__``): name -> (module, name).
+
+    ``infrar/data/types.py`` re-exports the database plugin's ``Row``: a use of ``infrar.data.Row``
+    copies that class, the same one ``infrar.database.Row`` copies.
+    """
+    imported: dict[str, tuple[str, str]] = {}
+    for stmt in ast.parse(path.read_bytes(), filename=str(path)).body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.level == 0:
+            for alias in stmt.names:
+                imported[alias.asname or alias.name] = (stmt.module, alias.name)
+    exported = set(exported_names(path))
+    return {name: imported[name] for name in sorted(exported & set(imported)) if not name.startswith("_")}
+
+
+def exported_names(path: Path) -> list[str]:
+    """The string literals of a module's top-level ``__all__ = [...]`` (empty without one)."""
+    names: list[str] = []
+    for stmt in ast.parse(path.read_bytes(), filename=str(path)).body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            assert isinstance(stmt, ast.Assign)
+            elements = stmt.value.elts if isinstance(stmt.value, (ast.List, ast.Tuple)) else []
+            names += [e.value for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return names
+
+
+def _bound(path: Path | None) -> set[str]:
+    """Every name a module binds at its top level (definitions and imports)."""
+    if path is None:
+        return set()
+    names = set(_public_definitions(path))
+    for stmt in ast.parse(path.read_bytes(), filename=str(path)).body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).partition(".")[0] for a in stmt.names}
+    return names
+
+
+def _defining(module: str, name: str, seen: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """Where ``module.name`` is defined, following re-exports; None if it is not a copyable definition."""
+    path = module_file(module)
+    if path is None or module in seen:
+        return None
+    if name in _public_definitions(path):
+        return module, name
+    origin = _reexports(path).get(name)
+    return None if origin is None else _defining(origin[0], origin[1], seen | {module})
+
+
 class Catalog:
     """The erasable surface of a set of plugins."""
 
@@ -114,9 +163,18 @@ class Catalog:
             path = module_file(types_module)
             if path is not None:
                 modules.add(types_module)
-                for name in _public_definitions(path):
+                # the API module offers only what it imports from its types module: a name it
+                # does not bind is an ImportError at run time, so erase refuses it too
+                api_names = _bound(module_file(plugin.api))
+                found_in: dict[str, tuple[str, str]] = {n: (types_module, n) for n in _public_definitions(path)}
+                for name, (module, original) in _reexports(path).items():
+                    origin = _defining(module, original) if self.is_copy_source(module) else None
+                    if origin is not None:
+                        found_in.setdefault(name, origin)
+                for name, (module, original) in found_in.items():
                     for prefix in (plugin.api, types_module):
-                        self.entities.setdefault(f"{prefix}.{name}", TypeDef(f"{prefix}.{name}", types_module, name))
+                        if prefix == types_module or name in api_names:
+                            self.entities.setdefault(f"{prefix}.{name}", TypeDef(f"{prefix}.{name}", module, original))
         for module in list(modules):
             parts = module.split(".")
             for i in range(1, len(parts) + 1):

@@ -175,7 +175,7 @@ class Namer:
         self._claim(ident, [ext.preferred, f"_{ext.preferred}"])
 
     def _unbound(self, key: object, preferred: str) -> bool:
-        """Claim ``preferred`` for an error class if the user's module only spells it as an
+        """Claim ``preferred`` for an error class or a type if the user's module only spells it as an
         attribute (``errors.NotFound``) or binds it by an import erase removes: it binds
         nothing here, and type(exc).__name__ should stay the same."""
         unbound = self.user.seen - self.user.other - set(self.user.imported)
@@ -201,6 +201,8 @@ class Namer:
             preferred = code.name
         else:
             preferred = f"_{code.name}"
+        if code.module.endswith(".types") and self._unbound(code, preferred):
+            return  # a type keeps its own name (and so its __name__ and repr) wherever it can
         short = code.module.rpartition(".")[2].strip("_")
         fallback = f"{short}_{preferred}" if self.public else f"_{short}_{preferred.lstrip('_')}"
         self._claim(code, [preferred, fallback])

@@ -28,6 +28,7 @@ import pytest
 from infrar.erase.names import native_error_name
 from infrar.testing.services import ServiceRegistry
 from tests.erase._requirements import canonical, imported_top_levels, requirement_name, with_dependencies
+from tests.erase._traces import infrar_traces
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "examples" / "corpus"
@@ -283,6 +284,7 @@ def test_erased_program_behaves_like_runtime(
     text = erased_file.read_text()
 
     assert not _infrar_references(text), f"erased {stem}.py still uses infrar: {_infrar_references(text)}"
+    assert not infrar_traces(text, program.read_text()), f"erased {stem}.py: {infrar_traces(text, program.read_text())}"
     assert not _leaked_values(text, erased.secrets), (
         f"erased {stem}.py contains environment values: {_leaked_values(text, erased.secrets)}"
     )
@@ -337,6 +339,7 @@ def test_the_corpus_shares_one_private_module(provider: str, erased_corpus: Eras
     shared = erased.out / "_cloud.py"
     text = shared.read_text()
     assert not _infrar_references(text)
+    assert not infrar_traces(text), infrar_traces(text)
     assert not _leaked_values(text, erased.secrets)
     for program in _programs_for(provider):
         tree = ast.parse(erased.file_for(program.stem).read_text())

@@ -81,8 +81,8 @@ def translate_error(exc: AzureError, bucket: str, key: str | None = None) -> Inf
         )
     if code == "BlobArchived":
         return PermissionDenied(
-            f"{what} is in the Archive tier and cannot be read; rehydrate it first with "
-            "infrar.azure.blob.set_access_tier(..., 'Hot') (Azure takes up to hours)"
+            f"{what} is in the Archive tier and cannot be read; rehydrate it first: set its access "
+            "tier to Hot (Set Blob Tier; Azure takes up to hours)"
         )
     if isinstance(exc, ResourceExistsError) or status == 409:
         return AlreadyExists(f"{what} conflicts with an existing resource ({code or status})")

@@ -59,7 +59,7 @@ def not_found(bucket: str, key: str) -> NotFound:
 
 def _missing_bucket(bucket: str) -> NotFound:
     return NotFound(
-        f"bucket {bucket!r} does not exist; create it (infrar infra writes it for you) or check "
+        f"bucket {bucket!r} does not exist; create it or check "
         "its name and GOOGLE_CLOUD_PROJECT"
     )
 

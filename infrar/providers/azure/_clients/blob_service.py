@@ -122,7 +122,7 @@ def _default_credential() -> Any:
     except ImportError as exc:
         raise MissingDependency(
             f"{ACCOUNT_URL_VARIABLE} is set, which signs in with azure-identity, and it is not "
-            "installed: pip install 'infrar[azure]'"
+            "installed: pip install azure-identity"
         ) from exc
     return DefaultAzureCredential()
 
