@@ -23,7 +23,7 @@ resource "azurerm_servicebus_queue" "this" {
 locals {
   roles = ["Azure Service Bus Data Sender", "Azure Service Bus Data Receiver"]
   # the queue, and its dead-letter queue (the adapters move and read dead letters themselves)
-  scopes = concat([azurerm_servicebus_queue.this.id], azurerm_servicebus_queue.dead_letter[*].id)
+  scopes        = concat([azurerm_servicebus_queue.this.id], azurerm_servicebus_queue.dead_letter[*].id)
   per_principal = length(local.roles) * length(local.scopes)
 }
 
