@@ -46,8 +46,8 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
     ``endpoint`` (host:port, or a Cloud SQL instance) names the server in messages.
     psycopg2.pool opens and closes the connections and counts every open one as in use;
     a connection given back healthy waits on ``_idle`` and is lent again first, newest
-    first, so the every-statement path is one lock and one list pop (and a ``select()`` for a
-    connection idle longer than FRESH_SECONDS).
+    first, so the every-statement path is a list pop and a list append, atomic without a lock
+    (and a ``select()`` for a connection idle longer than FRESH_SECONDS).
     """
 
     def __init__(self, connect: Callable[[], Any], endpoint: str, size: int) -> None:
@@ -62,7 +62,7 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
         self._cursors: dict[int, Any] = {}  # id(connection) -> its cursor for single statements
         self._opened = 0  # open connections, idle or lent; at most maxconn
         self._waiting = 0  # borrowers waiting for one to come free
-        self._state = threading.Lock()  # guards _idle, _opened, _waiting (psycopg2's _lock guards its own)
+        self._state = threading.Lock()  # guards _opened and _waiting (psycopg2's _lock guards its own)
         self._freed = threading.Condition(self._state)
 
     def _connect(self, key: Any = None) -> Any:
@@ -99,25 +99,30 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
         if self.pid != os.getpid():
             self._forked()
         while True:
-            connection, given_back = self._next()
+            try:
+                connection, given_back = self._idle.pop()  # one atomic step: no lock on the common path
+            except IndexError:
+                connection, given_back = self._next()
             if connection is None:
                 return self._new()
-            if time.monotonic() - given_back < FRESH_SECONDS or not _is_dead(connection):
-                return connection
-            self._drop(connection)
+            if connection.closed or (time.monotonic() - given_back >= FRESH_SECONDS and _is_dead(connection)):
+                self._drop(connection)
+                continue
+            return connection
 
     def _next(self) -> tuple[Any, float]:
         """An idle connection and when it was given back, or (None, 0) when one more may be opened
         (counted now); waits while all are lent."""
         with self._state:
-            if self._idle:
-                return self._idle.pop()
-            if self._opened >= self.maxconn:
+            while True:
+                try:
+                    return self._idle.pop()  # given back since lend() looked, or after the wait
+                except IndexError:
+                    pass  # or taken by a lend() that does not lock
+                if self._opened < self.maxconn:
+                    self._opened += 1
+                    return None, 0.0
                 self._wait()
-                if self._idle:
-                    return self._idle.pop()
-            self._opened += 1
-            return None, 0.0
 
     def _wait(self) -> None:
         self._waiting += 1
@@ -140,9 +145,12 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
     def give_back(self, connection: Any) -> None:
         """Keep ``connection`` for the next user, or close it if it broke or is still in a transaction."""
         if not connection.closed and connection.get_transaction_status() == _IDLE and not self.closed:
-            with self._state:
-                self._idle.append((connection, time.monotonic()))
-                if self._waiting:
+            # No lock to append (one atomic step), and none to read _waiting: a borrower counts
+            # itself waiting before it looks at _idle, both under the lock, so it either sees
+            # this connection or is counted here and notified.
+            self._idle.append((connection, time.monotonic()))
+            if self._waiting:
+                with self._state:
                     self._freed.notify()
             return
         self._drop(connection)
