@@ -44,4 +44,7 @@ def run(args: argparse.Namespace) -> int:
     modules = len({name.split("/")[1] for name in files if name.startswith("modules/")})
     print(f"wrote {output}/: root module for {args.provider} calling {modules} module(s); "
           f"next: cd {output} && tofu init && tofu plan")
+    if 'output "database_grants"' in files["outputs.tf"]:  # the workloads' database roles need SQL
+        print("after apply, run the SQL of `tofu output -json database_grants` once as each database's "
+              "administrator: it creates the workloads' database roles (docs/infra.md, Databases)")
     return 0

@@ -14,6 +14,7 @@ contained user), the grant to sign in as it, and no secret: no workload reads an
 
 from __future__ import annotations
 
+import argparse
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 from infrar import database, dispatch
 from infrar.database.rules import server_name
 from infrar.errors import ConfigurationError
+from infrar.infra import cli
 from infrar.infra.generate import environment_warnings, generate
 from infrar.infra.project import parse_project
 from infrar.providers.azure._clients import odbc
@@ -177,6 +179,18 @@ def test_two_databases_for_one_workload_are_warned_about_naming_the_variables_of
         f"p.yaml:3:5: warning: capability 'web' uses 2 databases (orders-db, billing) on {provider}; their variables "
         f"({named}) name one server, so it is configured for 'billing' only; split the capability or put the "
         "databases on one server"]
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_infrar_infra_says_the_grants_must_be_run_after_apply(
+        provider: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "project.yaml"
+    project.write_text(PROJECT.replace("DB", "orders-db").replace("ENGINE", "postgres"))
+    args = argparse.Namespace(provider=provider, project=project, output=tmp_path / "out", diff=False)
+    assert cli.run(args) == 0
+    said = capsys.readouterr().out
+    assert "after apply, run the SQL of `tofu output -json database_grants` once" in said
+    assert 'output "database_grants"' in (tmp_path / "out" / "outputs.tf").read_text()
 
 
 def _secrets(module: Module) -> dict[str, Any]:
