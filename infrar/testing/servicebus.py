@@ -68,21 +68,26 @@ class ServiceBusService(ServerService):
 
     def create_queue(self, name: str, *, lock_duration: float = DEFAULT_LOCK_DURATION,
                      max_delivery_count: int = DEFAULT_MAX_DELIVERY_COUNT,
-                     forward_dead_letters_to: str | None = None) -> None:
-        """Queue ``name``; its dead letters go to its own subqueue, or to queue ``forward_dead_letters_to``."""
+                     forward_dead_letters_to: str | None = None, requires_session: bool = False) -> None:
+        """Queue ``name``; its dead letters go to its own subqueue, or to queue ``forward_dead_letters_to``.
+
+        ``requires_session``: a session queue (what ``infrar infra`` makes for ``fifo: true``).
+        """
         self._call("create-queue", name=name, lock_duration=float(lock_duration),
-                   max_delivery_count=max_delivery_count, forward_dead_letters_to=forward_dead_letters_to)
+                   max_delivery_count=max_delivery_count, forward_dead_letters_to=forward_dead_letters_to,
+                   requires_session=requires_session)
 
     def create_topic(self, name: str) -> None:
         self._call("create-topic", name=name)
 
     def create_subscription(self, topic: str, name: str, *, lock_duration: float = DEFAULT_LOCK_DURATION,
                             max_delivery_count: int = DEFAULT_MAX_DELIVERY_COUNT,
-                            forward_dead_letters_to: str | None = None, forward_to: str | None = None) -> None:
+                            forward_dead_letters_to: str | None = None, forward_to: str | None = None,
+                            requires_session: bool = False) -> None:
         """Subscription ``name`` of ``topic``; with ``forward_to``, every message goes on to that queue."""
         self._call("create-subscription", topic=topic, name=name, lock_duration=float(lock_duration),
                    max_delivery_count=max_delivery_count, forward_dead_letters_to=forward_dead_letters_to,
-                   forward_to=forward_to)
+                   forward_to=forward_to, requires_session=requires_session)
 
     def delete(self, path: str) -> None:
         """Delete a queue, a topic or ``<topic>/Subscriptions/<name>`` (no error if it is gone)."""

@@ -18,7 +18,15 @@ what the SDK's data plane needs, no more:
   peek (answered "no messages"); ``$infrar/control``: create, delete, check and count entities
   (tests use it; Service Bus creates entities over HTTPS, which the tests fake); both in
   ``servicebus_nodes``;
-- scheduled enqueue, and the 256 KiB limit (``message_size``).
+- scheduled enqueue, and the 256 KiB limit (``message_size``);
+- sessions on an entity made with ``requires_session``: a receiver attaches with a
+  ``com.microsoft:session-filter`` (a session id, or null for the next available one), the attach
+  answers with the session locked and its ``com.microsoft:locked-until-utc`` (.NET ticks), the
+  link gets only that session's messages, ``renew-session-lock`` on ``$management`` extends it,
+  and a detach gives it up; a session lock that runs out detaches the link with
+  ``com.microsoft:session-lock-lost``. A plain receiver on such an entity, a session receiver on
+  another, and a message without a session id sent to a session queue are refused as Service
+  Bus refuses them.
 
 An attach to an entity that does not exist is refused with ``amqp:not-found``, as Service Bus
 does. ``python -m infrar.testing.servicebus_broker --port P`` runs it; ``infrar.testing.servicebus``
@@ -37,11 +45,16 @@ from proton import Condition, Data, Delivery, Endpoint, Handler, Link, Message, 
 from proton.reactor import Container
 
 from infrar.testing.servicebus_nodes import control, management, text
-from infrar.testing.servicebus_store import Lock, Namespace, NoEntity
+from infrar.testing.servicebus_store import Entity, Lock, Namespace, NoEntity
 
 MAX_MESSAGE_SIZE = 256 * 1024  # Service Bus Standard
 CONTROL = "$infrar/control"
 LOCK_LOST = "com.microsoft:message-lock-lost"
+SESSION_FILTER = symbol("com.microsoft:session-filter")
+SESSION_LOCKED_UNTIL = symbol("com.microsoft:locked-until-utc")
+SESSION_LOCK_LOST = "com.microsoft:session-lock-lost"
+TIMEOUT = "com.microsoft:timeout"
+DOTNET_EPOCH_TICKS = 621355968000000000  # 0001-01-01 to 1970-01-01 in 100 ns ticks, as the SDK counts
 DATA_SECTION = 0x75
 TICK = 0.05  # seconds between lock-expiry sweeps
 
@@ -91,12 +104,25 @@ def message_size(payload: bytes) -> int:
     return size + (len("content-type") + len(message.content_type) if message.content_type else 0)
 
 
-def _scheduled(payload: bytes) -> float:
-    """When a message asked to be enqueued (x-opt-scheduled-enqueue-time, ms), else 0: at once."""
+def _scheduled(payload: bytes) -> tuple[float, str | None]:
+    """When a message asked to be enqueued (x-opt-scheduled-enqueue-time, ms; 0: at once), and its session id."""
     message: Any = Message()
     message.decode(payload)
     at = (message.annotations or {}).get(symbol("x-opt-scheduled-enqueue-time"))
-    return 0.0 if at is None else float(at) / 1000
+    return (0.0 if at is None else float(at) / 1000), (text(message.group_id) if message.group_id else None)
+
+
+def session_filter(source: Any) -> tuple[bool, str | None]:
+    """Whether an attach's source asks for a session, and which one (None: the next available)."""
+    filters = None
+    if source.filter is not None:
+        source.filter.rewind()  # get_object reads from the cursor, which starts before the first value
+        source.filter.next()
+        filters = source.filter.get_object()
+    if not isinstance(filters, dict) or SESSION_FILTER not in filters:
+        return False, None
+    wanted = filters[SESSION_FILTER]
+    return True, (text(wanted) if wanted is not None else None)
 
 
 class Broker(Handler):
@@ -110,7 +136,9 @@ class Broker(Handler):
         super().__init__()
         self.namespace = namespace or Namespace()
         self._consumers: dict[Any, str] = {}  # broker-side senders -> entity path they read
+        self._sessions: dict[Any, tuple[str, int]] = {}  # session receivers' links -> (session id, owner)
         self._dynamic = 0
+        self._owners = 0  # session lock owners handed out
 
     # -- connection, session and SASL ------------------------------------------------------------
     def on_connection_bound(self, event: Any) -> None:
@@ -141,6 +169,7 @@ class Broker(Handler):
     def _forget(self, connection: Any) -> None:
         # Locks outlive the link, as on Service Bus: they expire (and count) or are settled over $management.
         for link in [link for link in self._consumers if link.connection == connection]:
+            self._give_up_session(link)
             del self._consumers[link]
 
     # -- links -----------------------------------------------------------------------------------
@@ -149,11 +178,15 @@ class Broker(Handler):
         if not link.state & Endpoint.LOCAL_UNINIT:
             return
         refusal = self._attach_sender(link) if link.is_sender else self._attach_receiver(link)
-        if refusal is None:  # a refused attach is answered with a null terminus, then a detach (AMQP 2.6.3)
+        # A refused attach is answered with a null terminus, then a detach (AMQP 2.6.3); but a
+        # session receiver's is answered with its source, as the SDK's attach callback reads it.
+        if refusal is None or (refusal.name == TIMEOUT and link.is_sender):
             link.source.copy(link.remote_source)
             link.target.copy(link.remote_target)
             if link.is_sender and link.remote_source.dynamic:
                 link.source.address = self._dynamic_address()
+            if link in self._sessions:
+                self._answer_session(link)
         else:
             link.source.type = link.target.type = Terminus.UNSPECIFIED
         link.snd_settle_mode = link.remote_snd_settle_mode
@@ -175,11 +208,55 @@ class Broker(Handler):
             return Condition("amqp:not-allowed",
                              "Cannot create a message receiver on an entity with auto-forwarding enabled.")
         try:
-            self.namespace.source(path)
+            entity = self.namespace.source(path)
         except NoEntity:
             return Condition("amqp:not-found", f"The messaging entity '{path}' could not be found.")
-        self._consumers[link] = path
+        refusal = self._lock_session(link, entity)
+        if refusal is None:
+            self._consumers[link] = path
+        return refusal
+
+    def _lock_session(self, link: Any, entity: Entity) -> Condition | None:
+        """Lock the session a session receiver asks for; refuse the receiver kinds Service Bus refuses."""
+        sessionful, wanted = session_filter(link.remote_source)
+        if entity.requires_session and not sessionful:
+            return Condition("amqp:not-allowed", "It is not possible for an entity that requires sessions to "
+                             "create a non-sessionful message receiver.")
+        if not sessionful:
+            return None
+        if not entity.requires_session:
+            return Condition("amqp:not-allowed", "A sessionful message receiver cannot be created on an entity "
+                             "that does not require sessions.")
+        self._owners += 1
+        session = entity.lock_session(self._owners, time.time(), wanted)
+        if session is None:  # Service Bus waits for one first; a test broker answers at once
+            return Condition(TIMEOUT, "No session available to accept within the operation timeout.")
+        self._sessions[link] = (session, self._owners)
         return None
+
+    def _answer_session(self, link: Any) -> None:
+        """The attach reply names the session locked and until when (the SDK reads both from it)."""
+        session, _ = self._sessions[link]
+        until = self.namespace.source(self._consumers[link]).session_until(session) or time.time()
+        link.source.filter.clear()
+        link.source.filter.put_dict({SESSION_FILTER: session})
+        link.properties = {SESSION_LOCKED_UNTIL: DOTNET_EPOCH_TICKS + int(until * 10_000_000)}
+
+    def _give_up_session(self, link: Any) -> None:
+        held = self._sessions.pop(link, None)
+        if held is not None:
+            try:
+                self.namespace.source(self._consumers[link]).unlock_session(*held)
+            except NoEntity:
+                pass
+
+    def _lapsed(self, link: Any) -> bool:
+        """Whether ``link`` is a session receiver whose session lock ran out."""
+        held = self._sessions.get(link)
+        if held is None:
+            return False
+        lock = self.namespace.source(self._consumers[link]).sessions.get(held[0])
+        return lock is None or lock.owner != held[1]
 
     def _attach_receiver(self, link: Any) -> Condition | None:
         path = entity_path(link.remote_target.address)
@@ -195,6 +272,8 @@ class Broker(Handler):
         return f"$reply/{self._dynamic}"
 
     def on_link_remote_close(self, event: Any) -> None:
+        if event.link in self._consumers:
+            self._give_up_session(event.link)
         self._consumers.pop(event.link, None)
         if not event.link.state & Endpoint.LOCAL_CLOSED:
             event.link.close()
@@ -234,8 +313,14 @@ class Broker(Handler):
             return
         else:
             try:
-                for message in unbatch(payload):
-                    self.namespace.publish(path, message, time.time(), _scheduled(message))
+                messages = [(message, *_scheduled(message)) for message in unbatch(payload)]
+                if self.namespace.requires_session(path) and any(session is None for *_, session in messages):
+                    self._refuse(delivery, "amqp:not-allowed", "The SessionId was not set on a message, and it "
+                                 "cannot be sent to the entity. Entities that have session support enabled can "
+                                 "only receive messages that have the SessionId set to a valid value.")
+                    return
+                for message, visible_at, session in messages:
+                    self.namespace.publish(path, message, time.time(), visible_at, session)
             except NoEntity:  # deleted since the attach
                 self._refuse(delivery, "amqp:not-found", f"The messaging entity '{path}' could not be found.")
                 return
@@ -283,6 +368,7 @@ class Broker(Handler):
     def _dispatch(self, link: Any) -> None:
         entity = self.namespace.source(self._consumers[link])
         presettled = link.snd_settle_mode == Link.SND_SETTLED
+        session = self._sessions.get(link, (None, 0))[0]
         while link.credit > 0:
             now = time.time()
             if presettled:
@@ -294,7 +380,7 @@ class Broker(Handler):
                 link.advance()
                 delivery.settle()
                 continue
-            locked = entity.lock_next(now)
+            locked = entity.lock_next(now, session)
             if locked is None:
                 return
             token, lock = locked
@@ -363,6 +449,11 @@ class Broker(Handler):
     # -- lock expiry -----------------------------------------------------------------------------
     def on_timer_task(self, event: Any) -> None:
         self.namespace.expire(time.time())
+        for link in [link for link in self._sessions if self._lapsed(link)]:
+            del self._sessions[link]
+            self._consumers.pop(link, None)
+            link.condition = Condition(SESSION_LOCK_LOST, "The session lock has expired on the MessageSession.")
+            link.close()
         self._wake()  # expired locks and scheduled messages that came due
         event.reactor.schedule(TICK, self)
 

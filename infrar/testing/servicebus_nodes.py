@@ -39,6 +39,11 @@ def management(namespace: Namespace, path: str, request: Any) -> tuple[int, Any]
             return 410, "lock lost"
         stamps = [timestamp(int(until * 1000)) for until in expirations if until is not None]
         return 200, {"expirations": Array(Data.NULL, Data.TIMESTAMP, *stamps)}
+    if operation == "com.microsoft:renew-session-lock":
+        until = entity.renew_session(text(body.get("session-id", "")), now)
+        if until is None:
+            return 410, "session lock lost"
+        return 200, {"expiration": timestamp(int(until * 1000))}
     if operation == "com.microsoft:peek-message":
         return 204, None  # "no messages": peeking here only proves the entity exists
     if operation == "com.microsoft:update-disposition":
@@ -69,14 +74,15 @@ def control(namespace: Namespace, request: Any) -> tuple[int, Any]:
     lock_duration = float(args.get("lock-duration", 30.0))
     max_delivery_count = int(args.get("max-delivery-count", 10))
     forward = args.get("forward-dead-letters-to")
+    sessions = bool(args.get("requires-session", False))
     try:
         if operation == "create-queue":
-            namespace.create_queue(args["name"], lock_duration, max_delivery_count, forward)
+            namespace.create_queue(args["name"], lock_duration, max_delivery_count, forward, sessions)
         elif operation == "create-topic":
             namespace.create_topic(args["name"])
         elif operation == "create-subscription":
             namespace.create_subscription(args["topic"], args["name"], lock_duration, max_delivery_count,
-                                          forward, args.get("forward-to"))
+                                          forward, args.get("forward-to"), sessions)
         elif operation == "delete":
             namespace.delete(args["path"])
         elif operation == "exists":

@@ -10,7 +10,11 @@ Service Bus applies are in one readable place:
 - once the delivery count reaches the entity's max delivery count the message moves to the
   entity's dead-letter subqueue ``<entity>/$DeadLetterQueue`` (reason ``MaxDeliveryCountExceeded``),
   as a dead-letter settlement moves it with the reason the receiver gave;
-- a topic copies every message to each of its subscriptions ``<topic>/Subscriptions/<name>``.
+- a topic copies every message to each of its subscriptions ``<topic>/Subscriptions/<name>``;
+- an entity that requires sessions hands a receiver one session (the messages with one session
+  id) at a time: the receiver locks the session, gets only its messages, in order, and nobody
+  else gets them until the session lock is given up or runs out (the messages it held come back
+  then, each counted as a failed delivery, ahead of the session's later ones).
 
 Names are case-insensitive, as on Service Bus. Not thread-safe: the broker's reactor is its only caller.
 """
@@ -37,11 +41,18 @@ class Stored:
     delivery_count: int = 0  # deliveries that failed so far: the AMQP header's delivery-count
     dead_letter_reason: str | None = None
     dead_letter_description: str | None = None
+    session_id: str | None = None  # the AMQP group-id the sender set
 
 
 @dataclass
 class Lock:
     message: Stored
+    until: float
+
+
+@dataclass
+class SessionLock:
+    owner: int  # the receiver (link) holding it
     until: float
 
 
@@ -55,31 +66,72 @@ class Entity:
     dead_letter: Entity | None = None
     ready: deque[Stored] = field(default_factory=deque)
     locked: dict[bytes, Lock] = field(default_factory=dict)
+    requires_session: bool = False
+    sessions: dict[str, SessionLock] = field(default_factory=dict)  # session id -> who holds it
     _sequence: int = 0
 
-    def enqueue(self, payload: bytes, now: float, visible_at: float = 0.0) -> None:
+    def enqueue(self, payload: bytes, now: float, visible_at: float = 0.0, session_id: str | None = None) -> None:
         self._sequence += 1
-        self.ready.append(Stored(payload, self._sequence, now, visible_at))
+        self.ready.append(Stored(payload, self._sequence, now, visible_at, session_id=session_id))
 
-    def _next(self, now: float) -> Stored | None:
+    def _next(self, now: float, session_id: str | None = None) -> Stored | None:
         for stored in self.ready:
-            if stored.visible_at <= now:
+            if stored.visible_at <= now and (session_id is None or stored.session_id == session_id):
                 self.ready.remove(stored)
                 return stored
         return None
+
+    def lock_session(self, owner: int, now: float, session_id: str | None = None) -> str | None:
+        """Lock session ``session_id`` (None: the first unlocked one with a message ready) for ``owner``."""
+        self.expire(now)
+        if session_id is None:
+            session_id = next((m.session_id for m in self.ready if m.visible_at <= now and m.session_id is not None
+                               and m.session_id not in self.sessions), None)
+            if session_id is None:
+                return None
+        elif session_id in self.sessions:
+            return None
+        self.sessions[session_id] = SessionLock(owner, now + self.lock_duration)
+        return session_id
+
+    def session_until(self, session_id: str) -> float | None:
+        held = self.sessions.get(session_id)
+        return None if held is None else held.until
+
+    def renew_session(self, session_id: str, now: float) -> float | None:
+        """Extend session ``session_id``'s lock, and its messages' locks with it; None when it is lost."""
+        self.expire(now)
+        held = self.sessions.get(session_id)
+        if held is None:
+            return None
+        held.until = now + self.lock_duration
+        for lock in self.locked.values():
+            if lock.message.session_id == session_id:
+                lock.until = held.until
+        return held.until
+
+    def unlock_session(self, session_id: str, owner: int) -> None:
+        """Give session ``session_id`` up; what its receiver still held comes back, counted, in order."""
+        held = self.sessions.get(session_id)
+        if held is None or held.owner != owner:
+            return
+        del self.sessions[session_id]
+        tokens = [token for token, lock in self.locked.items() if lock.message.session_id == session_id]
+        self._fail_all(tokens)
 
     def take(self, now: float) -> Stored | None:
         """The next available message, removed at once (receive-and-delete mode)."""
         return self._next(now)
 
-    def lock_next(self, now: float) -> tuple[bytes, Lock] | None:
-        """Lock the next available message; its token is the delivery tag the client settles with."""
-        stored = self._next(now)
+    def lock_next(self, now: float, session_id: str | None = None) -> tuple[bytes, Lock] | None:
+        """Lock the next available message (of ``session_id``); its token is the delivery tag to settle with."""
+        stored = self._next(now, session_id)
         if stored is None:
             return None
         # 16 bytes, as the SDK needs; ASCII because proton's Python binding hands tags back as text.
         token = secrets.token_hex(8).encode()
-        lock = Lock(stored, now + self.lock_duration)
+        session = self.sessions.get(session_id) if session_id is not None else None
+        lock = Lock(stored, session.until if session is not None else now + self.lock_duration)
         self.locked[token] = lock
         return token, lock
 
@@ -123,11 +175,17 @@ class Entity:
         return lock.until
 
     def expire(self, now: float) -> int:
-        """Hand back every message whose lock ran out, counting a failed delivery for each."""
+        """Hand back every message whose lock ran out, counting a failed delivery for each; drop lapsed sessions."""
+        for session_id in [key for key, held in self.sessions.items() if held.until <= now]:
+            del self.sessions[session_id]
         expired = [token for token, lock in self.locked.items() if lock.until <= now]
-        for token in expired:
-            self._failed(self.locked.pop(token).message)
+        self._fail_all(expired)
         return len(expired)
+
+    def _fail_all(self, tokens: list[bytes]) -> None:
+        # Latest first: each goes back to the front, so the earliest ends up first, as it was sent.
+        for lock in sorted((self.locked.pop(t) for t in tokens), key=lambda lock: -lock.message.sequence_number):
+            self._failed(lock.message)
 
     def _failed(self, message: Stored) -> None:
         message.delivery_count += 1
@@ -148,10 +206,11 @@ class Entity:
         return len(self.ready) + len(self.locked)
 
 
-def _entity(path: str, lock_duration: float, max_delivery_count: int, forward_to: Entity | None) -> Entity:
+def _entity(path: str, lock_duration: float, max_delivery_count: int, forward_to: Entity | None,
+            requires_session: bool = False) -> Entity:
     """An entity with its dead-letter subqueue, or forwarding its dead letters to queue ``forward_to``."""
     dead_letter = forward_to or Entity(path + DEAD_LETTER_SUFFIX, lock_duration, max_delivery_count)
-    return Entity(path, lock_duration, max_delivery_count, dead_letter)
+    return Entity(path, lock_duration, max_delivery_count, dead_letter, requires_session=requires_session)
 
 
 class NoEntity(KeyError):
@@ -176,11 +235,11 @@ class Namespace:
         return self.queues[name.lower()]
 
     def create_queue(self, name: str, lock_duration: float = 30.0, max_delivery_count: int = 10,
-                     forward_dead_letters_to: str | None = None) -> Entity:
+                     forward_dead_letters_to: str | None = None, requires_session: bool = False) -> Entity:
         key = name.lower()
         if key not in self.queues:
             target = self._forward_target(forward_dead_letters_to)
-            self.queues[key] = _entity(name, lock_duration, max_delivery_count, target)
+            self.queues[key] = _entity(name, lock_duration, max_delivery_count, target, requires_session)
         return self.queues[key]
 
     def create_topic(self, name: str) -> None:
@@ -188,7 +247,7 @@ class Namespace:
 
     def create_subscription(self, topic: str, name: str, lock_duration: float = 30.0,
                             max_delivery_count: int = 10, forward_dead_letters_to: str | None = None,
-                            forward_to: str | None = None) -> Entity:
+                            forward_to: str | None = None, requires_session: bool = False) -> Entity:
         subscriptions = self.topics.get(topic.lower())
         if subscriptions is None:
             raise NoEntity(topic)
@@ -200,7 +259,7 @@ class Namespace:
         if name.lower() not in subscriptions:
             target = self._forward_target(forward_dead_letters_to)
             path = f"{topic}{SUBSCRIPTIONS}{name}"
-            subscriptions[name.lower()] = _entity(path, lock_duration, max_delivery_count, target)
+            subscriptions[name.lower()] = _entity(path, lock_duration, max_delivery_count, target, requires_session)
         return subscriptions[name.lower()]
 
     def delete(self, path: str) -> None:
@@ -242,20 +301,26 @@ class Namespace:
         topic, sep, subscription = path.lower().partition(SUBSCRIPTIONS.lower())
         return bool(sep) and subscription in self.forwards.get(topic, {})
 
+    def requires_session(self, path: str) -> bool:
+        """Whether ``path`` is a queue that only takes messages with a session id."""
+        queue = self.queues.get(path.lower())
+        return queue is not None and queue.requires_session
+
     def is_target(self, path: str) -> bool:
         """Whether a sender may send to ``path`` (a queue or a topic)."""
         return path.lower() in self.queues or path.lower() in self.topics
 
-    def publish(self, path: str, payload: bytes, now: float, visible_at: float = 0.0) -> None:
+    def publish(self, path: str, payload: bytes, now: float, visible_at: float = 0.0,
+                session_id: str | None = None) -> None:
         """Enqueue on a queue, or copy to every subscription of a topic (none: the message is gone)."""
         key = path.lower()
         if key in self.queues:
-            self.queues[key].enqueue(payload, now, visible_at)
+            self.queues[key].enqueue(payload, now, visible_at, session_id)
             return
         if key not in self.topics:
             raise NoEntity(path)
         for subscription in [*self.topics[key].values(), *self.forwards.get(key, {}).values()]:
-            subscription.enqueue(payload, now, visible_at)
+            subscription.enqueue(payload, now, visible_at, session_id)
 
     def entities(self) -> list[Entity]:
         """Every queue and subscription (each carries its dead-letter subqueue)."""

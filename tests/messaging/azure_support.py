@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from azure.servicebus import ServiceBusClient
 
 from infrar.testing.servicebus import ServiceBusService
 from infrar.testing.services import ServiceRegistry
@@ -21,6 +22,13 @@ def servicebus(infrar_services: ServiceRegistry) -> ServiceBusService:
     service = infrar_services.get("servicebus")
     assert isinstance(service, ServiceBusService)
     return service
+
+
+@pytest.fixture(scope="module")
+def client(servicebus: ServiceBusService) -> Iterator[ServiceBusClient]:
+    """The real SDK's client on the broker, for tests of the broker itself."""
+    with ServiceBusClient.from_connection_string(servicebus.connection_string) as sb:
+        yield sb
 
 
 @pytest.fixture

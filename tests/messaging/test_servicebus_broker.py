@@ -19,15 +19,9 @@ from azure.servicebus.exceptions import (
 )
 
 from infrar.testing.servicebus import ServiceBusService
-from tests.messaging.azure_support import entity_name, servicebus
+from tests.messaging.azure_support import client, entity_name, servicebus
 
-__all__ = ["entity_name", "servicebus"]  # fixtures
-
-
-@pytest.fixture(scope="module")
-def client(servicebus: ServiceBusService) -> Iterator[ServiceBusClient]:
-    with ServiceBusClient.from_connection_string(servicebus.connection_string) as sb:
-        yield sb
+__all__ = ["client", "entity_name", "servicebus"]  # fixtures
 
 
 @pytest.fixture
