@@ -27,7 +27,7 @@ from infrar.database.rules import server_name
 from infrar.errors import ConfigurationError
 from infrar.infra import cli
 from infrar.infra.generate import environment_warnings, generate
-from infrar.infra.project import parse_project
+from infrar.infra.project import load_project, parse_project
 from infrar.providers.azure._clients import odbc
 from infrar.providers.gcp._clients import sql_connector
 from infrar.testing.postgres import PostgresService
@@ -35,7 +35,7 @@ from infrar.testing.services import ServiceRegistry
 from tests.database.conftest import FakeConnector, use_connector
 from tests.erase._support import assert_no_infrar, erase, run
 from tests.infra.hcl_eval import Module
-from tests.infra.test_reachability import _modules, _path
+from tests.infra.test_reachability import FULL, _edges, _label, _modules, _path
 
 PROJECT = """\
 name: shop
@@ -191,6 +191,21 @@ def test_infrar_infra_says_the_grants_must_be_run_after_apply(
     said = capsys.readouterr().out
     assert "after apply, run the SQL of `tofu output -json database_grants` once" in said
     assert 'output "database_grants"' in (tmp_path / "out" / "outputs.tf").read_text()
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_every_database_edge_of_the_full_project_has_its_own_identity_path_and_environment(provider: str) -> None:
+    modules = _modules(generate(load_project(FULL), provider, with_plugins=False))
+    edges = [(c, r) for c, r in _edges() if r.kind == "database"]
+    assert len(edges) >= 2
+    for capability, resource in edges:
+        workload, database_label = _label(capability), _label(resource)
+        wired = modules[database_label][CLIENTS[provider]]
+        own = f'"{capability.name}"' if provider == "aws" else f"module.{workload}."  # a role, or a user by name
+        assert own in str(wired), f"{capability.name}: no identity of its own"
+        assert _path(provider, modules, workload, resource), f"{capability.name}: no network path"
+        own_environment = f'module.{database_label}.client_environment["{capability.name}"]'
+        assert own_environment in str(modules[workload]["environment"])
 
 
 def _secrets(module: Module) -> dict[str, Any]:
