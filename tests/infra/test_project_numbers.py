@@ -73,7 +73,7 @@ def test_cost_model_figures_must_be_finite(value: str) -> None:
     model = ("provider: aws\nimplementations:\n  s3:\n    serves: [bucket]\n    title: S3\n"
              "    source: https://aws.amazon.com/s3/pricing/\n    taken: 2024-06-01\n"
              f"    prices: {{gb: {value}}}\n    usage: {{storage_gb: 1}}\n    formula: storage_gb * gb\n")
-    with pytest.raises(CostModelError, match=r"m\.yaml: implementations\.s3\.prices\.gb: .* is out of range; "
+    with pytest.raises(CostModelError, match=r"m\.yaml:8:14: implementations\.s3\.prices\.gb: .* is out of range; "
                                              r"allowed: 0 to 1,000,000,000,000"):
         parse_model(model, "m.yaml")
 
