@@ -334,6 +334,14 @@ class _Rewriter(cst.CSTTransformer):
             self.removed[id(updated)] = updated
         return updated
 
+    def leave_If(self, original: cst.If, updated: cst.If) -> cst.If:
+        # an ``if TYPE_CHECKING:`` block that held only infrar imports goes (not ``pass``)
+        test = original.test
+        name = test.value if isinstance(test, cst.Name) else test.attr.value if isinstance(test, cst.Attribute) else ""
+        if name == "TYPE_CHECKING" and original.orelse is None and not getattr(updated.body, "body", True):
+            self.removed[id(updated)] = updated
+        return updated
+
     def _body(self, body: list[cst.BaseStatement]) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
         out: list[cst.BaseStatement] = []
         carry: list[cst.EmptyLine] = []

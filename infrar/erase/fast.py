@@ -110,9 +110,10 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
         emitted, externals = [], imported
     imports = namer.import_lines([*externals, *inlined_externals, *user_externals])
     helpers = [(rendered[c][0], rendered[c][1]) for c in emitted]
-    removed = layout.removals(tree, text, found.drop)
+    drop = layout.with_type_checking_blocks(tree, found.drop)
+    removed = layout.removals(tree, text, drop)
     edits.extend(removed.edits)
-    insertion = layout.insertion(tree, text, found.drop, removed, imports, helpers)
+    insertion = layout.insertion(tree, text, drop, removed, imports, helpers)
     if insertion is not None:
         edits.append(insertion)
     result.code = layout.apply(text, edits).encode("utf-8")

@@ -104,6 +104,24 @@ def _blocks(tree: ast.Module) -> list[list[ast.stmt]]:
     return found
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def with_type_checking_blocks(tree: ast.Module, drop: list[ast.stmt]) -> list[ast.stmt]:
+    """``drop``, where it empties an ``if TYPE_CHECKING:`` block, taking the whole ``if`` instead:
+    the block held only infrar imports, and ``if TYPE_CHECKING: pass`` is a leftover."""
+    dropped = {id(s) for s in drop}
+    out = list(drop)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.If) and not node.orelse and _is_type_checking(node.test)
+                and all(id(s) in dropped for s in node.body)):
+            gone = {id(s) for s in node.body}
+            out = [s for s in out if id(s) not in gone] + [node]
+    return out
+
+
 @dataclass
 class Removed:
     edits: list[Edit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,37 @@ def test_type_import_copies_definition() -> None:
     assert "class ObjectInfo(NamedTuple):" in out
     assert "def sizes(bucket: str) -> list[ObjectInfo]:" in out
     assert_no_infrar(out)
+
+
+def test_type_checking_block_of_infrar_imports_goes_on_both_paths() -> None:
+    """`if TYPE_CHECKING:` holding only infrar imports is removed whole, never left as `pass`;
+    a block that keeps other imports keeps them."""
+    from infrar.erase.adapters import Library
+    from infrar.erase.catalog import Catalog
+    from infrar.erase.emit import erase_slow
+
+    code = textwrap.dedent(
+        """
+        from typing import TYPE_CHECKING
+        import typing
+
+        if TYPE_CHECKING:
+            from infrar.storage import ObjectInfo
+        if typing.TYPE_CHECKING:
+            import infrar.storage
+            from collections.abc import Iterator
+        from infrar import storage
+
+
+        def f(x: "ObjectInfo") -> bool:
+            return storage.exists("b", "k")
+        """
+    )
+    catalog = Catalog()
+    result = erase_slow(code.encode(), "local", "app.py", catalog, Library(catalog))
+    assert result.code is not None
+    slow = result.code.decode()
+    for out in (erase(code), slow):
+        assert_no_infrar(out)
+        assert "if TYPE_CHECKING:" not in out and "pass" not in out.split("def f")[1], out
+        assert "if typing.TYPE_CHECKING:\n    from collections.abc import Iterator\n" in out, out
