@@ -20,8 +20,8 @@ import psycopg2.extras
 
 from infrar.database.pg_errors import raise_for
 from infrar.database.pg_pool import Pool
-from infrar.database.placeholders import check_count, statement, to_format
-from infrar.database.rules import check_many, check_sql
+from infrar.database.placeholders import each_checked, statement, to_format
+from infrar.database.rules import check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 
 T = TypeVar("T")
@@ -143,8 +143,7 @@ class _Session:
 def _pages(sql: str, seq_of_params: Iterable[Params], database: str) -> Iterator[list[tuple[Any, ...]]]:
     """The checked parameter sequences, _PAGE at a time."""
     page: list[tuple[Any, ...]] = []
-    for values in check_many(seq_of_params, database):
-        check_count(sql, values, database)
+    for values in each_checked(sql, seq_of_params, database):
         page.append(tuple(values))
         if len(page) == _PAGE:
             yield page

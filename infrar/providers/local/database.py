@@ -17,8 +17,8 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import Any, NoReturn
 
-from infrar.database.placeholders import check_count, statement, tokens
-from infrar.database.rules import check_database, check_many, check_sql
+from infrar.database.placeholders import each_checked, statement, tokens
+from infrar.database.rules import check_database, check_sql
 from infrar.database.types import Params, Row, Transaction, column_index, run_transaction
 from infrar.errors import AlreadyExists, InfrarError, InvalidArgument, NotFound, Unavailable
 from infrar.providers.local._clients import sqlite
@@ -107,14 +107,8 @@ def _run(connection: sqlite3.Connection, database: str, sql: str, params: Params
 
 def _run_many(connection: sqlite3.Connection, database: str, sql: str, seq_of_params: Iterable[Params]) -> int:
     check_sql(sql, database)
-
-    def checked() -> Iterator[Params]:
-        for values in check_many(seq_of_params, database):
-            check_count(sql, values, database)
-            yield values
-
     try:
-        return max(connection.executemany(sql, checked()).rowcount, 0)
+        return max(connection.executemany(sql, each_checked(sql, seq_of_params, database)).rowcount, 0)
     except sqlite3.Error as error:
         _raise(error, database)
 
