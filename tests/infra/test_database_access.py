@@ -18,7 +18,7 @@ import argparse
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -98,8 +98,8 @@ def test_the_database_the_module_creates_is_the_one_the_adapter_connects_to(
     created = module.attribute(*CREATES[source])
     assert created == ("orders-db" if engine == "sqlserver" else "orders_db")  # SQL Server takes '-'
     _configure(monkeypatch, workload_environment(module, "web"))
-    if provider == "aws":
-        assert server_name("orders-db") == created  # what aws/_clients/postgres.connect passes as dbname
+    if provider == "aws" or (engine == "postgres" and provider == "azure"):
+        assert server_name("orders-db") == created  # what the libpq clients' connect passes as dbname
     elif provider == "gcp":
         assert sql_connector.configured() and sql_connector.arguments("orders-db")["db"] == created
     else:
@@ -137,6 +137,43 @@ def test_the_generated_environment_reaches_the_created_database_on_a_real_server
     if path == "gcp-connector":  # signed in as the workload's own IAM user, with IAM, no password
         _, kwargs = FakeConnector.calls[-1]
         assert (kwargs["user"], kwargs["db"], kwargs["enable_iam_auth"]) == ("web-sa@shop.iam", created, True)
+
+
+class FakeCredential:
+    """Stands in for azure-identity's DefaultAzureCredential (no Entra here): its token is a password."""
+
+    token = "eyJ" + "x" * 2400  # as long as a real Entra access token
+    scopes: ClassVar[list[str]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        return
+
+    def get_token(self, scope: str) -> Any:
+        self.scopes.append(scope)
+        return type("AccessToken", (), {"token": self.token})()
+
+
+def test_azure_postgres_signs_in_as_the_workload_role_with_an_entra_token(
+        monkeypatch: pytest.MonkeyPatch, server_database: tuple[PostgresService, str]) -> None:
+    import azure.identity
+
+    service, logical = server_database
+    _, module, source = generated("azure", "postgres", logical)
+    created = str(module.attribute(*CREATES[source]))
+    service.psql(f"DO $$ BEGIN CREATE ROLE web LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; "
+                 f"ALTER ROLE web PASSWORD '{FakeCredential.token}'")
+    variables = workload_environment(module, "web")
+    server = {k: v for k, v in service.environment().items() if k in ("PGHOST", "PGPORT")}
+    _configure(monkeypatch, {**variables, **server, "PGSSLMODE": "disable", "INFRAR_PROVIDER": "azure"})
+    monkeypatch.setattr(azure.identity, "DefaultAzureCredential", FakeCredential)
+    FakeCredential.scopes = []
+    dispatch.reset()
+    try:
+        row = database.query(logical, "SELECT current_database() AS db, current_user AS role")[0]
+    finally:
+        dispatch.reset()
+    assert (row["db"], row["role"]) == (created, "web")
+    assert FakeCredential.scopes == ["https://ossrdbms-aad.database.windows.net/.default"]
 
 
 def test_an_erased_program_reaches_the_created_database_too(
@@ -253,9 +290,9 @@ def _own_role(provider: str, engine: str, module: Module, workload_block: dict[s
         assert f'GRANT USAGE, CREATE ON SCHEMA public TO "{user}"' in grants
     else:
         oid = IDENTITY["azure"](workload)
-        if engine == "postgres":
-            assert odbc.keywords(env["AZURE_SQL_CONNECTIONSTRING"])["uid"] == workload
+        if engine == "postgres":  # libpq as its own role, an Entra token as the password
+            assert (env["PGUSER"], env["AZURE_POSTGRES_ENTRA"]) == (workload, "true")
             assert f"pgaadauth_create_principal_with_oid('{workload}', '{oid}', 'service'" in grants
         else:
             assert f"CREATE USER [{workload}] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '{oid}'" in grants
-        assert odbc.needs_token(odbc.keywords(env["AZURE_SQL_CONNECTIONSTRING"]))  # an Entra token signs in
+            assert odbc.needs_token(odbc.keywords(env["AZURE_SQL_CONNECTIONSTRING"]))  # an Entra token signs in

@@ -50,8 +50,9 @@ EXPECTED: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "jobs": ({"REDIS_CA_FILE_RATE_LIMITS"}, {"REDIS_URL_RATE_LIMITS"}),
     },
     "azure": {
-        # psqlODBC as the workload's own Entra role (UID in its connection string), an Entra token
-        "web": ({"PGDATABASE_ORDERS", "AZURE_SQL_CONNECTIONSTRING"}, {"REDIS_URL_SESSIONS"}),
+        # libpq as the workload's own Entra role (PGUSER), an Entra token as the password
+        "web": ({"PGDATABASE_ORDERS", "PGHOST", "PGPORT", "PGUSER", "PGSSLMODE", "AZURE_POSTGRES_ENTRA"},
+                {"REDIS_URL_SESSIONS"}),
         "jobs": (set(), {"REDIS_URL_RATE_LIMITS"}),
     },
 }

@@ -9,15 +9,19 @@ output "connection" {
 }
 
 output "environment" {
-  description = "PGDATABASE_<NAME>: the database's name on the server (the connection string is per workload, client_environment)."
-  value       = { (local.database_variable) = azurerm_postgresql_flexible_server_database.this.name }
+  description = "libpq's variables (TLS required), Entra sign-in (AZURE_POSTGRES_ENTRA: the adapter sends an Entra token of the workload's identity as the password) and PGDATABASE_<NAME>, the database's name on the server."
+  value = {
+    (local.database_variable) = azurerm_postgresql_flexible_server_database.this.name
+    PGHOST                    = azurerm_postgresql_flexible_server.this.fqdn
+    PGPORT                    = "5432"
+    PGSSLMODE                 = "require"
+    AZURE_POSTGRES_ENTRA      = "true"
+  }
 }
 
 output "client_environment" {
-  description = "By workload (client_principals): AZURE_SQL_CONNECTIONSTRING for psqlODBC, signing in as its own role with an Entra token of its managed identity (no password)."
-  value = { for workload, _ in var.client_principals : workload => {
-    AZURE_SQL_CONNECTIONSTRING = "Driver={PostgreSQL Unicode};Servername=${azurerm_postgresql_flexible_server.this.fqdn};Port=5432;Database=${azurerm_postgresql_flexible_server_database.this.name};UID=${workload};SSLmode=require"
-  } }
+  description = "By workload (client_principals): the Entra role it signs in as (PGUSER), mapped to its managed identity by grant_sql."
+  value       = { for workload, _ in var.client_principals : workload => { PGUSER = workload } }
 }
 
 output "grant_sql" {
