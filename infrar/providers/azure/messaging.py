@@ -8,6 +8,11 @@ have a 30 s lock duration, a max delivery count of 5 and dead-lettering on expir
 their dead letters to a queue ``<name>-dead-letter``, read like any queue. A missing topic,
 queue or subscription is NotFound naming it, unless INFRAR_CREATE_MISSING=1, when it is created
 (with that wiring) through the administration client. Configuration: see ``_clients/servicebus``.
+
+Order: a queue send carries the queue's name as its session id, and a publish its
+``ordering_key``; an entity with sessions (``infrar infra``'s ``fifo: true`` makes a queue so)
+then keeps each session in order, read one session at a time (``messaging_transport``). An
+entity without sessions ignores the id.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.servicebus import ServiceBusMessage
 
+from infrar.errors import InvalidArgument
 from infrar.messaging import subscriber
 from infrar.messaging.channel import outgoing, receive
 from infrar.messaging.rules import (
@@ -45,6 +51,7 @@ from infrar.providers.azure.messaging_errors import GONE, LIMIT_NAME, SDK_ERRORS
 from infrar.providers.azure.messaging_transport import SERVICE_BUS
 
 _LIMIT = 256 * KIB
+_SESSION_ID_LIMIT = 128  # characters Service Bus allows in a session id
 # What every entity infrar creates gets: the shared lease, the poison rule, dead letters kept.
 _ENTITY = {"lock_duration": timedelta(seconds=DEFAULT_VISIBILITY_TIMEOUT), "max_delivery_count": MAX_DELIVERIES,
            "dead_lettering_on_message_expiration": True}
@@ -122,6 +129,16 @@ def _send(kind: str, entity: str, message: Any, attributes: Mapping[str, str] | 
     return message_id
 
 
+def _session_id(ordering_key: str | None) -> dict[str, str]:
+    """The send option that puts a message in session ``ordering_key`` (none for None)."""
+    if ordering_key is None:
+        return {}
+    if len(ordering_key) > _SESSION_ID_LIMIT:
+        raise InvalidArgument(f"ordering_key of {len(ordering_key)} characters is over Service Bus's session id "
+                              f"limit of {_SESSION_ID_LIMIT}; use a shorter key (a hash of it, say)")
+    return {"session_id": ordering_key}
+
+
 def _check_subscription(topic: str, name: str) -> str:
     """The receiver path of subscription ``name`` of ``topic``, which must exist (or be created)."""
     _prepare("subscription", f"{topic}/{name}", lambda: _ensure_subscription(topic, name))
@@ -131,7 +148,8 @@ def _check_subscription(topic: str, name: str) -> str:
     except GONE as exc:
         raise missing("subscription", name, "azure") from exc
     except SDK_ERRORS as exc:
-        raise translate_error(exc, "subscription", name) from exc
+        if not servicebus.requires_sessions(exc):  # a session subscription exists: it is read by session
+            raise translate_error(exc, "subscription", name) from exc
     return source
 
 
@@ -140,9 +158,9 @@ class AzureMessaging:
 
     def publish(self, topic: str, message: Any, *, attributes: Mapping[str, str] | None = None,
                 ordering_key: str | None = None) -> str:
-        check_ordering_key(ordering_key)  # ordered delivery needs session entities, which infrar does not make
+        session = _session_id(check_ordering_key(ordering_key))  # kept in order by session subscriptions
         _prepare("topic", check_name("topic", topic), lambda: _ensure_topic(topic))
-        return _send("topic", topic, message, attributes)
+        return _send("topic", topic, message, attributes, **session)
 
     def subscribe(self, topic: str, handler: Callable[[Message], Any], *, subscription: str | None = None,
                   max_messages: int | None = None, timeout: float | None = None,
@@ -157,7 +175,9 @@ class AzureMessaging:
         _prepare("queue", check_queue(queue), lambda: _ensure_queue(queue))
         delay = check_seconds("delay_seconds", delay_seconds, 0, MAX_DELAY_SECONDS)
         options = {"scheduled_enqueue_time_utc": datetime.now(timezone.utc) + timedelta(seconds=delay)} if delay else {}
-        return _send("queue", queue, message, attributes, **options)
+        # The queue's own name as session id: a session queue (fifo: true) needs one, and keeps one order.
+        # (Any one id does; names past the id limit are cut to it.)
+        return _send("queue", queue, message, attributes, session_id=queue[:_SESSION_ID_LIMIT], **options)
 
     def receive_messages(self, queue: str, max_count: int = 10, *, wait_seconds: float = 1,
                          visibility_timeout: float = 30) -> list[Message]:

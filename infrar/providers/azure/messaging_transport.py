@@ -9,14 +9,24 @@ capped by the lock (renew it, as the subscriber does, to hold a message longer).
 
 ``delivery_count`` is Service Bus's delivery count plus one: its AMQP header counts earlier
 failed deliveries (0, or absent, on the first).
+
+An entity that requires sessions (a FIFO queue: ``fifo: true``) is read one session at a time:
+each receive opens a session receiver on the next available session and gets only that
+session's messages, in order; the receiver keeps the session locked (so no other worker gets
+that key's later messages) until the last message it got is settled, then closes, and the next
+receive of the session starts with what was released. The lock is the session's: extending a
+lease renews the session lock (Service Bus renews no message lock in a session).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Any
+
+from azure.servicebus.exceptions import OperationTimeoutError, SessionCannotBeLockedError, SessionLockLostError
 
 from infrar.messaging.rules import CONTENT_TYPE, DEAD_LETTER_SUFFIX
 from infrar.messaging.transport import Delivery, Transport
@@ -25,16 +35,40 @@ from infrar.providers.azure.messaging_errors import GONE, SDK_ERRORS, STALE, tra
 
 _log = logging.getLogger(__name__)
 _MIN_WAIT = 0.05  # the SDK refuses a zero wait; this fetches what is already available
-_LOST: tuple[type[Exception], ...] = (*STALE, ValueError)  # lock lost, settled already, or receiver closed
+# lock (or session lock) lost, settled already, or receiver closed
+_LOST: tuple[type[Exception], ...] = (*STALE, SessionLockLostError, ValueError)
 _REASON_LIMIT = 1024  # characters of a dead-letter reason kept (Service Bus allows 4096 in properties)
+# A session receiver that found no session with messages in its wait (Service Bus times the attach out).
+_NO_SESSION: tuple[type[Exception], ...] = (OperationTimeoutError, SessionCannotBeLockedError)
+
+
+class Session:
+    """A session receiver and how many of the messages it got are unsettled; closed when none are."""
+
+    def __init__(self, receiver: servicebus.Handler, unsettled: int) -> None:
+        self.receiver = receiver
+        self.unsettled = unsettled
+        self.guard = threading.Lock()
+
+    def settled(self) -> None:
+        with self.guard:
+            self.unsettled -= 1
+            done = self.unsettled == 0
+        if done:
+            servicebus.close(self.receiver)
 
 
 class Lease:
-    """One received message, the receiver that settles it, and the timer that gives it back early."""
+    """One received message, the receiver that settles it, and the timer that gives it back early.
 
-    def __init__(self, receiver: servicebus.Handler, message: Any) -> None:
+    ``session``: set when the receiver is a session receiver, which the lease's settlement may close.
+    """
+
+    def __init__(self, receiver: servicebus.Handler, message: Any, session: Session | None = None) -> None:
         self.receiver = receiver
         self.message = message
+        self.session = session
+        self.settled = False
         self.timer: threading.Timer | None = None
 
     def __repr__(self) -> str:
@@ -71,12 +105,13 @@ def body_bytes(message: Any) -> bytes:
     return b"".join(part if isinstance(part, bytes) else text(part).encode() for part in body)
 
 
-def _delivery(receiver: servicebus.Handler, message: Any) -> Delivery:
+def _delivery(receiver: servicebus.Handler, message: Any, session: Session | None = None) -> Delivery:
     attributes = {text(k): text(v) for k, v in (message.application_properties or {}).items()}
     if message.content_type:
         attributes[CONTENT_TYPE] = message.content_type
     count = (message.delivery_count or 0) + 1
-    return Delivery(str(message.message_id), body_bytes(message), attributes, count, Lease(receiver, message))
+    return Delivery(str(message.message_id), body_bytes(message), attributes, count,
+                    Lease(receiver, message, session))
 
 
 def _give_back_after(lease: Lease, seconds: float) -> None:
@@ -84,7 +119,9 @@ def _give_back_after(lease: Lease, seconds: float) -> None:
     if lease.timer is not None:
         lease.timer.cancel()
         lease.timer = None
-    locked_until = lease.message.locked_until_utc
+    # A session message has no lock of its own (its locked_until_utc is None): the session's holds it.
+    locked_until = lease.session.receiver.client.session.locked_until_utc if lease.session else \
+        lease.message.locked_until_utc
     left = (locked_until - datetime.now(timezone.utc)).total_seconds() if locked_until else 0.0
     if seconds < left:
         lease.timer = threading.Timer(seconds, _expire, (lease,))
@@ -98,17 +135,74 @@ def _expire(lease: Lease) -> None:
             lease.receiver.client.abandon_message(lease.message)
         except Exception as exc:  # settled meanwhile, or the receiver closed: its lock ends it anyway
             _log.debug("could not give back %r at the end of its visibility timeout: %s", lease, exc)
+    _finished(lease)
 
 
-def _receive(queue: str, max_count: int, wait_seconds: float, visibility_timeout: float) -> list[Delivery]:
+def _finished(lease: Lease) -> None:
+    """Count ``lease`` settled (once); the last of a session receiver's closes it, freeing the session."""
+    with lease.receiver.lock:
+        if lease.settled:
+            return
+        lease.settled = True
+    if lease.session is not None:
+        lease.session.settled()
+
+
+def _plain(queue: str, max_count: int, wait_seconds: float) -> list[Delivery] | None:
+    """A receive from ``queue`` with this thread's plain receiver; None when ``queue`` requires sessions."""
+    if queue in servicebus.sessionful:
+        return None
     try:
         handler = _receiver(queue)
         with handler.lock:
             messages = handler.client.receive_messages(max_message_count=max_count,
                                                        max_wait_time=max(wait_seconds, _MIN_WAIT))
     except SDK_ERRORS as exc:
+        if servicebus.requires_sessions(exc):
+            return None
         raise translate_error(exc, "queue", queue) from exc
-    deliveries = [_delivery(handler, message) for message in messages]
+    return [_delivery(handler, message) for message in messages]
+
+
+def _from_sessions(queue: str, max_count: int, wait_seconds: float) -> list[Delivery]:
+    """The first message of each of up to ``max_count`` available sessions, each session held until it is settled.
+
+    One per session: a handler that fails on it releases it, and only then may the session's
+    next message go out (the shared subscriber handles a batch through to its end).
+    """
+    deliveries: list[Delivery] = []
+    ends = time.monotonic() + wait_seconds
+    while len(deliveries) < max_count:
+        wait = max(ends - time.monotonic(), _MIN_WAIT) if not deliveries else _MIN_WAIT
+        found = _first_of_session(queue, wait)
+        if found is not None:
+            deliveries.append(found)
+        elif deliveries or time.monotonic() >= ends:
+            break
+    return deliveries
+
+
+def _first_of_session(queue: str, wait: float) -> Delivery | None:
+    """The next available session's first message, its receiver kept; None when there was none in ``wait``."""
+    handler = servicebus.session_receiver(queue, wait)
+    try:
+        with handler.lock:
+            messages = handler.client.receive_messages(max_message_count=1, max_wait_time=wait)
+    except _NO_SESSION:
+        messages = []
+    except SDK_ERRORS as exc:
+        servicebus.close(handler)
+        raise translate_error(exc, "queue", queue) from exc
+    if not messages:
+        servicebus.close(handler)  # an empty session, or none: give it back
+        return None
+    return _delivery(handler, messages[0], Session(handler, 1))
+
+
+def _receive(queue: str, max_count: int, wait_seconds: float, visibility_timeout: float) -> list[Delivery]:
+    deliveries = _plain(queue, max_count, wait_seconds)
+    if deliveries is None:
+        deliveries = _from_sessions(queue, max_count, wait_seconds)
     for delivery in deliveries:
         _give_back_after(delivery.handle, visibility_timeout)
     return deliveries
@@ -117,6 +211,14 @@ def _receive(queue: str, max_count: int, wait_seconds: float, visibility_timeout
 def _settle(queue: str, lease: Lease, operation: str, **arguments: Any) -> None:
     if lease.timer is not None:
         lease.timer.cancel()
+    try:
+        _call(queue, lease, operation, **arguments)
+    finally:
+        if operation != "renew_message_lock":
+            _finished(lease)  # whatever the outcome: an unsettled one comes back once its session is free
+
+
+def _call(queue: str, lease: Lease, operation: str, **arguments: Any) -> None:
     with lease.receiver.lock:
         try:
             getattr(lease.receiver.client, operation)(lease.message, **arguments)
@@ -137,8 +239,21 @@ def _release(queue: str, handle: Any) -> None:
 
 
 def _extend_lease(queue: str, handle: Any, seconds: float) -> None:
-    _settle(queue, handle, "renew_message_lock")
+    if handle.session is None:
+        _settle(queue, handle, "renew_message_lock")
+    else:
+        _renew_session(queue, handle)
     _give_back_after(handle, seconds)
+
+
+def _renew_session(queue: str, lease: Lease) -> None:
+    with lease.receiver.lock:
+        try:
+            lease.receiver.client.session.renew_lock()
+        except _LOST:  # the session lock was lost: its messages come back to whoever gets the session next
+            return
+        except SDK_ERRORS as exc:
+            raise translate_error(exc, "queue", queue) from exc
 
 
 def _dead_letter(queue: str, delivery: Delivery, reason: str) -> None:

@@ -11,6 +11,11 @@ Opening a sender or a receiver costs an AMQP attach (and a CBS token), so each i
 per entity and process and kept. The SDK's handlers are not thread-safe: each comes with a
 lock its users hold around every call. The administration client (entity creation under
 INFRAR_CREATE_MISSING=1) is built from the same variables and speaks HTTPS.
+
+An entity that requires sessions (``infrar infra``'s ``fifo: true``) refuses a plain receiver;
+the refusal marks its path in ``sessionful``, and it is read through ``session_receiver``s
+instead: one per receive, locking the next available session, closed by whoever settles the
+last message it got (``close``).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from azure.servicebus import ServiceBusClient, ServiceBusSubQueue
+from azure.servicebus import NEXT_AVAILABLE_SESSION, ServiceBusClient, ServiceBusSubQueue
+from azure.servicebus.exceptions import ServiceBusError
 from azure.servicebus.management import ServiceBusAdministrationClient
 
 from infrar.errors import ConfigurationError, MissingDependency
@@ -29,6 +35,10 @@ CONNECTION_STRING_VARIABLE = "AZURE_SERVICEBUS_CONNECTION_STRING"
 NAMESPACE_VARIABLE = "AZURE_SERVICEBUS_NAMESPACE"
 SUBSCRIPTIONS = "/subscriptions/"  # a receiver's path: <topic>/subscriptions/<name>
 DEAD_LETTER_QUEUE = "/$deadletterqueue"  # an entity's own dead-letter subqueue
+# What Service Bus answers a plain receiver on a session entity ("It is not possible for an entity
+# that requires sessions to create a non-sessionful message receiver"): amqp:not-allowed, a plain
+# ServiceBusError, so its text is all that tells it apart.
+_SESSIONS_REQUIRED = "requires sessions"
 _RETRIES: dict[str, Any] = {"retry_total": 3, "retry_backoff_factor": 0.5, "retry_backoff_max": 4}
 
 
@@ -126,10 +136,38 @@ def _open_receiver(path: str) -> Handler:
         # Attach now, and ask the entity's $management node (a peek locks nothing): a missing
         # entity fails here, once, rather than inside a subscriber's loop.
         receiver.peek_messages(max_message_count=1)
-    except BaseException:
+    except BaseException as exc:
         _close(Handler(receiver, threading.RLock()))
+        if requires_sessions(exc):
+            sessionful.add(path)
         raise
     return Handler(receiver, threading.RLock())
+
+
+def requires_sessions(exc: BaseException) -> bool:
+    """Whether ``exc`` is Service Bus refusing a plain receiver because the entity requires sessions."""
+    return isinstance(exc, ServiceBusError) and _SESSIONS_REQUIRED in str(exc)
+
+
+def session_receiver(path: str, wait: float) -> Handler:
+    """A new receiver of ``path`` (``queue`` or ``topic/subscriptions/name``) for the next available session.
+
+    Not kept here: it holds its session's lock until closed (``close``), and nobody else gets
+    that session's messages meanwhile. ``wait`` bounds finding a session.
+    """
+    topic, sep, name = path.partition(SUBSCRIPTIONS)
+    options: dict[str, Any] = {"session_id": NEXT_AVAILABLE_SESSION, "max_wait_time": wait}
+    if sep:
+        receiver = client().get_subscription_receiver(topic, name, **options)
+    else:
+        receiver = client().get_queue_receiver(path, **options)
+    return Handler(receiver, threading.RLock())
+
+
+def close(handler: Handler) -> None:
+    """Close a session receiver (giving its session back), under its lock."""
+    with handler.lock:
+        _close(handler)
 
 
 def _close(handler: Handler) -> None:
@@ -141,6 +179,7 @@ def _close(handler: Handler) -> None:
 
 _handlers: dict[str, Handler] = {}  # "send:<entity>" or "receive:<path>:<thread id>"
 created: set[str] = set()  # "<kind>:<name>" made sure of under INFRAR_CREATE_MISSING=1, once per process
+sessionful: set[str] = set()  # receiver paths that refused a plain receiver: read through session receivers
 _owners: dict[str, threading.Thread] = {}  # receiver key -> the thread it serves
 _opening = threading.Lock()
 _pid = os.getpid()  # the process that opened them: a forked child must not close the parent's links
@@ -207,6 +246,7 @@ def reset() -> None:
     global _client, _admin, _lock, _opening, _handlers, _pid
     dropped, old = list(_handlers.values()), _client
     created.clear()
+    sessionful.clear()
     _owners.clear()
     _handlers, _client, _admin, _lock, _opening = {}, None, None, threading.Lock(), threading.Lock()
     if _pid == os.getpid():
