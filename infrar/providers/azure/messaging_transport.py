@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -43,9 +42,10 @@ _NO_SESSION: tuple[type[Exception], ...] = (OperationTimeoutError, SessionCannot
 
 
 class Session:
-    """A session receiver and how many of the messages it got are unsettled; closed when none are."""
+    """A session receiver of ``path`` and how many of the messages it got are unsettled; parked when none are."""
 
-    def __init__(self, receiver: servicebus.Handler, unsettled: int) -> None:
+    def __init__(self, path: str, receiver: servicebus.Handler, unsettled: int) -> None:
+        self.path = path
         self.receiver = receiver
         self.unsettled = unsettled
         self.guard = threading.Lock()
@@ -55,7 +55,7 @@ class Session:
             self.unsettled -= 1
             done = self.unsettled == 0
         if done:
-            servicebus.close(self.receiver)
+            servicebus.park(self.path, self.receiver)
 
 
 class Lease:
@@ -165,38 +165,38 @@ def _plain(queue: str, max_count: int, wait_seconds: float) -> list[Delivery] | 
 
 
 def _from_sessions(queue: str, max_count: int, wait_seconds: float) -> list[Delivery]:
-    """The first message of each of up to ``max_count`` available sessions, each session held until it is settled.
+    """The next message of up to ``max_count`` sessions, each session held until its message is settled.
 
     One per session: a handler that fails on it releases it, and only then may the session's
-    next message go out (the shared subscriber handles a batch through to its end).
+    next message go out (the shared subscriber handles a batch through to its end). Parked
+    receivers' sessions come first; a new session is looked for only when they had nothing.
     """
     deliveries: list[Delivery] = []
-    ends = time.monotonic() + wait_seconds
-    while len(deliveries) < max_count:
-        wait = max(ends - time.monotonic(), _MIN_WAIT) if not deliveries else _MIN_WAIT
-        found = _first_of_session(queue, wait)
+    while len(deliveries) < max_count and (parked := servicebus.unpark(queue)) is not None:
+        found = _next_in_session(queue, parked, _MIN_WAIT)
         if found is not None:
             deliveries.append(found)
-        elif deliveries or time.monotonic() >= ends:
-            break
+    if not deliveries:
+        wait = max(wait_seconds, _MIN_WAIT)
+        found = _next_in_session(queue, servicebus.session_receiver(queue, wait), wait)
+        deliveries = [] if found is None else [found]
     return deliveries
 
 
-def _first_of_session(queue: str, wait: float) -> Delivery | None:
-    """The next available session's first message, its receiver kept; None when there was none in ``wait``."""
-    handler = servicebus.session_receiver(queue, wait)
+def _next_in_session(queue: str, handler: servicebus.Handler, wait: float) -> Delivery | None:
+    """The next message of ``handler``'s session (locking one first if new); None, and closed, when none came."""
     try:
         with handler.lock:
             messages = handler.client.receive_messages(max_message_count=1, max_wait_time=wait)
-    except _NO_SESSION:
+    except (*_NO_SESSION, SessionLockLostError):
         messages = []
     except SDK_ERRORS as exc:
         servicebus.close(handler)
         raise translate_error(exc, "queue", queue) from exc
     if not messages:
-        servicebus.close(handler)  # an empty session, or none: give it back
+        servicebus.close(handler)  # a drained session, a lost one, or none found: give it back
         return None
-    return _delivery(handler, messages[0], Session(handler, 1))
+    return _delivery(handler, messages[0], Session(queue, handler, 1))
 
 
 def _receive(queue: str, max_count: int, wait_seconds: float, visibility_timeout: float) -> list[Delivery]:

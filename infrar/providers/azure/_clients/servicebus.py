@@ -14,8 +14,9 @@ INFRAR_CREATE_MISSING=1) is built from the same variables and speaks HTTPS.
 
 An entity that requires sessions (``infrar infra``'s ``fifo: true``) refuses a plain receiver;
 the refusal marks its path in ``sessionful``, and it is read through ``session_receiver``s
-instead: one per receive, locking the next available session, closed by whoever settles the
-last message it got (``close``).
+instead, each locking the next available session. One whose message was settled is ``park``ed
+for the next receive of its path (closing a receiver costs the SDK up to a second, joining its
+keep-alive thread, and its session's next message is wanted next anyway); a drained one is closed.
 """
 
 from __future__ import annotations
@@ -170,6 +171,19 @@ def close(handler: Handler) -> None:
         _close(handler)
 
 
+def park(path: str, handler: Handler) -> None:
+    """Keep session receiver ``handler`` of ``path``, its messages settled, for the next receive."""
+    with _opening:
+        _parked.setdefault(path, []).append(handler)
+
+
+def unpark(path: str) -> Handler | None:
+    """A parked session receiver of ``path`` (the longest parked), or None."""
+    with _opening:
+        waiting = _parked.get(path)
+        return waiting.pop(0) if waiting else None
+
+
 def _close(handler: Handler) -> None:
     try:
         handler.client.close()
@@ -180,6 +194,7 @@ def _close(handler: Handler) -> None:
 _handlers: dict[str, Handler] = {}  # "send:<entity>" or "receive:<path>:<thread id>"
 created: set[str] = set()  # "<kind>:<name>" made sure of under INFRAR_CREATE_MISSING=1, once per process
 sessionful: set[str] = set()  # receiver paths that refused a plain receiver: read through session receivers
+_parked: dict[str, list[Handler]] = {}  # path -> session receivers whose messages are all settled
 _owners: dict[str, threading.Thread] = {}  # receiver key -> the thread it serves
 _opening = threading.Lock()
 _pid = os.getpid()  # the process that opened them: a forked child must not close the parent's links
@@ -243,12 +258,13 @@ def reset() -> None:
     In the process that opened them they are closed (a receiver gives back what it prefetched);
     a forked child only forgets them, since their sockets are its parent's too.
     """
-    global _client, _admin, _lock, _opening, _handlers, _pid
-    dropped, old = list(_handlers.values()), _client
+    global _client, _admin, _lock, _opening, _handlers, _pid, _parked
+    dropped, old = [*_handlers.values(), *(h for parked in _parked.values() for h in parked)], _client
     created.clear()
     sessionful.clear()
     _owners.clear()
-    _handlers, _client, _admin, _lock, _opening = {}, None, None, threading.Lock(), threading.Lock()
+    _handlers, _parked, _client, _admin = {}, {}, None, None
+    _lock, _opening = threading.Lock(), threading.Lock()
     if _pid == os.getpid():
         for handler in dropped:
             _close(handler)
