@@ -166,7 +166,15 @@ def session_receiver(path: str, wait: float) -> Handler:
 
 
 def close(handler: Handler) -> None:
-    """Close a session receiver (giving its session back), under its lock."""
+    """Close a session receiver (giving its session back) on a thread of its own.
+
+    The SDK's close joins the receiver's keep-alive thread, which sleeps a second at a time:
+    the caller (a receive, or a settlement) does not wait for that.
+    """
+    threading.Thread(target=_close_locked, args=(handler,), name="infrar-servicebus-close", daemon=True).start()
+
+
+def _close_locked(handler: Handler) -> None:
     with handler.lock:
         _close(handler)
 
