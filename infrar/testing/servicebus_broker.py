@@ -19,14 +19,10 @@ what the SDK's data plane needs, no more:
   (tests use it; Service Bus creates entities over HTTPS, which the tests fake); both in
   ``servicebus_nodes``;
 - scheduled enqueue, and the 256 KiB limit (``message_size``);
-- sessions on an entity made with ``requires_session``: a receiver attaches with a
-  ``com.microsoft:session-filter`` (a session id, or null for the next available one), the attach
-  answers with the session locked and its ``com.microsoft:locked-until-utc`` (.NET ticks), the
-  link gets only that session's messages, ``renew-session-lock`` on ``$management`` extends it,
-  and a detach gives it up; a session lock that runs out detaches the link with
-  ``com.microsoft:session-lock-lost``. A plain receiver on such an entity, a session receiver on
-  another, and a message without a session id sent to a session queue are refused as Service
-  Bus refuses them.
+- sessions on an entity made with ``requires_session`` (``servicebus_sessions``): a session
+  receiver gets only its session's messages, ``renew-session-lock`` extends its lock, a lock that
+  runs out detaches it with ``com.microsoft:session-lock-lost``; a message without a session id
+  sent to a session queue is refused.
 
 An attach to an entity that does not exist is refused with ``amqp:not-found``, as Service Bus
 does. ``python -m infrar.testing.servicebus_broker --port P`` runs it; ``infrar.testing.servicebus``
@@ -45,16 +41,12 @@ from proton import Condition, Data, Delivery, Endpoint, Handler, Link, Message, 
 from proton.reactor import Container
 
 from infrar.testing.servicebus_nodes import control, management, text
+from infrar.testing.servicebus_sessions import SESSION_LOCK_LOST, TIMEOUT, SessionLinks
 from infrar.testing.servicebus_store import Entity, Lock, Namespace, NoEntity
 
 MAX_MESSAGE_SIZE = 256 * 1024  # Service Bus Standard
 CONTROL = "$infrar/control"
 LOCK_LOST = "com.microsoft:message-lock-lost"
-SESSION_FILTER = symbol("com.microsoft:session-filter")
-SESSION_LOCKED_UNTIL = symbol("com.microsoft:locked-until-utc")
-SESSION_LOCK_LOST = "com.microsoft:session-lock-lost"
-TIMEOUT = "com.microsoft:timeout"
-DOTNET_EPOCH_TICKS = 621355968000000000  # 0001-01-01 to 1970-01-01 in 100 ns ticks, as the SDK counts
 DATA_SECTION = 0x75
 TICK = 0.05  # seconds between lock-expiry sweeps
 
@@ -112,19 +104,6 @@ def _scheduled(payload: bytes) -> tuple[float, str | None]:
     return (0.0 if at is None else float(at) / 1000), (text(message.group_id) if message.group_id else None)
 
 
-def session_filter(source: Any) -> tuple[bool, str | None]:
-    """Whether an attach's source asks for a session, and which one (None: the next available)."""
-    filters = None
-    if source.filter is not None:
-        source.filter.rewind()  # get_object reads from the cursor, which starts before the first value
-        source.filter.next()
-        filters = source.filter.get_object()
-    if not isinstance(filters, dict) or SESSION_FILTER not in filters:
-        return False, None
-    wanted = filters[SESSION_FILTER]
-    return True, (text(wanted) if wanted is not None else None)
-
-
 class Broker(Handler):
     """The reactor's handler: links, deliveries and request/response nodes over one ``Namespace``.
 
@@ -136,9 +115,8 @@ class Broker(Handler):
         super().__init__()
         self.namespace = namespace or Namespace()
         self._consumers: dict[Any, str] = {}  # broker-side senders -> entity path they read
-        self._sessions: dict[Any, tuple[str, int]] = {}  # session receivers' links -> (session id, owner)
+        self._sessions = SessionLinks()
         self._dynamic = 0
-        self._owners = 0  # session lock owners handed out
 
     # -- connection, session and SASL ------------------------------------------------------------
     def on_connection_bound(self, event: Any) -> None:
@@ -185,8 +163,8 @@ class Broker(Handler):
             link.target.copy(link.remote_target)
             if link.is_sender and link.remote_source.dynamic:
                 link.source.address = self._dynamic_address()
-            if link in self._sessions:
-                self._answer_session(link)
+            if link in self._sessions.held:
+                self._sessions.answer(link, self.namespace.source(self._consumers[link]))
         else:
             link.source.type = link.target.type = Terminus.UNSPECIFIED
         link.snd_settle_mode = link.remote_snd_settle_mode
@@ -211,52 +189,10 @@ class Broker(Handler):
             entity = self.namespace.source(path)
         except NoEntity:
             return Condition("amqp:not-found", f"The messaging entity '{path}' could not be found.")
-        refusal = self._lock_session(link, entity)
+        refusal = self._sessions.attach(link, entity)
         if refusal is None:
             self._consumers[link] = path
         return refusal
-
-    def _lock_session(self, link: Any, entity: Entity) -> Condition | None:
-        """Lock the session a session receiver asks for; refuse the receiver kinds Service Bus refuses."""
-        sessionful, wanted = session_filter(link.remote_source)
-        if entity.requires_session and not sessionful:
-            return Condition("amqp:not-allowed", "It is not possible for an entity that requires sessions to "
-                             "create a non-sessionful message receiver.")
-        if not sessionful:
-            return None
-        if not entity.requires_session:
-            return Condition("amqp:not-allowed", "A sessionful message receiver cannot be created on an entity "
-                             "that does not require sessions.")
-        self._owners += 1
-        session = entity.lock_session(self._owners, time.time(), wanted)
-        if session is None:  # Service Bus waits for one first; a test broker answers at once
-            return Condition(TIMEOUT, "No session available to accept within the operation timeout.")
-        self._sessions[link] = (session, self._owners)
-        return None
-
-    def _answer_session(self, link: Any) -> None:
-        """The attach reply names the session locked and until when (the SDK reads both from it)."""
-        session, _ = self._sessions[link]
-        until = self.namespace.source(self._consumers[link]).session_until(session) or time.time()
-        link.source.filter.clear()
-        link.source.filter.put_dict({SESSION_FILTER: session})
-        link.properties = {SESSION_LOCKED_UNTIL: DOTNET_EPOCH_TICKS + int(until * 10_000_000)}
-
-    def _give_up_session(self, link: Any) -> None:
-        held = self._sessions.pop(link, None)
-        if held is not None:
-            try:
-                self.namespace.source(self._consumers[link]).unlock_session(*held)
-            except NoEntity:
-                pass
-
-    def _lapsed(self, link: Any) -> bool:
-        """Whether ``link`` is a session receiver whose session lock ran out."""
-        held = self._sessions.get(link)
-        if held is None:
-            return False
-        lock = self.namespace.source(self._consumers[link]).sessions.get(held[0])
-        return lock is None or lock.owner != held[1]
 
     def _attach_receiver(self, link: Any) -> Condition | None:
         path = entity_path(link.remote_target.address)
@@ -270,6 +206,19 @@ class Broker(Handler):
     def _dynamic_address(self) -> str:
         self._dynamic += 1
         return f"$reply/{self._dynamic}"
+
+    def _entity_of(self, link: Any) -> Entity | None:
+        try:
+            return self.namespace.source(self._consumers[link])
+        except NoEntity:
+            return None
+
+    def _give_up_session(self, link: Any) -> None:
+        self._sessions.give_up(link, self._entity_of(link))
+
+    def _lapsed(self, link: Any) -> bool:
+        entity = self._entity_of(link)
+        return entity is None or self._sessions.lapsed(link, entity)
 
     def on_link_remote_close(self, event: Any) -> None:
         if event.link in self._consumers:
@@ -368,7 +317,7 @@ class Broker(Handler):
     def _dispatch(self, link: Any) -> None:
         entity = self.namespace.source(self._consumers[link])
         presettled = link.snd_settle_mode == Link.SND_SETTLED
-        session = self._sessions.get(link, (None, 0))[0]
+        session = self._sessions.session(link)
         while link.credit > 0:
             now = time.time()
             if presettled:
@@ -449,8 +398,8 @@ class Broker(Handler):
     # -- lock expiry -----------------------------------------------------------------------------
     def on_timer_task(self, event: Any) -> None:
         self.namespace.expire(time.time())
-        for link in [link for link in self._sessions if self._lapsed(link)]:
-            del self._sessions[link]
+        for link in [link for link in self._sessions.held if self._lapsed(link)]:
+            del self._sessions.held[link]
             self._consumers.pop(link, None)
             link.condition = Condition(SESSION_LOCK_LOST, "The session lock has expired on the MessageSession.")
             link.close()
