@@ -7,6 +7,7 @@ AZURE_STORAGE_CONNECTION_STRING (an account key, a SAS or Azurite).
 
 import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta, timezone
 
 from azure.storage.blob import BlobServiceClient
@@ -21,10 +22,14 @@ def walk(container, prefix):
         yield blob.name, blob.size, blob.last_modified.astimezone(timezone.utc), blob.etag.strip('"')
 
 def seed(count: int) -> None:
-    for number in range(count):
+    def put(number: int) -> None:
         folder = FOLDERS[number % len(FOLDERS)]
         name = f"inventory/{folder}/item-{number:04d}.dat"
         service.get_blob_client(BUCKET, name).upload_blob(b"x" * (number % 7 + 1), overwrite=True)
+
+    # Eight PUTs in flight at once, through the one client the threads share.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(put, range(count)))
 
 
 def large_items(prefix: str, min_size: int):

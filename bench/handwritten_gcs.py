@@ -8,6 +8,7 @@ emulator).
 
 import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta, timezone
 
 from google.cloud import storage
@@ -22,10 +23,14 @@ def walk(bucket, prefix):
         yield blob.name, blob.size, blob.updated.astimezone(timezone.utc), blob.etag.strip('"')
 
 def seed(count: int) -> None:
-    for number in range(count):
+    def put(number: int) -> None:
         folder = FOLDERS[number % len(FOLDERS)]
         blob = gcs.bucket(BUCKET).blob(f"inventory/{folder}/item-{number:04d}.dat")
         blob.upload_from_string(b"x" * (number % 7 + 1), content_type="application/octet-stream")
+
+    # Eight PUTs in flight at once, through the one client the threads share.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(put, range(count)))
 
 
 def large_items(prefix: str, min_size: int):

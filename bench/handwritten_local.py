@@ -8,6 +8,7 @@ order. The bucket is a directory under STORAGE_ROOT (default ./data).
 import os
 import tempfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,13 +27,17 @@ def walk(bucket, prefix):
             yield key, stat.st_size, modified, f"{stat.st_mtime_ns:x}-{stat.st_size:x}"
 
 def seed(count: int) -> None:
-    for number in range(count):
+    def put(number: int) -> None:
         folder = FOLDERS[number % len(FOLDERS)]
         path = ROOT / BUCKET / f"inventory/{folder}/item-{number:04d}.dat"
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
             file.write(b"x" * (number % 7 + 1))
         os.replace(file.name, path)
+
+    # Eight writes in flight at once, as the corpus program does.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(put, range(count)))
 
 
 def large_items(prefix: str, min_size: int):

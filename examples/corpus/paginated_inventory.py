@@ -2,12 +2,14 @@
 providers' emulators, then walk it lazily and summarise by folder.
 
 Covers: iter_objects and every ObjectInfo field (key, size, last_modified, etag), a generator
-function that wraps the SDK iterator, dict/set comprehensions, and `from infrar.storage import
+function that wraps the SDK iterator, dict/set comprehensions, writes from a thread pool (a
+nested function mapped over eight workers sharing one client), and `from infrar.storage import
 iter_objects as walk` (an aliased import).
 """
 
 import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from infrar.storage import iter_objects as walk
@@ -18,9 +20,13 @@ FOLDERS = ("audio", "images", "video")
 
 
 def seed(count: int) -> None:
-    for number in range(count):
+    def put(number: int) -> None:
         folder = FOLDERS[number % len(FOLDERS)]
         write_bytes(BUCKET, f"inventory/{folder}/item-{number:04d}.dat", b"x" * (number % 7 + 1))
+
+    # Eight PUTs in flight at once, through the one client the threads share.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(put, range(count)))
 
 
 def large_items(prefix: str, min_size: int):
