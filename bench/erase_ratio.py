@@ -10,7 +10,8 @@ and every Python file erase wrote is measured against bench/handwritten_<sdk>.py
           when one side documents more than the other;
 - ratio:  erased / hand-written, for both (target: lines <= 1.5);
 - infrar: lines erase added (not in the user's program) that still mention infrar: a name,
-          a message, a docstring or a comment (target 0).
+          a message, a docstring or a comment, other than the INFRAR_* variables docs/erase.md
+          keeps and says why (target 0).
 
 Then the whole example corpus is erased as one tree per provider (its modules share one
 private _cloud.py) and its lines are given against the corpus's own: there is no hand-written
@@ -150,12 +151,12 @@ def erase(program: Path, provider: str, out: Path) -> list[Path] | str:
 
 
 def added_infrar_lines(program: Path, erased: list[Path]) -> int:
-    """Lines of the erased files that are not the user's own and mention infrar."""
-    own = set(program.read_text(encoding="utf-8").splitlines())
-    return sum(
-        1 for f in erased for line in f.read_text(encoding="utf-8").splitlines()
-        if line not in own and "infrar" in line.lower()
-    )
+    """Lines of the erased files that are not the user's own and mention infrar, other than the
+    INFRAR_* variables docs/erase.md keeps (tests/erase/test_no_infrar_trace.py enforces 0)."""
+    from tests.erase._traces import infrar_traces
+
+    own = program.read_text(encoding="utf-8")
+    return sum(len(infrar_traces(f.read_text(encoding="utf-8"), own)) for f in erased)
 
 
 def _run(command: list[str], env: dict[str, str], cwd: Path) -> str:
@@ -259,7 +260,8 @@ def main() -> None:
         for provider in args.providers.split(","):
             print(corpus_row(provider, tmp / "corpus" / provider), flush=True)
     print(f"lines = every line (wc -l) of all .py files erase wrote; code = lines holding code; "
-          f"target: lines ratio <= {TARGET}; infrar = lines erase added that mention infrar.")
+          f"target: lines ratio <= {TARGET}; infrar = lines erase added that mention infrar "
+          f"(but the INFRAR_* variables docs/erase.md keeps).")
 
 
 if __name__ == "__main__":
