@@ -129,3 +129,38 @@ def test_a_topics_keys_are_handled_one_at_a_time_in_publish_order_by_several_wor
     assert poison_deliveries == list(range(1, MAX_DELIVERIES + 1))
     dead = messaging.receive_messages(subscription + "-dead-letter", wait_seconds=2)
     assert [(m["key"], m["n"]) for m in dead] == [POISON]
+
+
+def test_a_handler_longer_than_the_session_lock_keeps_its_message(azure: ServiceBusService, entity_name: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 1 s lock, a handler of 2.5 s: the subscriber renews the session's lock (renew-session-lock)."""
+    monkeypatch.setenv("INFRAR_MESSAGING_LEASE_SECONDS", "1")
+    azure.create_topic(entity_name)
+    azure.create_subscription(entity_name, "slow", lock_duration=1, requires_session=True)
+    seen: list[int] = []
+
+    def handler(message: Message) -> None:
+        seen.append(message.delivery_count)
+        time.sleep(2.5)
+
+    with messaging.subscribe(entity_name, handler, subscription="slow", max_messages=1) as running:
+        messaging.publish(entity_name, "long job", ordering_key="k")
+        assert running.wait(20)
+    assert seen == [1]
+    assert azure.count(f"{entity_name}/Subscriptions/slow") == 0
+
+
+def test_a_session_whose_lock_ran_out_comes_back_with_its_message(azure: ServiceBusService,
+                                                                  entity_name: str) -> None:
+    azure.create_queue(entity_name, lock_duration=1, requires_session=True)
+    messaging.send_message(entity_name, "first")
+    messaging.send_message(entity_name, "second")
+    [held] = messaging.receive_messages(entity_name, wait_seconds=1)
+    time.sleep(1.5)  # past the session's lock: Service Bus takes the session (and the message) back
+    [again] = messaging.receive_messages(entity_name, wait_seconds=1)
+    assert (again.body, again.delivery_count) == ("first", 2)
+    held.acknowledge()  # its lock is gone: a no-op
+    again.acknowledge()
+    [last] = messaging.receive_messages(entity_name, wait_seconds=1)
+    assert last.body == "second"
+    last.acknowledge()

@@ -40,6 +40,7 @@ DEAD_LETTER_QUEUE = "/$deadletterqueue"  # an entity's own dead-letter subqueue
 # that requires sessions to create a non-sessionful message receiver"): amqp:not-allowed, a plain
 # ServiceBusError, so its text is all that tells it apart.
 _SESSIONS_REQUIRED = "requires sessions"
+PARK_SECONDS = 2.0  # how long a session receiver with nothing unsettled waits to be taken back
 _RETRIES: dict[str, Any] = {"retry_total": 3, "retry_backoff_factor": 0.5, "retry_backoff_max": 4}
 
 
@@ -180,9 +181,25 @@ def _close_locked(handler: Handler) -> None:
 
 
 def park(path: str, handler: Handler) -> None:
-    """Keep session receiver ``handler`` of ``path``, its messages settled, for the next receive."""
+    """Keep session receiver ``handler`` of ``path``, its messages settled, for the next receive.
+
+    For ``PARK_SECONDS`` at most: a parked receiver keeps its session from every other receiver,
+    so one nobody takes back is closed.
+    """
     with _opening:
         _parked.setdefault(path, []).append(handler)
+    timer = threading.Timer(PARK_SECONDS, _unpark_idle, (path, handler))
+    timer.daemon = True
+    timer.start()
+
+
+def _unpark_idle(path: str, handler: Handler) -> None:
+    with _opening:
+        waiting = _parked.get(path, [])
+        if handler not in waiting:
+            return  # taken back meanwhile
+        waiting.remove(handler)
+    _close_locked(handler)
 
 
 def unpark(path: str) -> Handler | None:
@@ -274,8 +291,12 @@ def reset() -> None:
     _handlers, _parked, _client, _admin = {}, {}, None, None
     _lock, _opening = threading.Lock(), threading.Lock()
     if _pid == os.getpid():
-        for handler in dropped:
-            _close(handler)
+        # At once, not one after the other: each close joins the SDK's keep-alive thread (up to 1 s).
+        closing = [threading.Thread(target=_close, args=(handler,), daemon=True) for handler in dropped]
+        for thread in closing:
+            thread.start()
+        for thread in closing:
+            thread.join()
         if old is not None:
             _close(Handler(old, threading.RLock()))
     _pid = os.getpid()
