@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from infrar import dispatch, messaging
+from infrar.errors import InvalidArgument
 from infrar.messaging import Message
 from infrar.messaging.rules import DEFAULT_VISIBILITY_TIMEOUT, MAX_DELIVERIES
 from infrar.providers.azure._clients import servicebus as clients
@@ -164,3 +165,9 @@ def test_a_session_whose_lock_ran_out_comes_back_with_its_message(azure: Service
     [last] = messaging.receive_messages(entity_name, wait_seconds=1)
     assert last.body == "second"
     last.acknowledge()
+
+
+def test_an_ordering_key_over_the_session_id_limit_is_refused_before_sending(azure: ServiceBusService,
+                                                                             entity_name: str) -> None:
+    with pytest.raises(InvalidArgument, match=r"ordering_key of 129 characters .* session id limit of 128"):
+        messaging.publish(entity_name, "x", ordering_key="k" * 129)
