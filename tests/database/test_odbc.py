@@ -176,6 +176,23 @@ def test_postgresql_without_a_password_signs_in_with_an_entra_token_as_password(
     assert _FakeCredential.scopes == [("https://ossrdbms-aad.database.windows.net/.default",)]
 
 
+def test_a_connection_string_psqlodbc_cannot_take_is_refused_not_sent(
+        odbc_db: tuple[PostgresService, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import azure.identity
+
+    service, name = odbc_db
+    # A real Entra token is ~2,000 characters: psqlODBC 13 would abort this very process on it.
+    token = "eyJ0" + "x" * 2000
+    monkeypatch.setattr(_Token, "token", token)
+    _FakeCredential.made, _FakeCredential.scopes = [], []
+    monkeypatch.setattr(azure.identity, "DefaultAzureCredential", _FakeCredential)
+    monkeypatch.setenv("AZURE_SQL_CONNECTIONSTRING",
+                       odbc.connection_string(service).replace(f";PWD={{{service.password}}}", ""))
+    with pytest.raises(ConfigurationError, match=r"characters .*AZURE_POSTGRES_ENTRA=true") as caught:
+        database.query(name, "SELECT 1")
+    assert token not in str(caught.value) and name in str(caught.value)
+
+
 def test_without_a_connection_string_azure_uses_libpq(odbc_db: tuple[PostgresService, str],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     # What the generated infrastructure sets for Azure Database for PostgreSQL: libpq's variables.

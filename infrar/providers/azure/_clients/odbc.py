@@ -35,6 +35,9 @@ _SCOPE = "https://database.windows.net/.default"
 _POSTGRES_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
 _PAIR = re.compile(r"\s*([^=;]+?)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)\s*(?:;|$)")
 _WAIT_SECONDS = 30.0
+# psqlODBC 13 (Debian 12's) copies the connection string into a 1,024-byte buffer and aborts the
+# whole process ("buffer overflow detected") on a longer one; Entra tokens are longer than that.
+_PSQLODBC_MAX = 1023
 
 pyodbc.pooling = True  # read when pyodbc first allocates its ODBC environment
 
@@ -109,12 +112,26 @@ def connect(database: str) -> Link:
     found = keywords(text)
     postgres = is_postgres(found)
     if needs_token(found) and postgres:
-        native = pyodbc.connect(f"{text};PWD={{{postgres_token()}}}", autocommit=True)
+        text = f"{text};PWD={{{postgres_token()}}}"
+    if postgres:
+        native = pyodbc.connect(_fitting(text, database), autocommit=True)
     elif needs_token(found):
         native = pyodbc.connect(text, autocommit=True, attrs_before={SQL_COPT_SS_ACCESS_TOKEN: access_token()})
     else:
         native = pyodbc.connect(text, autocommit=True)
     return opened(native, postgres)
+
+
+def _fitting(text: str, database: str) -> str:
+    """``text`` if psqlODBC can take it; a longer one would abort the process, so it is refused."""
+    if len(text) <= _PSQLODBC_MAX:
+        return text
+    raise ConfigurationError(
+        f"the psqlODBC connection string for database {database!r} is {len(text)} characters (with the "
+        f"Entra token or password), over the {_PSQLODBC_MAX} the driver takes; for Azure Database for "
+        "PostgreSQL unset AZURE_SQL_CONNECTIONSTRING and set PGHOST, PGUSER and AZURE_POSTGRES_ENTRA=true "
+        "to sign in through libpq"
+    )
 
 
 def _build(database: str) -> Server:
