@@ -86,8 +86,8 @@ def test_a_poison_message_reaches_the_fifo_dead_letter_queue(fifo_queue: str) ->
 
 
 def test_a_topics_keys_are_handled_one_at_a_time_in_publish_order_by_several_workers(
-        azure: ServiceBusService, entity_name: str) -> None:
-    logging.getLogger("infrar.messaging").setLevel(logging.CRITICAL)  # the failures below are meant
+        azure: ServiceBusService, entity_name: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.CRITICAL, logger="infrar.messaging")  # the failures below are meant (restored after)
     topic, subscription = entity_name, entity_name + "-ordered"
     azure.create_topic(topic)
     _session_entity(azure, subscription, topic)
