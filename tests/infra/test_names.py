@@ -44,6 +44,10 @@ RULES: dict[str, tuple[str, int, str, bool]] = {
     "azure/container_app": ("physical", 32, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
     "azure/container_app_job": ("physical", 32, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
     "azure/aks_cluster": ("physical", 54, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "aws/rds_postgres": ("identifier", 63, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "gcp/cloud_sql_postgres": ("instance", 63, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
+    "azure/mssql_database": ("server", 63, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", True),
+    "azure/postgres_flexible": ("server", 63, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", True),
 }
 # modules whose service account id is made from the deployed name: 6-30 characters
 ACCOUNTS = ("gcp/cloud_run_service", "gcp/cloud_run_job", "gcp/cloud_run_worker_pool", "gcp/gke_cluster")
@@ -167,3 +171,15 @@ def test_the_observability_stores_are_the_deployments_own(provider: str) -> None
     expected = {"aws": 'trimsuffix(var.name_prefix, "-")', "gcp": 'bucket_id = "${var.name_prefix}logs"',
                 "azure": 'name = "${local.base}logs"'}[provider]
     assert expected in module
+
+
+def test_the_warehouse_job_accounts_are_the_deployments_own(evaluate: Evaluate) -> None:
+    """BigQuery's job and scheduler service accounts: prefixed, 6-30 characters, distinct when cut."""
+    cases = (("shop-prod-", "sales_events"), ("shop-staging-", "sales_events"),
+             (f"{LONGEST}-staging-", LONGEST), (f"{LONGEST}-staging-", LONGEST[:-1] + "y"))
+    for local, suffix in (("job_account_id", "-job"), ("scheduler_account_id", "-sched")):
+        ids = [evaluate("gcp/bigquery_dataset", p, n, local) for p, n in cases]
+        assert ids[0] == f"shop-prod-sales-events{suffix}" and ids[1].startswith("shop-staging-")  # ids[1] is cut
+        assert len(set(ids)) == 4, ids
+        assert all(6 <= len(i) <= 30 and i.endswith(suffix) and re.fullmatch(r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", i)
+                   for i in ids), ids

@@ -11,7 +11,6 @@ locals {
     large  = "db.m6g.xlarge"
     xlarge = "db.m6g.2xlarge"
   }[var.size]
-  identifier = "${var.name}-postgres"
   # RDS's DBName takes letters, digits and '_' only: orders-db is created as orders_db, and the
   # workloads get PGDATABASE_ORDERS_DB=orders_db, the variable the database adapters read.
   database_variable = "PGDATABASE_${upper(replace(var.name, "-", "_"))}"
@@ -41,7 +40,7 @@ resource "aws_db_subnet_group" "this" {
 }
 
 resource "aws_security_group" "this" {
-  name        = local.identifier
+  name        = "${local.qualified}-postgres" # a workload's group in the VPC may be <prefix><name>-tasks
   description = "PostgreSQL ${var.name}: reachable only from its workloads"
   vpc_id      = var.vpc_id
   tags        = var.tags

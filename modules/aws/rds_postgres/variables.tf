@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-)."
+  type        = string
+  default     = ""
+}
+
 variable "size" {
   description = "small, medium, large or xlarge (mapped to an instance class)."
   type        = string

@@ -21,7 +21,7 @@ resource "azurerm_mssql_server" "this" {
   #checkov:skip=CKV_AZURE_23:Auditing is configured by azurerm_mssql_server_extended_auditing_policy below
   #checkov:skip=CKV_AZURE_24:Audit retention is configured by azurerm_mssql_server_extended_auditing_policy below
   #checkov:skip=CKV2_AZURE_2:Vulnerability assessment needs a storage container the organisation chooses
-  name                          = "${var.name}-sql"
+  name                          = local.server
   resource_group_name           = var.resource_group_name
   location                      = var.location
   version                       = "12.0"
@@ -82,14 +82,14 @@ resource "azurerm_mssql_database" "this" {
 
 # Public network access is off: the workloads reach the server through this private endpoint.
 resource "azurerm_private_endpoint" "this" {
-  name                = "${var.name}-sql"
+  name                = local.server
   resource_group_name = var.resource_group_name
   location            = var.location
   subnet_id           = var.subnet_id
   tags                = var.tags
 
   private_service_connection {
-    name                           = "${var.name}-sql"
+    name                           = local.server
     private_connection_resource_id = azurerm_mssql_server.this.id
     subresource_names              = ["sqlServer"]
     is_manual_connection           = false

@@ -22,7 +22,7 @@ locals {
 
 resource "azurerm_postgresql_flexible_server" "this" {
   #checkov:skip=CKV_AZURE_136:Geo-redundant backups double the storage bill; backups stay zone-redundant within the region
-  name                          = "${var.name}-pg"
+  name                          = local.server
   resource_group_name           = var.resource_group_name
   location                      = var.location
   version                       = var.engine_version
@@ -83,14 +83,14 @@ resource "azurerm_postgresql_flexible_server_database" "this" {
 }
 
 resource "azurerm_private_endpoint" "this" {
-  name                = "${var.name}-pg"
+  name                = local.server
   resource_group_name = var.resource_group_name
   location            = var.location
   subnet_id           = var.subnet_id
   tags                = var.tags
 
   private_service_connection {
-    name                           = "${var.name}-pg"
+    name                           = local.server
     private_connection_resource_id = azurerm_postgresql_flexible_server.this.id
     subresource_names              = ["postgresqlServer"]
     is_manual_connection           = false

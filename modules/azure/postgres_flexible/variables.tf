@@ -1,6 +1,12 @@
 variable "name" {
-  description = "Database name (the server is <name>-pg)."
+  description = "Database name (the server is <project>-<environment>-<name>-<hash>, names.tf)."
   type        = string
+}
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-)."
+  type        = string
+  default     = ""
 }
 
 variable "size" {

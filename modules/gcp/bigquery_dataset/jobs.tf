@@ -2,10 +2,6 @@
 # the Cloud Run jobs run as, and the identity Cloud Scheduler starts scheduled runs as. Job names
 # are chosen by the program at run time, so the Cloud Run and Scheduler grants are project-wide.
 
-locals {
-  account_stem = substr(replace(replace(var.name, "_", "-"), "/[^a-z0-9-]/", ""), 0, 22)
-}
-
 module "scripts" {
   source      = "../gcs_bucket"
   name        = coalesce(var.scripts_bucket_name, "${replace(var.name, "_", "-")}-jobs")
@@ -18,13 +14,13 @@ module "scripts" {
 
 resource "google_service_account" "job" {
   project      = var.project_id
-  account_id   = "${local.account_stem}-job"
+  account_id   = local.job_account_id
   display_name = "Cloud Run jobs of infrar warehouse ${var.name}"
 }
 
 resource "google_service_account" "scheduler" {
   project      = var.project_id
-  account_id   = "${local.account_stem}-sched"
+  account_id   = local.scheduler_account_id
   display_name = "Cloud Scheduler starting the jobs of infrar warehouse ${var.name}"
 }
 

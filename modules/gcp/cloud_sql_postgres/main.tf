@@ -21,7 +21,7 @@ locals {
 resource "google_sql_database_instance" "this" {
   #checkov:skip=CKV_GCP_79:The major version is pinned (17, supported for years) so that major upgrades are planned, not automatic
   #checkov:skip=CKV_GCP_6:ssl_mode = ENCRYPTED_ONLY refuses every unencrypted connection; client certificates would be one more secret to hand out
-  name                = "${var.name}-postgres"
+  name                = local.instance
   depends_on          = [terraform_data.private_services]
   project             = var.project_id
   region              = var.region
@@ -126,7 +126,7 @@ resource "google_sql_user" "admin" {
 }
 
 resource "google_secret_manager_secret" "password" {
-  secret_id = "${var.name}-db-admin-password"
+  secret_id = "${local.instance}-db-admin-password"
   project   = var.project_id
   labels    = var.labels
   replication {

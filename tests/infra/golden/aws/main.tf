@@ -183,6 +183,7 @@ module "database_orders" {
     module.background_worker_jobs.security_group_id,
   ]
   client_roles = ["api", "jobs"]
+  name_prefix  = local.name_prefix
   tags         = local.tags
 }
 

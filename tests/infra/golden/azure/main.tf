@@ -201,7 +201,8 @@ module "database_orders" {
     api  = module.api_service_api.principal_id
     jobs = module.background_worker_jobs.principal_id
   }
-  tags = local.tags
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }
 
 module "queue_tasks" {
@@ -252,5 +253,6 @@ module "warehouse_analytics" {
   location                      = var.location
   resource_group_name           = var.resource_group_name
   principal_ids                 = [module.background_worker_jobs.principal_id]
+  name_prefix                   = local.name_prefix
   tags                          = local.tags
 }

@@ -175,7 +175,8 @@ module "database_orders" {
     api  = module.api_service_api.member
     jobs = module.background_worker_jobs.member
   }
-  labels = local.tags
+  name_prefix = local.name_prefix
+  labels      = local.tags
 }
 
 module "queue_tasks" {
@@ -220,10 +221,11 @@ module "cache_sessions" {
 }
 
 module "warehouse_analytics" {
-  source     = "./modules/bigquery_dataset"
-  name       = "analytics"
-  project_id = var.project_id
-  region     = var.region
-  members    = [module.background_worker_jobs.member]
-  labels     = local.tags
+  source      = "./modules/bigquery_dataset"
+  name        = "analytics"
+  project_id  = var.project_id
+  region      = var.region
+  members     = [module.background_worker_jobs.member]
+  name_prefix = local.name_prefix
+  labels      = local.tags
 }
