@@ -6,8 +6,11 @@ queue each subscription is on, forwarding, dead-letter targets and delivery limi
 generated module blocks and the modules' own resources, created on the cloud's test service with its native
 client, and the adapter then runs as deployed (``INFRAR_CREATE_MISSING=0``, as the ``environment`` output
 sets it): ``publish`` to the topic, ``receive_messages`` from the queue, and a poison message through its
-5 deliveries into ``<queue>-dead-letter``; on AWS and GCP, where the queue is the topic's subscription,
-``subscribe(topic, subscription=<queue>)`` too (on Azure the forwarding subscription holds nothing: docs/infra.md).
+5 deliveries into ``<queue>-dead-letter``. The entities exist only under their deployed names
+(``<project>-<environment>-<name>``), which the workload gets from the modules' ``environment`` outputs
+(``QUEUE_NAME_<QUEUE>``, ``TOPIC_NAME_<TOPIC>``): the adapter, given the program's names, reaches them.
+On AWS and GCP, where the queue is the topic's subscription, ``subscribe(topic, subscription=<queue>)`` too
+(on Azure the forwarding subscription holds nothing: docs/infra.md).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from infrar.errors import InfrarError, MissingDependency
 from infrar.infra.generate import generate
 from infrar.infra.project import parse_project
 from infrar.messaging.rules import MAX_DELIVERIES, dead_letter_name
+from infrar.providers._names import name_variable
 from infrar.testing.aws import MotoEmulator
 from infrar.testing.plugin import ServiceUser
 from infrar.testing.servicebus import ServiceBusService
@@ -66,15 +70,70 @@ class Layout:
                         return {k: _unquote(v) for k, v in body.items()}
         raise AssertionError(f"{source} has no resource {kind}.{label}")
 
+    def prefix(self) -> str:
+        """``local.name_prefix`` of the root module, its variables at their defaults."""
+        (expression,) = [_unquote(body["name_prefix"]) for body in hcl2.loads(self.files["main.tf"])["locals"]
+                         if "name_prefix" in body]
+        defaults = {_unquote(k): v["default"] for block in hcl2.loads(self.files["variables.tf"])["variable"]
+                    for k, v in block.items() if "default" in v}
+        filled = re.sub(r"\$\{lower\(var\.(\w+)\)\}", lambda m: str(_unquote(defaults[m[1]])).lower(), expression)
+        assert "${" not in filled, filled
+        return filled
+
+    def physical(self, block: dict[str, Any]) -> str:
+        """``local.physical`` of a module: ``<prefix><name>``, short enough not to be cut (test_names cuts)."""
+        source = _unquote(block["source"]).removeprefix("./")
+        assert _unquote(block["name_prefix"]) == "${local.name_prefix}"
+        rule = r"length\(local\.qualified\) <= (\d+) \? local\.qualified"
+        (limit,) = re.findall(rule, self.files[f"{source}/names.tf"])
+        qualified = self.prefix() + str(_unquote(block["name"]))
+        assert len(qualified) <= int(limit)
+        return qualified
+
     def name(self, block: dict[str, Any], kind: str, label: str) -> str:
-        """The ``name`` of a module's resource, its ``${var.name}`` filled with the module's name."""
+        """The deployed ``name`` of a module's resource (``${local.physical}`` and the like filled in)."""
         template = _unquote(self.resource(block, kind, label)["name"])
-        return str(template.replace("${var.name}", _unquote(block["name"])).replace("${local.suffix}", ""))
+        filled = template.replace("${local.physical}", self.physical(block)).replace("${local.suffix}", "")
+        return str(filled.replace("${var.name}", _unquote(block["name"])))
+
+    def environment(self, block: dict[str, Any]) -> dict[str, str]:
+        """The ``<KIND>_NAME_<NAME>`` entries of a module's ``environment`` output, as deployed."""
+        source = _unquote(block["source"]).removeprefix("./")
+        text = self.files[f"{source}/outputs.tf"]
+        text = text[text.index('output "environment"'):]
+        found: dict[str, str] = {}
+        # key: "<KIND>_NAME_${upper(replace(<var.name or "${var.name}-dead-letter">, ...))}"; value: a
+        # resource's name, or the loop variable's over a counted resource
+        entry = (r'(?:for \w+ in (\w+)\.(\w+) : )?"((?:QUEUE|TOPIC)_NAME)_\$\{upper\(replace\('
+                 r'(var\.name|"\$\{var\.name\}[a-z-]*"), "/\[\^a-zA-Z0-9\]/", "_"\)\)\}" *(?:=>|=) *'
+                 r'(?:\w+\.name\b|(\w+)\.(\w+)\.name)')
+        for kind, label, prefix, key, own_kind, own_label in re.findall(entry, text):
+            logical = _unquote(key).replace("${var.name}", _unquote(block["name"])) if key != "var.name" \
+                else _unquote(block["name"])
+            found[prefix + "_" + re.sub(r"[^a-zA-Z0-9]", "_", logical).upper()] = self.name(
+                block, kind or own_kind, label or own_label)
+        return found
 
 
 def _names() -> tuple[str, str]:
     prefix = "f" + uuid.uuid4().hex[:8]
     return f"{prefix}-tasks", f"{prefix}-events"
+
+
+def _deployed_environment(layout: Layout, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """Set what the queue and topic modules' ``environment`` outputs hand a workload; their deployed names.
+
+    The entities are created under those names only, so the adapter, given the program's names, reaches
+    them through ``<KIND>_NAME_<NAME>`` alone."""
+    queue, topic = (_unquote(b["name"]) for b in (layout.queue, layout.topic))
+    environment = {**layout.environment(layout.queue), **layout.environment(layout.topic)}
+    assert set(environment) == {name_variable("queue", queue), name_variable("queue", dead_letter_name(queue)),
+                                name_variable("topic", topic)}
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    deployed = environment[name_variable("queue", queue)], environment[name_variable("topic", topic)]
+    assert deployed == (f"fan-prod-{queue}", f"fan-prod-{topic}")  # <project>-<environment>-<name>
+    return deployed
 
 
 def _run_as_deployed(queue: str, topic: str) -> None:
@@ -110,6 +169,7 @@ def test_aws_sns_delivers_to_the_sqs_queue_with_raw_delivery_and_redrive(infrar_
     layout = Layout("aws", queue, topic)
     moto = infrar_service("moto", MotoEmulator, provider="aws")
     monkeypatch.setenv("INFRAR_CREATE_MISSING", "0")
+    deployed_queue, deployed_topic = _deployed_environment(layout, monkeypatch)
     options = {"endpoint_url": moto.endpoint, "region_name": "us-east-1", "aws_access_key_id": "testing",
                "aws_secret_access_key": "testing"}
     sqs, sns = boto3.client("sqs", **options), boto3.client("sns", **options)
@@ -117,10 +177,12 @@ def test_aws_sns_delivers_to_the_sqs_queue_with_raw_delivery_and_redrive(infrar_
     dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = layout.resource(layout.queue, "aws_sqs_queue", "this")["redrive_policy"]
     assert f"maxReceiveCount = {MAX_DELIVERIES}" in redrive
-    url = sqs.create_queue(QueueName=queue, Attributes={"RedrivePolicy": json.dumps(
+    url = sqs.create_queue(QueueName=deployed_queue, Attributes={"RedrivePolicy": json.dumps(
         {"deadLetterTargetArn": dead_arn, "maxReceiveCount": MAX_DELIVERIES})})["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    topic_arn = sns.create_topic(Name=topic)["TopicArn"]
+    assert layout.name(layout.queue, "aws_sqs_queue", "this") == deployed_queue
+    topic_arn = sns.create_topic(Name=layout.name(layout.topic, "aws_sns_topic", "this"))["TopicArn"]
+    assert topic_arn.endswith(":" + deployed_topic)
     assert layout.resource(layout.topic, "aws_sns_topic_subscription", "queue")["raw_message_delivery"] is True
     assert queue in layout.topic["subscriber_queue_arns"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
@@ -137,6 +199,7 @@ def test_gcp_the_queue_subscription_is_on_the_topic(infrar_service: ServiceUser,
     except MissingDependency as exc:  # not installable from PyPI or Debian: say how to get it
         pytest.skip(f"Pub/Sub emulator absent: {exc}")
     monkeypatch.setenv("INFRAR_CREATE_MISSING", "0")
+    deployed_queue, deployed_topic = _deployed_environment(layout, monkeypatch)
     from infrar.providers.gcp._clients import pubsub
 
     dispatch.reset()
@@ -147,13 +210,16 @@ def test_gcp_the_queue_subscription_is_on_the_topic(infrar_service: ServiceUser,
     subscription = layout.resource(layout.queue, "google_pubsub_subscription", "this")
     policy = subscription["dynamic"][0]['"dead_letter_policy"']["content"][0]
     dead = layout.name(layout.queue, "google_pubsub_topic", "dead_letter")
-    assert dead == layout.name(layout.queue, "google_pubsub_subscription", "dead_letter") == dead_letter_name(queue)
-    for name in (topic, dead):
+    assert dead == layout.name(layout.queue, "google_pubsub_subscription", "dead_letter") == \
+        dead_letter_name(deployed_queue)
+    assert layout.name(layout.topic, "google_pubsub_topic", "this") == deployed_topic
+    assert layout.name(layout.queue, "google_pubsub_subscription", "this") == deployed_queue
+    for name in (deployed_topic, dead):
         pubsub.publisher().create_topic(name=pubsub.topic_path(name))
     pubsub.subscriber().create_subscription(request={
         "name": pubsub.subscription_path(dead), "topic": pubsub.topic_path(dead), "ack_deadline_seconds": 30})
     pubsub.subscriber().create_subscription(request={
-        "name": pubsub.subscription_path(queue), "topic": pubsub.topic_path(topic),
+        "name": pubsub.subscription_path(deployed_queue), "topic": pubsub.topic_path(deployed_topic),
         "ack_deadline_seconds": layout.queue["visibility_timeout_seconds"],
         "dead_letter_policy": {"dead_letter_topic": pubsub.topic_path(dead),
                                "max_delivery_attempts": policy["max_delivery_attempts"]}})
@@ -167,6 +233,7 @@ def test_azure_the_topic_subscription_forwards_to_the_queue(infrar_service: Serv
     layout = Layout("azure", queue, topic)
     broker = infrar_service("servicebus", ServiceBusService, provider="azure")
     monkeypatch.setenv("INFRAR_CREATE_MISSING", "0")
+    deployed_queue, deployed_topic = _deployed_environment(layout, monkeypatch)
     from infrar.providers.azure._clients import servicebus as clients
 
     clients.reset()
@@ -178,15 +245,19 @@ def test_azure_the_topic_subscription_forwards_to_the_queue(infrar_service: Serv
     deliveries = int(re.findall(r"\? (\d+) :", entity["max_delivery_count"])[0])
     dead = layout.name(layout.queue, "azurerm_servicebus_queue", "dead_letter")
     broker.create_queue(dead)
-    broker.create_queue(queue, lock_duration=lock, max_delivery_count=deliveries, forward_dead_letters_to=dead)
-    broker.create_topic(topic)
+    assert layout.name(layout.queue, "azurerm_servicebus_queue", "this") == deployed_queue
+    assert layout.name(layout.topic, "azurerm_servicebus_topic", "this") == deployed_topic
+    broker.create_queue(deployed_queue, lock_duration=lock, max_delivery_count=deliveries,
+                        forward_dead_letters_to=dead)
+    broker.create_topic(deployed_topic)
     forwarding = layout.resource(layout.topic, "azurerm_servicebus_subscription", "queue")
     assert (forwarding["name"], forwarding["forward_to"]) == ("${each.key}", "${each.value.name}")
     assert forwarding["max_delivery_count"] == MAX_DELIVERIES and forwarding["lock_duration"] == "PT30S"
     subscribed = layout.topic["subscriber_queues"]
     assert subscribed == {queue: f"${{module.queue_{queue.replace('-', '_')}.connection}}"}
-    broker.create_subscription(topic, queue, max_delivery_count=forwarding["max_delivery_count"],
-                               forward_dead_letters_to=dead, forward_to=queue)
+    # the subscription keeps the queue's program name (each.key); it forwards to the deployed queue
+    broker.create_subscription(deployed_topic, queue, max_delivery_count=forwarding["max_delivery_count"],
+                               forward_dead_letters_to=dead, forward_to=deployed_queue)
     try:
         _run_as_deployed(queue, topic)
         # Service Bus refuses a receiver on a forwarding subscription: consume the queue (docs/infra.md)

@@ -36,6 +36,10 @@ resources:
 # What the adapters read beyond each cloud's native variables (region, project), per workload using messaging.
 MESSAGING = {"aws": {"INFRAR_CREATE_MISSING"}, "gcp": {"INFRAR_CREATE_MISSING"},
              "azure": {"AZURE_SERVICEBUS_NAMESPACE", "INFRAR_CREATE_MISSING"}}
+# The deployed names (infrar.providers._names): each queue's and its dead letters', each topic's.
+_KEY = '_NAME_${{upper(replace({}, "/[^a-zA-Z0-9]/", "_"))}}'
+NAMES = {"worker": {"QUEUE" + _KEY.format("var.name"), "QUEUE" + _KEY.format('"${var.name}-dead-letter"')},
+         "web": {"TOPIC" + _KEY.format("var.name")}}
 NATIVE = {"aws": {"AWS_REGION", "AWS_DEFAULT_REGION"}, "gcp": {"GOOGLE_CLOUD_PROJECT"}, "azure": set()}
 
 
@@ -54,7 +58,10 @@ def _output_keys(files: dict[str, str], module: dict[str, Any], output: str) -> 
     parsed = hcl2.loads(files[f"{source}/outputs.tf"])
     value = next(body["value"] for block in parsed["output"] for name, body in block.items()
                  if _unquote(name) == output)
-    return {_unquote(k) for k in value}
+    if isinstance(value, dict):
+        return {_unquote(k) for k in value}
+    # merge({...}, { for ... : "<key>" => ... }): the keys of each map
+    return set(re.findall(r'"?([A-Z][A-Z0-9_]*(?:\$\{upper\(replace\([^)]*\)\)\})?)"? *(?:=>|=) ', value))
 
 
 def _environment(provider: str, workload: str) -> set[str]:
@@ -71,7 +78,7 @@ def _environment(provider: str, workload: str) -> set[str]:
 @pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
 def test_workloads_using_a_queue_or_topic_get_what_the_adapters_read(provider: str) -> None:
     for workload in ("web", "worker"):
-        assert _environment(provider, workload) == MESSAGING[provider]
+        assert _environment(provider, workload) == MESSAGING[provider] | NAMES[workload]
     assert not _environment(provider, "other") & MESSAGING[provider]  # it uses no queue or topic
     assert (MESSAGING[provider] | NATIVE[provider]) <= set(plugins.native_variables(provider))
 
@@ -98,7 +105,7 @@ def test_azure_uses_one_namespace_by_its_host_and_managed_identity() -> None:
 def test_aws_dead_letter_queue_and_redrive_are_the_adapters() -> None:
     files, _ = _generated("aws")
     main = files["modules/sqs_queue/main.tf"]
-    assert f'name                      = "${{var.name}}{DEAD_LETTER_SUFFIX}${{local.suffix}}"' in main
+    assert f'name                      = "${{local.physical}}{DEAD_LETTER_SUFFIX}${{local.suffix}}"' in main
     assert f"maxReceiveCount     = {MAX_DELIVERIES}" in main
     assert f"default     = {int(DEFAULT_VISIBILITY_TIMEOUT)}" in files["modules/sqs_queue/variables.tf"]
     # the adapters send dead letters and read them: the workloads' statements cover the dead-letter queue
@@ -109,7 +116,7 @@ def test_aws_dead_letter_queue_and_redrive_are_the_adapters() -> None:
 def test_gcp_dead_letter_policy_and_its_service_agent_grants() -> None:
     files, _ = _generated("gcp")
     main = " ".join(files["modules/pubsub_queue/main.tf"].split())
-    assert f'name = "${{var.name}}{DEAD_LETTER_SUFFIX}"' in main
+    assert main.count(f'name = "${{local.physical}}{DEAD_LETTER_SUFFIX}"') == 2  # topic and subscription
     assert f"max_delivery_attempts = {MAX_DELIVERIES}" in main
     assert f"ack_deadline_seconds = {int(DEFAULT_VISIBILITY_TIMEOUT)}" in main  # the dead-letter subscription
     agent = "member = local.pubsub_agent"
@@ -125,7 +132,7 @@ def test_azure_entities_have_the_adapters_lock_deliveries_and_dead_letter_queue(
     files, _ = _generated("azure")
     queue = " ".join(files["modules/servicebus_queue/main.tf"].split())
     topic = " ".join(files["modules/servicebus_topic/main.tf"].split())
-    assert f'name = "${{var.name}}{DEAD_LETTER_SUFFIX}"' in queue
+    assert f'name = "${{local.physical}}{DEAD_LETTER_SUFFIX}"' in queue
     assert f"max_delivery_count = var.dead_letter ? {MAX_DELIVERIES} : 100" in queue
     assert "forward_dead_lettered_messages_to = var.dead_letter ? azurerm_servicebus_queue.dead_letter[0].name" in queue
     assert "dead_lettering_on_message_expiration = var.dead_letter" in queue

@@ -48,6 +48,13 @@ RULES: dict[str, tuple[str, int, str, bool]] = {
     "gcp/cloud_sql_postgres": ("instance", 63, r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", False),
     "azure/mssql_database": ("server", 63, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", True),
     "azure/postgres_flexible": ("server", 63, r"^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$", True),
+    # queues and topics: room left for "-dead-letter" (and SQS's ".fifo") within the service's limit
+    "aws/sqs_queue": ("physical", 80 - len("-dead-letter.fifo"), r"^[a-zA-Z0-9_-]+$", False),
+    "aws/sns_topic": ("physical", 256, r"^[a-zA-Z0-9_-]+$", False),
+    "gcp/pubsub_queue": ("physical", 255 - len("-dead-letter"), r"^[a-zA-Z][a-zA-Z0-9._~%+-]{2,}$", False),
+    "gcp/pubsub_topic": ("physical", 255, r"^[a-zA-Z][a-zA-Z0-9._~%+-]{2,}$", False),
+    "azure/servicebus_queue": ("physical", 260 - len("-dead-letter"), r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$", False),
+    "azure/servicebus_topic": ("physical", 260, r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$", False),
 }
 # modules whose service account id is made from the deployed name: 6-30 characters
 ACCOUNTS = ("gcp/cloud_run_service", "gcp/cloud_run_job", "gcp/cloud_run_worker_pool", "gcp/gke_cluster")
@@ -107,6 +114,17 @@ def test_deployed_names_are_prefixed_unique_and_valid(module: str, evaluate: Eva
                                                                        (f"{LONGEST}-staging-", LONGEST),
                                                                        (f"{LONGEST}-staging-", LONGEST[:-1] + "y"))}
         assert len(accounts) == 3 and all(6 <= len(a) <= 30 and re.fullmatch(pattern, a) for a in accounts), accounts
+
+
+def test_the_service_bus_namespace_is_the_deployments_own(evaluate: Evaluate) -> None:
+    """One namespace per deployment: <project>-<environment>-bus and a hash, a global host name of 6-50."""
+    short = evaluate("azure/servicebus_namespace", "shop-prod-", "unused", "physical")
+    assert re.fullmatch(r"shop-prod-bus-[0-9a-f]{8}", short), short
+    longest = evaluate("azure/servicebus_namespace", f"{LONGEST}-staging-", "unused", "physical")
+    other = evaluate("azure/servicebus_namespace", f"{LONGEST}-stagins-", "unused", "physical")
+    for name in (short, longest, other):
+        assert 6 <= len(name) <= 50 and re.fullmatch(r"^[a-z][a-z0-9-]*[a-z0-9]$", name), name
+    assert longest != other
 
 
 @pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])

@@ -46,6 +46,7 @@ from infrar.messaging.rules import (
 )
 from infrar.messaging.transport import Delivery, Transport
 from infrar.messaging.types import Message, Subscription
+from infrar.providers._names import deployed_name
 from infrar.providers.aws._clients import sns, sqs
 from infrar.providers.aws.messaging_errors import GONE, SDK_ERRORS, STALE, error_code, translate_error
 
@@ -73,13 +74,13 @@ def _data(text: str, content_type: str | None) -> bytes:
 
 
 def _create_queue(queue: str) -> str:
-    client = sqs.client()
+    client, name = sqs.client(), deployed_name("queue", queue)
     if queue.endswith(DEAD_LETTER_SUFFIX):
-        return str(client.create_queue(QueueName=queue, Attributes={"MessageRetentionPeriod": _RETENTION})["QueueUrl"])
+        return str(client.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": _RETENTION})["QueueUrl"])
     dead = _queue_url(dead_letter_name(queue))
     arn = client.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": str(MAX_DELIVERIES)})
-    return str(client.create_queue(QueueName=queue, Attributes={"RedrivePolicy": redrive})["QueueUrl"])
+    return str(client.create_queue(QueueName=name, Attributes={"RedrivePolicy": redrive})["QueueUrl"])
 
 
 def _queue_url(queue: str, kind: str = "queue") -> str:
@@ -89,7 +90,8 @@ def _queue_url(queue: str, kind: str = "queue") -> str:
         return url
     try:
         try:
-            url = str(sqs.client().get_queue_url(QueueName=queue)["QueueUrl"])
+            # the name infra deployed it under (QUEUE_NAME_<QUEUE>), dead letters by their own program name
+            url = str(sqs.client().get_queue_url(QueueName=deployed_name("queue", queue))["QueueUrl"])
         except SDK_ERRORS as exc:
             if error_code(exc) not in GONE:
                 raise
@@ -105,7 +107,7 @@ def _queue_url(queue: str, kind: str = "queue") -> str:
 def _fifo_url(queue: str) -> str | None:
     """The URL of FIFO queue ``<queue>.fifo`` (infra's ``fifo: true``), None when there is none."""
     try:
-        return str(sqs.client().get_queue_url(QueueName=queue + _FIFO)["QueueUrl"])
+        return str(sqs.client().get_queue_url(QueueName=deployed_name("queue", queue) + _FIFO)["QueueUrl"])
     except SDK_ERRORS as exc:
         if error_code(exc) not in GONE:
             raise
@@ -175,11 +177,13 @@ _SQS = Transport(receive=_receive, ack=_ack, release=_release, extend_lease=_ext
 
 
 def _topic_arn(topic: str) -> str:
+    """The ARN of the SNS topic ``topic`` was deployed as (TOPIC_NAME_<TOPIC>), else of ``topic``."""
+    name = deployed_name("topic", topic)
     try:
         if create_missing():  # CreateTopic is idempotent; once per process is enough
-            known = sns.created_arn(topic)
-            return known or sns.remember_created(topic, str(sns.client().create_topic(Name=topic)["TopicArn"]))
-        return sns.topic_arn(topic)
+            known = sns.created_arn(name)
+            return known or sns.remember_created(name, str(sns.client().create_topic(Name=name)["TopicArn"]))
+        return sns.topic_arn(name)
     except SDK_ERRORS as exc:
         raise translate_error(exc, "topic", topic) from exc
 

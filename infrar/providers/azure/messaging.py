@@ -46,6 +46,7 @@ from infrar.messaging.rules import (
     subscribe_settings,
 )
 from infrar.messaging.types import Message, Subscription
+from infrar.providers._names import deployed_name
 from infrar.providers.azure._clients import servicebus
 from infrar.providers.azure.messaging_errors import GONE, LIMIT_NAME, SDK_ERRORS, translate_error
 from infrar.providers.azure.messaging_transport import SERVICE_BUS
@@ -159,28 +160,32 @@ class AzureMessaging:
     def publish(self, topic: str, message: Any, *, attributes: Mapping[str, str] | None = None,
                 ordering_key: str | None = None) -> str:
         session = _session_id(check_ordering_key(ordering_key))  # kept in order by session subscriptions
-        _prepare("topic", check_name("topic", topic), lambda: _ensure_topic(topic))
-        return _send("topic", topic, message, attributes, **session)
+        entity = deployed_name("topic", check_name("topic", topic))  # the name infra deployed it under
+        _prepare("topic", entity, lambda: _ensure_topic(entity))
+        return _send("topic", entity, message, attributes, **session)
 
     def subscribe(self, topic: str, handler: Callable[[Message], Any], *, subscription: str | None = None,
                   max_messages: int | None = None, timeout: float | None = None,
                   concurrency: int = 1) -> Subscription:
         name, handler, limit, ends, workers = subscribe_settings(topic, handler, subscription, max_messages,
                                                                  timeout, concurrency)
-        source = _check_subscription(topic, name)
+        # the topic by its deployed name; its subscriptions keep the program's names (unique within it)
+        source = _check_subscription(deployed_name("topic", topic), name)
         return subscriber.start(SERVICE_BUS, source, topic, handler, limit, ends, workers)
 
     def send_message(self, queue: str, message: Any, *, delay_seconds: int = 0,
                      attributes: Mapping[str, str] | None = None) -> str:
-        _prepare("queue", check_queue(queue), lambda: _ensure_queue(queue))
+        entity = deployed_name("queue", check_queue(queue))  # the name infra deployed it under
+        _prepare("queue", entity, lambda: _ensure_queue(entity))
         delay = check_seconds("delay_seconds", delay_seconds, 0, MAX_DELAY_SECONDS)
         options = {"scheduled_enqueue_time_utc": datetime.now(timezone.utc) + timedelta(seconds=delay)} if delay else {}
         # The queue's own name as session id: a session queue (fifo: true) needs one, and keeps one order.
         # (Any one id does; names past the id limit are cut to it.)
-        return _send("queue", queue, message, attributes, session_id=queue[:_SESSION_ID_LIMIT], **options)
+        return _send("queue", entity, message, attributes, session_id=queue[:_SESSION_ID_LIMIT], **options)
 
     def receive_messages(self, queue: str, max_count: int = 10, *, wait_seconds: float = 1,
                          visibility_timeout: float = 30) -> list[Message]:
         count, wait, lease = receive_settings(queue, max_count, wait_seconds, visibility_timeout)
-        _prepare("queue", queue, lambda: _ensure_queue(queue))
-        return receive(SERVICE_BUS, queue, count, wait, lease)
+        entity = deployed_name("queue", queue)  # dead letters too, by their own program name <queue>-dead-letter
+        _prepare("queue", entity, lambda: _ensure_queue(entity))
+        return receive(SERVICE_BUS, entity, count, wait, lease)

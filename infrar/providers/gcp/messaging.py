@@ -42,6 +42,7 @@ from infrar.messaging.rules import (
 )
 from infrar.messaging.transport import Delivery, Transport
 from infrar.messaging.types import Message, Subscription
+from infrar.providers._names import deployed_name
 from infrar.providers.gcp._clients import pubsub
 from infrar.providers.gcp.messaging_errors import SDK_ERRORS, translate_error
 
@@ -52,9 +53,21 @@ _MAX_DEADLINE = 600  # Pub/Sub's longest ack deadline
 _POLL_S = 0.05  # how often an empty pull is repeated within wait_seconds (the emulator answers at once)
 
 
+def _topic_path(name: str) -> str:
+    """The Pub/Sub topic of program topic or queue ``name``: the name infra deployed it under
+    (TOPIC_NAME_<TOPIC>, else QUEUE_NAME_<QUEUE>: a queue is a topic and a subscription), else ``name``."""
+    topic = deployed_name("topic", name)
+    return pubsub.topic_path(topic if topic != name else deployed_name("queue", name))
+
+
+def _subscription_path(name: str) -> str:
+    """The Pub/Sub subscription of queue ``name`` (QUEUE_NAME_<QUEUE>; dead letters by their own program name)."""
+    return pubsub.subscription_path(deployed_name("queue", name))
+
+
 def _create_topic(topic: str) -> None:
     try:
-        pubsub.publisher().create_topic(name=pubsub.topic_path(topic))
+        pubsub.publisher().create_topic(name=_topic_path(topic))
     except api.AlreadyExists:
         pass
 
@@ -62,12 +75,12 @@ def _create_topic(topic: str) -> None:
 def _create_subscription(name: str, topic: str) -> None:
     """Subscription ``name`` on ``topic`` (created too), with its dead-letter topic and subscription."""
     _create_topic(topic)
-    request: dict[str, Any] = {"name": pubsub.subscription_path(name), "topic": pubsub.topic_path(topic),
+    request: dict[str, Any] = {"name": _subscription_path(name), "topic": _topic_path(topic),
                                "ack_deadline_seconds": int(DEFAULT_VISIBILITY_TIMEOUT)}
     if not name.endswith(DEAD_LETTER_SUFFIX):
         dead = dead_letter_name(name)
         _create_subscription(dead, dead)
-        request["dead_letter_policy"] = {"dead_letter_topic": pubsub.topic_path(dead),
+        request["dead_letter_policy"] = {"dead_letter_topic": _topic_path(dead),
                                          "max_delivery_attempts": MAX_DELIVERIES}
     try:
         pubsub.subscriber().create_subscription(request=request)
@@ -77,7 +90,7 @@ def _create_subscription(name: str, topic: str) -> None:
 
 def _publish(topic: str, kind: str, message: dict[str, Any], create: Callable[[], None]) -> str:
     """Publish one message to ``topic``; ``create`` makes what is missing when INFRAR_CREATE_MISSING=1."""
-    path = pubsub.topic_path(topic)
+    path = _topic_path(topic)
     try:
         try:
             answer = pubsub.publisher().publish(topic=path, messages=[message])
@@ -92,7 +105,7 @@ def _publish(topic: str, kind: str, message: dict[str, Any], create: Callable[[]
 
 
 def _pull(queue: str, max_count: int, wait_seconds: float) -> list[Any]:
-    path = pubsub.subscription_path(queue)
+    path = _subscription_path(queue)
     try:
         try:
             answer = pubsub.subscriber().pull(subscription=path, max_messages=max_count, timeout=max(wait_seconds, 1))
@@ -110,7 +123,7 @@ def _pull(queue: str, max_count: int, wait_seconds: float) -> list[Any]:
 
 def _modify(queue: str, ack_ids: list[str], seconds: float) -> None:
     try:
-        pubsub.subscriber().modify_ack_deadline(subscription=pubsub.subscription_path(queue), ack_ids=ack_ids,
+        pubsub.subscriber().modify_ack_deadline(subscription=_subscription_path(queue), ack_ids=ack_ids,
                                                 ack_deadline_seconds=min(_MAX_DEADLINE, math.ceil(seconds)))
     except SDK_ERRORS as exc:
         raise translate_error(exc, "queue", queue) from exc
@@ -131,7 +144,7 @@ def _receive(queue: str, max_count: int, wait_seconds: float, visibility_timeout
 
 def _ack(queue: str, handle: Any) -> None:
     try:
-        pubsub.subscriber().acknowledge(subscription=pubsub.subscription_path(queue), ack_ids=[handle])
+        pubsub.subscriber().acknowledge(subscription=_subscription_path(queue), ack_ids=[handle])
     except SDK_ERRORS as exc:
         raise translate_error(exc, "queue", queue) from exc
 
@@ -159,7 +172,7 @@ def _ordering_key(queue: str) -> str:
     """``queue`` when its subscription orders messages (a FIFO queue), else "" (no key: no per-key limit)."""
     if queue not in pubsub.ordered:
         try:
-            found = pubsub.subscriber().get_subscription(subscription=pubsub.subscription_path(queue))
+            found = pubsub.subscriber().get_subscription(subscription=_subscription_path(queue))
             pubsub.ordered[queue] = bool(found.enable_message_ordering)
         except api.NotFound:
             return ""  # not made yet: the publish says so, or creates it unordered
@@ -175,7 +188,7 @@ def _ordering_key(queue: str) -> str:
 def _ensure_subscription(topic: str, name: str) -> None:
     try:
         try:
-            found = pubsub.subscriber().get_subscription(subscription=pubsub.subscription_path(name))
+            found = pubsub.subscriber().get_subscription(subscription=_subscription_path(name))
         except api.NotFound:
             if not create_missing():
                 raise
@@ -183,7 +196,7 @@ def _ensure_subscription(topic: str, name: str) -> None:
             return
     except SDK_ERRORS as exc:
         raise translate_error(exc, "subscription", name) from exc
-    if found.topic != pubsub.topic_path(topic):
+    if found.topic != _topic_path(topic):
         raise InvalidArgument(f"subscription {name!r} belongs to {found.topic}, not topic {topic!r}; name another one")
 
 

@@ -1,7 +1,7 @@
 # One SNS topic: encrypted with KMS, TLS-only, optionally fanned out to SQS queues.
 
 resource "aws_sns_topic" "this" {
-  name              = var.name
+  name              = local.physical
   kms_master_key_id = "alias/aws/sns"
   tags              = var.tags
 }

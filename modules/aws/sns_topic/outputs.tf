@@ -21,7 +21,9 @@ output "policy_statements" {
 output "environment" {
   description = "What infrar.messaging reads on AWS beyond the region (AWS_REGION, AWS_DEFAULT_REGION)."
   # INFRAR_CREATE_MISSING=0: a deployed program never creates queues or topics (it has no rights to).
+  # TOPIC_NAME_<TOPIC>: the deployed name, read by infrar.providers._names.
   value = {
-    INFRAR_CREATE_MISSING = "0"
+    INFRAR_CREATE_MISSING                                           = "0"
+    "TOPIC_NAME_${upper(replace(var.name, "/[^a-zA-Z0-9]/", "_"))}" = aws_sns_topic.this.name
   }
 }

@@ -8,7 +8,7 @@ locals {
 
 resource "aws_sqs_queue" "dead_letter" {
   count                     = var.dead_letter ? 1 : 0
-  name                      = "${var.name}-dead-letter${local.suffix}"
+  name                      = "${local.physical}-dead-letter${local.suffix}"
   fifo_queue                = var.fifo
   sqs_managed_sse_enabled   = true
   message_retention_seconds = 1209600
@@ -16,7 +16,7 @@ resource "aws_sqs_queue" "dead_letter" {
 }
 
 resource "aws_sqs_queue" "this" {
-  name                        = "${var.name}${local.suffix}"
+  name                        = "${local.physical}${local.suffix}"
   fifo_queue                  = var.fifo
   content_based_deduplication = var.fifo
   visibility_timeout_seconds  = var.visibility_timeout_seconds

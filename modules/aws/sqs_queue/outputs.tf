@@ -26,9 +26,12 @@ output "policy_statements" {
 }
 
 output "environment" {
-  description = "What infrar.messaging reads on AWS beyond the region (AWS_REGION, AWS_DEFAULT_REGION)."
+  description = "What infrar.messaging reads on AWS beyond the region (AWS_REGION, AWS_DEFAULT_REGION), deployed names included."
   # INFRAR_CREATE_MISSING=0: a deployed program never creates queues or topics (it has no rights to).
-  value = {
-    INFRAR_CREATE_MISSING = "0"
-  }
+  # QUEUE_NAME_<QUEUE>: the deployed names, read by infrar.providers._names (the dead-letter queue
+  # under its own program name, <queue>-dead-letter).
+  value = merge({
+    INFRAR_CREATE_MISSING                                           = "0"
+    "QUEUE_NAME_${upper(replace(var.name, "/[^a-zA-Z0-9]/", "_"))}" = aws_sqs_queue.this.name
+  }, { for q in aws_sqs_queue.dead_letter : "QUEUE_NAME_${upper(replace("${var.name}-dead-letter", "/[^a-zA-Z0-9]/", "_"))}" => q.name })
 }

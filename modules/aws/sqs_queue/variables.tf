@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed name (<project>-<environment>-); the queue is <prefix><name>, the dead-letter queue <prefix><name>-dead-letter."
+  type        = string
+  default     = ""
+}
+
 variable "fifo" {
   description = "First-in-first-out delivery with deduplication."
   type        = bool

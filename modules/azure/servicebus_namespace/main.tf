@@ -3,21 +3,13 @@
 # adapters reach all of them through one AZURE_SERVICEBUS_NAMESPACE. Entra ID only (no SAS
 # keys), TLS 1.2, encrypted at rest.
 
-resource "random_id" "namespace" {
-  byte_length = 4
-}
-
-locals {
-  # 6-50 letters, digits and hyphens, a letter first: the project's prefix, cut, then a random suffix
-  # (namespace names are global).
-  prefix = substr(trim(replace(lower(var.name_prefix), "/[^a-z0-9-]+/", "-"), "-"), 0, 36)
-}
+data "azurerm_client_config" "current" {}
 
 resource "azurerm_servicebus_namespace" "this" {
   #checkov:skip=CKV_AZURE_201:Service Bus encrypts at rest with Microsoft-managed keys; CMK needs Premium and a Key Vault
   #checkov:skip=CKV_AZURE_199:Double encryption needs Premium and a customer-managed key
   #checkov:skip=CKV_AZURE_204:Container Apps reach Service Bus over its public endpoint with Entra ID tokens, as SQS and Pub/Sub are reached on the other clouds; a private endpoint needs Premium
-  name                          = "${local.prefix}-bus-${random_id.namespace.hex}"
+  name                          = local.physical
   resource_group_name           = var.resource_group_name
   location                      = var.location
   sku                           = "Standard"

@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Start of the namespace name (the project's prefix); a random suffix makes it globally unique."
+  description = "Start of the namespace name (the project's prefix); a hash of subscription, resource group and name makes it globally unique."
   type        = string
   default     = "infrar-"
 

@@ -6,9 +6,5 @@ terraform {
       source  = "hashicorp/azurerm"
       version = ">= 4.0, < 5.0"
     }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.5, < 4.0"
-    }
   }
 }

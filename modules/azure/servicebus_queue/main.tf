@@ -6,12 +6,12 @@
 
 resource "azurerm_servicebus_queue" "dead_letter" {
   count        = var.dead_letter ? 1 : 0
-  name         = "${var.name}-dead-letter"
+  name         = "${local.physical}-dead-letter"
   namespace_id = var.servicebus_namespace_id
 }
 
 resource "azurerm_servicebus_queue" "this" {
-  name                                 = var.name
+  name                                 = local.physical
   namespace_id                         = var.servicebus_namespace_id
   requires_session                     = var.fifo
   lock_duration                        = "PT${var.visibility_timeout_seconds}S"

@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed name (<project>-<environment>-); the queue is <prefix><name>."
+  type        = string
+  default     = ""
+}
+
 variable "fifo" {
   description = "Sessions: messages with the same session id are delivered in order."
   type        = bool

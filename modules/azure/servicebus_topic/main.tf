@@ -5,7 +5,7 @@
 # that use it may publish to it and receive on its subscriptions only.
 
 resource "azurerm_servicebus_topic" "this" {
-  name         = var.name
+  name         = local.physical
   namespace_id = var.servicebus_namespace_id
 }
 

@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed name (<project>-<environment>-); the topic is <prefix><name>."
+  type        = string
+  default     = ""
+}
+
 variable "subscriber_queues" {
   description = "Queues subscribed to the topic, by name: their connection (name, and dead_letter: the queue of their dead letters, or null)."
   type = map(object({

@@ -19,7 +19,7 @@ locals {
 resource "google_pubsub_topic" "this" {
   #checkov:skip=CKV_GCP_83:Pub/Sub encrypts every message at rest with Google-managed keys; CMEK is an organisation choice
   count                      = local.own_topic ? 1 : 0
-  name                       = var.name
+  name                       = local.physical
   project                    = var.project_id
   message_retention_duration = "604800s"
   labels                     = var.labels
@@ -28,14 +28,14 @@ resource "google_pubsub_topic" "this" {
 resource "google_pubsub_topic" "dead_letter" {
   #checkov:skip=CKV_GCP_83:Pub/Sub encrypts every message at rest with Google-managed keys; CMEK is an organisation choice
   count   = var.dead_letter ? 1 : 0
-  name    = "${var.name}-dead-letter"
+  name    = "${local.physical}-dead-letter"
   project = var.project_id
   labels  = var.labels
 }
 
 resource "google_pubsub_subscription" "dead_letter" {
   count                      = var.dead_letter ? 1 : 0
-  name                       = "${var.name}-dead-letter"
+  name                       = "${local.physical}-dead-letter"
   project                    = var.project_id
   topic                      = google_pubsub_topic.dead_letter[0].id
   ack_deadline_seconds       = 30
@@ -44,7 +44,7 @@ resource "google_pubsub_subscription" "dead_letter" {
 }
 
 resource "google_pubsub_subscription" "this" {
-  name                         = var.name
+  name                         = local.physical
   project                      = var.project_id
   topic                        = local.own_topic ? google_pubsub_topic.this[0].id : var.topic_ids[0]
   ack_deadline_seconds         = var.visibility_timeout_seconds

@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed name (<project>-<environment>-); the topic and subscription are <prefix><name>."
+  type        = string
+  default     = ""
+}
+
 variable "fifo" {
   description = "Deliver messages with the same ordering key in order."
   type        = bool

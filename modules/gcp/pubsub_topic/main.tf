@@ -5,7 +5,7 @@
 
 resource "google_pubsub_topic" "this" {
   #checkov:skip=CKV_GCP_83:Pub/Sub encrypts every message at rest with Google-managed keys; CMEK is an organisation choice
-  name                       = var.name
+  name                       = local.physical
   project                    = var.project_id
   message_retention_duration = "604800s"
   labels                     = var.labels

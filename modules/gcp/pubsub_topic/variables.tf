@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "name_prefix" {
+  description = "Start of the deployed name (<project>-<environment>-); the topic is <prefix><name>."
+  type        = string
+  default     = ""
+}
+
 variable "project_id" {
   description = "Google Cloud project."
   type        = string
