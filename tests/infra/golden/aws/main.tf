@@ -194,6 +194,7 @@ module "queue_tasks" {
   fifo                       = false
   visibility_timeout_seconds = 30
   publisher_topic_arns       = [module.topic_events.connection.arn]
+  name_prefix                = local.name_prefix
   tags                       = local.tags
 }
 
@@ -203,7 +204,8 @@ module "topic_events" {
   subscriber_queue_arns = {
     tasks = module.queue_tasks.connection.arn
   }
-  tags = local.tags
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }
 
 module "cache_sessions" {

@@ -218,6 +218,7 @@ module "queue_tasks" {
     module.background_worker_consumer.principal_id,
     module.warehouse_analytics.job_principal_id,
   ]
+  name_prefix = local.name_prefix
 }
 
 module "topic_events" {
@@ -229,6 +230,7 @@ module "topic_events" {
   subscriber_queues = {
     tasks = module.queue_tasks.connection
   }
+  name_prefix = local.name_prefix
 }
 
 module "cache_sessions" {

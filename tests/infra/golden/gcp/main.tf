@@ -192,17 +192,19 @@ module "queue_tasks" {
     module.background_worker_consumer.member,
     module.warehouse_analytics.job_member,
   ]
-  topic_ids = [module.topic_events.connection.topic]
-  labels    = local.tags
+  topic_ids   = [module.topic_events.connection.topic]
+  name_prefix = local.name_prefix
+  labels      = local.tags
 }
 
 module "topic_events" {
-  source     = "./modules/pubsub_topic"
-  name       = "events"
-  project_id = var.project_id
-  region     = var.region
-  members    = [module.api_service_api.member]
-  labels     = local.tags
+  source      = "./modules/pubsub_topic"
+  name        = "events"
+  project_id  = var.project_id
+  region      = var.region
+  members     = [module.api_service_api.member]
+  name_prefix = local.name_prefix
+  labels      = local.tags
 }
 
 module "cache_sessions" {
