@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from infrar.cost.components import Component, components
 from infrar.cost.formula import evaluate
-from infrar.cost.models import CostModel, CostModelError, Implementation, load_models
+from infrar.cost.models import CostModel, CostModelError, Implementation, SharedCharge, load_models
 from infrar.errors import InvalidArgument
 from infrar.infra.project import Capability, Project, Resource
 
@@ -141,6 +141,28 @@ def price(entry: Capability | Resource, impl: Implementation, usage: Mapping[str
                 components=tuple(components(impl.formula, values, priced)))
 
 
+def _shared_lines(lines: Sequence[Line], models: Mapping[str, CostModel]) -> list[Line]:
+    """One line per shared charge of the implementations that priced a line (a namespace, once)."""
+    shared: list[Line] = []
+    seen: set[tuple[str, str]] = set()
+    for line in lines:
+        if line.implementation is None or (line.provider, line.implementation) in seen:
+            continue
+        seen.add((line.provider, line.implementation))
+        impl = models[line.provider].implementations[line.implementation]
+        if impl.shared is not None:
+            shared.append(_shared_line(impl, impl.shared))
+    return shared
+
+
+def _shared_line(impl: Implementation, charge: SharedCharge) -> Line:
+    values = dict(impl.prices)
+    return Line(name=charge.name, kind="shared", provider=impl.provider, implementation=impl.id,
+                title=charge.title, monthly=evaluate(charge.formula, values),
+                inputs={name: values[name] for name in sorted(charge.formula.names)},
+                components=tuple(components(charge.formula, values, set(impl.prices))))
+
+
 def _choose(requested: Sequence[str] | None, models: Mapping[str, CostModel]) -> tuple[str, ...]:
     if not requested:
         return tuple(models)
@@ -173,4 +195,5 @@ def estimate(project: Project, providers: Sequence[str] | None = None,
                 lines.append(Line(entry.name, entry.kind, provider, None, "no cost model", None))
             else:
                 lines.append(price(entry, impl, usage))
+    lines.extend(_shared_lines(lines, models))
     return Estimate(project=project, providers=chosen, models=models, lines=tuple(lines))

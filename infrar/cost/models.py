@@ -48,6 +48,7 @@ __all__ = [
     "CostModel",
     "CostModelError",
     "Implementation",
+    "SharedCharge",
     "load_models",
     "parse_model",
 ]
@@ -77,11 +78,23 @@ CONFIG_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 _MODEL_KEYS = ("provider", "region", "currency", "description", "implementations")
-_IMPL_KEYS = ("serves", "engine", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula")
+_IMPL_KEYS = ("serves", "engine", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula",
+              "shared")
+_SHARED_KEYS = ("name", "title", "formula")
 
 
 class CostModelError(InfrarError, ValueError):
     """A cost model file is malformed; the message names the file and key and the fix."""
+
+
+@dataclass(frozen=True)
+class SharedCharge:
+    """What a project pays once however many of its resources an implementation prices (a shared
+    namespace's base charge): its own line, ``name``, reading the implementation's prices only."""
+
+    name: str
+    title: str
+    formula: Formula
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,7 @@ class Implementation:
     notes: str = ""
     file: str = ""
     engine: str | None = None  # the engine it prices (``engine:`` of a database); None: any
+    shared: SharedCharge | None = None  # charged once per project, on a line of its own
 
 
 @dataclass(frozen=True)
@@ -238,7 +252,21 @@ def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> I
         sources=tuple(sources), taken=taken, prices=prices, usage=usage, instances=instances,
         formula=formula, notes=str(data.get("notes", "")), file=file,
         engine=None if data.get("engine") is None else str(data["engine"]),
+        shared=None if data.get("shared") is None else _parse_shared(data["shared"], prices, file, f"{where}.shared"),
     )
+
+
+def _parse_shared(raw: Any, prices: Mapping[str, float], file: str, where: str) -> SharedCharge:
+    data = _mapping(raw, file, where)
+    _unknown_keys(data, _SHARED_KEYS, file, where)
+    for required in _SHARED_KEYS:
+        if required not in data:
+            raise _error(file, f"{where}.{required}", "missing required key")
+    formula = compile_formula(data["formula"], _at(file, f"{where}.formula"))
+    for name in sorted(formula.names - set(prices)):  # once per project: no resource's settings or usage
+        raise FormulaError(f"{formula.where}: formula {formula.text!r}: unknown name {name!r}; a shared charge "
+                           "reads the implementation's prices only")
+    return SharedCharge(name=str(data["name"]), title=str(data["title"]), formula=formula)
 
 
 def _check_names(formula: Formula, prices: Mapping[str, float], usage: Mapping[str, Formula],

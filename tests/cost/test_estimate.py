@@ -51,7 +51,8 @@ EXPECTED = {
     ("jobs", "aws"): 10 * 3 * 0.40,  # 10 M messages x (send, receive, delete) at $0.40 per million
     # publish + one delivery, 1 KiB each; + 7 days of messages kept by the topic at 0.27 per GiB-month
     ("jobs", "gcp"): 10_000_000 * 1 * 2 / 1073741824 * 40 + 10_000_000 * 7 / 30 / 1048576 * 0.27,
-    ("jobs", "azure"): 730 * 0.0135 + (30 - 13) * 0.80,  # base charge + operations above 13 M
+    ("jobs", "azure"): (30 - 13) * 0.80,  # operations above the 13 M the namespace's base charge includes
+    ("servicebus-namespace", "azure"): 730 * 0.0135,  # that base charge: once per project, its own line
 }
 
 
@@ -237,3 +238,19 @@ def test_azure_sql_backups_up_to_the_database_size_are_free() -> None:
             "usage:\n  db1: {backup_gb: 150}\n")
     line = estimate(parse_project(text, "e.yaml"), providers=["azure"]).lines[0]
     assert line.monthly == pytest.approx(730 * 0.5044 + 100 * 0.115 + 50 * 0.20)
+
+
+def test_a_shared_service_bus_namespace_is_charged_once() -> None:
+    """Every queue and topic of a project is in one namespace: its base charge is one line, not one per entity."""
+    text = ("name: bus\nresources:\n  - {name: alpha, type: queue}\n  - {name: beta, type: queue}\n"
+            "  - {name: events, type: topic, subscriptions: [alpha, beta]}\n")
+    est = estimate(parse_project(text, "bus.yaml"), ["azure", "aws"])
+    namespace = [line for line in est.lines if line.name == "servicebus-namespace"]
+    assert [(line.provider, line.kind, line.monthly) for line in namespace] == [("azure", "shared", 730 * 0.0135)]
+    # 1 M messages each by default: within the 13 M included operations, so the entities add nothing
+    assert {line.name: line.monthly for line in est.lines if line.provider == "azure"} == {
+        "alpha": 0, "beta": 0, "events": 0, "servicebus-namespace": 730 * 0.0135}
+    assert est.total("azure") == pytest.approx(730 * 0.0135)
+    assert [c.name for c in namespace[0].components] == ["base_hour"]
+    # a provider without a shared charge gets no such line
+    assert not [line for line in est.lines if line.provider == "aws" and line.kind == "shared"]
