@@ -125,8 +125,10 @@ def test_apply_to_moto_then_the_app_uploads_to_what_was_applied(
     deployed = outputs["buckets"][bucket]["name"]
     assert deployed.startswith(f"e2e-prod-{bucket}-") and len(deployed) == len(bucket) + 18
     assert outputs["environment"][name_variable("bucket", bucket)] == deployed
-    assert outputs["queues"][queue]["name"] == queue
-    assert outputs["topics"][topic]["name"] == topic
+    # queues and topics: <project>-<environment>-<name>, carried the same way (QUEUE_NAME_, TOPIC_NAME_)
+    environment = outputs["environment"]
+    assert outputs["queues"][queue]["name"] == f"e2e-prod-{queue}" == environment[name_variable("queue", queue)]
+    assert outputs["topics"][topic]["name"] == f"e2e-prod-{topic}" == environment[name_variable("topic", topic)]
 
     # The application: configured by the outputs' environment (what the adapters read), plus the
     # credentials and endpoint of the account it runs in (moto's), exactly as a deployed task is.
