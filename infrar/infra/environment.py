@@ -100,7 +100,7 @@ def environment_warnings(project: Project, provider: str) -> list[str]:
             continue  # pods get their configuration from their own manifests
         used = _used_names(capability, kinds)
         for kind, variables in (("database", _DATABASE_SERVER.get(provider, "PGHOST, PGUSER ...")),
-                                ("warehouse", "the job and query settings, INFRAR_GLUE_* ...")):
+                                ("warehouse", "the job and query settings, GLUE_JOB_ROLE_ARN ...")):
             names = [n for n in used if kinds[n] == kind]
             if len(names) > 1:
                 warnings.append(

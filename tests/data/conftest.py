@@ -40,10 +40,10 @@ def aws_data(infrar_aws: EmulatedProvider, monkeypatch: pytest.MonkeyPatch) -> I
             pass
         for table in glue.get_tables(DatabaseName=name)["TableList"]:
             glue.delete_table(DatabaseName=name, Name=table["Name"])
-    monkeypatch.setenv("INFRAR_ATHENA_OUTPUT", f"s3://{bucket}/results/")
-    monkeypatch.setenv("INFRAR_GLUE_SCRIPTS", f"s3://{bucket}/scripts/")
-    monkeypatch.setenv("INFRAR_GLUE_JOB_ROLE_ARN", "arn:aws:iam::123456789012:role/infrar-glue-job")
-    monkeypatch.setenv("INFRAR_SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/infrar-scheduler")
+    monkeypatch.setenv("ATHENA_OUTPUT_LOCATION", f"s3://{bucket}/results/")
+    monkeypatch.setenv("GLUE_SCRIPTS", f"s3://{bucket}/scripts/")
+    monkeypatch.setenv("GLUE_JOB_ROLE_ARN", "arn:aws:iam::123456789012:role/infrar-glue-job")
+    monkeypatch.setenv("SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/infrar-scheduler")
     dispatch.reset()
     yield infrar_aws, bucket
 
@@ -139,7 +139,7 @@ def lake(infrar_service: ServiceUser, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """aws on ministack: a bucket, the Glue databases and the primary workgroup's result location."""
     service = infrar_service("ministack", MiniStack, provider="aws")
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                 "INFRAR_ATHENA_OUTPUT", "INFRAR_ATHENA_WORKGROUP"):
+                 "ATHENA_OUTPUT_LOCATION", "ATHENA_WORKGROUP"):
         monkeypatch.delenv(name, raising=False)
     bucket = f"lake-{uuid.uuid4().hex[:10]}"
     service.client("s3").create_bucket(Bucket=bucket)

@@ -73,13 +73,13 @@ def test_the_workgroup_variable_is_used(aws_data: tuple[EmulatedProvider, str],
     athena = aws_client("athena", moto)
     if "analytics" not in [w["Name"] for w in athena.list_work_groups()["WorkGroups"]]:
         athena.create_work_group(Name="analytics", Configuration={})
-    monkeypatch.setenv("INFRAR_ATHENA_WORKGROUP", "analytics")
-    monkeypatch.delenv("INFRAR_ATHENA_OUTPUT")
+    monkeypatch.setenv("ATHENA_WORKGROUP", "analytics")
+    monkeypatch.delenv("ATHENA_OUTPUT_LOCATION")
     _seed(moto, [("one", "integer")], [["one"], ["1"]])
     assert [r["one"] for r in data.iter_query("w", "SELECT 1 AS one")] == [1]
     sent = _last_execution(moto)
     assert sent["WorkGroup"] == "analytics" and "ExecutionParameters" not in sent
-    monkeypatch.setenv("INFRAR_ATHENA_WORKGROUP", "no-such-group")
+    monkeypatch.setenv("ATHENA_WORKGROUP", "no-such-group")
     with pytest.raises(InvalidArgument, match="WorkGroup does not exist"):
         data.query("w", "SELECT 1")
 
@@ -110,7 +110,7 @@ def _script(tmp_path: Path) -> Path:
 def test_a_job_run_uploads_the_script_and_passes_args(aws_data: tuple[EmulatedProvider, str], tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     moto, bucket = aws_data
-    monkeypatch.setenv("INFRAR_GLUE_PYTHON_MODULES", "infrar[aws]==0.1.0")
+    monkeypatch.setenv("GLUE_PYTHON_MODULES", "infrar[aws]==0.1.0")
     job = data.run_job("daily-totals", _script(tmp_path), args={"day": "2024-01-01", "out-bucket": bucket})
     assert job.wait(timeout=60) == "SUCCEEDED"
     glue = aws_client("glue", moto)
@@ -158,6 +158,6 @@ def test_missing_job_settings_are_named(aws_data: tuple[EmulatedProvider, str], 
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from infrar.errors import ConfigurationError
 
-    monkeypatch.delenv("INFRAR_GLUE_SCRIPTS")
-    with pytest.raises(ConfigurationError, match="INFRAR_GLUE_SCRIPTS"):
+    monkeypatch.delenv("GLUE_SCRIPTS")
+    with pytest.raises(ConfigurationError, match="GLUE_SCRIPTS"):
         data.run_job("needs-scripts", _script(tmp_path))

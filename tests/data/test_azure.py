@@ -114,8 +114,8 @@ def workspace(infrar_azure: EmulatedProvider, monkeypatch: pytest.MonkeyPatch) -
     client = SimpleNamespace(**{group: Recorder(group, calls, answers)
                                 for group in ("spark_job_definition", "pipeline", "pipeline_run", "trigger")})
     monkeypatch.setattr(synapse, "artifacts", lambda: client)
-    monkeypatch.setenv("INFRAR_SYNAPSE_SCRIPTS", f"abfss://{container}@{LAKE}.dfs.core.windows.net/scripts/")
-    monkeypatch.setenv("INFRAR_SYNAPSE_SPARK_POOL", "jobs")
+    monkeypatch.setenv("SYNAPSE_SCRIPTS", f"abfss://{container}@{LAKE}.dfs.core.windows.net/scripts/")
+    monkeypatch.setenv("SYNAPSE_SPARK_POOL", "jobs")
     return calls, container
 
 

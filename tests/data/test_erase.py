@@ -158,8 +158,8 @@ def test_an_erased_job_script_runs_where_the_glue_job_runs(lake: str, tmp_path: 
     for path in out.glob("*.py"):
         assert_no_infrar(path.read_text())
     assert "_cloud" in (out / "report.py").read_text()  # what a lone upload could not import
-    extra = {"INFRAR_GLUE_SCRIPTS": f"s3://{lake}/scripts/", "REPORT_BUCKET": lake,
-             "INFRAR_GLUE_JOB_ROLE_ARN": "arn:aws:iam::000000000000:role/glue-job"}
+    extra = {"GLUE_SCRIPTS": f"s3://{lake}/scripts/", "REPORT_BUCKET": lake,
+             "GLUE_JOB_ROLE_ARN": "arn:aws:iam::000000000000:role/glue-job"}
     result = run(out / "app.py", tmp_path / "root", blocked=True, provider="aws", extra=extra)
     assert (result.returncode, result.stdout) == (0, "SUCCEEDED\n"), result.stderr
     assert storage.read_bytes(lake, "reports/done.txt") == b"written by the erased job"

@@ -43,11 +43,11 @@ class FakeClient:
 def fakes(infrar_gcp: EmulatedProvider, monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeClient]:
     bucket = infrar_gcp.create_bucket()
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "proj-1")
-    monkeypatch.setenv("INFRAR_RUN_REGION", "europe-west1")
-    monkeypatch.setenv("INFRAR_RUN_JOB_IMAGE", "europe-docker.pkg.dev/proj-1/jobs/python:3.11")
-    monkeypatch.setenv("INFRAR_GCS_SCRIPTS", f"gs://{bucket}/scripts/")
-    monkeypatch.setenv("INFRAR_SCHEDULER_SERVICE_ACCOUNT", "scheduler@proj-1.iam.gserviceaccount.com")
-    monkeypatch.delenv("INFRAR_RUN_SERVICE_ACCOUNT", raising=False)
+    monkeypatch.setenv("CLOUD_RUN_REGION", "europe-west1")
+    monkeypatch.setenv("CLOUD_RUN_JOB_IMAGE", "europe-docker.pkg.dev/proj-1/jobs/python:3.11")
+    monkeypatch.setenv("GCS_SCRIPTS", f"gs://{bucket}/scripts/")
+    monkeypatch.setenv("SCHEDULER_SERVICE_ACCOUNT", "scheduler@proj-1.iam.gserviceaccount.com")
+    monkeypatch.delenv("CLOUD_RUN_JOB_SERVICE_ACCOUNT", raising=False)
     execution = SimpleNamespace(name=f"{JOB}/executions/nightly-x7k2p")
     found = {
         "jobs": FakeClient({"run_job": SimpleNamespace(metadata=execution)}),

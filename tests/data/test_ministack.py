@@ -43,8 +43,8 @@ def test_errors(lake: str) -> None:
 
 @pytest.fixture
 def glue_settings(lake: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("INFRAR_GLUE_SCRIPTS", f"s3://{lake}/scripts/")
-    monkeypatch.setenv("INFRAR_GLUE_JOB_ROLE_ARN", "arn:aws:iam::000000000000:role/glue-job")
+    monkeypatch.setenv("GLUE_SCRIPTS", f"s3://{lake}/scripts/")
+    monkeypatch.setenv("GLUE_JOB_ROLE_ARN", "arn:aws:iam::000000000000:role/glue-job")
     return lake
 
 

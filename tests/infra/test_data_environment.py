@@ -35,12 +35,12 @@ resources:
   - {name: landing, type: bucket}
 """
 EXPECTED = {
-    "aws": {"INFRAR_ATHENA_WORKGROUP", "INFRAR_ATHENA_OUTPUT", "INFRAR_GLUE_JOB_ROLE_ARN", "INFRAR_GLUE_SCRIPTS",
-            "INFRAR_GLUE_PYTHON_MODULES", "INFRAR_SCHEDULER_ROLE_ARN"},
-    "gcp": {"INFRAR_RUN_REGION", "INFRAR_RUN_JOB_IMAGE", "INFRAR_RUN_SERVICE_ACCOUNT", "INFRAR_GCS_SCRIPTS",
-            "INFRAR_SCHEDULER_SERVICE_ACCOUNT"},
-    "azure": {"AZURE_SYNAPSE_CONNECTIONSTRING", "AZURE_SYNAPSE_ENDPOINT", "INFRAR_SYNAPSE_SPARK_POOL",
-              "INFRAR_SYNAPSE_SCRIPTS"},
+    "aws": {"ATHENA_WORKGROUP", "ATHENA_OUTPUT_LOCATION", "GLUE_JOB_ROLE_ARN", "GLUE_SCRIPTS",
+            "GLUE_PYTHON_MODULES", "SCHEDULER_ROLE_ARN"},
+    "gcp": {"CLOUD_RUN_REGION", "CLOUD_RUN_JOB_IMAGE", "CLOUD_RUN_JOB_SERVICE_ACCOUNT", "GCS_SCRIPTS",
+            "SCHEDULER_SERVICE_ACCOUNT"},
+    "azure": {"AZURE_SYNAPSE_CONNECTIONSTRING", "AZURE_SYNAPSE_ENDPOINT", "SYNAPSE_SPARK_POOL",
+              "SYNAPSE_SCRIPTS"},
 }
 _READ = re.compile(r"""(?:environ(?:\.get\(|\[)|setting\()\s*["']([A-Z][A-Z0-9_]+)["']""")
 _CONSTANT = re.compile(r"""^[A-Z_]*VARIABLE\s*=\s*["']([A-Z][A-Z0-9_]+)["']""", re.MULTILINE)
@@ -88,9 +88,8 @@ def test_a_workload_using_a_warehouse_gets_exactly_the_data_variables(provider: 
 @pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
 def test_the_data_adapters_read_each_variable_infra_outputs_and_need_no_other(provider: str) -> None:
     reads = _data_reads_only(provider)
-    data_specific = {v for v in reads if v.startswith(("INFRAR_ATHENA", "INFRAR_GLUE", "INFRAR_SCHEDULER",
-                                                       "INFRAR_RUN", "INFRAR_GCS", "INFRAR_SYNAPSE",
-                                                       "AZURE_SYNAPSE"))}
+    data_specific = {v for v in reads if v.startswith(("ATHENA_", "GLUE_", "SCHEDULER_", "CLOUD_RUN_", "GCS_SCRIPTS",
+                                                       "SYNAPSE_", "AZURE_SYNAPSE"))}
     assert data_specific == EXPECTED[provider]
 
 
@@ -107,5 +106,5 @@ def test_two_warehouses_for_one_workload_are_warned_about() -> None:
         "  - {name: lake, type: warehouse}\n"
     warnings = environment_warnings(parse_project(text, "p.yaml"), "aws")
     assert warnings == ["p.yaml:3:5: warning: capability 'etl' uses 2 warehouses (analytics, lake) on aws; their "
-                        "variables (the job and query settings, INFRAR_GLUE_* ...) name one server, so it is "
+                        "variables (the job and query settings, GLUE_JOB_ROLE_ARN ...) name one server, so it is "
                         "configured for 'lake' only; split the capability or put the warehouses on one server"]

@@ -1,7 +1,7 @@
 """The data domain on AWS: Athena for queries, the Glue Data Catalog, Glue jobs and EventBridge Scheduler.
 
-A warehouse is a Glue database; queries run in the workgroup INFRAR_ATHENA_WORKGROUP
-(``primary``), results go where the workgroup enforces, else to INFRAR_ATHENA_OUTPUT. ``?``
+A warehouse is a Glue database; queries run in the workgroup ATHENA_WORKGROUP
+(``primary``), results go where the workgroup enforces, else to ATHENA_OUTPUT_LOCATION. ``?``
 values travel as Athena ExecutionParameters (each a SQL literal Athena parses; never put into
 the SQL text). Values are typed from the result metadata. Catalog and jobs: data_glue.py.
 """

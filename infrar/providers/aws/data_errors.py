@@ -48,7 +48,7 @@ def failed_query(reason: str, warehouse: str) -> InfrarError:
         kind = PermissionDenied
     elif "OUTPUT LOCATION" in upper:
         return InvalidArgument(
-            f"warehouse {warehouse!r}: {reason}; set a result location on the workgroup or INFRAR_ATHENA_OUTPUT"
+            f"warehouse {warehouse!r}: {reason}; set a result location on the workgroup or ATHENA_OUTPUT_LOCATION"
         )
     else:
         kind = InvalidArgument

@@ -2,12 +2,12 @@
 
 Tables are Glue external tables over ``s3://bucket/prefix/`` (what Athena reads); a job is a
 Glue Python-shell job whose script lives in S3 (a local script is uploaded to
-INFRAR_GLUE_SCRIPTS; INFRAR_GLUE_PYTHON_MODULES, optional, is pip-installed before it runs,
+GLUE_SCRIPTS; GLUE_PYTHON_MODULES, optional, is pip-installed before it runs,
 e.g. ``infrar[aws]==0.1.0`` for a script that imports infrar; a script importing modules beside
 it, as an erased one imports its ``_cloud.py``, is uploaded as one file carrying them:
 ``infrar.data.scripts``); a schedule is an EventBridge
 Scheduler schedule (UTC) whose target is Glue's StartJobRun, assumed through
-INFRAR_SCHEDULER_ROLE_ARN.
+SCHEDULER_ROLE_ARN.
 """
 
 from __future__ import annotations
@@ -125,10 +125,10 @@ def drop_table(database: str, table: str) -> None:
 
 
 def _script_uri(job: str, source: str | tuple[str, str]) -> str:
-    """The S3 URI of the job's script, uploading a local file to INFRAR_GLUE_SCRIPTS first."""
+    """The S3 URI of the job's script, uploading a local file to GLUE_SCRIPTS first."""
     if isinstance(source, tuple):
         return f"s3://{source[0]}/{source[1]}"
-    target = glue.setting("INFRAR_GLUE_SCRIPTS", job, "the s3://bucket/prefix/ that job scripts are uploaded to")
+    target = glue.setting("GLUE_SCRIPTS", job, "the s3://bucket/prefix/ that job scripts are uploaded to")
     bucket, _, prefix = target.removeprefix("s3://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
     body = bundle(source, "aws")  # with the modules beside it that it imports, in one file
@@ -142,11 +142,11 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
 def _define(job: str, uri: str) -> None:
     """Create Glue Python-shell job ``job`` running ``uri``, or point the existing one at it."""
     definition: dict[str, Any] = {
-        "Role": glue.setting("INFRAR_GLUE_JOB_ROLE_ARN", job, "the IAM role Glue jobs run as"),
+        "Role": glue.setting("GLUE_JOB_ROLE_ARN", job, "the IAM role Glue jobs run as"),
         "Command": {"Name": "pythonshell", "ScriptLocation": uri, "PythonVersion": "3.9"},
         "MaxCapacity": 0.0625,
     }
-    modules = os.environ.get("INFRAR_GLUE_PYTHON_MODULES")
+    modules = os.environ.get("GLUE_PYTHON_MODULES")
     if modules:  # e.g. "infrar[aws]==0.1.0": what a script that imports infrar needs pip to install first
         definition["DefaultArguments"] = {"--additional-python-modules": modules}
     try:
@@ -173,7 +173,7 @@ def _schedule(job: str, plan: cron.Cron, args: Mapping[str, str]) -> None:
         "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "Target": {"Arn": GLUE_START_JOB_RUN,
-                   "RoleArn": glue.setting("INFRAR_SCHEDULER_ROLE_ARN", job,
+                   "RoleArn": glue.setting("SCHEDULER_ROLE_ARN", job,
                                            "the role EventBridge Scheduler assumes to start Glue jobs"),
                    "Input": json.dumps({"JobName": job, "Arguments": _arguments(args)})},
     }

@@ -1,7 +1,7 @@
 """Jobs of the azure data adapter: a Synapse Spark job definition run by a pipeline; a schedule trigger for cron.
 
 Each job has a Spark job definition (the script in ADLS, its ``--key value`` arguments, the
-pool INFRAR_SYNAPSE_SPARK_POOL; a script importing modules beside it, as an erased one imports
+pool SYNAPSE_SPARK_POOL; a script importing modules beside it, as an erased one imports
 its ``_cloud.py``, is uploaded as one file carrying them: ``infrar.data.scripts``) and a
 pipeline with one activity running it; a run now is a pipeline run. A schedule gets its own
 definition and pipeline (``<name>-scheduled``, so a run now with other arguments never changes
@@ -79,7 +79,7 @@ def recurrence(plan: cron.Cron) -> ScheduleTriggerRecurrence:
 
 
 def _script_uri(job: str, source: str | tuple[str, str]) -> str:
-    target = synapse.setting("INFRAR_SYNAPSE_SCRIPTS", job,
+    target = synapse.setting("SYNAPSE_SCRIPTS", job,
                              "the abfss://container@account.dfs.core.windows.net/prefix/ job scripts live under")
     container_at_host, _, prefix = target.removeprefix("abfss://").partition("/")
     container, _, host = container_at_host.partition("@")
@@ -98,7 +98,7 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
 
 def _define(name: str, uri: str, argv: list[str]) -> None:
     """Create or update Spark job definition and pipeline ``name`` running ``uri`` with ``argv``."""
-    pool = synapse.setting("INFRAR_SYNAPSE_SPARK_POOL", name, "the Spark pool jobs run on")
+    pool = synapse.setting("SYNAPSE_SPARK_POOL", name, "the Spark pool jobs run on")
     properties = SparkJobProperties(file=uri, args=argv, driver_memory="28g", driver_cores=4,
                                     executor_memory="28g", executor_cores=4, num_executors=1)
     definition = SparkJobDefinition(

@@ -1,6 +1,6 @@
 """Jobs of the gcp data adapter: a Cloud Run job runs the Python script; Cloud Scheduler runs it on a cron.
 
-The job's container (INFRAR_RUN_JOB_IMAGE) starts ``python -c BOOTSTRAP gs://bucket/script.py``,
+The job's container (CLOUD_RUN_JOB_IMAGE) starts ``python -c BOOTSTRAP gs://bucket/script.py``,
 which fetches the script (stdlib only: the GCS JSON API with the metadata server's token) and
 runs it as ``__main__`` with the job's ``--key value`` arguments (a script importing modules
 beside it, as an erased one imports its ``_cloud.py``, is uploaded as one file carrying them:
@@ -52,14 +52,14 @@ BOOTSTRAP = (
 
 def _location(job: str) -> str:
     project = cloud_run.setting("GOOGLE_CLOUD_PROJECT", job, "the project the jobs run in")
-    region = cloud_run.setting("INFRAR_RUN_REGION", job, "the region of the Cloud Run jobs")
+    region = cloud_run.setting("CLOUD_RUN_REGION", job, "the region of the Cloud Run jobs")
     return f"projects/{project}/locations/{region}"
 
 
 def _script_uri(job: str, source: str | tuple[str, str]) -> str:
     if isinstance(source, tuple):
         return f"gs://{source[0]}/{source[1]}"
-    target = cloud_run.setting("INFRAR_GCS_SCRIPTS", job, "the gs://bucket/prefix/ that job scripts are uploaded to")
+    target = cloud_run.setting("GCS_SCRIPTS", job, "the gs://bucket/prefix/ that job scripts are uploaded to")
     bucket, _, prefix = target.removeprefix("gs://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
     blob = gcs.client().bucket(bucket).blob(key)
@@ -72,10 +72,10 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
 
 
 def _definition(job: str, uri: str, argv: list[str]) -> dict[str, Any]:
-    container = {"image": cloud_run.setting("INFRAR_RUN_JOB_IMAGE", job, "the container image jobs run in"),
+    container = {"image": cloud_run.setting("CLOUD_RUN_JOB_IMAGE", job, "the container image jobs run in"),
                  "command": ["python", "-c", BOOTSTRAP, uri], "args": argv}
     task: dict[str, Any] = {"containers": [container], "max_retries": 0}
-    account = os.environ.get("INFRAR_RUN_SERVICE_ACCOUNT")
+    account = os.environ.get("CLOUD_RUN_JOB_SERVICE_ACCOUNT")
     if account:
         task["service_account"] = account
     return {"template": {"template": task}}
@@ -97,7 +97,7 @@ def _define(job: str, uri: str, argv: list[str]) -> str:
 def _schedule(job: str, name: str, plan: cron.Cron) -> None:
     """Create or update the Cloud Scheduler job named after the job (idempotent by name)."""
     parent = _location(job)
-    account = cloud_run.setting("INFRAR_SCHEDULER_SERVICE_ACCOUNT", job,
+    account = cloud_run.setting("SCHEDULER_SERVICE_ACCOUNT", job,
                                 "the service account Cloud Scheduler starts jobs as")
     schedule = {
         "name": f"{parent}/jobs/{job}",

@@ -21,7 +21,7 @@ resource "aws_glue_catalog_database" "this" {
 }
 
 resource "aws_athena_workgroup" "this" {
-  name          = "${var.name_prefix}${var.name}" # INFRAR_ATHENA_WORKGROUP carries it
+  name          = "${var.name_prefix}${var.name}" # ATHENA_WORKGROUP carries it
   force_destroy = false
 
   configuration {

@@ -5,8 +5,8 @@ AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_DEFAULT_REGIO
 AWS_REGION else us-east-1, AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ATHENA), plus what
 ``infrar infra`` outputs for the warehouse:
 
-- INFRAR_ATHENA_WORKGROUP: the workgroup queries run in (default ``primary``);
-- INFRAR_ATHENA_OUTPUT: ``s3://bucket/prefix/`` for query results, used when the workgroup
+- ATHENA_WORKGROUP: the workgroup queries run in (default ``primary``);
+- ATHENA_OUTPUT_LOCATION: ``s3://bucket/prefix/`` for query results, used when the workgroup
   does not enforce a result location of its own (one that enforces it wins).
 """
 
@@ -46,11 +46,11 @@ def client() -> Any:
 
 
 def workgroup() -> str:
-    return os.environ.get("INFRAR_ATHENA_WORKGROUP") or "primary"
+    return os.environ.get("ATHENA_WORKGROUP") or "primary"
 
 
 def output_location() -> str | None:
-    return os.environ.get("INFRAR_ATHENA_OUTPUT") or None
+    return os.environ.get("ATHENA_OUTPUT_LOCATION") or None
 
 
 def reset() -> None:

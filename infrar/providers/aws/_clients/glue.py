@@ -3,9 +3,9 @@
 Configured like every aws client (see athena.py; AWS_ENDPOINT_URL_GLUE too), plus what
 ``infrar infra`` outputs for jobs:
 
-- INFRAR_GLUE_JOB_ROLE_ARN: the IAM role a Glue job runs as;
-- INFRAR_GLUE_SCRIPTS: ``s3://bucket/prefix/`` where a job's local script is uploaded;
-- INFRAR_GLUE_PYTHON_MODULES (optional): ``--additional-python-modules`` of the job, e.g.
+- GLUE_JOB_ROLE_ARN: the IAM role a Glue job runs as;
+- GLUE_SCRIPTS: ``s3://bucket/prefix/`` where a job's local script is uploaded;
+- GLUE_PYTHON_MODULES (optional): ``--additional-python-modules`` of the job, e.g.
   ``infrar[aws]==0.1.0`` so that a script importing infrar finds it (an erased one needs none).
 """
 
@@ -30,7 +30,7 @@ def setting(name: str, job: str, what: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise ConfigurationError(
-            f"job {job!r}: {name} is not set; it names {what} (`infrar infra --provider aws` outputs it)"
+            f"job {job!r}: {name} is not set; it names {what} (the warehouse module's `environment` output sets it)"
         )
     return value
 

@@ -1,7 +1,7 @@
 """The aws provider's EventBridge Scheduler client, built on first use.
 
 Configured like every aws client (see athena.py; AWS_ENDPOINT_URL_SCHEDULER too), plus
-INFRAR_SCHEDULER_ROLE_ARN: the role the scheduler assumes to start Glue job runs
+SCHEDULER_ROLE_ARN: the role the scheduler assumes to start Glue job runs
 (``infrar infra`` outputs it; read through ``glue.setting``).
 """
 

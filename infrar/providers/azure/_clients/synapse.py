@@ -7,8 +7,8 @@ the string, or a Microsoft Entra token from DefaultAzureCredential. One bounded 
 
 Jobs: ``AZURE_SYNAPSE_ENDPOINT`` (``https://WS.dev.azuresynapse.net``) with DefaultAzureCredential
 (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET or a managed identity); what
-``infrar infra`` outputs: INFRAR_SYNAPSE_SPARK_POOL (the Spark pool jobs run on) and
-INFRAR_SYNAPSE_SCRIPTS (``abfss://container@account.dfs.core.windows.net/prefix/``, where a job's
+``infrar infra`` outputs: SYNAPSE_SPARK_POOL (the Spark pool jobs run on) and
+SYNAPSE_SCRIPTS (``abfss://container@account.dfs.core.windows.net/prefix/``, where a job's
 local script is uploaded, through the storage plugin's client when it names that account, else
 with DefaultAzureCredential). Tables over files use AZURE_STORAGE_ACCOUNT_URL's account.
 """
@@ -121,7 +121,7 @@ def setting(name: str, job: str, what: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise ConfigurationError(
-            f"job {job!r}: {name} is not set; it names {what} (`infrar infra --provider azure` outputs it)"
+            f"job {job!r}: {name} is not set; it names {what} (the warehouse module's `environment` output sets it)"
         )
     return value
 

@@ -3,12 +3,12 @@
 Credentials are Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS ...), the
 project GOOGLE_CLOUD_PROJECT; what ``infrar infra`` outputs for data jobs:
 
-- INFRAR_RUN_REGION: the region of the Cloud Run jobs and their schedules;
-- INFRAR_RUN_JOB_IMAGE: the container image a job runs its Python script in (Python with
+- CLOUD_RUN_REGION: the region of the Cloud Run jobs and their schedules;
+- CLOUD_RUN_JOB_IMAGE: the container image a job runs its Python script in (Python with
   infrar's dependencies and google-cloud-storage, which fetches the script);
-- INFRAR_RUN_SERVICE_ACCOUNT (optional): the identity the job runs as;
-- INFRAR_GCS_SCRIPTS: ``gs://bucket/prefix/`` where a job's local script is uploaded;
-- INFRAR_SCHEDULER_SERVICE_ACCOUNT: the identity Cloud Scheduler calls the Cloud Run API as.
+- CLOUD_RUN_JOB_SERVICE_ACCOUNT (optional): the identity the job runs as;
+- GCS_SCRIPTS: ``gs://bucket/prefix/`` where a job's local script is uploaded;
+- SCHEDULER_SERVICE_ACCOUNT: the identity Cloud Scheduler calls the Cloud Run API as.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def setting(name: str, job: str, what: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise ConfigurationError(
-            f"job {job!r}: {name} is not set; it names {what} (`infrar infra --provider gcp` outputs it)"
+            f"job {job!r}: {name} is not set; it names {what} (the warehouse module's `environment` output sets it)"
         )
     return value
 
