@@ -201,3 +201,56 @@ def test_the_warehouse_job_accounts_are_the_deployments_own(evaluate: Evaluate) 
         assert len(set(ids)) == 4, ids
         assert all(6 <= len(i) <= 30 and i.endswith(suffix) and re.fullmatch(r"^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$", i)
                    for i in ids), ids
+
+
+def _zones(tmp_path: Path, existing: dict[str, str], link: bool) -> subprocess.CompletedProcess[str]:
+    """``[created, linked]`` of azure/private_dns_zones for ``existing_private_dns_zone_ids``."""
+    assert BINARY is not None
+    module = MODULES / "azure/private_dns_zones"
+    (body,) = re.findall(r"^locals \{\n.*?^\}\n", (module / "main.tf").read_text(), re.MULTILINE | re.DOTALL)
+    variables = (module / "variables.tf").read_text()  # with their validation blocks
+    for variable, value in (("existing_private_dns_zone_ids", json.dumps(existing)),
+                            ("link_existing_private_dns_zones", str(link).lower())):
+        variables, count = re.subn(rf'(variable "{variable}" {{\n(?:.*\n)*?)  default     = .*\n',
+                                   rf"\g<1>  default     = {value}\n", variables)
+        assert count == 1, variable
+    (tmp_path / "main.tf").write_text(variables + body)
+    return subprocess.run([BINARY, f"-chdir={tmp_path}", "console"],
+                          input="jsonencode([local.created, local.linked])\n", capture_output=True, text=True,
+                          timeout=120, env={"CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"})
+
+
+def test_a_second_deployment_in_a_resource_group_takes_the_existing_private_dns_zones(
+        evaluate: Evaluate, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Zone names are fixed (privatelink.<domain>): the second deployment reuses them and links its network."""
+    sql = ("/subscriptions/0/resourceGroups/Shared-RG/providers/Microsoft.Network/privateDnsZones/"
+           "privatelink.database.windows.net")
+    done = _zones(tmp_path_factory.mktemp("zones"), {"sql": sql}, link=True)
+    assert done.returncode == 0, done.stderr
+    created, linked = json.loads(json.loads(done.stdout.strip()))
+    assert sorted(created) == ["blob", "postgres", "redis"]  # sql is the existing zone, not created again
+    assert linked == {"sql": {"name": "privatelink.database.windows.net", "resource_group": "Shared-RG"}}
+    done = _zones(tmp_path_factory.mktemp("zones"), {"sql": sql}, link=False)  # already resolves in this network
+    assert done.returncode == 0, done.stderr
+    assert json.loads(json.loads(done.stdout.strip()))[1] == {}
+    done = _zones(tmp_path_factory.mktemp("zones"), {"sql": "privatelink.database.windows.net"}, link=True)
+    assert done.returncode != 0 and "existing_private_dns_zone_ids takes private DNS zone ids" in done.stderr
+    zones = hcl2.loads((MODULES / "azure/private_dns_zones/main.tf").read_text())["resource"]
+    links = [body for block in zones for kind, named in block.items()
+             if kind.strip('"') == "azurerm_private_dns_zone_virtual_network_link" for body in named.values()]
+    assert len(links) == 2 and all(link["name"].strip('"') == "${var.name_prefix}${each.key}-link" for link in links)
+    outputs = (MODULES / "azure/private_dns_zones/outputs.tf").read_text()
+    assert "var.existing_private_dns_zone_ids)" in outputs  # the private endpoints get the existing zones' ids
+
+
+def test_a_second_deployment_in_a_network_takes_its_private_services_connection() -> None:
+    """A network has one service networking connection: with one given, no range and no connection are created."""
+    module = MODULES / "gcp/private_services"
+    resources = {kind.strip('"'): body for block in hcl2.loads((module / "main.tf").read_text())["resource"]
+                 for kind, named in block.items() for body in named.values()}
+    given = "var.existing_private_services_connection"
+    for kind in ("google_compute_global_address", "google_service_networking_connection"):
+        assert resources[kind]["count"] == f'${{{given} == "" ? 1 : 0}}', kind
+    (output,) = hcl2.loads((module / "outputs.tf").read_text())["output"]
+    value = {k.strip('"'): v for k, v in output.items()}["connection"]["value"]
+    assert value == f'${{{given} == "" ? google_service_networking_connection.this[0].id : {given}}}'

@@ -13,3 +13,29 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "name_prefix" {
+  description = "Start of the deployed names (<project>-<environment>-): the virtual network links'."
+  type        = string
+  default     = ""
+}
+
+variable "existing_private_dns_zone_ids" {
+  description = "Zones to use instead of creating them, by service (postgres, sql, redis, blob): e.g. another deployment's module.private_dns_zones.ids in the same resource group, or a hub's."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition     = alltrue([for key in keys(var.existing_private_dns_zone_ids) : contains(["postgres", "sql", "redis", "blob"], key)])
+    error_message = "existing_private_dns_zone_ids takes the services postgres, sql, redis and blob."
+  }
+  validation {
+    condition     = alltrue([for id in values(var.existing_private_dns_zone_ids) : can(regex("(?i)/resourceGroups/[^/]+/providers/Microsoft.Network/privateDnsZones/privatelink\\.[^/]+$", id))])
+    error_message = "existing_private_dns_zone_ids takes private DNS zone ids: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/privateDnsZones/privatelink.<domain>."
+  }
+}
+
+variable "link_existing_private_dns_zones" {
+  description = "Link the existing zones to virtual_network_id (false when they already resolve there: a zone links a network once)."
+  type        = bool
+  default     = true
+}

@@ -25,3 +25,9 @@ variable "name_prefix" {
   type        = string
   default     = ""
 }
+
+variable "existing_private_services_connection" {
+  description = "Id of the network's existing service networking connection (another deployment's module.private_services.connection): used instead of creating a range and a connection (a network has one)."
+  type        = string
+  default     = ""
+}

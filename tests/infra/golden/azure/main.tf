@@ -21,6 +21,7 @@ module "private_dns_zones" {
   source              = "./modules/private_dns_zones"
   resource_group_name = var.resource_group_name
   virtual_network_id  = var.virtual_network_id
+  name_prefix         = local.name_prefix
   tags                = local.tags
 }
 
