@@ -35,11 +35,11 @@ output "policy_statements" {
 output "environment" {
   description = "What the aws data adapter reads: the workgroup, its result location, and the job and scheduler roles (no secrets)."
   value = {
-    ATHENA_WORKGROUP    = aws_athena_workgroup.this.name
-    ATHENA_OUTPUT_LOCATION       = "s3://${module.data.connection.name}/results/"
-    GLUE_JOB_ROLE_ARN   = aws_iam_role.glue_job.arn
-    GLUE_SCRIPTS        = "s3://${module.data.connection.name}/scripts/"
-    GLUE_PYTHON_MODULES = var.job_python_modules
-    SCHEDULER_ROLE_ARN  = aws_iam_role.scheduler.arn
+    ATHENA_WORKGROUP       = aws_athena_workgroup.this.name
+    ATHENA_OUTPUT_LOCATION = "s3://${module.data.connection.name}/results/"
+    GLUE_JOB_ROLE_ARN      = aws_iam_role.glue_job.arn
+    GLUE_SCRIPTS           = "s3://${module.data.connection.name}/scripts/"
+    GLUE_PYTHON_MODULES    = var.job_python_modules
+    SCHEDULER_ROLE_ARN     = aws_iam_role.scheduler.arn
   }
 }

@@ -29,7 +29,7 @@ resource "azurerm_storage_account" "this" {
   # reached only by the workloads granted on them; containers are managed through Azure Resource
   # Manager (storage_account_id), so deploying needs no data-plane access either.
   public_network_access_enabled = false
-  tags                              = var.tags
+  tags                          = var.tags
 
   blob_properties {
     versioning_enabled = true

@@ -12,8 +12,8 @@ output "environment" {
   value = {
     AZURE_SYNAPSE_CONNECTIONSTRING = "Driver={ODBC Driver 18 for SQL Server};Server=tcp:${azurerm_synapse_workspace.this.connectivity_endpoints["sqlOnDemand"]},1433;Encrypt=yes;TrustServerCertificate=no;Connection Timeout=30"
     AZURE_SYNAPSE_ENDPOINT         = azurerm_synapse_workspace.this.connectivity_endpoints["dev"]
-    SYNAPSE_SPARK_POOL      = azurerm_synapse_spark_pool.jobs.name
-    SYNAPSE_SCRIPTS         = "abfss://${azurerm_storage_data_lake_gen2_filesystem.this.name}@${azurerm_storage_account.lake.name}.dfs.core.windows.net/scripts/"
+    SYNAPSE_SPARK_POOL             = azurerm_synapse_spark_pool.jobs.name
+    SYNAPSE_SCRIPTS                = "abfss://${azurerm_storage_data_lake_gen2_filesystem.this.name}@${azurerm_storage_account.lake.name}.dfs.core.windows.net/scripts/"
   }
 }
 

@@ -9,11 +9,11 @@ output "connection" {
 output "environment" {
   description = "What the gcp data adapter reads for jobs: region, image, identities and the scripts location (no secrets)."
   value = {
-    CLOUD_RUN_REGION                = var.region
-    CLOUD_RUN_JOB_IMAGE             = var.job_image
-    CLOUD_RUN_JOB_SERVICE_ACCOUNT       = google_service_account.job.email
-    GCS_SCRIPTS               = "gs://${module.scripts.connection.name}/scripts/"
-    SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
+    CLOUD_RUN_REGION              = var.region
+    CLOUD_RUN_JOB_IMAGE           = var.job_image
+    CLOUD_RUN_JOB_SERVICE_ACCOUNT = google_service_account.job.email
+    GCS_SCRIPTS                   = "gs://${module.scripts.connection.name}/scripts/"
+    SCHEDULER_SERVICE_ACCOUNT     = google_service_account.scheduler.email
   }
 }
 
