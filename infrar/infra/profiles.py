@@ -88,6 +88,10 @@ PROFILES: dict[str, Profile] = {
                 required=False),
             "network_id": RootVariable("string", "VPC network (self link) for Cloud SQL, Memorystore and GKE, "
                                                  "and that Cloud Run reaches them through."),
+            "existing_private_services_connection": RootVariable(
+                "string", "The network's existing service networking connection, used instead of creating one "
+                          "(another deployment's module.private_services.connection; a network has one).",
+                "", required=False),
         },
         environment={"GOOGLE_CLOUD_PROJECT": Expr("var.project_id")},
         tags_argument="labels",
@@ -114,6 +118,13 @@ PROFILES: dict[str, Profile] = {
                 "string", "Virtual network of the subnets: the databases' private DNS zones are linked to it."),
             "administrator_group_object_id": RootVariable(
                 "string", "Microsoft Entra group that administers SQL databases, Synapse and AKS."),
+            "existing_private_dns_zone_ids": RootVariable(
+                "map(string)", "Private DNS zones to reuse by service (postgres, sql, redis, blob), e.g. another "
+                               "deployment's in the same resource group: privatelink zone names are fixed.",
+                {}, required=False),
+            "link_existing_private_dns_zones": RootVariable(
+                "bool", "Link the reused zones to virtual_network_id (false when they already resolve there).",
+                True, required=False),
         },
         environment={},
         shared=(

@@ -18,11 +18,13 @@ locals {
 }
 
 module "private_dns_zones" {
-  source              = "./modules/private_dns_zones"
-  resource_group_name = var.resource_group_name
-  virtual_network_id  = var.virtual_network_id
-  name_prefix         = local.name_prefix
-  tags                = local.tags
+  source                          = "./modules/private_dns_zones"
+  existing_private_dns_zone_ids   = var.existing_private_dns_zone_ids
+  link_existing_private_dns_zones = var.link_existing_private_dns_zones
+  resource_group_name             = var.resource_group_name
+  virtual_network_id              = var.virtual_network_id
+  name_prefix                     = local.name_prefix
+  tags                            = local.tags
 }
 
 module "storage_account" {

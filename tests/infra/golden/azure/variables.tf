@@ -20,6 +20,18 @@ variable "container_apps_subnet_id" {
   type        = string
 }
 
+variable "existing_private_dns_zone_ids" {
+  description = "Private DNS zones to reuse by service (postgres, sql, redis, blob), e.g. another deployment's in the same resource group: privatelink zone names are fixed."
+  type        = map(string)
+  default     = {}
+}
+
+variable "link_existing_private_dns_zones" {
+  description = "Link the reused zones to virtual_network_id (false when they already resolve there)."
+  type        = bool
+  default     = true
+}
+
 variable "location" {
   description = "Azure region (the prices of infrar cost are East US's)."
   type        = string

@@ -18,10 +18,11 @@ locals {
 }
 
 module "private_services" {
-  source      = "./modules/private_services"
-  network_id  = var.network_id
-  project_id  = var.project_id
-  name_prefix = local.name_prefix
+  source                               = "./modules/private_services"
+  existing_private_services_connection = var.existing_private_services_connection
+  network_id                           = var.network_id
+  project_id                           = var.project_id
+  name_prefix                          = local.name_prefix
 }
 
 module "web_application_web" {

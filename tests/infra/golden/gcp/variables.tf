@@ -21,6 +21,12 @@ variable "region" {
   default     = "us-central1"
 }
 
+variable "existing_private_services_connection" {
+  description = "The network's existing service networking connection, used instead of creating one (another deployment's module.private_services.connection; a network has one)."
+  type        = string
+  default     = ""
+}
+
 variable "network_id" {
   description = "VPC network (self link) for Cloud SQL, Memorystore and GKE, and that Cloud Run reaches them through."
   type        = string
