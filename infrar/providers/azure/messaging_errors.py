@@ -24,6 +24,9 @@ GONE: tuple[type[Exception], ...] = (MessagingEntityNotFoundError, ResourceNotFo
 # messaging contract, since at-least-once delivery hands it out again.
 STALE: tuple[type[Exception], ...] = (MessageLockLostError, MessageAlreadySettled)
 LIMIT_NAME = "Service Bus Standard (256 KiB)"
+# Service Bus's answer to a receiver on an entity that forwards ("Cannot create a message receiver
+# on an entity with auto-forwarding enabled."): a topic subscription wired to a queue.
+_AUTO_FORWARDING = "auto-forwarding enabled"
 
 
 def translate_error(exc: BaseException, kind: str, name: str) -> InfrarError:
@@ -45,6 +48,9 @@ def translate_error(exc: BaseException, kind: str, name: str) -> InfrarError:
         return Timeout(f"Service Bus did not answer in time for {target}: {exc}; retry later")
     if isinstance(exc, HttpResponseError) and exc.status_code == 400:
         return InvalidArgument(f"Service Bus refused the request on {target}: {exc.message}")
+    if _AUTO_FORWARDING in str(exc):  # amqp:not-allowed, a plain ServiceBusError: only its text tells
+        return InvalidArgument(f"Service Bus {target} forwards every message to a queue (auto-forwarding), so "
+                               "nothing can be received from it; receive from the queue it forwards to")
     if isinstance(exc, ValueError):  # the SDK's own argument checks
         return InvalidArgument(f"Service Bus refused the request on {target}: {exc}")
     return Unavailable(f"Service Bus failed on {target}: {exc}; check the network and "
