@@ -25,7 +25,7 @@ import hcl2
 import pytest
 
 from infrar import dispatch, messaging
-from infrar.errors import InvalidArgument, MissingDependency
+from infrar.errors import InvalidArgument, MissingDependency, NotFound
 from infrar.infra.generate import generate
 from infrar.infra.project import parse_project
 from infrar.messaging.rules import MAX_DELIVERIES, dead_letter_name
@@ -225,6 +225,8 @@ def test_gcp_the_queue_subscription_is_on_the_topic(infrar_service: ServiceUser,
                                "max_delivery_attempts": policy["max_delivery_attempts"]}})
     _run_as_deployed(queue, topic)
     _subscribe_as_deployed(queue, topic)
+    with pytest.raises(NotFound, match=f"queue '{queue}' has no topic of its own .*on topic '{deployed_topic}'"):
+        messaging.send_message(queue, {"direct": True})
 
 
 def test_azure_the_topic_subscription_forwards_to_the_queue(infrar_service: ServiceUser,

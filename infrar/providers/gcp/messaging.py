@@ -23,7 +23,7 @@ from typing import Any
 
 from google.api_core import exceptions as api
 
-from infrar.errors import InvalidArgument
+from infrar.errors import InvalidArgument, NotFound
 from infrar.messaging import subscriber
 from infrar.messaging.channel import outgoing, receive
 from infrar.messaging.rules import (
@@ -99,9 +99,26 @@ def _publish(topic: str, kind: str, message: dict[str, Any], create: Callable[[]
                 raise
             create()
             answer = pubsub.publisher().publish(topic=path, messages=[message])
+    except api.NotFound as exc:
+        feeder = _feeding_topic(topic) if kind == "queue" else None
+        if feeder is None:
+            raise translate_error(exc, kind, topic) from exc
+        raise NotFound(f"queue {topic!r} has no topic of its own on gcp: its subscription is on topic {feeder!r}, "
+                       "which feeds it; publish to that topic, or give the queue no subscribed topics to send "
+                       "to it directly") from exc
     except SDK_ERRORS as exc:
         raise translate_error(exc, kind, topic) from exc
     return str(answer.message_ids[0])
+
+
+def _feeding_topic(queue: str) -> str | None:
+    """The topic another queue's subscription is on when ``queue`` has no topic of its own, else None."""
+    try:
+        found = pubsub.subscriber().get_subscription(subscription=_subscription_path(queue)).topic
+    except SDK_ERRORS:
+        return None  # no subscription either, or no right to read it: the plain NotFound says enough
+    name = str(found).rsplit("/", 1)[-1]
+    return None if found == _topic_path(queue) or name == "_deleted-topic_" else name
 
 
 def _pull(queue: str, max_count: int, wait_seconds: float) -> list[Any]:
