@@ -21,7 +21,7 @@ __all__ = ["bundle", "sibling_modules"]
 
 # The bundle's text: {name}, {modules} and {main} are filled in; runs on Python 3.9 (Glue's) and later.
 _BUNDLE = '''\
-# Written by infrar for a cloud job: {name} and the modules beside it that it imports.
+# The script of a cloud job: {name}, and the modules beside it that it imports.
 import importlib.abc
 import importlib.util
 import os
