@@ -9,7 +9,6 @@ not allowed to create anything (no INFRAR_CREATE_MISSING), so it finds out about
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 
@@ -21,13 +20,12 @@ from infrar.messaging import Message
 from infrar.messaging.rules import DEFAULT_VISIBILITY_TIMEOUT, MAX_DELIVERIES
 from infrar.providers.azure._clients import servicebus as clients
 from infrar.testing.servicebus import ServiceBusService
+from tests.messaging._ordered import handle_in_order_and_check, publish_interleaved
 from tests.messaging.azure_support import entity_name, servicebus
 
 __all__ = ["entity_name", "servicebus"]  # fixtures
 
-KEYS = ["ka", "kb", "kc"]
 PER_KEY = 6
-POISON = ("kc", 3)  # always fails: dead-lettered after five deliveries, then kc's later messages go on
 
 
 @pytest.fixture
@@ -91,45 +89,8 @@ def test_a_topics_keys_are_handled_one_at_a_time_in_publish_order_by_several_wor
     topic, subscription = entity_name, entity_name + "-ordered"
     azure.create_topic(topic)
     _session_entity(azure, subscription, topic)
-    for n in range(PER_KEY):
-        for key in KEYS:  # interleaved, so one key's messages sit between the others'
-            messaging.publish(topic, {"key": key, "n": n}, ordering_key=key)
-    handled: dict[str, list[int]] = {key: [] for key in KEYS}
-    running: set[str] = set()
-    overlaps: list[tuple[str, int]] = []
-    failed_once: set[tuple[str, int]] = set()
-    poison_deliveries: list[int] = []
-    lock = threading.Lock()
-
-    def handle(message: Message) -> None:
-        key, n = message["key"], message["n"]
-        with lock:
-            if key in running:
-                overlaps.append((key, n))
-            running.add(key)
-        try:
-            time.sleep(0.01)  # widen the window in which a second handler of the key could start
-            if (key, n) == POISON:
-                poison_deliveries.append(message.delivery_count)
-                raise RuntimeError("poison")
-            if n % 3 == 1 and (key, n) not in failed_once:  # released: it must come back before the next
-                failed_once.add((key, n))
-                raise RuntimeError("fails once")
-            handled[key].append(n)
-        finally:
-            with lock:
-                running.discard(key)
-
-    expected = len(KEYS) * PER_KEY - 1
-    with messaging.subscribe(topic, handle, subscription=subscription, max_messages=expected, concurrency=3,
-                             timeout=60) as running_subscription:
-        running_subscription.wait()
-    everything = list(range(PER_KEY))
-    assert handled == {"ka": everything, "kb": everything, "kc": [n for n in everything if n != POISON[1]]}
-    assert overlaps == []
-    assert poison_deliveries == list(range(1, MAX_DELIVERIES + 1))
-    dead = messaging.receive_messages(subscription + "-dead-letter", wait_seconds=2)
-    assert [(m["key"], m["n"]) for m in dead] == [POISON]
+    publish_interleaved(topic, PER_KEY)
+    handle_in_order_and_check(topic, subscription, PER_KEY, concurrency=3, timeout=60, dead_letter_wait=2)
 
 
 def test_a_handler_longer_than_the_session_lock_keeps_its_message(azure: ServiceBusService, entity_name: str,

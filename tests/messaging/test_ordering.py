@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from infrar import messaging
-from infrar.messaging import Message
-from infrar.messaging.rules import MAX_DELIVERIES
 from infrar.providers.local._clients import queue_db
+from tests.messaging._ordered import handle_in_order_and_check, publish_interleaved
 from tests.messaging.conftest import Names
 
 ORDERED = ["local"]
-KEYS = ["ka", "kb", "kc"]
 PER_KEY = 8
-POISON = ("kc", 3)  # always fails: dead-lettered after five deliveries, then kc's later messages go on
 
 
 @pytest.mark.parametrize("provider", ORDERED, indirect=True)
@@ -33,45 +28,8 @@ def test_a_keys_messages_are_handled_one_at_a_time_in_publish_order(provider: st
     logging.getLogger("infrar.messaging").setLevel(logging.CRITICAL)  # the failures below are meant
     topic, subscription = names("orders"), names("ordered")
     messaging.subscribe(topic, print, subscription=subscription, timeout=0).wait()  # the subscription first
-    for n in range(PER_KEY):
-        for key in KEYS:  # interleaved, so a batch of ten holds several messages of each key
-            messaging.publish(topic, {"key": key, "n": n}, ordering_key=key)
-    handled: dict[str, list[int]] = {key: [] for key in KEYS}
-    running: set[str] = set()
-    overlaps: list[tuple[str, int]] = []
-    failed_once: set[tuple[str, int]] = set()
-    poison_deliveries: list[int] = []
-    lock = threading.Lock()
-
-    def handle(message: Message) -> None:
-        key, n = message["key"], message["n"]
-        with lock:
-            if key in running:
-                overlaps.append((key, n))
-            running.add(key)
-        try:
-            time.sleep(0.01)  # widen the window in which a second handler of the key could start
-            if (key, n) == POISON:
-                poison_deliveries.append(message.delivery_count)
-                raise RuntimeError("poison")
-            if n % 3 == 1 and (key, n) not in failed_once:  # released: it must come back before the next
-                failed_once.add((key, n))
-                raise RuntimeError("fails once")
-            handled[key].append(n)
-        finally:
-            with lock:
-                running.discard(key)
-
-    expected = len(KEYS) * PER_KEY - 1
-    with messaging.subscribe(topic, handle, subscription=subscription, max_messages=expected, concurrency=4,
-                             timeout=90) as running_subscription:
-        running_subscription.wait()
-    everything = list(range(PER_KEY))
-    assert handled == {"ka": everything, "kb": everything, "kc": [n for n in everything if n != POISON[1]]}
-    assert overlaps == []
-    assert poison_deliveries == list(range(1, MAX_DELIVERIES + 1))
-    dead = messaging.receive_messages(subscription + "-dead-letter", wait_seconds=5)
-    assert [(m["key"], m["n"]) for m in dead] == [POISON]
+    publish_interleaved(topic, PER_KEY)
+    handle_in_order_and_check(topic, subscription, PER_KEY, concurrency=4, timeout=90, dead_letter_wait=5)
 
 
 def test_a_local_database_made_before_ordering_keys_gets_the_column(infrar_local: Path) -> None:
