@@ -7,6 +7,9 @@ like the workload that started them, so they reach what those workloads reach an
 - GCP / Azure: every other resource those workloads use admits the warehouse's job identity
   (``job_member``: the Cloud Run jobs' service account; ``job_principal_id``: the Synapse
   workspace identity Spark jobs run as) next to theirs in ``members`` / ``principal_ids``.
+Azure: a warehouse module that declares ``client_identities`` gets, by workload name, the display
+name of each user's managed identity (``identity_name``): Synapse serverless SQL users are
+created from Entra principals by name (its ``grant_sql``, in the root output ``database_grants``).
 """
 
 from __future__ import annotations
@@ -27,8 +30,25 @@ JOB_IDENTITIES = {"job_member": "members", "job_principal_id": "principal_ids"}
 
 def warehouse_arguments(placed: _Placed, users: Sequence[_Placed],
                         uses: Callable[[_Placed], Sequence[_Placed]]) -> dict[str, Value]:
+    """The arguments of warehouse ``placed`` that come from its ``users``: identities and job grants."""
+    if placed.entry.kind != "warehouse":
+        return {}
+    arguments = _client_identities(placed, users)
+    arguments.update(_job_policy_statements(placed, users, uses))
+    return arguments
+
+
+def _client_identities(placed: _Placed, users: Sequence[_Placed]) -> dict[str, Value]:
+    """``client_identities``: workload name -> its identity's display name (Synapse SQL users are made by name)."""
+    named: dict[str, Value] = {w.entry.name: Expr(w.ref_to("identity_name")) for w in users
+                               if "identity_name" in w.outputs}
+    return {"client_identities": named} if named and "client_identities" in placed.variables else {}
+
+
+def _job_policy_statements(placed: _Placed, users: Sequence[_Placed],
+                           uses: Callable[[_Placed], Sequence[_Placed]]) -> dict[str, Value]:
     """``job_policy_statements`` of warehouse ``placed`` from the resources its ``users`` also reach."""
-    if placed.entry.kind != "warehouse" or "job_policy_statements" not in placed.variables:
+    if "job_policy_statements" not in placed.variables:
         return {}
     reached: list[_Placed] = []
     for workload in users:

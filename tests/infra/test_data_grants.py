@@ -9,7 +9,10 @@ Synapse jobs need, read from the module source.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,107 @@ def test_gcp_and_azure_job_identities_are_admitted_where_their_starters_are(prov
     identities = bucket[bucket.index(f"{variable} = ["):bucket.index("]", bucket.index(f"{variable} = ["))]
     assert f"module.warehouse_analytics.{output}" in identities
     assert output not in _module_block(main, "warehouse_analytics")  # its own grants are its own
+
+
+# What each statement of the Azure data adapter needs in a serverless SQL database (T-SQL
+# permissions documented per statement), the query path (external tables, OPENROWSET views) included.
+_SYNAPSE_NEEDS = {
+    "SELECT": {"db_datareader"},
+    "CREATE EXTERNAL DATA SOURCE": {"ALTER ANY EXTERNAL DATA SOURCE"},
+    "CREATE EXTERNAL FILE FORMAT": {"ALTER ANY EXTERNAL FILE FORMAT"},
+    "CREATE EXTERNAL TABLE": {"CREATE TABLE", "ALTER ON SCHEMA::dbo", "ALTER ANY EXTERNAL DATA SOURCE",
+                              "ALTER ANY EXTERNAL FILE FORMAT"},
+    "CREATE VIEW": {"CREATE VIEW", "ALTER ON SCHEMA::dbo"},
+    "OPENROWSET": {"ADMINISTER DATABASE BULK OPERATIONS"},
+    "DROP": {"ALTER ON SCHEMA::dbo"},
+}
+
+
+def _adapter_synapse_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every kind of T-SQL statement the Azure data adapter sends (tables in each format, drops, queries)."""
+    from infrar.providers.azure import data
+
+    monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_URL", "https://acct.blob.core.windows.net")
+    columns = {"day": "DATE", "amount": "DECIMAL(12,2)"}
+    statements = [s for fmt in ("csv", "parquet", "json")
+                  for s in data.external_table_sql("sales", columns, "landing", "sales/", fmt, True)]
+    source = Path(data.__file__).read_text()
+    statements += [f"{verb} sales" for verb in re.findall(r"""f?["'](DROP|SELECT) """, source)]
+    return statements
+
+
+def _needed(statement: str) -> set[str]:
+    text = re.sub(r"^IF NOT EXISTS \(SELECT .*?\) ", "", statement)  # the existence check is a catalog read
+    needs = {need for kind, permissions in _SYNAPSE_NEEDS.items() if text.startswith(kind)
+             for need in permissions}
+    if "OPENROWSET" in text:
+        needs |= _SYNAPSE_NEEDS["OPENROWSET"]
+    assert needs, f"no permission known for {statement!r}: add it to _SYNAPSE_NEEDS and grants.tf"
+    return needs | (_SYNAPSE_NEEDS["SELECT"] if statement.startswith("IF NOT EXISTS (SELECT") else set())
+
+
+def _synapse_grant_sql(tmp_path: Path, identities: dict[str, str]) -> list[str]:
+    """``grant_sql`` of modules/azure/synapse_workspace as terraform evaluates it (its locals alone)."""
+    binary = shutil.which("tofu") or shutil.which("terraform")
+    if binary is None:
+        pytest.skip("neither tofu nor terraform is installed")
+    module = MODULES / "azure" / "synapse_workspace"
+    blocks = [b for name in ("main.tf", "grants.tf")
+              for b in re.findall(r"^locals \{\n.*?^\}\n", (module / name).read_text(), re.MULTILINE | re.DOTALL)]
+    mapping = ", ".join(f'{k} = "{v}"' for k, v in identities.items())
+    config = ('variable "name" {\n  default = "analytics"\n}\nvariable "name_prefix" {\n  default = "shop-prod-"\n}\n'
+              'variable "resource_group_name" {\n  default = "rg"\n}\n'
+              f'variable "client_identities" {{\n  default = {{ {mapping} }}\n}}\n' + "\n".join(blocks))
+    (tmp_path / "main.tf").write_text(config)
+    done = subprocess.run([binary, f"-chdir={tmp_path}", "console"], input="jsonencode(local.grant_sql)\n",
+                          capture_output=True, text=True, timeout=120,
+                          env={"CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    result: list[str] = json.loads(json.loads(done.stdout.strip()))
+    return result
+
+
+def _granted_tsql(statement: str, identity: str) -> set[str]:
+    granted = set(re.findall(rf"ALTER ROLE (\w+) ADD MEMBER \[{re.escape(identity)}\]", statement))
+    for permissions, on in re.findall(rf"GRANT (.+?)(?: ON (\S+))? TO \[{re.escape(identity)}\];", statement):
+        granted |= {f"{p.strip()} ON {on}" if on else p.strip() for p in permissions.split(",")}
+    return granted
+
+
+def test_azure_warehouse_grants_make_each_workload_identity_a_sql_user_with_what_the_adapter_needs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.infra.test_names import _config
+
+    files = generate(parse_project(PROJECT, "p.yaml"), "azure", with_plugins=False)
+    main = " ".join(files["main.tf"].split())
+    warehouse = _module_block(main, "warehouse_analytics")
+    assert "client_identities = { etl = module.background_worker_etl.identity_name }" in warehouse
+    assert "web" not in warehouse  # web does not use the warehouse
+    outputs = " ".join(files["outputs.tf"].split())
+    assert 'output "database_grants"' in outputs and "analytics = module.warehouse_analytics.grant_sql" in outputs
+    worker = _module_block(main, "background_worker_etl")
+    job_module = re.search(r'source = "\./modules/([a-z_]+)"', worker)
+    assert job_module is not None
+    assert 'value = azurerm_user_assigned_identity.this.name' in " ".join(
+        files[f"modules/{job_module[1]}/outputs.tf"].split())
+
+    # the identity etl's module creates, as terraform names it, is the one the script lets in
+    (tmp_path / "names").mkdir()
+    (tmp_path / "names" / "main.tf").write_text(_config(f"azure/{job_module[1]}", "shop-prod-", "etl"))
+    binary = shutil.which("tofu") or shutil.which("terraform")
+    assert binary is not None
+    physical = subprocess.run([binary, f"-chdir={tmp_path / 'names'}", "console"], input="local.physical\n",
+                              capture_output=True, text=True, timeout=120,
+                              env={"CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"}).stdout.strip().strip('"')
+    identity = f"{physical}-identity"
+    script = _synapse_grant_sql(tmp_path, {"etl": identity})
+    assert script[0] == "CREATE DATABASE [analytics] COLLATE Latin1_General_100_CI_AS_SC_UTF8;"
+    users = {name: s for s in script[1:] for name in re.findall(r"CREATE USER \[([^\]]+)\] FROM EXTERNAL PROVIDER;", s)}
+    workspace = next(name for name in users if name != identity)
+    assert set(users) == {identity, workspace} and identity == "shop-prod-etl-identity"
+    assert workspace.startswith("shop-prod-analytics-")  # the workspace's own identity: the Spark jobs
+    needed = {n for s in _adapter_synapse_statements(monkeypatch) for n in _needed(s)}
+    for name, statement in users.items():
+        assert statement.startswith("USE [analytics]; ")
+        assert f"IF DATABASE_PRINCIPAL_ID(N'{name}') IS NULL CREATE USER [{name}]" in statement
+        assert _granted_tsql(statement, name) == needed, name  # all the adapter needs, nothing broader

@@ -12,3 +12,8 @@ output "endpoint" {
   description = "Private FQDN of the API server."
   value       = azurerm_kubernetes_cluster.this.private_fqdn
 }
+
+output "identity_name" {
+  description = "Display name of the workload identity: the Entra principal a database user is created FROM EXTERNAL PROVIDER for (Synapse serverless SQL looks principals up by name)."
+  value       = azurerm_user_assigned_identity.workload.name
+}

@@ -26,3 +26,8 @@ output "job_principal_id" {
   description = "Object id of the workspace identity Spark jobs run as: the resources the workloads starting jobs use grant it their roles too."
   value       = azurerm_synapse_workspace.this.identity[0].principal_id
 }
+
+output "grant_sql" {
+  description = "T-SQL a member of the Entra administrator group runs once after apply, each statement a batch of its own, in order, on the serverless SQL endpoint: the warehouse database, then a user per workload identity and for the Spark jobs, with the permissions the data adapter's statements need (grants.tf)."
+  value       = local.grant_sql
+}

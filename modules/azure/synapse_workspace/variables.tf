@@ -41,3 +41,9 @@ variable "name_prefix" {
   type        = string
   default     = ""
 }
+
+variable "client_identities" {
+  description = "By workload name: the display name of the managed identity of each workload that uses this warehouse; each gets a serverless SQL user of that name (grant_sql)."
+  type        = map(string)
+  default     = {}
+}

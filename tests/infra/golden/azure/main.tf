@@ -258,6 +258,9 @@ module "warehouse_analytics" {
   location                      = var.location
   resource_group_name           = var.resource_group_name
   principal_ids                 = [module.background_worker_jobs.principal_id]
-  name_prefix                   = local.name_prefix
-  tags                          = local.tags
+  client_identities = {
+    jobs = module.background_worker_jobs.identity_name
+  }
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }

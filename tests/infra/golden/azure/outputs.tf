@@ -83,6 +83,7 @@ output "clusters" {
 output "database_grants" {
   description = "SQL an administrator runs once in each database to let its workload identities in."
   value = {
-    orders = module.database_orders.grant_sql
+    orders    = module.database_orders.grant_sql
+    analytics = module.warehouse_analytics.grant_sql
   }
 }
