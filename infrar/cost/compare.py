@@ -57,6 +57,10 @@ def compare(est: Estimate, previous: dict[str, Any], source: str = "previous est
         before = (previous["providers"].get(provider) or {}).get("total")
         after = round(est.total(provider), 2) if provider in est.providers else None
         out.append(f"{_TITLES.get(provider, provider)} total: {_change(before, after)}")
+        was_region = (previous["providers"].get(provider) or {}).get("region")
+        region = est.models[provider].region if provider in est.providers else None
+        if was_region and region and was_region != region:  # the same project priced elsewhere
+            out.append(f"  region: {was_region} -> {region}")
         changed = [(name, old_lines.get((name, p)), new_lines.get((name, p)))
                    for name, p in dict.fromkeys([*old_lines, *new_lines]) if p == provider]
         for name, was, now in changed:

@@ -114,8 +114,12 @@ def _size_of(entry: Capability | Resource) -> str | None:
     return str(size) if size is not None else None
 
 
-def price(entry: Capability | Resource, impl: Implementation, usage: Mapping[str, float]) -> Line:
-    """Evaluate ``impl`` for one capability or resource with the project's usage figures for it."""
+def price(entry: Capability | Resource, impl: Implementation, usage: Mapping[str, float],
+          allowance: list[float] | None = None) -> Line:
+    """Evaluate ``impl`` for one capability or resource with the project's usage figures for it.
+
+    ``allowance``: what is left of the shared charge's included amount (one item, used up here).
+    """
     values: dict[str, float] = dict(settings_of(entry))
     values.update(impl.prices)
     defaulted: list[str] = []
@@ -131,6 +135,12 @@ def price(entry: Capability | Resource, impl: Implementation, usage: Mapping[str
         row = impl.instances[size]
         instance_type = str(row["type"])
         values.update({f"instance_{k}": float(v) for k, v in row.items() if k != "type"})
+    includes = impl.shared.includes if impl.shared is not None else None
+    if includes is not None:  # this line's part of the project's one allowance, in project order
+        left = allowance if allowance is not None else [impl.prices[includes.amount]]
+        values[includes.name] = evaluate(includes.quantity, values)
+        values[includes.included_name] = min(left[0], values[includes.name])
+        left[0] -= values[includes.included_name]
     assert impl.formula is not None
     monthly = evaluate(impl.formula, values)
     read = {name: values[name] for name in sorted(impl.formula.names | set(impl.usage))}
@@ -177,11 +187,39 @@ def _choose(requested: Sequence[str] | None, models: Mapping[str, CostModel]) ->
     return tuple(chosen)
 
 
+def _regional(models: Mapping[str, CostModel], chosen: Sequence[str], project: Project,
+              regions: Mapping[str, str] | None) -> dict[str, CostModel]:
+    """Each chosen provider's model in its region: ``regions`` (--region) over project.yaml's ``regions:``."""
+    for provider in regions or {}:
+        if provider not in models:
+            raise InvalidArgument(f"--region {provider}=...: no cost model for provider {provider!r}; "
+                                  f"available: {', '.join(models)}")
+    wanted = {**project.regions, **(regions or {})}
+    regional = dict(models)
+    for provider in chosen:
+        try:
+            regional[provider] = models[provider].in_region(wanted.get(provider))
+        except CostModelError as exc:
+            origin = "--region" if provider in (regions or {}) else f"regions.{provider} in {project.path}"
+            raise InvalidArgument(f"{origin}: {exc}") from exc
+    return regional
+
+
+def _unpriced(entry: Capability | Resource, model: CostModel, engine: str | None) -> Line:
+    """The line of a kind the model prices, but not in its region: n/a, never another region's price."""
+    missing = model.unpriced_for(entry.kind, engine)
+    title = "no cost model" if missing is None else f"no {model.region} prices recorded ({missing.id})"
+    return Line(entry.name, entry.kind, model.provider, None, title, None)
+
+
 def estimate(project: Project, providers: Sequence[str] | None = None,
-             models: Mapping[str, CostModel] | None = None) -> Estimate:
-    """Price ``project`` on ``providers`` (default: every provider with a cost model)."""
-    models = dict(models if models is not None else load_models())
-    chosen = _choose(providers, models)
+             models: Mapping[str, CostModel] | None = None, regions: Mapping[str, str] | None = None) -> Estimate:
+    """Price ``project`` on ``providers`` (default: every provider with a cost model), each in its region:
+    ``regions`` (provider -> region) over the project's ``regions:``, else the model's base region."""
+    base = dict(models if models is not None else load_models())
+    chosen = _choose(providers, base)
+    models = _regional(base, chosen, project, regions)
+    allowances: dict[tuple[str, str], list[float]] = {}  # (provider, implementation) -> included amount left
     lines: list[Line] = []
     for entry in project.entries():
         usage = project.usage.get(entry.name, {})
@@ -192,8 +230,11 @@ def estimate(project: Project, providers: Sequence[str] | None = None,
             except CostModelError as exc:  # an engine this provider does not run
                 raise InvalidArgument(f"{entry.location or entry.name}: {exc}") from exc
             if impl is None:
-                lines.append(Line(entry.name, entry.kind, provider, None, "no cost model", None))
+                lines.append(_unpriced(entry, models[provider], None if engine is None else str(engine)))
             else:
-                lines.append(price(entry, impl, usage))
+                includes = impl.shared.includes if impl.shared is not None else None
+                left = None if includes is None else allowances.setdefault(
+                    (provider, impl.id), [impl.prices[includes.amount]])
+                lines.append(price(entry, impl, usage, left))
     lines.extend(_shared_lines(lines, models))
     return Estimate(project=project, providers=chosen, models=models, lines=tuple(lines))

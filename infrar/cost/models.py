@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -38,13 +37,15 @@ from typing import Any
 import yaml
 
 from infrar.cost.formula import FUNCTIONS, Formula, FormulaError, compile_formula
-from infrar.errors import InfrarError
+from infrar.cost.model_yaml import CostModelError, at, date, error, mapping, number, source_of, unknown_keys
+from infrar.cost.regions import RegionTable, merge_regions, parse_regions, unknown_region
 from infrar.infra.project import CAPABILITY_TYPES, OBSERVABILITY, RESOURCE_KINDS, USAGE_KEYS
-from infrar.infra.project_yaml import Loader, shown
+from infrar.infra.project_yaml import Loader
 
 __all__ = [
     "CONFIG_NAMES",
     "SIZES",
+    "Allowance",
     "CostModel",
     "CostModelError",
     "Implementation",
@@ -58,7 +59,6 @@ SIZES = ("small", "medium", "large", "xlarge")
 BUILTIN_DIR = "_cost_models"
 PROVIDER_ORDER = ("aws", "gcp", "azure")  # column order of the built-in providers; plugins follow
 PLUGIN_KEY = "cost_models"
-MAX_FIGURE = 10**12  # no price or instance figure is larger; beyond it a typo, not a price
 
 # Names the estimator derives from a capability's or resource's settings, by kind (numbers;
 # booleans are 0 or 1). Formulas may use them beside their prices and usage keys.
@@ -77,14 +77,27 @@ CONFIG_NAMES: dict[str, tuple[str, ...]] = {
     OBSERVABILITY: ("retention_days",),
 }
 
-_MODEL_KEYS = ("provider", "region", "currency", "description", "implementations")
+_MODEL_KEYS = ("provider", "region", "currency", "description", "implementations", "regions")
 _IMPL_KEYS = ("serves", "engine", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula",
               "shared")
-_SHARED_KEYS = ("name", "title", "formula")
+_SHARED_KEYS = ("name", "title", "formula", "includes")
+_ALLOWANCE_KEYS = ("name", "quantity", "amount")
 
 
-class CostModelError(InfrarError, ValueError):
-    """A cost model file is malformed; the message names the file and key and the fix."""
+@dataclass(frozen=True)
+class Allowance:
+    """What a shared charge includes once per project (a namespace's 13 M operations a month), used
+    up by the implementation's lines in project order. Each line's formula reads ``name`` (what the
+    line uses, ``quantity`` evaluated for it) and ``<name>_included`` (the part the allowance still
+    covered), so the project as a whole, not each resource, gets the allowance once."""
+
+    name: str
+    quantity: Formula
+    amount: str  # the price that is the allowance
+
+    @property
+    def included_name(self) -> str:
+        return f"{self.name}_included"
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,7 @@ class SharedCharge:
     name: str
     title: str
     formula: Formula
+    includes: Allowance | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,32 @@ class CostModel:
     currency: str
     file: str
     implementations: Mapping[str, Implementation] = field(hash=False)
+    regions: Mapping[str, RegionTable] = field(default_factory=dict, hash=False)  # other regions than ``region``
+    # In a region's view (``in_region``): the implementations with no prices recorded for it.
+    unpriced: Mapping[str, Implementation] = field(default_factory=dict, hash=False)
+
+    def in_region(self, region: str | None) -> CostModel:
+        """This model with ``region``'s prices (None: the base region); an unpriced region is an error."""
+        if not region or region == self.region:
+            return self
+        table = self.regions.get(region)
+        if table is None:
+            raise unknown_region(self.provider, region, self.region, self.regions, self.file)
+        impls: dict[str, Implementation] = {}
+        for impl_id, impl in self.implementations.items():
+            there = table.priced.get(impl_id)
+            if there is None:
+                continue
+            instances = {size: {**row, **there.instances.get(size, {})} for size, row in impl.instances.items()}
+            impls[impl_id] = replace(impl, prices={**impl.prices, **there.prices}, instances=instances,
+                                     taken=there.taken or impl.taken)
+        unpriced = {i: impl for i, impl in self.implementations.items() if i not in impls}
+        return replace(self, region=region, implementations=impls, unpriced=unpriced)
+
+    def unpriced_for(self, kind: str, engine: str | None = None) -> Implementation | None:
+        """The implementation that would price ``kind`` had its prices been recorded for this region."""
+        found = [i for i in self.unpriced.values() if kind in i.serves]
+        return next((i for i in found if engine is None or i.engine in (None, engine)), None)
 
     def for_kind(self, kind: str, engine: str | None = None) -> Implementation | None:
         """The implementation pricing ``kind`` (with ``engine``, when implementations name engines)."""
@@ -136,149 +176,98 @@ class CostModel:
         return chosen
 
 
-class _Source(str):
-    """A cost model's file name that knows the line and column of each key (``implementations.x.prices.y``)."""
-
-    positions: dict[str, tuple[int, int]]
-
-
-def _source(file: str, text: str) -> _Source:
-    source = _Source(file)
-    source.positions = {}
-    pending: list[tuple[yaml.Node | None, str]] = [(yaml.compose(text, Loader=Loader), "")]
-    while pending:
-        node, path = pending.pop()
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                name = f"{path}.{key.value}" if path else str(key.value)
-                source.positions[name] = (key.start_mark.line + 1, key.start_mark.column + 1)
-                pending.append((value, name))
-    return source
-
-
-def _at(file: str, key: str) -> str:
-    """``file:line:col: key`` at the key (or the nearest enclosing one that is written), else ``file: key``."""
-    positions = getattr(file, "positions", {})
-    probe = key
-    while probe and probe not in positions:
-        probe = probe.rpartition(".")[0]
-    if not probe:
-        return f"{file}: {key}"
-    line, column = positions[probe]
-    return f"{file}:{line}:{column}: {key}"
-
-
-def _error(file: str, key: str, problem: str) -> CostModelError:
-    return CostModelError(f"{_at(file, key)}: {problem}")
-
-
-def _unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], file: str, where: str) -> None:
-    options = sorted(allowed)
-    for key in data:
-        if key not in options:
-            close = difflib.get_close_matches(str(key), options, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(options)
-            raise _error(file, f"{where}.{key}" if where else str(key), f"unknown key; {hint}")
-
-
-def _number(value: Any, file: str, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _error(file, key, f"expected a number, got {value!r}")
-    if not math.isfinite(value) or value > MAX_FIGURE:
-        raise _error(file, key, f"{shown(value)} is out of range; allowed: 0 to {MAX_FIGURE:,}")
-    if value < 0:
-        raise _error(file, key, f"{value!r} is negative; prices and figures are >= 0")
-    return float(value)
-
-
-def _mapping(value: Any, file: str, key: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _error(file, key, f"expected a mapping, got {type(value).__name__}")
-    return {str(k): v for k, v in value.items()}
-
-
 def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> Implementation:
     where = f"implementations.{impl_id}"
-    data = _mapping(raw, file, where)
-    _unknown_keys(data, _IMPL_KEYS, file, where)
+    data = mapping(raw, file, where)
+    unknown_keys(data, _IMPL_KEYS, file, where)
     for required in ("serves", "title", "source", "taken", "formula"):
         if required not in data:
-            raise _error(file, f"{where}.{required}", "missing required key")
+            raise error(file, f"{where}.{required}", "missing required key")
     serves = data["serves"] if isinstance(data["serves"], list) else [data["serves"]]
     for kind in serves:
         if kind not in KINDS:
             close = difflib.get_close_matches(str(kind), KINDS, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(KINDS)
-            raise _error(file, f"{where}.serves", f"{kind!r} is not a capability or resource kind; {hint}")
+            raise error(file, f"{where}.serves", f"{kind!r} is not a capability or resource kind; {hint}")
     sources = data["source"] if isinstance(data["source"], list) else [data["source"]]
     if not sources or not all(isinstance(s, str) and s.startswith("https://") for s in sources):
-        raise _error(file, f"{where}.source", "give the https:// URL of the public price page (or a list)")
-    taken = data["taken"]
-    if isinstance(taken, str):
-        try:
-            taken = dt.date.fromisoformat(taken)
-        except ValueError:
-            pass
-    if not isinstance(taken, dt.date):
-        raise _error(file, f"{where}.taken", f"{taken!r} is not a date; write it as YYYY-MM-DD")
-    prices = {k: _number(v, file, f"{where}.prices.{k}") for k, v in _mapping(data.get("prices"), file,
+        raise error(file, f"{where}.source", "give the https:// URL of the public price page (or a list)")
+    taken = date(data["taken"], file, f"{where}.taken")
+    prices = {k: number(v, file, f"{where}.prices.{k}") for k, v in mapping(data.get("prices"), file,
                                                                                  f"{where}.prices").items()}
     allowed_usage = set.intersection(*(set(USAGE_KEYS[k]) for k in serves))
     usage: dict[str, Formula] = {}
-    for key, default in _mapping(data.get("usage"), file, f"{where}.usage").items():
+    for key, default in mapping(data.get("usage"), file, f"{where}.usage").items():
         if key not in allowed_usage:
             close = difflib.get_close_matches(key, sorted(allowed_usage), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(sorted(allowed_usage))
-            raise _error(file, f"{where}.usage.{key}", f"not a usage key of {', '.join(serves)}; {hint}")
-        usage[key] = compile_formula(default, _at(file, f"{where}.usage.{key}"))
+            raise error(file, f"{where}.usage.{key}", f"not a usage key of {', '.join(serves)}; {hint}")
+        usage[key] = compile_formula(default, at(file, f"{where}.usage.{key}"))
     instances: dict[str, dict[str, Any]] = {}
-    for size, entry in _mapping(data.get("instances"), file, f"{where}.instances").items():
+    for size, entry in mapping(data.get("instances"), file, f"{where}.instances").items():
         if size not in SIZES:
-            raise _error(file, f"{where}.instances.{size}", f"unknown size; allowed: {', '.join(SIZES)}")
-        row = _mapping(entry, file, f"{where}.instances.{size}")
+            raise error(file, f"{where}.instances.{size}", f"unknown size; allowed: {', '.join(SIZES)}")
+        row = mapping(entry, file, f"{where}.instances.{size}")
         if not isinstance(row.get("type"), str):
-            raise _error(file, f"{where}.instances.{size}.type", "give the provider's instance type name")
-        instances[size] = {k: (v if k == "type" else _number(v, file, f"{where}.instances.{size}.{k}"))
+            raise error(file, f"{where}.instances.{size}.type", "give the provider's instance type name")
+        instances[size] = {k: (v if k == "type" else number(v, file, f"{where}.instances.{size}.{k}"))
                            for k, v in row.items()}
     if instances and set(instances) != set(SIZES):
         missing = ", ".join(s for s in SIZES if s not in instances)
-        raise _error(file, f"{where}.instances", f"missing sizes: {missing}; price every size")
-    formula = compile_formula(data["formula"], _at(file, f"{where}.formula"))
-    _check_names(formula, prices, usage, instances, serves, file, where)
+        raise error(file, f"{where}.instances", f"missing sizes: {missing}; price every size")
+    formula = compile_formula(data["formula"], at(file, f"{where}.formula"))
+    shared = None if data.get("shared") is None else _parse_shared(data["shared"], prices, file, f"{where}.shared")
+    _check_names(formula, prices, usage, instances, serves, file, where, shared.includes if shared else None)
     return Implementation(
         id=impl_id, provider=provider, serves=tuple(serves), title=str(data["title"]),
         sources=tuple(sources), taken=taken, prices=prices, usage=usage, instances=instances,
         formula=formula, notes=str(data.get("notes", "")), file=file,
         engine=None if data.get("engine") is None else str(data["engine"]),
-        shared=None if data.get("shared") is None else _parse_shared(data["shared"], prices, file, f"{where}.shared"),
+        shared=shared,
     )
 
 
 def _parse_shared(raw: Any, prices: Mapping[str, float], file: str, where: str) -> SharedCharge:
-    data = _mapping(raw, file, where)
-    _unknown_keys(data, _SHARED_KEYS, file, where)
-    for required in _SHARED_KEYS:
+    data = mapping(raw, file, where)
+    unknown_keys(data, _SHARED_KEYS, file, where)
+    for required in _SHARED_KEYS[:3]:
         if required not in data:
-            raise _error(file, f"{where}.{required}", "missing required key")
-    formula = compile_formula(data["formula"], _at(file, f"{where}.formula"))
+            raise error(file, f"{where}.{required}", "missing required key")
+    formula = compile_formula(data["formula"], at(file, f"{where}.formula"))
     for name in sorted(formula.names - set(prices)):  # once per project: no resource's settings or usage
         raise FormulaError(f"{formula.where}: formula {formula.text!r}: unknown name {name!r}; a shared charge "
                            "reads the implementation's prices only")
-    return SharedCharge(name=str(data["name"]), title=str(data["title"]), formula=formula)
+    includes = None if data.get("includes") is None else _parse_allowance(data["includes"], prices, file,
+                                                                             f"{where}.includes")
+    return SharedCharge(name=str(data["name"]), title=str(data["title"]), formula=formula, includes=includes)
+
+
+def _parse_allowance(raw: Any, prices: Mapping[str, float], file: str, where: str) -> Allowance:
+    data = mapping(raw, file, where)
+    unknown_keys(data, _ALLOWANCE_KEYS, file, where)
+    for required in _ALLOWANCE_KEYS:
+        if required not in data:
+            raise error(file, f"{where}.{required}", "missing required key")
+    if data["amount"] not in prices:
+        raise error(file, f"{where}.amount", f"{data['amount']!r} is not one of the implementation's prices; "
+                    "name the price that is the included amount")
+    quantity = compile_formula(data["quantity"], at(file, f"{where}.quantity"))
+    return Allowance(name=str(data["name"]), quantity=quantity, amount=str(data["amount"]))
 
 
 def _check_names(formula: Formula, prices: Mapping[str, float], usage: Mapping[str, Formula],
-                 instances: Mapping[str, Mapping[str, Any]], serves: list[str], file: str, where: str) -> None:
+                 instances: Mapping[str, Mapping[str, Any]], serves: list[str], file: str, where: str,
+                 includes: Allowance | None = None) -> None:
     config = set.intersection(*(set(CONFIG_NAMES[k]) for k in serves))
     fields = {f"instance_{k}" for row in instances.values() for k in row if k != "type"}
     groups = {"prices": set(prices), "usage": set(usage), "settings": config, "instances": fields}
+    if includes is not None:
+        groups["shared.includes"] = {includes.name, includes.included_name}
     seen: dict[str, str] = {}
     for group, names in groups.items():
         for name in names:
             if name in seen or name in FUNCTIONS:
-                raise _error(file, f"{where}.{group}.{name}",
+                raise error(file, f"{where}.{group}.{name}",
                              f"name also used by {seen.get(name, 'a function')}; rename one of them")
             seen[name] = group
     for key, default in usage.items():  # defaults may read settings and earlier usage keys
@@ -288,9 +277,14 @@ def _check_names(formula: Formula, prices: Mapping[str, float], usage: Mapping[s
                                f"defaults may read settings ({', '.join(sorted(config)) or 'none'}), "
                                "prices and earlier usage keys")
     read = set(formula.names).union(*(d.names for d in usage.values()))
+    if includes is not None:  # what a line uses of the allowance is over its settings, prices and usage
+        read |= includes.quantity.names
+        for name in sorted(includes.quantity.names - set(seen) | (includes.quantity.names & groups["shared.includes"])):
+            raise FormulaError(f"{includes.quantity.where}: formula {includes.quantity.text!r}: unknown name "
+                               f"{name!r}; the quantity may read settings, prices, usage and instance fields")
     for key in usage:
         if key not in read:
-            raise _error(file, f"{where}.usage.{key}", "the formula never reads this usage key; remove it")
+            raise error(file, f"{where}.usage.{key}", "the formula never reads this usage key; remove it")
     for name in sorted(formula.names - set(seen)):
         close = difflib.get_close_matches(name, sorted(seen), n=1)
         hint = f"did you mean {close[0]!r}?" if close else "define it under prices:, usage: or instances:"
@@ -303,25 +297,27 @@ def parse_model(text: str, file: str) -> CostModel:
         raw = yaml.load(text, Loader=Loader)  # a SafeLoader that reads integers of any length
     except yaml.YAMLError as exc:
         raise CostModelError(f"{file}: not valid YAML: {exc}") from exc
-    file = _source(file, text)  # parsed once more, for the line and column of each key in messages
-    data = _mapping(raw, file, "(top level)")
-    _unknown_keys(data, _MODEL_KEYS, file, "")
+    file = source_of(file, text)  # parsed once more, for the line and column of each key in messages
+    data = mapping(raw, file, "(top level)")
+    unknown_keys(data, _MODEL_KEYS, file, "")
     for required in ("provider", "implementations"):
         if required not in data:
-            raise _error(file, required, "missing required key")
+            raise error(file, required, "missing required key")
     provider = str(data["provider"])
     impls = {str(k): _parse_implementation(str(k), v, provider, file)
-             for k, v in _mapping(data["implementations"], file, "implementations").items()}
+             for k, v in mapping(data["implementations"], file, "implementations").items()}
     served: dict[tuple[str, str | None], str] = {}
     for impl in impls.values():
         for kind in impl.serves:
             if (kind, impl.engine) in served:
-                raise _error(file, f"implementations.{impl.id}.serves",
+                raise error(file, f"implementations.{impl.id}.serves",
                              f"{kind} is already served by {served[kind, impl.engine]}; "
                              "one implementation per kind (and engine)")
             served[kind, impl.engine] = impl.id
-    return CostModel(provider=provider, region=str(data.get("region", "")),
-                     currency=str(data.get("currency", "USD")), file=file, implementations=impls)
+    region = str(data.get("region", ""))
+    tables = parse_regions(data.get("regions"), impls, provider, region, file) if data.get("regions") else {}
+    return CostModel(provider=provider, region=region, currency=str(data.get("currency", "USD")), file=file,
+                     implementations=impls, regions=tables)
 
 
 def merge(models: Iterable[CostModel]) -> dict[str, CostModel]:
@@ -332,6 +328,9 @@ def merge(models: Iterable[CostModel]) -> dict[str, CostModel]:
         if base is None:
             merged[model.provider] = model
             continue
+        if model.region != base.region:  # one file's prices would be another region's
+            raise CostModelError(f"{model.file}: region: {model.region!r}, but {base.file} prices "
+                                 f"{base.region!r}; write {base.region}'s prices, other regions under regions:")
         impls = dict(base.implementations)
         for impl in model.implementations.values():
             clash = impls.get(impl.id) or next((i for k in impl.serves if (i := base.for_kind(k))), None)
@@ -339,7 +338,8 @@ def merge(models: Iterable[CostModel]) -> dict[str, CostModel]:
                 raise CostModelError(f"{impl.file}: implementations.{impl.id}: conflicts with {clash.id} "
                                      f"in {clash.file} (same id or kind); remove one of them")
             impls[impl.id] = impl
-        merged[model.provider] = CostModel(base.provider, base.region, base.currency, base.file, impls)
+        merged[model.provider] = CostModel(base.provider, base.region, base.currency, base.file, impls,
+                                           merge_regions(base.regions, model.regions))
     return merged
 
 

@@ -51,7 +51,7 @@ def _footnotes(est: Estimate) -> list[str]:
                      f"{est.project.path.name}:")
         notes.extend(f"    {name}: {', '.join(keys)}" for name, keys in depends.items())
     missing = sorted({(line.provider, line.kind) for line in est.lines if line.monthly is None})
-    notes.extend(f"n/a: {_title(p)} has no cost model for {kind}; its total leaves it out" for p, kind in missing)
+    notes.extend(_missing(est, p, kind) for p, kind in missing)
     for provider in est.providers:
         model = est.models[provider]
         dates = sorted({str(i.taken) for i in model.implementations.values()})
@@ -62,6 +62,15 @@ def _footnotes(est: Estimate) -> list[str]:
         notes.append(f"{_title(provider)}: {model.region or 'list'} prices from {' and '.join(files or [model.file])}, "
                      f"taken {', '.join(dates)}")
     return notes
+
+
+def _missing(est: Estimate, provider: str, kind: str) -> str:
+    model = est.models[provider]
+    unpriced = model.unpriced_for(kind)
+    if unpriced is None:
+        return f"n/a: {_title(provider)} has no cost model for {kind}; its total leaves it out"
+    return (f"n/a: {_title(provider)} has no {model.region} prices recorded for {kind} ({unpriced.id}); its total "
+            f"leaves it out (add them under regions.{model.region} in {unpriced.file})")
 
 
 def _grid(est: Estimate) -> tuple[list[str], list[list[str]], list[str]]:

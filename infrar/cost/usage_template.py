@@ -21,9 +21,9 @@ def _number(value: float) -> str:
 
 
 def usage_template(project: Project, providers: list[str] | None = None,
-                   models: Mapping[str, CostModel] | None = None) -> str:
+                   models: Mapping[str, CostModel] | None = None, regions: Mapping[str, str] | None = None) -> str:
     """The YAML ``usage:`` section for ``project`` with the defaults its cost models assume."""
-    est = estimate(project, providers, models)
+    est = estimate(project, providers, models, regions)
     out = [f"# Usage figures infrar cost reads for {project.name or project.path.stem} ({project.path}).",
            "# Each value is what the cost models assume when it is left out; replace it with your",
            "# own figure and paste this under usage: in project.yaml (a key set there is never defaulted).",

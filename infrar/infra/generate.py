@@ -267,10 +267,11 @@ def generate(project: Project, provider: str, *, with_plugins: bool = True) -> d
 
     variables = [_root_variable("project_name", ROOT_VARIABLES["project_name"], project.name or "infrar"),
                  _root_variable("environment_name", ROOT_VARIABLES["environment_name"])]
+    region = {prof.region_variable: project.regions.get(provider)}  # project.yaml's regions: is the default
     for name in prof.always_variables:
-        variables.append(_root_variable(name, prof.context.get(name) or ROOT_VARIABLES[name]))
+        variables.append(_root_variable(name, prof.context.get(name) or ROOT_VARIABLES[name], region.get(name)))
     for name in sorted(used_context - set(prof.always_variables)):
-        variables.append(_root_variable(name, prof.context[name]))
+        variables.append(_root_variable(name, prof.context[name], region.get(name)))
 
     files = {
         "main.tf": main,

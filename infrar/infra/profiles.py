@@ -50,6 +50,9 @@ class Profile:
     tags_argument: str = "tags"
     shared: tuple[SharedModule, ...] = ()
     always_variables: tuple[str, ...] = field(default=())  # root variables the provider block uses
+    # The root variable that is the region: its default is project.yaml's regions.<provider>, and the
+    # region whose prices infrar cost uses (the cost model's base region when regions: does not say).
+    region_variable: str = "region"
 
 
 _NAME = RootVariable("string", "Project name: in every resource's tags or labels, and the start of deployed names.",
@@ -84,8 +87,8 @@ PROFILES: dict[str, Profile] = {
         context={
             "project_id": RootVariable("string", "Google Cloud project to deploy into."),
             "region": RootVariable(
-                "string", "Region of every regional resource (infrar cost prices us-central1).", "us-central1",
-                required=False),
+                "string", "Region of every regional resource (default: regions.gcp of project.yaml, which infrar "
+                          "cost prices; else us-central1).", "us-central1", required=False),
             "network_id": RootVariable("string", "VPC network (self link) for Cloud SQL, Memorystore and GKE, "
                                                  "and that Cloud Run reaches them through."),
             "existing_private_services_connection": RootVariable(
@@ -109,8 +112,8 @@ PROFILES: dict[str, Profile] = {
         provider_blocks=(Block("provider", ("azurerm",), (Block("features"), ("storage_use_azuread", True))),),
         context={
             "resource_group_name": RootVariable("string", "Existing resource group to deploy into."),
-            "location": RootVariable("string", "Azure region (the prices of infrar cost are East US's).", "eastus",
-                                     required=False),
+            "location": RootVariable("string", "Azure region (default: regions.azure of project.yaml, which "
+                                               "infrar cost prices; else eastus).", "eastus", required=False),
             "subnet_id": RootVariable("string", "Subnet for private endpoints and the AKS nodes."),
             "container_apps_subnet_id": RootVariable(
                 "string", "Subnet delegated to Microsoft.App/environments (/27 or larger) the container apps run in."),
@@ -127,6 +130,7 @@ PROFILES: dict[str, Profile] = {
                 True, required=False),
         },
         environment={},
+        region_variable="location",
         shared=(
             # first: the storage account's private endpoint registers in its blob zone
             SharedModule("private_dns_zones", ("database", "cache", "bucket"), {"private_dns_zone_ids": "ids"}),
@@ -142,7 +146,8 @@ PROFILES: dict[str, Profile] = {
 }
 
 ROOT_VARIABLES: dict[str, RootVariable] = {
-    "region": RootVariable("string", "AWS region.", "us-east-1", required=False),
+    "region": RootVariable("string", "AWS region (default: regions.aws of project.yaml, which infrar cost prices; "
+                                     "else us-east-1).", "us-east-1", required=False),
     "project_name": _NAME,
     "environment_name": RootVariable(
         "string", "Environment (prod, staging, dev ...): with project_name, the prefix of every deployed name.",

@@ -40,6 +40,7 @@ __all__ = [
     "Project",
     "ProjectError",
     "Resource",
+    "known_regions",
     "load_project",
     "parse_project",
     "schema",
@@ -47,6 +48,12 @@ __all__ = [
 
 _CAPABILITY_FIELDS = ("container_image", "cpu", "memory", "min_instances", "max_instances", "port",
                       "health_check_path", "schedule", "node_count", "node_size", "kubernetes_version")
+
+
+def known_regions(provider: str) -> tuple[str, ...]:
+    """The region names project.yaml's ``regions.<provider>`` accepts (empty: a provider it does not know)."""
+    entry = schema()["properties"]["regions"]["properties"].get(provider, {})
+    return tuple(entry.get("enum", ()))
 
 
 def _capability(item: dict[str, Any], location: str) -> Capability:
@@ -109,8 +116,10 @@ def parse_project(text: str, path: str | Path = "project.yaml") -> Project:
         resources_ += (_observability(data, capabilities, f"{file}:{line}:{col}"),)
     usage = {str(name): {str(k): float(v) for k, v in figures.items()}
              for name, figures in (data.get("usage") or {}).items()}
+    regions = {str(provider): str(region) for provider, region in (data.get("regions") or {}).items()}
     return Project(path=Path(path), name=data.get("name"), capabilities=capabilities,
-                   resources=resources_, usage=usage, description=str(data.get("description", "")))
+                   resources=resources_, usage=usage, description=str(data.get("description", "")),
+                   regions=regions)
 
 
 def load_project(path: str | Path = "project.yaml") -> Project:

@@ -135,6 +135,8 @@ class Project:
     resources: tuple[Resource, ...] = ()
     usage: Mapping[str, Mapping[str, float]] = field(default_factory=dict, hash=False)
     description: str = ""
+    # provider -> region (``regions:``): the root module's default region and the prices infrar cost uses
+    regions: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def entries(self) -> Iterator[Capability | Resource]:
         """Capabilities then resources, in file order."""

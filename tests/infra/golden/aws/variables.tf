@@ -11,7 +11,7 @@ variable "environment_name" {
 }
 
 variable "region" {
-  description = "AWS region."
+  description = "AWS region (default: regions.aws of project.yaml, which infrar cost prices; else us-east-1)."
   type        = string
   default     = "us-east-1"
 }

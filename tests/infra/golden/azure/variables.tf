@@ -33,7 +33,7 @@ variable "link_existing_private_dns_zones" {
 }
 
 variable "location" {
-  description = "Azure region (the prices of infrar cost are East US's)."
+  description = "Azure region (default: regions.azure of project.yaml, which infrar cost prices; else eastus)."
   type        = string
   default     = "eastus"
 }

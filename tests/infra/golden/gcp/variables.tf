@@ -16,7 +16,7 @@ variable "project_id" {
 }
 
 variable "region" {
-  description = "Region of every regional resource (infrar cost prices us-central1)."
+  description = "Region of every regional resource (default: regions.gcp of project.yaml, which infrar cost prices; else us-central1)."
   type        = string
   default     = "us-central1"
 }
