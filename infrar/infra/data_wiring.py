@@ -7,9 +7,12 @@ like the workload that started them, so they reach what those workloads reach an
 - GCP / Azure: every other resource those workloads use admits the warehouse's job identity
   (``job_member``: the Cloud Run jobs' service account; ``job_principal_id``: the Synapse
   workspace identity Spark jobs run as) next to theirs in ``members`` / ``principal_ids``.
-Azure: a warehouse module that declares ``client_identities`` gets, by workload name, the display
-name of each user's managed identity (``identity_name``): Synapse serverless SQL users are
-created from Entra principals by name (its ``grant_sql``, in the root output ``database_grants``).
+When those workloads reach private databases or caches, the jobs run in the project's network
+(``job_subnet_ids``/``job_egress_ports`` on AWS, the Glue jobs' security group then admitted by
+those resources; ``job_network_id`` on GCP). Azure: a warehouse module that declares
+``client_identities`` gets, by workload name, the display name of each user's managed identity
+(``identity_name``): Synapse serverless SQL users are created from Entra principals by name (its
+``grant_sql``, in the root output ``database_grants``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,13 @@ if TYPE_CHECKING:
 __all__ = ["JOB_IDENTITIES", "job_identities", "warehouse_arguments"]
 
 # warehouse output -> variable of a resource module that admits identities through it
-JOB_IDENTITIES = {"job_member": "members", "job_principal_id": "principal_ids"}
+# (job_security_group_id: the Glue jobs' network interfaces, AWS, when the jobs run in the VPC)
+JOB_IDENTITIES = {"job_member": "members", "job_principal_id": "principal_ids",
+                  "job_security_group_id": "client_security_group_ids"}
+# variable a private resource module declares -> the warehouse's network arguments it calls for
+# (the project's own network, which that resource's module already takes from the root)
+_PRIVATE = {"client_security_group_ids": {"job_subnet_ids": Expr("var.subnet_ids")},
+            "network_id": {"job_network_id": Expr("var.network_id")}}
 
 
 def warehouse_arguments(placed: _Placed, users: Sequence[_Placed],
@@ -35,6 +44,29 @@ def warehouse_arguments(placed: _Placed, users: Sequence[_Placed],
         return {}
     arguments = _client_identities(placed, users)
     arguments.update(_job_policy_statements(placed, users, uses))
+    arguments.update(_job_network(placed, users, uses))
+    return arguments
+
+
+def _job_network(placed: _Placed, users: Sequence[_Placed],
+                 uses: Callable[[_Placed], Sequence[_Placed]]) -> dict[str, Value]:
+    """Where warehouse ``placed``'s jobs run when its users reach private databases or caches: their network.
+
+    AWS: ``job_subnet_ids`` (a Glue NETWORK connection) and ``job_egress_ports`` (the ports of those
+    resources); GCP: ``job_network_id`` (Direct VPC egress of the Cloud Run jobs). Without a
+    private resource the jobs stay outside the network, as before."""
+    private: list[_Placed] = []
+    for workload in users:
+        private += [r for r in uses(workload) if r is not placed and r not in private and not r.is_workload
+                    and any(variable in r.variables for variable in _PRIVATE)]
+    arguments: dict[str, Value] = {}
+    for resource in private:
+        for variable, wanted in _PRIVATE.items():
+            if variable in resource.variables:
+                arguments.update({k: v for k, v in wanted.items() if k in placed.variables})
+    ports = [Expr(r.ref_to("client_port")) for r in private if "client_port" in r.outputs]
+    if ports and "job_subnet_ids" in arguments and "job_egress_ports" in placed.variables:
+        arguments["job_egress_ports"] = ports
     return arguments
 
 

@@ -126,6 +126,20 @@ def test_a_job_run_uploads_the_script_and_passes_args(aws_data: tuple[EmulatedPr
                                 "--additional-python-modules": "infrar[aws]==0.1.0"}
 
 
+def test_a_job_runs_in_the_vpc_through_the_glue_connections_infra_outputs(
+        aws_data: tuple[EmulatedProvider, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CreateJob carries GLUE_CONNECTIONS as Connections (moto has no UpdateJob: the update is on ministack)."""
+    moto, _ = aws_data
+    monkeypatch.setenv("GLUE_CONNECTIONS", "shop-prod-analytics-jobs, other")
+    data.run_job("in-vpc", _script(tmp_path)).wait(timeout=60)
+    glue = aws_client("glue", moto)
+    assert glue.get_job(JobName="in-vpc")["Job"]["Connections"] == {
+        "Connections": ["shop-prod-analytics-jobs", "other"]}
+    monkeypatch.setenv("GLUE_CONNECTIONS", "")  # none (outside the VPC): no Connections at all
+    data.run_job("outside-vpc", _script(tmp_path)).wait(timeout=60)
+    assert "Connections" not in glue.get_job(JobName="outside-vpc")["Job"]
+
+
 def test_a_script_in_storage_is_run_where_it_is(aws_data: tuple[EmulatedProvider, str]) -> None:
     moto, bucket = aws_data
     storage.write_bytes(bucket, "jobs/x.py", b"print(1)\n")

@@ -48,6 +48,7 @@ def fakes(infrar_gcp: EmulatedProvider, monkeypatch: pytest.MonkeyPatch) -> dict
     monkeypatch.setenv("GCS_SCRIPTS", f"gs://{bucket}/scripts/")
     monkeypatch.setenv("SCHEDULER_SERVICE_ACCOUNT", "scheduler@proj-1.iam.gserviceaccount.com")
     monkeypatch.delenv("CLOUD_RUN_JOB_SERVICE_ACCOUNT", raising=False)
+    monkeypatch.delenv("CLOUD_RUN_JOB_NETWORK", raising=False)
     execution = SimpleNamespace(name=f"{JOB}/executions/nightly-x7k2p")
     found = {
         "jobs": FakeClient({"run_job": SimpleNamespace(metadata=execution)}),
@@ -64,6 +65,24 @@ def _definition(uri: str, args: list[str]) -> dict[str, Any]:
     return {"template": {"template": {"containers": [{
         "image": "europe-docker.pkg.dev/proj-1/jobs/python:3.11",
         "command": ["python", "-c", data_run.BOOTSTRAP, uri], "args": args}], "max_retries": 0}}}
+
+
+def test_a_job_gets_direct_vpc_egress_into_the_network_infra_outputs(
+        fakes: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUD_RUN_JOB_NETWORK", "projects/proj-1/global/networks/main")
+    script = tmp_path / "aggregate.py"
+    script.write_text("print('hi')\n")
+    data.run_job("nightly", script, schedule="0 2 * * *")
+    expected = _definition(f"gs://{fakes['bucket']}/scripts/nightly.py", [])
+    expected["template"]["template"]["vpc_access"] = {
+        "network_interfaces": [{"network": "projects/proj-1/global/networks/main"}], "egress": "PRIVATE_RANGES_ONLY"}
+    assert fakes["jobs"].calls == [("create_job", {"parent": LOCATION, "job": expected, "job_id": "nightly"})]
+    fakes["jobs"]._fail["create_job"] = ApiAlreadyExists("exists")  # an existing job is updated to it too
+    data.run_job("nightly", script, schedule="0 2 * * *")
+    assert fakes["jobs"].calls[-1] == ("update_job", {"job": {"name": JOB, **expected}})
+    monkeypatch.setenv("CLOUD_RUN_JOB_NETWORK", "")  # none: no vpc_access at all
+    data.run_job("nightly", script, schedule="0 2 * * *")
+    assert "vpc_access" not in fakes["jobs"].calls[-1][1]["job"]["template"]["template"]
 
 
 def test_a_run_now_creates_the_job_and_runs_it_with_args(fakes: dict[str, Any], tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import boto3
 import pytest
 
 from infrar import data, storage
@@ -48,14 +49,19 @@ def glue_settings(lake: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return lake
 
 
-def test_glue_python_shell_jobs_run_and_end(glue_settings: str, tmp_path: Path) -> None:
+def test_glue_python_shell_jobs_run_and_end(glue_settings: str, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """ministack runs a Python-shell job's script for real: its exit status is the run's status."""
     ok, failing, slow = (tmp_path / name for name in ("ok.py", "failing.py", "slow.py"))
     ok.write_text("print('done')\n")
     failing.write_text("raise SystemExit(3)\n")
     slow.write_text("import time\ntime.sleep(60)\n")
     assert data.run_job("totals", ok, args={"day": "d"}).wait(timeout=120) == "SUCCEEDED"
+    monkeypatch.setenv("GLUE_CONNECTIONS", "shop-prod-analytics-jobs")  # what infra outputs for jobs in the VPC
     assert data.run_job("totals", failing).wait(timeout=120) == "FAILED"  # the same job, updated
+    connections = boto3.client("glue").get_job(JobName="totals")["Job"].get("Connections")
+    assert connections == {"Connections": ["shop-prod-analytics-jobs"]}  # UpdateJob carried them
+    monkeypatch.delenv("GLUE_CONNECTIONS")
     storage.upload(glue_settings, ok, "elsewhere/ok.py")
     assert data.run_job("totals", (glue_settings, "elsewhere/ok.py")).wait(timeout=120) == "SUCCEEDED"
     job = data.run_job("sleeper", slow)

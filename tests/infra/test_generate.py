@@ -158,9 +158,10 @@ def test_aws_workloads_get_exactly_the_statements_of_the_resources_they_use() ->
     web = main.split('module "web_application_web"')[1].split("\nmodule ")[0]
     statements = {line.strip().rstrip(",") for line in web.splitlines() if ".policy_statements" in line}
     assert statements == {"module.bucket_shop_uploads.policy_statements", "module.cache_sessions.policy_statements"}
-    database = _module(main, "database_orders")  # used by api and jobs
+    database = _module(main, "database_orders")  # used by api and jobs, and so by the jobs of jobs' warehouse
     assert database["client_security_group_ids"] == ["${module.api_service_api.security_group_id}",
-                                                     "${module.background_worker_jobs.security_group_id}"]
+                                                     "${module.background_worker_jobs.security_group_id}",
+                                                     "${module.warehouse_analytics.job_security_group_id}"]
     for module in ("s3_bucket", "sqs_queue", "sns_topic", "rds_postgres", "elasticache_redis"):
         text = _full("aws")[f"modules/{module}/outputs.tf"]
         assert '"*"' not in text.split('output "policy_statements"')[1], f"{module} grants on a wildcard"

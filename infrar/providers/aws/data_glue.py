@@ -7,7 +7,9 @@ e.g. ``infrar[aws]==0.1.0`` for a script that imports infrar; a script importing
 it, as an erased one imports its ``_cloud.py``, is uploaded as one file carrying them:
 ``infrar.data.scripts``); a schedule is an EventBridge
 Scheduler schedule (UTC) whose target is Glue's StartJobRun, assumed through
-SCHEDULER_ROLE_ARN.
+SCHEDULER_ROLE_ARN. GLUE_CONNECTIONS (comma-separated Glue connection names; what ``infrar
+infra`` outputs when the jobs' starters reach private databases or caches: a NETWORK connection
+on the project's private subnets) becomes the job's Connections, so it runs inside the VPC.
 """
 
 from __future__ import annotations
@@ -149,6 +151,9 @@ def _define(job: str, uri: str) -> None:
     modules = os.environ.get("GLUE_PYTHON_MODULES")
     if modules:  # e.g. "infrar[aws]==0.1.0": what a script that imports infrar needs pip to install first
         definition["DefaultArguments"] = {"--additional-python-modules": modules}
+    connections = [c.strip() for c in os.environ.get("GLUE_CONNECTIONS", "").split(",") if c.strip()]
+    if connections:  # run in the VPC, where the private databases and caches of the job's starters are
+        definition["Connections"] = {"Connections": connections}
     try:
         found = glue.client().get_job(JobName=job)["Job"]
     except ClientError as exc:
@@ -157,7 +162,8 @@ def _define(job: str, uri: str) -> None:
         glue.client().create_job(Name=job, **definition)
         return
     if (found.get("Role") != definition["Role"] or found.get("Command", {}).get("ScriptLocation") != uri
-            or found.get("DefaultArguments", {}) != definition.get("DefaultArguments", {})):
+            or found.get("DefaultArguments", {}) != definition.get("DefaultArguments", {})
+            or found.get("Connections", {}).get("Connections", []) != connections):
         glue.client().update_job(JobName=job, JobUpdate=definition)
 
 

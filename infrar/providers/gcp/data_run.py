@@ -6,7 +6,9 @@ runs it as ``__main__`` with the job's ``--key value`` arguments (a script impor
 beside it, as an erased one imports its ``_cloud.py``, is uploaded as one file carrying them:
 ``infrar.data.scripts``). A run started now passes its arguments as a container override; a
 scheduled run uses the arguments stored in the job. Cloud Scheduler takes the 5-field cron as it
-is (UTC) and calls the Cloud Run Admin API's ``jobs.run``.
+is (UTC) and calls the Cloud Run Admin API's ``jobs.run``. With CLOUD_RUN_JOB_NETWORK (what
+``infrar infra`` outputs when the jobs' starters reach private databases or caches) the job gets
+Direct VPC egress into that network, as the project's Cloud Run workloads do.
 """
 
 from __future__ import annotations
@@ -78,7 +80,22 @@ def _definition(job: str, uri: str, argv: list[str]) -> dict[str, Any]:
     account = os.environ.get("CLOUD_RUN_JOB_SERVICE_ACCOUNT")
     if account:
         task["service_account"] = account
+    access = _vpc_access()
+    if access:
+        task["vpc_access"] = access
     return {"template": {"template": task}}
+
+
+def _vpc_access() -> dict[str, Any] | None:
+    """Direct VPC egress into CLOUD_RUN_JOB_NETWORK, private ranges only.
+
+    What the project's Cloud Run workloads get (the subnetwork named like the network, as theirs),
+    so the script reaches the private databases and caches they reach (Cloud SQL, Memorystore);
+    public APIs (GCS, BigQuery) go out directly."""
+    network = os.environ.get("CLOUD_RUN_JOB_NETWORK", "").strip()
+    if not network:
+        return None
+    return {"network_interfaces": [{"network": network}], "egress": "PRIVATE_RANGES_ONLY"}
 
 
 def _define(job: str, uri: str, argv: list[str]) -> str:

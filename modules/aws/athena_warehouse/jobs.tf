@@ -68,7 +68,7 @@ resource "aws_iam_role_policy" "glue_job" {
         Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = [local.glue_logs, "${local.glue_logs}:*"]
       },
-    ], var.job_policy_statements)
+    ], local.network_statements, var.job_policy_statements)
   })
 }
 

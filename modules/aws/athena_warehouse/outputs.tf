@@ -33,7 +33,7 @@ output "policy_statements" {
 }
 
 output "environment" {
-  description = "What the aws data adapter reads: the workgroup, its result location, and the job and scheduler roles (no secrets)."
+  description = "What the aws data adapter reads: the workgroup, its result location, the job and scheduler roles and the jobs' Glue connection (empty outside the VPC; no secrets)."
   value = {
     ATHENA_WORKGROUP       = aws_athena_workgroup.this.name
     ATHENA_OUTPUT_LOCATION = "s3://${module.data.connection.name}/results/"
@@ -41,5 +41,11 @@ output "environment" {
     GLUE_SCRIPTS           = "s3://${module.data.connection.name}/scripts/"
     GLUE_PYTHON_MODULES    = var.job_python_modules
     SCHEDULER_ROLE_ARN     = aws_iam_role.scheduler.arn
+    GLUE_CONNECTIONS       = local.networked ? aws_glue_connection.jobs[0].name : ""
   }
+}
+
+output "job_security_group_id" {
+  description = "Security group of the Glue jobs' network interfaces (null outside the VPC): the private databases and caches their starters reach admit it."
+  value       = local.networked ? aws_security_group.jobs[0].id : null
 }

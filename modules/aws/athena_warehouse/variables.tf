@@ -36,3 +36,15 @@ variable "name_prefix" {
   type        = string
   default     = ""
 }
+
+variable "job_subnet_ids" {
+  description = "Private subnets the Glue jobs run in (a Glue NETWORK connection on the first), when the workloads starting jobs reach private databases or caches; empty: jobs run outside the VPC."
+  type        = list(string)
+  default     = []
+}
+
+variable "job_egress_ports" {
+  description = "Ports of the databases and caches the workloads starting jobs reach: the jobs' security group may open them inside the VPC."
+  type        = list(number)
+  default     = []
+}

@@ -7,13 +7,15 @@ output "connection" {
 }
 
 output "environment" {
-  description = "What the gcp data adapter reads for jobs: region, image, identities and the scripts location (no secrets)."
+  description = "What the gcp data adapter reads for jobs: region, image, identities, the scripts location and the network jobs reach private resources in (no secrets)."
   value = {
     CLOUD_RUN_REGION              = var.region
     CLOUD_RUN_JOB_IMAGE           = var.job_image
     CLOUD_RUN_JOB_SERVICE_ACCOUNT = google_service_account.job.email
     GCS_SCRIPTS                   = "gs://${module.scripts.connection.name}/scripts/"
     SCHEDULER_SERVICE_ACCOUNT     = google_service_account.scheduler.email
+    # Direct VPC egress of the jobs the adapter creates (projects/P/global/networks/N; "" for none)
+    CLOUD_RUN_JOB_NETWORK = var.job_network_id == null ? "" : replace(var.job_network_id, "https://www.googleapis.com/compute/v1/", "")
   }
 }
 

@@ -42,3 +42,9 @@ variable "name_prefix" {
   type        = string
   default     = ""
 }
+
+variable "job_network_id" {
+  description = "VPC network the Cloud Run jobs reach private IPs in (Cloud SQL, Memorystore) through Direct VPC egress, when the workloads starting jobs reach private databases or caches (set by infrar infra); null: none."
+  type        = string
+  default     = null
+}

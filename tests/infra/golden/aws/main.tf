@@ -181,6 +181,7 @@ module "database_orders" {
   client_security_group_ids = [
     module.api_service_api.security_group_id,
     module.background_worker_jobs.security_group_id,
+    module.warehouse_analytics.job_security_group_id,
   ]
   client_roles = ["api", "jobs"]
   name_prefix  = local.name_prefix
@@ -228,6 +229,8 @@ module "warehouse_analytics" {
     module.database_orders.policy_statements,
     module.queue_tasks.policy_statements,
   )
-  name_prefix = local.name_prefix
-  tags        = local.tags
+  job_subnet_ids   = var.subnet_ids
+  job_egress_ports = [module.database_orders.client_port]
+  name_prefix      = local.name_prefix
+  tags             = local.tags
 }

@@ -224,11 +224,12 @@ module "cache_sessions" {
 }
 
 module "warehouse_analytics" {
-  source      = "./modules/bigquery_dataset"
-  name        = "analytics"
-  project_id  = var.project_id
-  region      = var.region
-  members     = [module.background_worker_jobs.member]
-  name_prefix = local.name_prefix
-  labels      = local.tags
+  source         = "./modules/bigquery_dataset"
+  name           = "analytics"
+  project_id     = var.project_id
+  region         = var.region
+  members        = [module.background_worker_jobs.member]
+  job_network_id = var.network_id
+  name_prefix    = local.name_prefix
+  labels         = local.tags
 }

@@ -1,0 +1,93 @@
+"""Generated jobs run where their starters' private resources are (issue 12).
+
+When a workload that uses a warehouse also reaches a private database or cache, ``infrar infra``
+puts the warehouse's jobs in the project's network and the adapters hand that to the job they
+create: AWS, a Glue NETWORK connection on the private subnets with its own security group, which
+the database admits (GLUE_CONNECTIONS -> CreateJob/UpdateJob Connections, tests/data/test_aws.py
+and test_ministack.py); GCP, Direct VPC egress into the project's network (CLOUD_RUN_JOB_NETWORK
+-> the Cloud Run job's vpc_access, tests/data/test_gcp_jobs.py). Without a private resource the
+jobs stay outside, as before. The HCL is read from the generated modules; the GCP network value
+is evaluated by terraform.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from infrar.infra.generate import generate
+from infrar.infra.project import parse_project
+from tests.infra.test_data_environment import PROJECT, data_environment
+
+PRIVATE = PROJECT.replace("uses: [analytics, landing]", "uses: [analytics, landing, orders]") + \
+    "  - {name: orders, type: database}\n"
+
+
+def _generated(provider: str, project: str) -> dict[str, str]:
+    return generate(parse_project(project, "p.yaml"), provider, with_plugins=False)
+
+
+def _block(main: str, label: str) -> str:
+    flat = " ".join(main.split())
+    block = flat[flat.index(f'module "{label}"'):]
+    return block[:block.index(" module ", 10)] if " module " in block[10:] else block
+
+
+def test_aws_jobs_get_a_glue_connection_in_the_private_subnets_the_database_admits() -> None:
+    files = _generated("aws", PRIVATE)
+    warehouse = _block(files["main.tf"], "warehouse_analytics")
+    assert "job_subnet_ids = var.subnet_ids" in warehouse
+    assert "job_egress_ports = [module.database_orders.client_port]" in warehouse
+    database = _block(files["main.tf"], "database_orders")
+    assert "module.warehouse_analytics.job_security_group_id" in database  # the jobs' network interfaces get in
+    module = " ".join("".join(v for k, v in files.items() if k.startswith("modules/athena_warehouse/")).split())
+    connection = module[module.index('resource "aws_glue_connection" "jobs"'):]
+    assert 'connection_type = "NETWORK"' in connection
+    for attribute in ("availability_zone = data.aws_subnet.jobs[0].availability_zone",
+                      "security_group_id_list = [aws_security_group.jobs[0].id]",
+                      "subnet_id = data.aws_subnet.jobs[0].id"):
+        assert attribute in connection, attribute
+    assert 'GLUE_CONNECTIONS = local.networked ? aws_glue_connection.jobs[0].name : ""' in module
+    assert "local.network_statements, var.job_policy_statements" in module  # the job role may make its ENIs
+    for action in ("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "glue:GetConnection"):
+        assert f'"{action}"' in module
+    # the egress the security group opens: HTTPS out, the database's port inside the VPC only
+    assert "for port in var.job_egress_ports" in module and "cidr_ipv4 = data.aws_vpc.jobs[0].cidr_block" in module
+
+
+def test_gcp_jobs_get_direct_vpc_egress_into_the_project_network(tmp_path: Path) -> None:
+    files = _generated("gcp", PRIVATE)
+    assert "job_network_id = var.network_id" in _block(files["main.tf"], "warehouse_analytics")
+    binary = shutil.which("tofu") or shutil.which("terraform")
+    if binary is None:
+        pytest.skip("neither tofu nor terraform is installed")
+    outputs = files["modules/bigquery_dataset/outputs.tf"]
+    expression = re.search(r"CLOUD_RUN_JOB_NETWORK = (.+)", outputs)
+    assert expression is not None
+    values = {}
+    for network in ("https://www.googleapis.com/compute/v1/projects/p/global/networks/main", None):
+        literal = "null" if network is None else f'"{network}"'
+        (tmp_path / "main.tf").write_text(f'variable "job_network_id" {{\n  default = {literal}\n}}\n')
+        done = subprocess.run([binary, f"-chdir={tmp_path}", "console"], input=f"jsonencode({expression[1]})\n",
+                              capture_output=True, text=True, timeout=120,
+                              env={"CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr
+        values[network] = json.loads(json.loads(done.stdout.strip()))
+    assert list(values.values()) == ["projects/p/global/networks/main", ""]  # what Cloud Run's API takes
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp"])
+def test_jobs_stay_outside_the_network_when_nothing_private_is_reached(provider: str) -> None:
+    main = _generated(provider, PROJECT)["main.tf"]
+    assert not re.search(r"job_(subnet_ids|network_id|egress_ports)", main)
+
+
+@pytest.mark.parametrize(("provider", "variable"), [("aws", "GLUE_CONNECTIONS"), ("gcp", "CLOUD_RUN_JOB_NETWORK")])
+def test_the_job_network_variable_reaches_the_workloads_that_start_jobs(provider: str, variable: str) -> None:
+    found = data_environment(provider)
+    assert variable in found["etl"] and variable not in found["web"]
