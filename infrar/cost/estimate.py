@@ -135,7 +135,7 @@ def price(entry: Capability | Resource, impl: Implementation, usage: Mapping[str
         row = impl.instances[size]
         instance_type = str(row["type"])
         values.update({f"instance_{k}": float(v) for k, v in row.items() if k != "type"})
-    includes = impl.shared.includes if impl.shared is not None else None
+    includes = impl.allowance
     if includes is not None:  # this line's part of the project's one allowance, in project order
         left = allowance if allowance is not None else [impl.prices[includes.amount]]
         values[includes.name] = evaluate(includes.quantity, values)
@@ -152,16 +152,18 @@ def price(entry: Capability | Resource, impl: Implementation, usage: Mapping[str
 
 
 def _shared_lines(lines: Sequence[Line], models: Mapping[str, CostModel]) -> list[Line]:
-    """One line per shared charge of the implementations that priced a line (a namespace, once)."""
+    """One line per shared charge of the implementations that priced a line: a namespace, or the private
+    DNS zones several implementations declare, once per project (the first implementation's prices)."""
     shared: list[Line] = []
     seen: set[tuple[str, str]] = set()
     for line in lines:
-        if line.implementation is None or (line.provider, line.implementation) in seen:
+        if line.implementation is None:
             continue
-        seen.add((line.provider, line.implementation))
         impl = models[line.provider].implementations[line.implementation]
-        if impl.shared is not None:
-            shared.append(_shared_line(impl, impl.shared))
+        for charge in impl.shared:
+            if (line.provider, charge.name) not in seen:
+                seen.add((line.provider, charge.name))
+                shared.append(_shared_line(impl, charge))
     return shared
 
 
@@ -232,7 +234,7 @@ def estimate(project: Project, providers: Sequence[str] | None = None,
             if impl is None:
                 lines.append(_unpriced(entry, models[provider], None if engine is None else str(engine)))
             else:
-                includes = impl.shared.includes if impl.shared is not None else None
+                includes = impl.allowance
                 left = None if includes is None else allowances.setdefault(
                     (provider, impl.id), [impl.prices[includes.amount]])
                 lines.append(price(entry, impl, usage, left))

@@ -39,6 +39,7 @@ import yaml
 from infrar.cost.formula import FUNCTIONS, Formula, FormulaError, compile_formula
 from infrar.cost.model_yaml import CostModelError, at, date, error, mapping, number, source_of, unknown_keys
 from infrar.cost.regions import RegionTable, merge_regions, parse_regions, unknown_region
+from infrar.cost.shared import Allowance, SharedCharge, check_shared_agree, parse_shared
 from infrar.infra.project import CAPABILITY_TYPES, OBSERVABILITY, RESOURCE_KINDS, USAGE_KEYS
 from infrar.infra.project_yaml import Loader
 
@@ -80,35 +81,6 @@ CONFIG_NAMES: dict[str, tuple[str, ...]] = {
 _MODEL_KEYS = ("provider", "region", "currency", "description", "implementations", "regions")
 _IMPL_KEYS = ("serves", "engine", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula",
               "shared")
-_SHARED_KEYS = ("name", "title", "formula", "includes")
-_ALLOWANCE_KEYS = ("name", "quantity", "amount")
-
-
-@dataclass(frozen=True)
-class Allowance:
-    """What a shared charge includes once per project (a namespace's 13 M operations a month), used
-    up by the implementation's lines in project order. Each line's formula reads ``name`` (what the
-    line uses, ``quantity`` evaluated for it) and ``<name>_included`` (the part the allowance still
-    covered), so the project as a whole, not each resource, gets the allowance once."""
-
-    name: str
-    quantity: Formula
-    amount: str  # the price that is the allowance
-
-    @property
-    def included_name(self) -> str:
-        return f"{self.name}_included"
-
-
-@dataclass(frozen=True)
-class SharedCharge:
-    """What a project pays once however many of its resources an implementation prices (a shared
-    namespace's base charge): its own line, ``name``, reading the implementation's prices only."""
-
-    name: str
-    title: str
-    formula: Formula
-    includes: Allowance | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +98,14 @@ class Implementation:
     notes: str = ""
     file: str = ""
     engine: str | None = None  # the engine it prices (``engine:`` of a database); None: any
-    shared: SharedCharge | None = None  # charged once per project, on a line of its own
+    # Charged once per project, each on a line of its own; a charge of the same name that several
+    # implementations declare (one set of private DNS zones for databases, caches and buckets) once.
+    shared: tuple[SharedCharge, ...] = ()
+
+    @property
+    def allowance(self) -> Allowance | None:
+        """What its shared charges include once per project, used up by its lines."""
+        return next((charge.includes for charge in self.shared if charge.includes is not None), None)
 
 
 @dataclass(frozen=True)
@@ -216,8 +195,13 @@ def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> I
         missing = ", ".join(s for s in SIZES if s not in instances)
         raise error(file, f"{where}.instances", f"missing sizes: {missing}; price every size")
     formula = compile_formula(data["formula"], at(file, f"{where}.formula"))
-    shared = None if data.get("shared") is None else _parse_shared(data["shared"], prices, file, f"{where}.shared")
-    _check_names(formula, prices, usage, instances, serves, file, where, shared.includes if shared else None)
+    listed = data.get("shared") or []
+    shared = tuple(parse_shared(raw, prices, file, f"{where}.shared")
+                   for raw in (listed if isinstance(listed, list) else [listed]))
+    if sum(charge.includes is not None for charge in shared) > 1:
+        raise error(file, f"{where}.shared", "at most one shared charge may have includes:")
+    allowance = next((charge.includes for charge in shared if charge.includes is not None), None)
+    _check_names(formula, prices, usage, instances, serves, file, where, allowance)
     return Implementation(
         id=impl_id, provider=provider, serves=tuple(serves), title=str(data["title"]),
         sources=tuple(sources), taken=taken, prices=prices, usage=usage, instances=instances,
@@ -225,34 +209,6 @@ def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> I
         engine=None if data.get("engine") is None else str(data["engine"]),
         shared=shared,
     )
-
-
-def _parse_shared(raw: Any, prices: Mapping[str, float], file: str, where: str) -> SharedCharge:
-    data = mapping(raw, file, where)
-    unknown_keys(data, _SHARED_KEYS, file, where)
-    for required in _SHARED_KEYS[:3]:
-        if required not in data:
-            raise error(file, f"{where}.{required}", "missing required key")
-    formula = compile_formula(data["formula"], at(file, f"{where}.formula"))
-    for name in sorted(formula.names - set(prices)):  # once per project: no resource's settings or usage
-        raise FormulaError(f"{formula.where}: formula {formula.text!r}: unknown name {name!r}; a shared charge "
-                           "reads the implementation's prices only")
-    includes = None if data.get("includes") is None else _parse_allowance(data["includes"], prices, file,
-                                                                             f"{where}.includes")
-    return SharedCharge(name=str(data["name"]), title=str(data["title"]), formula=formula, includes=includes)
-
-
-def _parse_allowance(raw: Any, prices: Mapping[str, float], file: str, where: str) -> Allowance:
-    data = mapping(raw, file, where)
-    unknown_keys(data, _ALLOWANCE_KEYS, file, where)
-    for required in _ALLOWANCE_KEYS:
-        if required not in data:
-            raise error(file, f"{where}.{required}", "missing required key")
-    if data["amount"] not in prices:
-        raise error(file, f"{where}.amount", f"{data['amount']!r} is not one of the implementation's prices; "
-                    "name the price that is the included amount")
-    quantity = compile_formula(data["quantity"], at(file, f"{where}.quantity"))
-    return Allowance(name=str(data["name"]), quantity=quantity, amount=str(data["amount"]))
 
 
 def _check_names(formula: Formula, prices: Mapping[str, float], usage: Mapping[str, Formula],
@@ -314,6 +270,7 @@ def parse_model(text: str, file: str) -> CostModel:
                              f"{kind} is already served by {served[kind, impl.engine]}; "
                              "one implementation per kind (and engine)")
             served[kind, impl.engine] = impl.id
+    check_shared_agree(impls.values(), file)
     region = str(data.get("region", ""))
     tables = parse_regions(data.get("regions"), impls, provider, region, file) if data.get("regions") else {}
     return CostModel(provider=provider, region=region, currency=str(data.get("currency", "USD")), file=file,

@@ -124,7 +124,7 @@ def schema_issues(data: Any, marks: Marks, file: str) -> list[Issue]:
             continue
         if kind in ("enum", "const"):
             options = [str(v) for v in (error.validator_value if kind == "enum" else [error.validator_value])]
-            msg = f"{value!r} is not allowed; allowed: {', '.join(options)}"
+            msg = f"{shown(value)} is not allowed; allowed: {', '.join(options)}"
             close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
             if close and len(options) > 1:
                 msg += f" (did you mean {close[0]!r}?)"

@@ -61,7 +61,10 @@ def test_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(capsys.readouterr().out)
     assert doc["project"] == "shop" and doc["currency"] == "USD"
     assert list(doc["providers"]) == ["aws", "gcp", "azure"]
-    web, uploads = doc["lines"]
+    web, uploads, endpoint, zones = doc["lines"]  # + the Azure storage account's endpoint and DNS zones, once
+    assert [(endpoint["name"], endpoint["kind"]), (zones["name"], zones["kind"])] == [
+        ("storage-account", "shared"), ("private-dns-zones", "shared")]
+    assert endpoint["costs"]["azure"]["monthly"] == 7.30 and list(endpoint["costs"]) == ["azure"]
     assert web["costs"]["aws"]["monthly"] == float(WEB_AWS)
     assert web["costs"]["aws"]["implementation"] == "aws_ecs_fargate_alb"
     assert uploads["costs"]["aws"]["depends_on_usage"] == [
@@ -75,7 +78,8 @@ def test_csv(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[0] == ["name", "kind", "aws", "gcp", "azure", "depends_on_usage"]
     assert rows[1][:3] == ["web", "web_application", WEB_AWS] and rows[1][5] == ""
     assert rows[2][:3] == ["uploads", "bucket", UPLOADS_AWS]
-    assert rows[3][0] == "TOTAL" and float(rows[3][2]) == pytest.approx(float(WEB_AWS) + float(UPLOADS_AWS))
+    assert [row[0] for row in rows[3:5]] == ["storage-account", "private-dns-zones"]  # Azure's, once
+    assert rows[5][0] == "TOTAL" and float(rows[5][2]) == pytest.approx(float(WEB_AWS) + float(UPLOADS_AWS))
 
 
 def test_markdown(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

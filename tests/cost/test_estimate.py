@@ -47,12 +47,15 @@ EXPECTED = {
     # Multi-AZ doubles instance and storage; + the KMS key and the RDS-managed secret
     ("main-db", "aws"): 2 * (730 * 0.159 + 50 * 0.115) + 1.00 + 0.40,
     ("main-db", "gcp"): 2 * (730 * (2 * 0.0413 + 7.5 * 0.007) + 50 * 0.17) + 0.06,  # + the password secret
-    ("main-db", "azure"): 2 * (730 * 0.178 + 50 * 0.115),  # Flexible Server: the standby doubles it
+    # Flexible Server: the standby doubles it; + its private endpoint
+    ("main-db", "azure"): 2 * (730 * 0.178 + 50 * 0.115) + 730 * 0.01,
     ("jobs", "aws"): 10 * 3 * 0.40,  # 10 M messages x (send, receive, delete) at $0.40 per million
     # publish + one delivery, 1 KiB each; + 7 days of messages kept by the topic at 0.27 per GiB-month
     ("jobs", "gcp"): 10_000_000 * 1 * 2 / 1073741824 * 40 + 10_000_000 * 7 / 30 / 1048576 * 0.27,
     ("jobs", "azure"): (30 - 13) * 0.80,  # operations above the 13 M the namespace's base charge includes
     ("servicebus-namespace", "azure"): 730 * 0.0135,  # that base charge: once per project, its own line
+    ("storage-account", "azure"): 730 * 0.01,  # the one storage account's blob private endpoint
+    ("private-dns-zones", "azure"): 4 * 0.50,  # four privatelink zones, once for the bucket and the database
 }
 
 
@@ -237,7 +240,7 @@ def test_azure_sql_backups_up_to_the_database_size_are_free() -> None:
     text = ("resources:\n  - {name: db1, type: database, engine: sqlserver, size: medium, storage_gb: 100}\n"
             "usage:\n  db1: {backup_gb: 150}\n")
     line = estimate(parse_project(text, "e.yaml"), providers=["azure"]).lines[0]
-    assert line.monthly == pytest.approx(730 * 0.5044 + 100 * 0.115 + 50 * 0.20)
+    assert line.monthly == pytest.approx(730 * 0.5044 + 100 * 0.115 + 50 * 0.20 + 730 * 0.01)  # + private endpoint
 
 
 def test_a_shared_service_bus_namespace_is_charged_once() -> None:

@@ -25,8 +25,10 @@ usage:
 
 # provider -> (monthly cost at the usage above, component -> monthly), computed by hand
 HAND = {
-    # 20 GB x 0.50; 20 x 90/30 = 60 GB-months x 0.03; 100 metrics x 0.30; 4M spans / 10 = 0.4M traces x 5
-    "aws": {"ingestion_per_gb": 10.0, "storage_gb_month": 1.8, "metric_month": 30.0, "per_million_traces": 2.0},
+    # 20 GB x 0.50; 20 x 90/30 = 60 GB-months x 0.03; 100 metrics x 0.30; 4M spans / 10 = 0.4M traces x 5;
+    # the log group's KMS key
+    "aws": {"ingestion_per_gb": 10.0, "storage_gb_month": 1.8, "metric_month": 30.0, "per_million_traces": 2.0,
+            "kms_key_month": 1.0},
     # 20 GiB x 0.50; 20 x 60/30 = 40 GiB-months x 0.01; 100 x 43,800 x 8 B = 33.42 MiB x 0.258; 4M x 0.20
     "gcp": {"ingestion_per_gb": 10.0, "retention_gb_month": 0.4,
             "monitoring_per_mib": 100 * 43800 * 8 / 1048576 * 0.258, "per_million_spans": 0.8},

@@ -214,21 +214,8 @@ def test_region_tables_of_two_files_merge_and_override_only_their_prices() -> No
         merge([first, elsewhere])
 
 
-SERVICE_BUS = "name: bus\nresources:\n{entities}usage:\n{usage}"
-
-
-def test_service_bus_included_operations_are_the_namespaces_once() -> None:
-    """13 M operations a month are included once per namespace, used up by its entities in file order."""
-    entities = "  - {name: alpha, type: queue}\n  - {name: bravo, type: queue}\n  - {name: charlie, type: queue}\n"
-    # 3 operations per message (send, receive, complete): alpha and bravo use 9 M each, charlie 3 M
-    usage = ("  alpha: {monthly_messages: 3000000}\n  bravo: {monthly_messages: 3000000}\n"
-             "  charlie: {monthly_messages: 1000000}\n")
-    est = estimate(parse_project(SERVICE_BUS.format(entities=entities, usage=usage), "bus.yaml"), ["azure"])
-    lines = {x.name: x for x in est.lines}
-    assert lines["alpha"].monthly == 0  # 9 M of the 13 M
-    assert lines["bravo"].monthly == pytest.approx(5 * 0.80)  # the 4 M left included, 5 M charged
-    assert lines["charlie"].monthly == pytest.approx(3 * 0.80)  # nothing left
-    assert est.total("azure") == pytest.approx(730 * 0.0135 + 8 * 0.80)  # 21 M - 13 M, once
-    assert (lines["bravo"].inputs["operations"], lines["bravo"].inputs["operations_included"]) == (9e6, 4e6)
-    (component,) = lines["bravo"].components
-    assert (component.name, component.quantity, component.unit) == ("per_million_operations", 5, "1M operations")
+def test_a_region_that_is_a_number_out_of_range_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ProjectError) as caught:
+        project(f"regions: {{aws: .nan, gcp: {'9' * 300}}}\n", "p.yaml")
+    assert "p.yaml:2:16: regions.aws: .nan is not allowed; allowed: us-east-1, " in str(caught.value)
+    assert "p.yaml:2:27: regions.gcp: a 300-digit number is not allowed; allowed: us-central1, " in str(caught.value)
