@@ -179,6 +179,10 @@ regions:
      r"m\.yaml:14:76: .*storage_gb_month: 0\.023 is us-east-1's price too; list only prices that differ"),
     ("  eu-west-1: {title: x, taken: 2024-06-01, implementations: {s3: {instances: {small: {type: z}}}}}",
      r"the instance type is the same in every region\); allowed: hourly"),
+    ("  eu-west-1: {title: x, taken: 2024-06-01, implementations: {s3: {prices: {storage_gb_month: .nan}}}}",
+     r"m\.yaml:14:76: .*storage_gb_month: \.nan is out of range; allowed: 0 to 1,000,000,000,000"),
+    ("  eu-west-1: {title: x, taken: 2024-06-01, implementations: {s3: {instances: {small: {hourly: 1%s}}}}}"
+     % ("0" * 300), r"small\.hourly: a 301-digit number is out of range; allowed: 0 to 1,000,000,000,000"),
     ("  eu-west-1: {title: x, taken: 2024-06-01, implementations: {s4: same}}",
      r"regions\.eu-west-1\.implementations\.s4: not an implementation of this file; allowed: s3"),
     ("  eu-west-1: {title: x, taken: 2024-06-01, implementations: {s3: {}}}",
