@@ -110,7 +110,7 @@ def test_a_region_with_no_table_is_an_error_naming_the_priced_regions() -> None:
         "in cost_models/azure.yaml (docs/cost.md, Regions)")
     with pytest.raises(InvalidArgument, match=r"^--region: no aws prices are recorded for region 'ap-south-1'; "
                                               r"priced regions: us-east-1 \(base\), eu-central-1, eu-west-1, "
-                                              r"us-west-2; "):
+                                              r"us-east-2, us-west-2; "):
         estimate(project(), ["aws"], regions={"aws": "ap-south-1"})
     with pytest.raises(InvalidArgument, match=r"--region nope=\.\.\.: no cost model for provider 'nope'"):
         estimate(project(), regions={"nope": "x"})
