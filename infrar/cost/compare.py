@@ -52,11 +52,14 @@ def compare(est: Estimate, previous: dict[str, Any], source: str = "previous est
             old_lines[str(entry.get("name")), provider] = cost.get("monthly")
     new_lines = {(line.name, line.provider): (None if line.monthly is None else round(line.monthly, 2))
                  for line in est.lines}
+    unpriced = {(line.name, line.provider): line.title for line in est.lines if line.monthly is None}
     providers = list(dict.fromkeys([*est.providers, *previous["providers"]]))
     for provider in providers:
         before = (previous["providers"].get(provider) or {}).get("total")
         after = round(est.total(provider), 2) if provider in est.providers else None
-        out.append(f"{_TITLES.get(provider, provider)} total: {_change(before, after)}")
+        incomplete = provider in est.providers and not est.complete(provider)
+        out.append(f"{_TITLES.get(provider, provider)} total: {_change(before, after)}"
+                   + (" (now incomplete: its n/a lines are left out)" if incomplete else ""))
         was_region = (previous["providers"].get(provider) or {}).get("region")
         region = est.models[provider].region if provider in est.providers else None
         if was_region and region and was_region != region:  # the same project priced elsewhere
@@ -64,6 +67,8 @@ def compare(est: Estimate, previous: dict[str, Any], source: str = "previous est
         changed = [(name, old_lines.get((name, p)), new_lines.get((name, p)))
                    for name, p in dict.fromkeys([*old_lines, *new_lines]) if p == provider]
         for name, was, now in changed:
-            if was != now or ((name, provider) in old_lines) != ((name, provider) in new_lines):
+            if (name, provider) in unpriced and was is not None:  # still there, but not priced now
+                out.append(f"  {name}: n/a, {unpriced[name, provider]} (was ${was:,.2f})")
+            elif was != now or ((name, provider) in old_lines) != ((name, provider) in new_lines):
                 out.append(f"  {name}: {_change(was, now)}")
     return "\n".join(out) + "\n"

@@ -151,7 +151,9 @@ def test_compare_names_a_region_change() -> None:
     before = json.loads(render(estimate(project(), ["aws"]), "json"))
     text = compare(estimate(project(), ["aws"], regions={"aws": "eu-central-1"}), before)
     assert "  region: us-east-1 -> eu-central-1" in text
+    assert "(now incomplete: its n/a lines are left out)" in text.splitlines()[2]
     assert "  uploads: $24.00 -> $25.50: +$1.50 (+6.2%)" in text
+    assert "  main-db: n/a, no eu-central-1 prices recorded (aws_rds_postgres) (was $" in text
 
 
 BASE = """\
