@@ -63,6 +63,16 @@ def test_the_region_setting_is_the_root_modules_default(provider: str, region: s
     assert estimate(project(), [provider]).models[provider].region == load_models()[provider].region
 
 
+def test_no_module_has_a_region_of_its_own() -> None:
+    """Every module's region or location is the root's (project.yaml's regions:), never a default of its own."""
+    modules = Path(__file__).resolve().parents[2] / "modules"
+    declared = [(path, body) for path in sorted(modules.rglob("variables.tf"))
+                for block in hcl2.loads(path.read_text()).get("variable", []) for key, body in block.items()
+                if key.strip('"') in ("region", "location")]
+    assert len(declared) > 10
+    assert [str(path) for path, body in declared if "default" in body] == []
+
+
 def test_the_region_setting_selects_the_prices() -> None:
     base = estimate(project(), ["aws"])
     frankfurt = estimate(project("regions: {aws: eu-central-1}\n"), ["aws"])
