@@ -64,6 +64,6 @@ def render_breakdown(est: Estimate) -> str:
     out.extend(fmt(row) for row in table[1:])
     out.append("")
     totals = "  ".join(f"{_TITLES.get(p, p)} {sign}{est.total(p):,.2f}{'' if est.complete(p) else '+'}"
-                       for p in est.providers)
+                       + (f" ({est.models[p].region})" if est.models[p].region else "") for p in est.providers)
     out.append(f"Total: {totals}")
     return "\n".join(out) + "\n"

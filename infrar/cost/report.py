@@ -120,6 +120,7 @@ def render_csv(est: Estimate) -> str:
         costs = [_number(lines[p].monthly) if p in lines else "" for p in est.providers]
         writer.writerow([name, kind, *costs, " ".join(depends.get(name, ()))])
     writer.writerow(["TOTAL", "", *(_number(est.total(p)) for p in est.providers), ""])
+    writer.writerow(["REGION", "", *(est.models[p].region for p in est.providers), ""])  # where it is priced
     return out.getvalue()
 
 

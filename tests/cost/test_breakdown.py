@@ -55,7 +55,7 @@ def test_every_line_of_the_example_is_the_sum_of_its_components() -> None:
 def test_breakdown_and_json_show_the_components(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(str(EXAMPLE), "--format", "breakdown", "--provider", "aws") == 0
     out = capsys.readouterr().out
-    assert "Component" in out and "Unit price" in out and "Total: AWS $" in out
+    assert "Component" in out and "Unit price" in out and "Total: AWS $" in out and "(us-east-1)" in out
     assert any(line.split()[:3] == ["storage_gb_month", "600", "GB-months"] for line in out.splitlines())
     assert run(str(EXAMPLE), "--format", "json") == 0
     doc = json.loads(capsys.readouterr().out)

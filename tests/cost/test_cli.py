@@ -80,6 +80,7 @@ def test_csv(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[2][:3] == ["uploads", "bucket", UPLOADS_AWS]
     assert [row[0] for row in rows[3:5]] == ["storage-account", "private-dns-zones"]  # Azure's, once
     assert rows[5][0] == "TOTAL" and float(rows[5][2]) == pytest.approx(float(WEB_AWS) + float(UPLOADS_AWS))
+    assert rows[6] == ["REGION", "", "us-east-1", "us-central1", "eastus", ""]
 
 
 def test_markdown(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
