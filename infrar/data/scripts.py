@@ -2,14 +2,15 @@
 
 A cloud job (Glue, Cloud Run, Synapse Spark) runs the one file uploaded to its script location.
 A script that imports modules lying beside it (an erased tree's private ``_cloud.py``, or a
-program's own helpers) would fail there with ImportError, so the adapters upload a bundle: one
-Python file holding those modules' sources and the script's, which installs an import finder for
-the modules and then runs the script as ``__main__``. A script that imports infrar (itself or
+program's own helpers), or packages (folders with ``__init__.py``) lying beside it, would fail
+there with ImportError, so the adapters upload a bundle: one Python file holding those modules'
+sources (a package's every module, its subpackages' too, so relative and dynamic imports inside it
+work) and the script's, which installs an import finder for them and then runs the script as
+``__main__``. A script that imports infrar (itself or
 through those modules) gets INFRAR_PROVIDER set in the bundle, unless the job's environment has
 it: a cloud job does not run with the starting program's environment, and infrar would choose
-``local`` there. A script that imports neither is uploaded as it is. Packages (directories)
-beside the script are not bundled: ship them as the provider's extra files or install them in
-the job's image.
+``local`` there. A script that imports neither is uploaded as it is. Tracebacks name each
+module's file relative to the script's folder (``helpers/codes.py``).
 """
 
 from __future__ import annotations
@@ -34,13 +35,16 @@ for _name, _value in {environment!r}.items():
 
 class _Beside(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, name, path=None, target=None):
-        return importlib.util.spec_from_loader(name, self) if name in _MODULES else None
+        if name not in _MODULES:
+            return None
+        return importlib.util.spec_from_loader(name, self, is_package=_MODULES[name][0].endswith("__init__.py"))
 
     def create_module(self, spec):
         return None
 
     def exec_module(self, module):
-        exec(compile(_MODULES[module.__name__], module.__name__ + ".py", "exec"), module.__dict__)
+        file, source = _MODULES[module.__name__]
+        exec(compile(source, file, "exec"), module.__dict__)
 
 
 sys.meta_path.insert(0, _Beside())
@@ -59,31 +63,61 @@ def _imported(source: str, where: str) -> list[str]:
     return names
 
 
-def sibling_modules(script: str) -> dict[str, str]:
-    """name -> source of each ``<name>.py`` beside ``script`` that it imports, directly or through another."""
+def _package(folder: str, name: str) -> dict[str, tuple[str, str]]:
+    """dotted name -> (file relative to ``folder``, path) of every module of package ``name`` in ``folder``."""
+    found: dict[str, tuple[str, str]] = {}
+    for root, directories, files in os.walk(os.path.join(folder, name)):
+        relative = os.path.relpath(root, folder)
+        if "__init__.py" not in files:  # not a package (nor anything below it): not importable as part of it
+            directories.clear()
+            continue
+        directories[:] = sorted(d for d in directories if d != "__pycache__")
+        dotted = relative.replace(os.sep, ".")
+        for file in sorted(f for f in files if f.endswith(".py")):
+            module = dotted if file == "__init__.py" else f"{dotted}.{file[:-3]}"
+            found[module] = (f"{relative}/{file}".replace(os.sep, "/"), os.path.join(root, file))
+    return found
+
+
+def _siblings(script: str) -> dict[str, tuple[str, str]]:
+    """name -> (file, source) of each module and package module beside ``script`` that it imports,
+    directly or through another."""
     main = os.path.abspath(script)
     folder = os.path.dirname(main)
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     pending = [main]
     while pending:
         path = pending.pop()
         with open(path, encoding="utf-8") as stream:
             source = stream.read()
         for name in _imported(source, path):
+            if name in found:
+                continue
             candidate = os.path.join(folder, f"{name}.py")
-            if name not in found and candidate != main and os.path.isfile(candidate):
-                with open(candidate, encoding="utf-8") as stream:
-                    found[name] = stream.read()
-                pending.append(candidate)
+            if os.path.isfile(os.path.join(folder, name, "__init__.py")):  # a package wins, as in Python
+                modules = _package(folder, name)
+            elif candidate != main and os.path.isfile(candidate):
+                modules = {name: (f"{name}.py", candidate)}
+            else:
+                continue
+            for module, (file, where) in modules.items():
+                with open(where, encoding="utf-8") as stream:
+                    found[module] = (file, stream.read())
+                pending.append(where)
     return dict(sorted(found.items()))
+
+
+def sibling_modules(script: str) -> dict[str, str]:
+    """name -> source of each module beside ``script`` that it imports (a package's as ``pkg``, ``pkg.sub``)."""
+    return {name: source for name, (_, source) in _siblings(script).items()}
 
 
 def bundle(script: str, provider: str) -> bytes | None:
     """The one file a ``provider`` job runs for local ``script``; None when the script itself will do."""
-    modules = sibling_modules(script)
+    modules = _siblings(script)
     with open(script, encoding="utf-8") as stream:
         main = stream.read()
-    sources = {script: main, **modules}
+    sources = {script: main, **{file: source for file, source in modules.values()}}
     uses_infrar = any("infrar" in _imported(source, where) for where, source in sources.items())
     if not modules and not uses_infrar:
         return None

@@ -112,3 +112,15 @@ def test_watch_runs_what_is_due_then_sleeps_to_the_next_minute(script: Path, inf
     assert cli.main(["jobs", "run-due", "--watch"]) == 0
     assert capsys.readouterr().out.startswith("started every-minute run ")
     assert len(pauses) == 1 and 0.5 < pauses[0] <= 60.5
+
+
+def test_a_script_importing_a_package_beside_it_runs(tmp_path: Path, infrar_local: Path) -> None:
+    """On local the script runs where it lies, so a package beside it imports as it does for a module."""
+    (tmp_path / "offsets").mkdir()
+    (tmp_path / "offsets" / "__init__.py").write_text("from .values import OFFSET\n")
+    (tmp_path / "offsets" / "values.py").write_text("OFFSET = 0\n")
+    script = tmp_path / "uses_package.py"
+    script.write_text("from offsets import OFFSET\n\nraise SystemExit(OFFSET)\n")
+    assert data.run_job("with-package", script).wait(timeout=60) == "SUCCEEDED"
+    (tmp_path / "offsets" / "values.py").write_text("OFFSET = 4\n")
+    assert data.run_job("with-package", script).wait(timeout=60) == "FAILED"

@@ -70,10 +70,14 @@ def test_glue_python_shell_jobs_run_and_end(glue_settings: str, tmp_path: Path,
 
 
 def test_a_script_importing_a_module_beside_it_runs_in_glue(glue_settings: str, tmp_path: Path) -> None:
-    """Glue runs the uploaded file alone: the module beside the script goes with it (infrar.data.scripts)."""
+    """Glue runs the uploaded file alone: the module and the package beside the script go with it
+    (infrar.data.scripts); the package's relative import resolves inside the bundle."""
     (tmp_path / "_helper.py").write_text("CODE = 0\n")
+    (tmp_path / "offsets").mkdir()
+    (tmp_path / "offsets" / "__init__.py").write_text("from .values import OFFSET\n")
+    (tmp_path / "offsets" / "values.py").write_text("OFFSET = 0\n")
     script = tmp_path / "uses_helper.py"
-    script.write_text("import _helper\n\nraise SystemExit(_helper.CODE)\n")
+    script.write_text("import _helper\nfrom offsets import OFFSET\n\nraise SystemExit(_helper.CODE + OFFSET)\n")
     assert data.run_job("with-helper", script).wait(timeout=120) == "SUCCEEDED"  # an ImportError would fail it
-    (tmp_path / "_helper.py").write_text("CODE = 4\n")
-    assert data.run_job("with-helper", script).wait(timeout=120) == "FAILED"  # the helper's own value ran
+    (tmp_path / "offsets" / "values.py").write_text("OFFSET = 4\n")
+    assert data.run_job("with-helper", script).wait(timeout=120) == "FAILED"  # the package's own value ran

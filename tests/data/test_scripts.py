@@ -75,3 +75,43 @@ def test_a_script_importing_infrar_runs_on_the_provider_that_started_it(tmp_path
     erased_like = tmp_path / "plain.py"
     erased_like.write_text("import boto3\n")
     assert bundle(str(erased_like), "aws") is None  # neither infrar nor a module beside it: as it is
+
+
+def _package_tree(tmp_path: Path) -> Path:
+    """job.py imports package helpers (relative imports, a subpackage, a module loaded by name at run time)."""
+    helpers = tmp_path / "helpers"
+    (helpers / "inner").mkdir(parents=True)
+    (helpers / "notes").mkdir()  # no __init__.py: not part of the package
+    (helpers / "__pycache__").mkdir()
+    (helpers / "__init__.py").write_text("from .codes import CODE, fail\n")
+    (helpers / "codes.py").write_text("from _errors import Failed\n\nCODE = 7\n\n\n"
+                                      "def fail() -> None:\n    raise Failed('from the package')\n")
+    (helpers / "inner" / "__init__.py").write_text("")
+    (helpers / "inner" / "deep.py").write_text("from ..codes import CODE\n\nVALUE = CODE * 6\n")
+    (helpers / "lazy.py").write_text("NAME = 'lazy'\n")
+    (helpers / "notes" / "stray.py").write_text("raise SystemExit('not a package module')\n")
+    (helpers / "__pycache__" / "codes.cpython-311.py").write_text("broken(\n")
+    (tmp_path / "_errors.py").write_text("class Failed(Exception):\n    pass\n")
+    job = tmp_path / "job.py"
+    job.write_text("import importlib\nimport sys\n\nimport helpers\nfrom helpers.inner.deep import VALUE\n\n"
+                   "print(helpers.CODE, VALUE, importlib.import_module('helpers.lazy').NAME, helpers.__package__)\n"
+                   "if sys.argv[1:] == ['boom']:\n    helpers.fail()\n")
+    return job
+
+
+def test_a_package_beside_the_script_is_bundled_whole_and_imports_as_it_does_beside_it(tmp_path: Path) -> None:
+    job = _package_tree(tmp_path)
+    assert list(sibling_modules(str(job))) == ["_errors", "helpers", "helpers.codes", "helpers.inner",
+                                               "helpers.inner.deep", "helpers.lazy"]  # not notes/, not __pycache__
+    body = bundle(str(job), "aws")
+    assert body is not None
+    elsewhere = tmp_path / "job-run"
+    elsewhere.mkdir()
+    (elsewhere / "script.py").write_bytes(body)
+    beside = _run(job, cwd=tmp_path)
+    alone = _run(elsewhere / "script.py", cwd=elsewhere)
+    assert (beside.returncode, alone.returncode) == (0, 0), beside.stderr + alone.stderr
+    assert alone.stdout == beside.stdout == "7 42 lazy helpers\n"
+    failed = _run(elsewhere / "script.py", "boom", cwd=elsewhere)
+    assert failed.returncode == 1 and "_errors.Failed: from the package" in failed.stderr
+    assert 'File "helpers/codes.py", line 7' in failed.stderr  # the package module's own file and line
