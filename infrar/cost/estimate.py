@@ -41,6 +41,7 @@ class Line:
     defaulted: tuple[str, ...] = ()  # usage keys taken from the model's defaults
     inputs: Mapping[str, float] = field(default_factory=dict, hash=False)  # every name the formula read
     components: tuple[Component, ...] = ()  # quantity x unit price, summing to ``monthly``
+    unpriced: str | None = None  # n/a: the implementation that has no prices recorded for the model's region
 
     @property
     def depends_on_usage(self) -> tuple[str, ...]:
@@ -210,8 +211,10 @@ def _regional(models: Mapping[str, CostModel], chosen: Sequence[str], project: P
 def _unpriced(entry: Capability | Resource, model: CostModel, engine: str | None) -> Line:
     """The line of a kind the model prices, but not in its region: n/a, never another region's price."""
     missing = model.unpriced_for(entry.kind, engine)
-    title = "no cost model" if missing is None else f"no {model.region} prices recorded ({missing.id})"
-    return Line(entry.name, entry.kind, model.provider, None, title, None)
+    if missing is None:
+        return Line(entry.name, entry.kind, model.provider, None, "no cost model", None)
+    return Line(entry.name, entry.kind, model.provider, None, f"no {model.region} prices recorded ({missing.id})",
+                None, unpriced=missing.id)
 
 
 def estimate(project: Project, providers: Sequence[str] | None = None,

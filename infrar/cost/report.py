@@ -50,8 +50,8 @@ def _footnotes(est: Estimate) -> list[str]:
         notes.append(f"{MARK} depends on usage figures that were defaulted; set them under usage: in "
                      f"{est.project.path.name}:")
         notes.extend(f"    {name}: {', '.join(keys)}" for name, keys in depends.items())
-    missing = sorted({(line.provider, line.kind) for line in est.lines if line.monthly is None})
-    notes.extend(_missing(est, p, kind) for p, kind in missing)
+    missing = sorted({(line.provider, line.kind, line.unpriced or "") for line in est.lines if line.monthly is None})
+    notes.extend(_missing(est, p, kind, impl_id) for p, kind, impl_id in missing)
     for provider in est.providers:
         model = est.models[provider]
         dates = sorted({str(i.taken) for i in model.implementations.values()})
@@ -64,9 +64,9 @@ def _footnotes(est: Estimate) -> list[str]:
     return notes
 
 
-def _missing(est: Estimate, provider: str, kind: str) -> str:
+def _missing(est: Estimate, provider: str, kind: str, impl_id: str) -> str:
     model = est.models[provider]
-    unpriced = model.unpriced_for(kind)
+    unpriced = model.unpriced.get(impl_id)
     if unpriced is None:
         return f"n/a: {_title(provider)} has no cost model for {kind}; its total leaves it out"
     return (f"n/a: {_title(provider)} has no {model.region} prices recorded for {kind} ({unpriced.id}); its total "
