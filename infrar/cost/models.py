@@ -285,7 +285,7 @@ def merge(models: Iterable[CostModel]) -> dict[str, CostModel]:
         if base is None:
             merged[model.provider] = model
             continue
-        if model.region != base.region:  # one file's prices would be another region's
+        if model.region and model.region != base.region:  # one file's prices would be another region's
             raise CostModelError(f"{model.file}: region: {model.region!r}, but {base.file} prices "
                                  f"{base.region!r}; write {base.region}'s prices, other regions under regions:")
         impls = dict(base.implementations)
