@@ -68,35 +68,46 @@ def _differs(value: float, base: float, file: str, key: str, base_region: str) -
     return value
 
 
+def _price_overrides(raw: Any, impl: Implementation, file: str, where: str, base_region: str) -> dict[str, float]:
+    prices: dict[str, float] = {}
+    for name, value in mapping(raw, file, where).items():
+        if name not in impl.prices:
+            close = difflib.get_close_matches(name, sorted(impl.prices), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(sorted(impl.prices))
+            raise error(file, f"{where}.{name}", f"not a price of {impl.id}; {hint}")
+        key = f"{where}.{name}"
+        prices[name] = _differs(number(value, file, key), impl.prices[name], file, key, base_region)
+    return prices
+
+
+def _instance_overrides(raw: Any, impl: Implementation, file: str, where: str,
+                        base_region: str) -> dict[str, dict[str, float]]:
+    instances: dict[str, dict[str, float]] = {}
+    for size, row in mapping(raw, file, where).items():
+        if size not in impl.instances:
+            raise error(file, f"{where}.{size}", f"{impl.id} has no size {size!r}; "
+                        f"allowed: {', '.join(impl.instances) or 'none (it has no instances: table)'}")
+        base = impl.instances[size]
+        numbers: dict[str, float] = {}
+        for name, value in mapping(row, file, f"{where}.{size}").items():
+            key = f"{where}.{size}.{name}"
+            if name == "type" or name not in base:  # a region prices the same type: the modules deploy it
+                fields = ", ".join(k for k in base if k != "type")
+                raise error(file, key, f"not a number of {impl.id}'s {size} row (the instance type is the same "
+                            f"in every region); allowed: {fields}")
+            numbers[name] = _differs(number(value, file, key), float(base[name]), file, key, base_region)
+        instances[size] = numbers
+    return instances
+
+
 def _override(raw: Any, impl: Implementation, taken: dt.date, file: str, where: str,
               base_region: str) -> RegionPrices:
     if raw == SAME:
         return RegionPrices(taken=taken, file=file)
     data = mapping(raw, file, where)
     unknown_keys(data, _OVERRIDE_KEYS, file, where)
-    prices: dict[str, float] = {}
-    for name, value in mapping(data.get("prices"), file, f"{where}.prices").items():
-        if name not in impl.prices:
-            close = difflib.get_close_matches(name, sorted(impl.prices), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(sorted(impl.prices))
-            raise error(file, f"{where}.prices.{name}", f"not a price of {impl.id}; {hint}")
-        key = f"{where}.prices.{name}"
-        prices[name] = _differs(number(value, file, key), impl.prices[name], file, key, base_region)
-    instances: dict[str, dict[str, float]] = {}
-    for size, row in mapping(data.get("instances"), file, f"{where}.instances").items():
-        if size not in impl.instances:
-            raise error(file, f"{where}.instances.{size}", f"{impl.id} has no size {size!r}; "
-                        f"allowed: {', '.join(impl.instances) or 'none (it has no instances: table)'}")
-        base = impl.instances[size]
-        numbers: dict[str, float] = {}
-        for name, value in mapping(row, file, f"{where}.instances.{size}").items():
-            key = f"{where}.instances.{size}.{name}"
-            if name == "type" or name not in base:
-                fields = ", ".join(k for k in base if k != "type")
-                raise error(file, key, f"not a number of {impl.id}'s {size} row (the instance type is the same "
-                            f"in every region); allowed: {fields}")
-            numbers[name] = _differs(number(value, file, key), float(base[name]), file, key, base_region)
-        instances[size] = numbers
+    prices = _price_overrides(data.get("prices"), impl, file, f"{where}.prices", base_region)
+    instances = _instance_overrides(data.get("instances"), impl, file, f"{where}.instances", base_region)
     if not prices and not instances:
         raise error(file, where, f"no price differs from {base_region}'s: write `{SAME}`")
     return RegionPrices(prices=prices, instances=instances, taken=taken, file=file)
