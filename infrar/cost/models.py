@@ -118,6 +118,12 @@ class CostModel:
     regions: Mapping[str, RegionTable] = field(default_factory=dict, hash=False)  # other regions than ``region``
     # In a region's view (``in_region``): the implementations with no prices recorded for it.
     unpriced: Mapping[str, Implementation] = field(default_factory=dict, hash=False)
+    base_region: str = ""  # in a region's view: the region the implementations' own prices are for
+
+    @property
+    def priced_regions(self) -> tuple[str, ...]:
+        """The base region, then every region a table records prices for."""
+        return (self.base_region or self.region, *sorted(self.regions))
 
     def in_region(self, region: str | None) -> CostModel:
         """This model with ``region``'s prices (None: the base region); an unpriced region is an error."""
@@ -135,7 +141,8 @@ class CostModel:
             impls[impl_id] = replace(impl, prices={**impl.prices, **there.prices}, instances=instances,
                                      taken=there.taken or impl.taken)
         unpriced = {i: impl for i, impl in self.implementations.items() if i not in impls}
-        return replace(self, region=region, implementations=impls, unpriced=unpriced)
+        return replace(self, region=region, implementations=impls, unpriced=unpriced,
+                       base_region=self.base_region or self.region)
 
     def unpriced_for(self, kind: str, engine: str | None = None) -> Implementation | None:
         """The implementation that would price ``kind`` had its prices been recorded for this region."""

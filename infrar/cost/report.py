@@ -148,7 +148,8 @@ def render_json(est: Estimate) -> str:
         "currency": est.currency,
         "period": "month",
         "providers": {
-            p: {"region": est.models[p].region, "model": est.models[p].file,
+            p: {"region": est.models[p].region, "priced_regions": list(est.models[p].priced_regions),
+                "model": est.models[p].file,
                 "total": round(est.total(p), 2), "complete": est.complete(p)}
             for p in est.providers
         },

@@ -108,6 +108,8 @@ def test_a_kind_without_prices_in_the_region_is_na_never_the_base_price() -> Non
     assert "AWS: eu-west-1 prices from cost_models/aws.yaml, taken 2024-06-01" in table
     doc = json.loads(render(est, "json"))
     assert doc["providers"]["aws"]["region"] == "eu-west-1"
+    assert doc["providers"]["aws"]["priced_regions"] == ["us-east-1", "eu-central-1", "eu-west-1", "us-east-2",
+                                                         "us-west-2"]
     assert doc["providers"]["aws"]["complete"] is False
 
 
