@@ -9,7 +9,8 @@ like the workload that started them, so they reach what those workloads reach an
   workspace identity Spark jobs run as) next to theirs in ``members`` / ``principal_ids``.
 When those workloads reach private databases or caches, the jobs run in the project's network
 (``job_subnet_ids``/``job_egress_ports`` on AWS, the Glue jobs' security group then admitted by
-those resources; ``job_network_id`` on GCP). Azure: a warehouse module that declares
+those resources; ``job_network_id`` on GCP; ``job_private_endpoints`` on Azure: managed private
+endpoints of the Synapse workspace). Azure: a warehouse module that declares
 ``client_identities`` gets, by workload name, the display name of each user's managed identity
 (``identity_name``): Synapse serverless SQL users are created from Entra principals by name (its
 ``grant_sql``, in the root output ``database_grants``).
@@ -53,12 +54,13 @@ def _job_network(placed: _Placed, users: Sequence[_Placed],
     """Where warehouse ``placed``'s jobs run when its users reach private databases or caches: their network.
 
     AWS: ``job_subnet_ids`` (a Glue NETWORK connection) and ``job_egress_ports`` (the ports of those
-    resources); GCP: ``job_network_id`` (Direct VPC egress of the Cloud Run jobs). Without a
-    private resource the jobs stay outside the network, as before."""
-    private: list[_Placed] = []
+    resources); GCP: ``job_network_id`` (Direct VPC egress of the Cloud Run jobs); Azure:
+    ``job_private_endpoints`` (a managed private endpoint per resource, from its ``private_link``).
+    Without a private resource the jobs stay outside the network, as before."""
+    reached: list[_Placed] = []
     for workload in users:
-        private += [r for r in uses(workload) if r is not placed and r not in private and not r.is_workload
-                    and any(variable in r.variables for variable in _PRIVATE)]
+        reached += [r for r in uses(workload) if r is not placed and r not in reached and not r.is_workload]
+    private = [r for r in reached if any(variable in r.variables for variable in _PRIVATE)]
     arguments: dict[str, Value] = {}
     for resource in private:
         for variable, wanted in _PRIVATE.items():
@@ -67,6 +69,14 @@ def _job_network(placed: _Placed, users: Sequence[_Placed],
     ports = [Expr(r.ref_to("client_port")) for r in private if "client_port" in r.outputs]
     if ports and "job_subnet_ids" in arguments and "job_egress_ports" in placed.variables:
         arguments["job_egress_ports"] = ports
+    links: dict[str, Value] = {}
+    for resource in (r for r in reached if "private_link" in r.outputs):
+        if resource.entry.kind == "bucket" and any(r.entry.kind == "bucket" and r.entry.name in links
+                                                   for r in reached):
+            continue  # every bucket is a container of the project's one storage account: one endpoint
+        links[resource.entry.name] = Expr(resource.ref_to("private_link"))
+    if links and "job_private_endpoints" in placed.variables:
+        arguments["job_private_endpoints"] = links
     return arguments
 
 

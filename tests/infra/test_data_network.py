@@ -24,6 +24,7 @@ from infrar.infra.generate import generate
 from infrar.infra.project import parse_project
 from tests.infra.test_data_environment import PROJECT, data_environment
 
+MODULES = Path(__file__).resolve().parents[2] / "modules"
 PRIVATE = PROJECT.replace("uses: [analytics, landing]", "uses: [analytics, landing, orders]") + \
     "  - {name: orders, type: database}\n"
 
@@ -91,3 +92,32 @@ def test_jobs_stay_outside_the_network_when_nothing_private_is_reached(provider:
 def test_the_job_network_variable_reaches_the_workloads_that_start_jobs(provider: str, variable: str) -> None:
     found = data_environment(provider)
     assert variable in found["etl"] and variable not in found["web"]
+
+
+def test_azure_spark_jobs_get_a_managed_private_endpoint_to_each_private_resource() -> None:
+    files = _generated("azure", PRIVATE)
+    warehouse = _block(files["main.tf"], "warehouse_analytics")
+    assert ("job_private_endpoints = { landing = module.bucket_landing.private_link "
+            "orders = module.database_orders.private_link }") in warehouse
+    module = " ".join(files["modules/synapse_workspace/network.tf"].split())
+    assert ('resource "azurerm_synapse_managed_private_endpoint" "jobs" { for_each = var.job_private_endpoints '
+            'name = "${each.key}-${each.value.subresource}" synapse_workspace_id = azurerm_synapse_workspace.this.id '
+            "target_resource_id = each.value.resource_id subresource_name = each.value.subresource }") in module
+    assert 'output "job_private_endpoint_targets"' in files["modules/synapse_workspace/outputs.tf"]
+    # each target is the sub-resource the resource's own private endpoint uses (buckets: the storage account's)
+    for own, linked in (("postgres_flexible", "postgres_flexible"), ("mssql_database", "mssql_database"),
+                        ("redis_cache", "redis_cache"), ("storage_account", "blob_container")):
+        endpoint = re.findall(r'subresource_names\s*=\s*\["([A-Za-z]+)"\]', _module_text(own))
+        target = re.findall(r'subresource = "([A-Za-z]+)"', (MODULES / "azure" / linked / "outputs.tf").read_text())
+        assert endpoint and target == endpoint[:1], (own, endpoint, target)
+
+
+def _module_text(module: str) -> str:
+    return "".join(p.read_text() for p in sorted((MODULES / "azure" / module).glob("*.tf")))
+
+
+def test_azure_buckets_share_one_endpoint_to_the_storage_account() -> None:
+    text = PRIVATE.replace("uses: [analytics, landing, orders]", "uses: [analytics, landing, orders, archive]") + \
+        "  - {name: archive, type: bucket}\n"
+    warehouse = _block(_generated("azure", text)["main.tf"], "warehouse_analytics")
+    assert "landing = module.bucket_landing.private_link" in warehouse and "archive =" not in warehouse

@@ -23,3 +23,11 @@ output "secret_environment" {
   description = "Variables whose values are secrets: none (Entra authentication)."
   value       = {}
 }
+
+output "private_link" {
+  description = "The Private Link target of the server (resource id and sub-resource): a Synapse warehouse whose jobs' starters use it makes a managed private endpoint to it."
+  value = {
+    resource_id = azurerm_mssql_server.this.id
+    subresource = "sqlServer"
+  }
+}

@@ -17,3 +17,11 @@ output "secret_environment" {
   value       = { (local.url_variable) = "rediss://:${urlencode(azurerm_redis_cache.this.primary_access_key)}@${azurerm_redis_cache.this.hostname}:${azurerm_redis_cache.this.ssl_port}/0" }
   sensitive   = true
 }
+
+output "private_link" {
+  description = "The Private Link target of the cache (resource id and sub-resource): a Synapse warehouse whose jobs' starters use it makes a managed private endpoint to it."
+  value = {
+    resource_id = azurerm_redis_cache.this.id
+    subresource = "redisCache"
+  }
+}

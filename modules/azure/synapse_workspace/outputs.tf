@@ -31,3 +31,8 @@ output "grant_sql" {
   description = "T-SQL a member of the Entra administrator group runs once after apply, each statement a batch of its own, in order, on the serverless SQL endpoint: the warehouse database, then a user per workload identity and for the Spark jobs, with the permissions the data adapter's statements need (grants.tf)."
   value       = local.grant_sql
 }
+
+output "job_private_endpoint_targets" {
+  description = "Resource ids whose pending private endpoint connection from this workspace's managed virtual network an owner approves once after apply (az network private-endpoint-connection approve)."
+  value       = [for endpoint in azurerm_synapse_managed_private_endpoint.jobs : endpoint.target_resource_id]
+}

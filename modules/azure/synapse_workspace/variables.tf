@@ -47,3 +47,12 @@ variable "client_identities" {
   type        = map(string)
   default     = {}
 }
+
+variable "job_private_endpoints" {
+  description = "By resource name: the Private Link target (resource_id, subresource) of each private database or cache the workloads starting jobs reach; each gets a managed private endpoint from the workspace's managed virtual network (set by infrar infra)."
+  type = map(object({
+    resource_id = string
+    subresource = string
+  }))
+  default = {}
+}

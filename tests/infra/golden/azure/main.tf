@@ -261,6 +261,9 @@ module "warehouse_analytics" {
   client_identities = {
     jobs = module.background_worker_jobs.identity_name
   }
+  job_private_endpoints = {
+    orders = module.database_orders.private_link
+  }
   name_prefix = local.name_prefix
   tags        = local.tags
 }
