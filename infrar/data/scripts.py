@@ -9,7 +9,10 @@ work) and the script's, which installs an import finder for them and then runs t
 ``__main__``. A script that imports infrar (itself or
 through those modules) gets INFRAR_PROVIDER set in the bundle, unless the job's environment has
 it: a cloud job does not run with the starting program's environment, and infrar would choose
-``local`` there. A script that imports neither is uploaded as it is. Tracebacks name each
+``local`` there. The bundle also carries the starter's deployed-name variables (``BUCKET_NAME_<B>``
+and the like, ``deployed_names``; never any other variable, which could be a secret), so the
+job's storage, queue and database calls reach the resources the starter's do. A script that
+imports neither is uploaded as it is. Tracebacks name each
 module's file relative to the script's folder (``helpers/codes.py``).
 """
 
@@ -17,8 +20,12 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 
-__all__ = ["bundle", "sibling_modules"]
+__all__ = ["bundle", "deployed_names", "sibling_modules"]
+
+# the variables infrar infra names each used resource's deployed name in (not secrets)
+_NAMES = re.compile(r"^(?:(?:BUCKET|QUEUE|TOPIC)_NAME_|PGDATABASE_)[A-Z0-9_]+$")
 
 # The bundle's text: {name}, {modules} and {main} are filled in; runs on Python 3.9 (Glue's) and later.
 _BUNDLE = '''\
@@ -112,6 +119,16 @@ def sibling_modules(script: str) -> dict[str, str]:
     return {name: source for name, (_, source) in _siblings(script).items()}
 
 
+def deployed_names() -> dict[str, str]:
+    """The starter's ``BUCKET_NAME_<B>``, ``QUEUE_NAME_<Q>``, ``TOPIC_NAME_<T>`` and ``PGDATABASE_<D>``.
+
+    What maps the program's resource names to the deployed ones (infrar.providers._names): the job
+    runs the same program text, so it must resolve the same names. Names only, never the other
+    variables of the environment, which may hold secrets and would be written into the upload."""
+    return {key: value for key, value in sorted(os.environ.items())
+            if _NAMES.match(key) and value and value.isprintable()}
+
+
 def bundle(script: str, provider: str) -> bytes | None:
     """The one file a ``provider`` job runs for local ``script``; None when the script itself will do."""
     modules = _siblings(script)
@@ -121,6 +138,6 @@ def bundle(script: str, provider: str) -> bytes | None:
     uses_infrar = any("infrar" in _imported(source, where) for where, source in sources.items())
     if not modules and not uses_infrar:
         return None
-    environment = {"INFRAR_PROVIDER": provider} if uses_infrar else {}
+    environment = {**deployed_names(), **({"INFRAR_PROVIDER": provider} if uses_infrar else {})}
     return _BUNDLE.format(name=os.path.basename(script), modules=modules, main=main,
                           environment=environment).encode("utf-8")

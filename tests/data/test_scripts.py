@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from infrar.data.scripts import bundle, sibling_modules
 
 
@@ -115,3 +117,31 @@ def test_a_package_beside_the_script_is_bundled_whole_and_imports_as_it_does_bes
     failed = _run(elsewhere / "script.py", "boom", cwd=elsewhere)
     assert failed.returncode == 1 and "_errors.Failed: from the package" in failed.stderr
     assert 'File "helpers/codes.py", line 7' in failed.stderr  # the package module's own file and line
+
+
+def test_the_bundle_carries_the_starters_deployed_names_and_no_other_variable(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job resolves the program's resource names as its starter does (BUCKET_NAME_<B> ...), secrets stay out."""
+    monkeypatch.setenv("BUCKET_NAME_LANDING", "shop-prod-landing-1a2b3c4d")
+    monkeypatch.setenv("QUEUE_NAME_TASKS", "shop-prod-tasks")
+    monkeypatch.setenv("PGDATABASE_ORDERS_DB", "orders_db")
+    monkeypatch.setenv("PGPASSWORD", "s3cret-value")
+    monkeypatch.setenv("REDIS_URL", "rediss://:s3cret-token@cache:6379")
+    script = tmp_path / "names.py"
+    script.write_text("import os\n\nimport infrar\n\n"
+                      "print(os.environ['BUCKET_NAME_LANDING'], os.environ['QUEUE_NAME_TASKS'],"
+                      " os.environ['PGDATABASE_ORDERS_DB'], os.environ.get('PGPASSWORD'))\n")
+    body = bundle(str(script), "aws")
+    assert body is not None and b"s3cret" not in body
+    (tmp_path / "run").mkdir()
+    uploaded = tmp_path / "run" / "script.py"
+    uploaded.write_bytes(body)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUCKET_NAME_", "QUEUE_NAME_", "PG", "REDIS"))}
+    ran = subprocess.run([sys.executable, str(uploaded)], capture_output=True, text=True, env=env, timeout=60,
+                         check=False)
+    assert (ran.returncode, ran.stdout) == (0, "shop-prod-landing-1a2b3c4d shop-prod-tasks orders_db None\n"), \
+        ran.stderr
+    env["QUEUE_NAME_TASKS"] = "set-by-the-job"  # the job's own environment wins
+    ran = subprocess.run([sys.executable, str(uploaded)], capture_output=True, text=True, env=env, timeout=60,
+                         check=False)
+    assert ran.stdout.split()[1] == "set-by-the-job"
