@@ -64,14 +64,13 @@ def infrar_side(exporter: CountingSpanExporter) -> Callable[[int], None]:
     from infrar.observability import pipeline
     from infrar.observability.logs import RecordHandler
 
-    def build(settings: pipeline.Settings) -> pipeline.Exporters:
-        handler = RecordHandler(_sink, settings.redactor, "bench sink")
+    def build(resource: Any, redactor: Any) -> pipeline.Exporters:
+        handler = RecordHandler(_sink, redactor, "bench sink")
         return pipeline.Exporters(exporter, None, [handler], readers=[InMemoryMetricReader()])
 
-    pipeline.setup(build, "bench")
+    pipeline.configured(build, "bench")
     calls = observability.counter("calls")
-    logger = observability.get_logger("bench.infrar")
-    logger.propagate = False
+    logger = observability.get_logger("bench.infrar")  # the pipeline's handler is on the root logger
 
     def side(block: int) -> None:
         for i in range(BLOCK):

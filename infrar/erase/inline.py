@@ -51,6 +51,23 @@ def is_simple(expr: cst.BaseExpression) -> bool:
     return False
 
 
+def is_display(expr: cst.BaseExpression) -> bool:
+    """A list, tuple or dict display of simple items (dict keys literals): building it runs no code.
+
+    Evaluated later or not at all it is the same; evaluated twice it is two equal objects, so
+    it is inlined only where its parameter occurs once (``attributes={"items": n}``).
+    """
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return all(isinstance(item, cst.Element) and is_simple(item.value) for item in expr.elements)
+    if isinstance(expr, cst.Dict):
+        return all(isinstance(item, cst.DictElement) and is_simple(item.value)
+                   and not isinstance(item.key, cst.Name) and is_simple(item.key) for item in expr.elements)
+    return False
+
+
+_REPEATING = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
 def _has_comment(call: cst.Call) -> bool:
     text = cst.Module([]).code_for_node(call)
     if "#" not in text:
@@ -193,7 +210,10 @@ def inline(
         arg_names |= _names(value)
     if seen.nested & (arg_names | set(bound)):
         return None
-    if not all(is_simple(value) for value in bound.values()):
+    uses = [node.value for node in seen.found]
+    once = not _contains(expr, _REPEATING)  # an occurrence in a lambda or comprehension may run many times
+    if not all(is_simple(value) or (once and is_display(value) and uses.count(name) <= 1)
+               for name, value in bound.items()):
         # the body would evaluate the argument after its own calls, or more than once, or not
         # at all: the function call keeps "once, left to right, before the body" exactly
         return None

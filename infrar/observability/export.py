@@ -1,8 +1,8 @@
-"""Wrappers every exporter goes through: secrets are masked first, and a failure never reaches user code.
+"""Every exporter goes through ``guarded``: secrets are masked first, and a failure never reaches user code.
 
 A failing destination (dead endpoint, missing permission) is reported once per destination
 as a warning on the ``observability.export`` logger (never exported itself), and the batch is
-dropped: the SDK's batch processors keep a bounded queue in front of these wrappers, so a
+dropped: the SDK's batch processors keep a bounded queue in front of the exporter, so a
 dead endpoint costs bounded memory and no exception.
 """
 
@@ -12,20 +12,14 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-from opentelemetry.sdk.metrics.export import (
-    MetricExporter,
-    MetricExportResult,
-    MetricsData,
-)
+from opentelemetry.sdk.metrics.export import MetricsData
 from opentelemetry.sdk.trace import Event, ReadableSpan
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import Status
 
-from infrar.observability.redaction import Redactor, sensitive_name
+from infrar.observability.redaction import Redactor
 
-T = TypeVar("T")
 WARNINGS = logging.getLogger("observability.export")
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
@@ -37,10 +31,10 @@ def warn_once(destination: str, exc: BaseException, redactor: Redactor) -> None:
         if destination in _warned:
             return
         _warned.add(destination)
-    detail = redactor.text(f"{type(exc).__name__}: {exc}")[:300]
     WARNINGS.warning(
         "observability: exporting to %s failed (%s); dropping data from now on until it answers "
-        "(check the endpoint and credentials; this warning is shown once)", destination, detail,
+        "(check the endpoint and credentials; this warning is shown once)", destination,
+        redactor.text(f"{type(exc).__name__}: {exc}")[:300],
     )
 
 
@@ -50,35 +44,44 @@ def forget_warnings() -> None:
         _warned.clear()
 
 
-def guarded(destination: str, redactor: Redactor, call: Callable[[], T], fallback: T) -> T:
-    """``call()``, or ``fallback`` after one warning if it raises."""
-    try:
-        return call()
-    except Exception as exc:
-        warn_once(destination, exc, redactor)
-        return fallback
+def guarded(exporter: Any, redactor: Redactor, destination: str, redact: Callable[[Any, Redactor], Any]) -> None:
+    """Make ``exporter`` send ``redact(batch)`` from ``export``, and none of its methods raise.
+
+    The SDK's processors and readers call these three methods and ignore what a failed call
+    returns, so the methods are replaced on the instance: the exporter keeps its own class and
+    settings (a metric exporter's temporality is read from it).
+    """
+
+    def wrap(name: str) -> Callable[..., Any]:
+        call = getattr(exporter, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                if name == "export":
+                    args = (redact(args[0], redactor), *args[1:])
+                result = call(*args, **kwargs)
+            except Exception as exc:
+                warn_once(destination, exc, redactor)
+                return None
+            if name == "export" and getattr(result, "name", "SUCCESS") != "SUCCESS":
+                warn_once(destination, RuntimeError("the exporter reported a failure"), redactor)
+            return result
+
+        return run
+
+    for name in ("export", "force_flush", "shutdown"):
+        setattr(exporter, name, wrap(name))
 
 
 def _masked_span(span: ReadableSpan, attributes: dict[str, Any], redactor: Redactor) -> ReadableSpan:
-    events = [
-        Event(event.name, redactor.attributes(event.attributes), event.timestamp) for event in span.events
-    ]
+    events = [Event(event.name, redactor.attributes(event.attributes), event.timestamp) for event in span.events]
     status = span.status
     if status.description:
         status = Status(status.status_code, redactor.text(status.description))
     return ReadableSpan(
-        name=redactor.text(span.name),
-        context=span.context,
-        parent=span.parent,
-        resource=span.resource,
-        attributes=attributes,
-        events=events,
-        links=span.links,
-        kind=span.kind,
-        status=status,
-        start_time=span.start_time,
-        end_time=span.end_time,
-        instrumentation_scope=span.instrumentation_scope,
+        name=redactor.text(span.name), context=span.context, parent=span.parent, resource=span.resource,
+        attributes=attributes, events=events, links=span.links, kind=span.kind, status=status,
+        start_time=span.start_time, end_time=span.end_time, instrumentation_scope=span.instrumentation_scope,
     )
 
 
@@ -86,91 +89,32 @@ def redacted_span(span: ReadableSpan, redactor: Redactor) -> ReadableSpan:
     """``span`` itself when nothing in it needs masking (the common case), else a masked copy.
 
     Runs in the export thread for every span, so the common case is one frame: the SDK's
-    attribute dict is read directly (the public ``span.attributes`` is a Python-level proxy over
-    a Python-level Mapping, slow to iterate; any other shape falls back to it), the event count
-    without building the tuple ``span.events`` builds, and each text's verdict from the
-    redactor's memory before any scan.
+    attribute dict is read directly (the public ``span.attributes`` is a slow Python-level
+    proxy; any other shape falls back to it), the event count without building the tuple
+    ``span.events`` builds, and each text's verdict from the redactor's memory.
     """
     attributes: Mapping[str, Any] | None = getattr(getattr(span, "_attributes", None), "_dict", None)
     if type(attributes) is not dict:
         attributes = span.attributes or {}
     events = getattr(span, "_events", None)
-    verdicts, touches = redactor.verdicts, redactor.touches
     dirty = bool(len(events) if events is not None else span.events) or bool(span.status.description) \
-        or (verdicts.get(span.name) is not False and touches(span.name))
-    if not dirty:
-        for name, value in attributes.items():
-            kind = type(value)
-            text = value if isinstance(value, str) else None
-            if sensitive_name(name) or (text is not None and verdicts.get(text) is not False and touches(text)) \
-                    or ((kind is list or kind is tuple) and not redactor.clean({name: value})):
-                dirty = True
-                break
+        or redactor.touches(span.name) or not redactor.clean(attributes)
     return _masked_span(span, redactor.attributes(attributes), redactor) if dirty else span
 
 
-class SafeSpanExporter(SpanExporter):
-    """Redacts, then exports; any exception becomes FAILURE and one warning."""
-
-    def __init__(self, inner: SpanExporter, redactor: Redactor, destination: str) -> None:
-        self.inner, self.redactor, self.destination = inner, redactor, destination
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        def send() -> SpanExportResult:
-            return self.inner.export([redacted_span(span, self.redactor) for span in spans])
-
-        result = guarded(self.destination, self.redactor, send, SpanExportResult.FAILURE)
-        if result is not SpanExportResult.SUCCESS:
-            warn_once(self.destination, RuntimeError("the exporter reported a failure"), self.redactor)
-        return result
-
-    def shutdown(self) -> None:
-        guarded(self.destination, self.redactor, self.inner.shutdown, None)
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return bool(guarded(self.destination, self.redactor, lambda: self.inner.force_flush(timeout_millis), False))
-
-
-def _redact_point(point: Any, redactor: Redactor) -> Any:
-    return dataclasses.replace(point, attributes=redactor.attributes(point.attributes))
+def redacted_spans(spans: Sequence[ReadableSpan], redactor: Redactor) -> list[ReadableSpan]:
+    return [redacted_span(span, redactor) for span in spans]
 
 
 def redacted_metrics(data: MetricsData, redactor: Redactor) -> MetricsData:
-    resource_metrics = []
-    for resource in data.resource_metrics:
-        scopes = []
-        for scope in resource.scope_metrics:
-            metrics = []
-            for metric in scope.metrics:
-                points = [_redact_point(point, redactor) for point in metric.data.data_points]
-                series: Any = metric.data
-                metrics.append(dataclasses.replace(metric, data=dataclasses.replace(series, data_points=points)))
-            scopes.append(dataclasses.replace(scope, metrics=metrics))
-        resource_metrics.append(dataclasses.replace(resource, scope_metrics=scopes))
-    return MetricsData(resource_metrics=resource_metrics)
+    """A copy of ``data`` with every data point's attributes masked."""
+    replace = dataclasses.replace
 
+    def masked(metric: Any) -> Any:
+        points = [replace(point, attributes=redactor.attributes(point.attributes)) for point in metric.data.data_points]
+        return replace(metric, data=replace(metric.data, data_points=points))
 
-class SafeMetricExporter(MetricExporter):
-    """Redacts metric attributes, then exports; never raises."""
-
-    def __init__(self, inner: MetricExporter, redactor: Redactor, destination: str) -> None:
-        super().__init__(
-            preferred_temporality=getattr(inner, "_preferred_temporality", None),
-            preferred_aggregation=getattr(inner, "_preferred_aggregation", None),
-        )
-        self.inner, self.redactor, self.destination = inner, redactor, destination
-
-    def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
-        def send() -> MetricExportResult:
-            return self.inner.export(redacted_metrics(metrics_data, self.redactor), timeout_millis=timeout_millis)
-
-        result = guarded(self.destination, self.redactor, send, MetricExportResult.FAILURE)
-        if result is not MetricExportResult.SUCCESS:
-            warn_once(self.destination, RuntimeError("the exporter reported a failure"), self.redactor)
-        return result
-
-    def force_flush(self, timeout_millis: float = 10_000) -> bool:
-        return bool(guarded(self.destination, self.redactor, lambda: self.inner.force_flush(timeout_millis), False))
-
-    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-        guarded(self.destination, self.redactor, lambda: self.inner.shutdown(timeout_millis=timeout_millis), None)
+    return MetricsData(resource_metrics=[
+        replace(resource, scope_metrics=[replace(scope, metrics=[masked(metric) for metric in scope.metrics])
+                                         for scope in resource.scope_metrics])
+        for resource in data.resource_metrics])

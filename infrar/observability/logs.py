@@ -78,9 +78,10 @@ def record_fields(record: logging.LogRecord, redactor: Redactor) -> Fields:
 class RecordHandler(logging.Handler):
     """Turns each record into ``record_fields`` and hands it to ``write``; never raises into the caller."""
 
-    def __init__(self, write: Callable[[Fields], None], redactor: Redactor, destination: str) -> None:
+    def __init__(self, write: Callable[[Fields], None], redactor: Redactor, destination: str,
+                 close: Callable[[], None] | None = None) -> None:
         super().__init__()
-        self.write, self.redactor, self.destination = write, redactor, destination
+        self.write, self.redactor, self.destination, self.closing = write, redactor, destination, close
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.name.startswith(_INTERNAL)
@@ -90,6 +91,12 @@ class RecordHandler(logging.Handler):
             self.write(record_fields(record, self.redactor))
         except Exception as exc:
             warn_once(self.destination, exc, self.redactor)
+
+    def close(self) -> None:
+        """Flush the destination (a batching writer sends what it holds), then detach."""
+        if self.closing is not None:
+            self.closing()
+        super().close()
 
 
 class BatchWriter:

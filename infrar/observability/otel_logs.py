@@ -9,13 +9,13 @@ only here.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry._logs import LogRecord, SeverityNumber
 from opentelemetry.context import get_current
 from opentelemetry.sdk._logs import LoggerProvider
-from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter, LogRecordExportResult
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 from opentelemetry.sdk.resources import Resource
 
 from infrar.observability.export import guarded
@@ -36,27 +36,13 @@ def _attribute(value: Any) -> Any:
     return json.dumps(value, default=repr)
 
 
-class SafeLogRecordExporter(LogRecordExporter):
-    """Never raises: a failure is one warning and the batch is dropped."""
-
-    def __init__(self, inner: LogRecordExporter, redactor: Redactor, destination: str) -> None:
-        self.inner, self.redactor, self.destination = inner, redactor, destination
-
-    def export(self, batch: Sequence[Any]) -> LogRecordExportResult:
-        return guarded(self.destination, self.redactor, lambda: self.inner.export(batch), LogRecordExportResult.FAILURE)
-
-    def shutdown(self) -> None:
-        guarded(self.destination, self.redactor, self.inner.shutdown, None)
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return bool(guarded(self.destination, self.redactor, lambda: self.inner.force_flush(timeout_millis), False))
-
-
 def otel_log_writer(exporter: LogRecordExporter, resource: Resource, redactor: Redactor,
                     destination: str) -> tuple[Callable[[Fields], None], Callable[[], None]]:
     """(write, close): ``write`` emits one record (in the caller's context, so ids follow), ``close`` flushes."""
     provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
-    provider.add_log_record_processor(BatchLogRecordProcessor(SafeLogRecordExporter(exporter, redactor, destination)))
+    # records are masked when made (record_fields): the batch goes out as it is
+    guarded(exporter, redactor, destination, lambda batch, _: batch)
+    provider.add_log_record_processor(BatchLogRecordProcessor(exporter))
 
     def write(fields: Fields) -> None:
         attributes = {key: _attribute(value) for key, value in fields["fields"].items()}

@@ -1,27 +1,27 @@
 """The OpenTelemetry SDK setup every provider shares: resource, providers, processors, shutdown.
 
-A provider's adapter supplies one function, ``build(settings) -> Exporters`` (its native span
-and metric exporters and its log handlers); this module wraps them (secrets masked, failures
-never raised), installs the tracer and meter providers as OpenTelemetry's global ones (so
-any instrumentation, infrar's messaging propagation included, shares them), and flushes at
-``shutdown()`` and at interpreter exit. The first use configures it from the environment:
+A provider's adapter supplies one function, ``build(resource, redactor) -> Exporters`` (its
+native span and metric exporters and its log handlers); ``configured(build)`` sets the SDK up
+with them on first use (secrets masked, failures never raised, see export.guarded), installs
+the tracer and meter providers as OpenTelemetry's global ones (so any instrumentation, infrar's
+messaging propagation included, shares them) and the log handlers on the root logger, and
+flushes at ``shutdown()`` and at interpreter exit. Configuration is the environment's:
 OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_ENDPOINT (spans and metrics
 then go over OTLP/HTTP to that collector instead), OTEL_SDK_DISABLED (nothing is set up: the
-API's no-op tracer and meter, plain stdlib loggers), INFRAR_LOG_LEVEL (default INFO).
+API's no-op tracer and meter), INFRAR_LOG_LEVEL (the level of a logger ``logger`` hands out,
+default INFO). The adapters' methods are one OpenTelemetry call each on ``configured(build)``'s
+tracer or meter, so erased programs call the SDK directly.
 """
 
 from __future__ import annotations
 
 import atexit
-import functools
-import inspect
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple
 
 from opentelemetry import metrics, trace
 from opentelemetry.context import Context
@@ -31,127 +31,71 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, Tracer
+from opentelemetry.trace import Tracer
 
-from infrar.observability.export import SafeMetricExporter, SafeSpanExporter, forget_warnings, warn_once
+from infrar.observability.export import forget_warnings, guarded, redacted_metrics, redacted_spans, warn_once
 from infrar.observability.redaction import Redactor, from_environment
 
 SCOPE = "observability"
 # Called with the tracer once a pipeline runs and with None when it stops (infrar's dispatch
 # listens, to trace every infrar call; nothing else needs to).
 listeners: list[Callable[[Tracer | None], None]] = []
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a provider's ``build`` is given."""
-
-    service_name: str
-    redactor: Redactor
-    attributes: dict[str, str]  # the resource attributes (service.name, OTEL_RESOURCE_ATTRIBUTES ...)
-    resource: Any = None  # the SDK Resource itself, for exporters that take one
 
 
 @dataclass
 class Exporters:
-    """A provider's destinations; ``closers`` run at shutdown after the handlers flush."""
+    """A provider's destinations; its handlers are closed (so flushed) at shutdown."""
 
-    spans: object | None = None  # a SpanExporter
-    metrics: object | None = None  # a MetricExporter
+    spans: Any = None  # a SpanExporter
+    metrics: Any = None  # a MetricExporter
     handlers: list[logging.Handler] = field(default_factory=list)
-    readers: list[object] = field(default_factory=list)  # extra MetricReaders (an in-memory one in tests)
-    closers: list[Callable[[], None]] = field(default_factory=list)
+    readers: list[Any] = field(default_factory=list)  # extra MetricReaders (an in-memory one in tests)
     destination: str = "the configured destination"
-    id_generator: object | None = None  # X-Ray wants the start time in the trace id
-    resource_attributes: dict[str, str] = field(default_factory=dict)  # added by the provider (gcp.project_id)
-    # The context each API span starts in, when not simply the current one (Lambda's trace on aws).
+    id_generator: Any = None  # X-Ray wants the start time in the trace id
+    resource: dict[str, str] = field(default_factory=dict)  # attributes the provider adds (gcp.project_id)
+    # The context infrar's own calls start in outside any span (Lambda's trace on aws).
     parent: Callable[[], Context] | None = None
 
 
-Build = Callable[[Settings], Exporters]
+Build = Callable[[Resource, Redactor], Exporters]
 
 
-class Pipeline:
-    """One configured SDK (or the disabled stand-in): its tracer, meter and log handlers."""
+class Pipeline(NamedTuple):
+    """One configured SDK (or the disabled stand-in)."""
 
-    def __init__(self, tracer: Tracer, meter: Meter, handlers: list[logging.Handler],
-                 stop: Callable[[], None], parent: Callable[[], Context] | None = None) -> None:
-        self.tracer, self.meter, self.handlers, self._stop = tracer, meter, handlers, stop
-        self.parent = parent
-        self.loggers: set[str] = set()
-        # open(name, attributes=...) starts a current span: the SDK's own method when spans start
-        # in the current context (no extra frame on the hot path), else one asking the provider.
-        self.open: Callable[..., AbstractContextManager[Span]] = \
-            tracer.start_as_current_span if parent is None else self._open_in_parent
-
-    def _open_in_parent(self, name: str, attributes: Mapping[str, Any] | None = None) -> AbstractContextManager[Span]:
-        assert self.parent is not None  # chosen only with one
-        return self.tracer.start_as_current_span(name, context=self.parent(), attributes=attributes)
-
-    def logger(self, name: str) -> logging.Logger:
-        found = logging.getLogger(name)
-        if name not in self.loggers and not self._ancestor_attached(name):
-            for handler in self.handlers:
-                found.addHandler(handler)
-            if found.level == logging.NOTSET:
-                found.setLevel(os.environ.get("INFRAR_LOG_LEVEL", "INFO").upper())
-            self.loggers.add(name)
-        return found
-
-    def _ancestor_attached(self, name: str) -> bool:
-        return any(name.startswith(attached + ".") for attached in self.loggers)
-
-    def stop(self) -> None:
-        for name in self.loggers:
-            for handler in self.handlers:
-                logging.getLogger(name).removeHandler(handler)
-        self._stop()
+    tracer: Tracer
+    meter: Meter
+    stop: Callable[[], None]
+    parent: Callable[[], Context] | None = None
 
 
 _current: Pipeline | None = None
-_lock = threading.RLock()
-_exit_registered = False
+_lock = threading.RLock()  # a build may itself log, or ask for the pipeline
 
 
-def disabled() -> bool:
-    return os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
+def configured(build: Build, service_name: str | None = None) -> Pipeline:
+    """The running pipeline, set up with ``build`` on first use (a later ``service_name`` changes nothing)."""
+    global _current
+    found = _current
+    if found is None:
+        with _lock:
+            found = _current = _current or _configure(build, service_name)
+        atexit.unregister(shutdown)  # once, however many pipelines a process runs
+        atexit.register(shutdown)
+    return found
 
 
 def running() -> Pipeline | None:
     return _current
 
 
-def current(build: Build, service_name: str | None = None) -> Pipeline:
-    """The running pipeline, set up with ``build`` on first use."""
-    found = _current
-    if found is not None:
-        return found
-    return setup(build, service_name)
-
-
-def setup(build: Build, service_name: str | None = None) -> Pipeline:
-    """Configure once per process (a second call returns the running pipeline)."""
-    global _current, _exit_registered
-    with _lock:
-        if _current is None:
-            _current = _disabled() if disabled() else _configure(build, service_name)
-            if not _exit_registered:
-                atexit.register(shutdown)
-                _exit_registered = True
-        return _current
-
-
-def tracer(build: Build) -> Tracer:
-    return current(build).tracer
-
-
-def meter(build: Build) -> Meter:
-    return current(build).meter
-
-
 def logger(build: Build, name: str) -> logging.Logger:
-    return current(build).logger(name)
+    """The stdlib logger ``name`` (its level INFRAR_LOG_LEVEL unless set); the pipeline's handlers are on the root."""
+    configured(build)
+    found = logging.getLogger(name)
+    if found.level == logging.NOTSET:
+        found.setLevel(os.environ.get("INFRAR_LOG_LEVEL", "INFO").upper())
+    return found
 
 
 def shutdown() -> None:
@@ -164,53 +108,51 @@ def shutdown() -> None:
 
 
 def _disabled() -> Pipeline:
-    return Pipeline(trace.NoOpTracer(), metrics.NoOpMeter(SCOPE), [], lambda: None)
+    return Pipeline(trace.NoOpTracer(), metrics.NoOpMeter(SCOPE), lambda: None)
 
 
 def _configure(build: Build, service_name: str | None) -> Pipeline:
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return _disabled()
     forget_warnings()
-    overrides = {"service.name": service_name} if service_name else {}
-    resource = Resource.create(overrides)
+    resource = Resource.create({"service.name": service_name} if service_name else {})
     redactor = from_environment()
-    attributes = {key: str(value) for key, value in resource.attributes.items()}
-    settings = Settings(str(resource.attributes.get("service.name")), redactor, attributes, resource)
     try:
-        exporters = build(settings)
+        exporters = build(resource, redactor)
     except Exception as exc:  # missing configuration or SDK: observability must not stop the program
         warn_once("the provider's observability destination", exc, redactor)
         return _disabled()
     _use_otlp(exporters, redactor)
-    resource = resource.merge(Resource(exporters.resource_attributes))
-    # shutdown_on_exit off: our own exit hook flushes the log handlers first, then these.
-    tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator,  # type: ignore[arg-type]
-                                     shutdown_on_exit=False)
+    resource = resource.merge(Resource(exporters.resource))
+    # shutdown_on_exit off: our own exit hook stops logging first, then these.
+    tracer_provider = TracerProvider(resource=resource, id_generator=exporters.id_generator, shutdown_on_exit=False)
     if exporters.spans is not None:
-        safe = SafeSpanExporter(exporters.spans, redactor, exporters.destination)  # type: ignore[arg-type]
-        tracer_provider.add_span_processor(BatchSpanProcessor(safe))
+        guarded(exporters.spans, redactor, exporters.destination, redacted_spans)
+        tracer_provider.add_span_processor(BatchSpanProcessor(exporters.spans))
     readers = list(exporters.readers)
     if exporters.metrics is not None:
-        safe_metrics = SafeMetricExporter(exporters.metrics, redactor, exporters.destination)  # type: ignore[arg-type]
-        readers.append(PeriodicExportingMetricReader(safe_metrics))
-    meter_provider = MeterProvider(resource=resource, metric_readers=readers,  # type: ignore[arg-type]
-                                   shutdown_on_exit=False)
+        guarded(exporters.metrics, redactor, exporters.destination, redacted_metrics)
+        readers.append(PeriodicExportingMetricReader(exporters.metrics))
+    meter_provider = MeterProvider(resource=resource, metric_readers=readers, shutdown_on_exit=False)
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(meter_provider)
+    for handler in exporters.handlers:
+        logging.getLogger().addHandler(handler)
 
     def stop() -> None:
         for listener in listeners:
             listener(None)
         for handler in exporters.handlers:
-            handler.flush()
+            logging.getLogger().removeHandler(handler)
         tracer_provider.shutdown()
         meter_provider.shutdown()
-        for close in exporters.closers:
-            close()
+        for handler in exporters.handlers:
+            handler.close()  # a batching handler sends what it holds
 
-    pipeline = Pipeline(tracer_provider.get_tracer(SCOPE), meter_provider.get_meter(SCOPE), exporters.handlers, stop,
-                        exporters.parent)
+    tracer = tracer_provider.get_tracer(SCOPE)
     for listener in listeners:
-        listener(pipeline.tracer)
-    return pipeline
+        listener(tracer)
+    return Pipeline(tracer, meter_provider.get_meter(SCOPE), stop, exporters.parent)
 
 
 def _use_otlp(exporters: Exporters, redactor: Redactor) -> None:
@@ -228,34 +170,5 @@ def _use_otlp(exporters: Exporters, redactor: Redactor) -> None:
         missing = ImportError(f"{exc}; pip install opentelemetry-exporter-otlp-proto-http")
         warn_once("the OTLP collector at OTEL_EXPORTER_OTLP_ENDPOINT", missing, redactor)
         return
-
     exporters.spans, exporters.metrics = OTLPSpanExporter(), OTLPMetricExporter()
     exporters.destination = "the OTLP collector at OTEL_EXPORTER_OTLP_ENDPOINT"
-
-
-def span(build: Build, name: str, attributes: Mapping[str, Any] | None) -> AbstractContextManager[Span]:
-    """A child of the current span; an exception is recorded on it (status ERROR) and re-raised."""
-    # The hot path of the API: no helper calls, no copy (the SDK copies the attributes itself).
-    return (_current or setup(build)).open(name, attributes=attributes)
-
-
-def traced(build: Build, name: str) -> Callable[[F], F]:
-    """A decorator running each call inside ``span(build, name, None)``; for ``async def``, each await of it."""
-
-    def decorate(function: F) -> F:
-        if inspect.iscoroutinefunction(function):
-            @functools.wraps(function)
-            async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with (_current or setup(build)).open(name):
-                    return await function(*args, **kwargs)
-
-            return cast(F, run_async)
-
-        @functools.wraps(function)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with (_current or setup(build)).open(name):
-                return function(*args, **kwargs)
-
-        return cast(F, run)
-
-    return decorate

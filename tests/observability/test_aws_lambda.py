@@ -109,6 +109,22 @@ def test_the_next_invocation_continues_its_own_trace_and_unsampled_ones_are_drop
     assert _segments(on_lambda, second)["orders"]["parent_id"] == PARENT
 
 
+def test_a_traced_handler_continues_each_invocation_across_shutdowns(on_lambda: dict[str, str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = "1-5759e988-0000000000000000000000a1", "1-5759e988-0000000000000000000000b2"
+
+    @observability.traced("handler")  # decorated once, at import, as a Lambda handler is
+    def handler() -> int:
+        return 1
+
+    for root in (first, second):  # two invocations, each ended with shutdown() as docs/observability.md says
+        monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={root};Parent={PARENT};Sampled=1")
+        assert handler() == 1
+        observability.shutdown()
+    for root in (first, second):
+        assert _segments(on_lambda, root)["orders"]["parent_id"] == PARENT
+
+
 def test_the_x_amzn_trace_id_header_continues_through_the_global_propagator(on_lambda: dict[str, str]) -> None:
     observability.setup()
     header = f"Root={ROOT};Parent={PARENT};Sampled=1;Lineage=a87bd80c:1"

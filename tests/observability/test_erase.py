@@ -50,11 +50,37 @@ def _exported(root: Path) -> dict[str, Any]:
     }
 
 
+def test_an_attribute_display_is_inlined_only_where_it_is_built_once() -> None:
+    """A dict of names and literals may be built later (nothing runs); used twice it would be two objects."""
+    import libcst as cst
+
+    from infrar.erase.inline import inline
+
+    once = cst.parse_module("def f(a):\n    return g().h(attributes=a)\n").body[0]
+    twice = cst.parse_module("def f(a):\n    return g(a).h(attributes=a)\n").body[0]
+    looped = cst.parse_module("def f(a):\n    return [a for _ in g()]\n").body[0]
+    call = cst.parse_expression("f({'k': n, 1: 'v'})")
+    assert isinstance(once, cst.FunctionDef) and isinstance(twice, cst.FunctionDef)
+    assert isinstance(looped, cst.FunctionDef) and isinstance(call, cst.Call)
+    inlined = inline(once, call, False, False)
+    assert inlined is not None and cst.Module([]).code_for_node(inlined) == "g().h(attributes={'k': n, 1: 'v'})"
+    assert inline(twice, call, False, False) is None
+    assert inline(looped, call, False, False) is None
+    computed = cst.parse_expression("f({'k': n()})")  # a call inside: evaluated once, before the body
+    assert isinstance(computed, cst.Call) and inline(once, computed, False, False) is None
+
+
 def test_the_erased_program_exports_the_same(tmp_path: Path) -> None:
     source = textwrap.dedent(PROGRAM)
     erased = erase(source, "local")
     assert_no_infrar(erased)
     assert "from opentelemetry.sdk.trace import" in erased  # plain SDK setup
+    # The call sites are OpenTelemetry API calls on the configured tracer and meter, not wrappers.
+    assert '.start_as_current_span("price", attributes={"items": n, "password": "hunter22"}):' in erased
+    assert '.start_as_current_span("place")\ndef place(' in erased
+    assert '.create_counter("orders", unit="1", description="orders placed")' in erased
+    assert '.create_histogram("latency", unit="ms", description="")' in erased
+    assert "_observability_span(" not in erased and "_traced(" not in erased
     (tmp_path / "app.py").write_text(source)
     (tmp_path / "erased.py").write_text(erased)
     first = run(tmp_path / "app.py", tmp_path / "root1", blocked=False)

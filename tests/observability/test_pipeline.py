@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -26,15 +27,15 @@ class Memory:
         self.reader = InMemoryMetricReader()
         self.logs: list[Fields] = []
 
-    def __call__(self, settings: pipeline.Settings) -> pipeline.Exporters:
-        handler = RecordHandler(self.logs.append, settings.redactor, "memory")
+    def __call__(self, resource: Resource, redactor: Redactor) -> pipeline.Exporters:
+        handler = RecordHandler(self.logs.append, redactor, "memory")
         return pipeline.Exporters(self.spans, None, [handler], readers=[self.reader])
 
 
 @pytest.fixture
 def memory(local_root: Path) -> Memory:
     found = Memory()
-    pipeline.setup(found, "tests")
+    pipeline.configured(found, "tests")
     dispatch_tracing.listen()  # what the first call of the API does
     return found
 

@@ -8,12 +8,19 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-from opentelemetry.metrics import Counter, Histogram, _Gauge
-from opentelemetry.trace import Span
+from opentelemetry.metrics import Counter, Histogram, Meter, _Gauge
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.trace import Span, Tracer
 
 from infrar.observability import pipeline
 from infrar.observability.logs import BatchWriter, RecordHandler
-from infrar.providers.aws.observability_emf import EmfMetricExporter, lambda_parent, use_xray_headers
+from infrar.observability.redaction import Redactor
+from infrar.providers.aws.observability_emf import (
+    EmfMetricExporter,
+    lambda_parent,
+    traced_in_invocation,
+    use_xray_headers,
+)
 from infrar.providers.aws.observability_export import (
     CloudWatchLogsSender,
     CloudWatchMetricExporter,
@@ -27,48 +34,57 @@ from infrar.providers.aws.observability_export import (
 DESTINATION = "CloudWatch and X-Ray"
 
 
-def _log_handler(settings: pipeline.Settings) -> tuple[logging.Handler, list[Callable[[], None]]]:
+def _log_handler(service: str, redactor: Redactor) -> logging.Handler:
     if ships_stdout():
-        return RecordHandler(write_stdout, settings.redactor, "stdout"), []
-    sender = CloudWatchLogsSender(log_group(settings.service_name))
-    writer = BatchWriter(sender, settings.redactor, f"CloudWatch Logs group {sender.group}")
-    return RecordHandler(writer, settings.redactor, "CloudWatch Logs"), [writer.close]
+        return RecordHandler(write_stdout, redactor, "stdout")
+    sender = CloudWatchLogsSender(log_group(service))
+    writer = BatchWriter(sender, redactor, f"CloudWatch Logs group {sender.group}")
+    return RecordHandler(writer, redactor, "CloudWatch Logs", writer.close)
 
 
-def _exporters(settings: pipeline.Settings) -> pipeline.Exporters:
-    handler, closers = _log_handler(settings)
-    namespace = os.environ.get("INFRAR_METRICS_NAMESPACE") or settings.service_name
+def _exporters(resource: Resource, redactor: Redactor) -> pipeline.Exporters:
+    service = str(resource.attributes["service.name"])
+    namespace = os.environ.get("INFRAR_METRICS_NAMESPACE") or service
     # Where stdout reaches CloudWatch Logs, metrics ride on it (EMF): no API call, no permission.
     metrics = EmfMetricExporter(namespace) if ships_stdout() else CloudWatchMetricExporter(namespace)
     use_xray_headers()
-    return pipeline.Exporters(XRaySpanExporter(settings.service_name), metrics, [handler], closers=closers,
+    return pipeline.Exporters(XRaySpanExporter(service), metrics, [_log_handler(service, redactor)],
                               destination=DESTINATION, id_generator=XRayIdGenerator(),
                               parent=lambda_parent if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else None)
 
 
+def tracer() -> Tracer:
+    """The configured SDK's tracer (set up from the environment at first use)."""
+    return pipeline.configured(_exporters).tracer
+
+
+def meter() -> Meter:
+    return pipeline.configured(_exporters).meter
+
+
 class AwsObservability:
-    """Adapter for INFRAR_PROVIDER=aws."""
+    """Adapter for INFRAR_PROVIDER=aws: each method is one OpenTelemetry (or stdlib logging) call."""
 
     def get_logger(self, name: str) -> logging.Logger:
         return pipeline.logger(_exporters, name)
 
     def counter(self, name: str, unit: str = "1", description: str = "") -> Counter:
-        return pipeline.meter(_exporters).create_counter(name, unit=unit, description=description)
+        return meter().create_counter(name, unit=unit, description=description)
 
     def histogram(self, name: str, unit: str = "1", description: str = "") -> Histogram:
-        return pipeline.meter(_exporters).create_histogram(name, unit=unit, description=description)
+        return meter().create_histogram(name, unit=unit, description=description)
 
     def gauge(self, name: str, unit: str = "1", description: str = "") -> _Gauge:
-        return pipeline.meter(_exporters).create_gauge(name, unit=unit, description=description)
+        return meter().create_gauge(name, unit=unit, description=description)
 
     def span(self, name: str, attributes: Mapping[str, Any] | None = None) -> AbstractContextManager[Span]:
-        return pipeline.span(_exporters, name, attributes)
+        return tracer().start_as_current_span(name, context=lambda_parent(), attributes=attributes)
 
     def traced(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return pipeline.traced(_exporters, name)
+        return traced_in_invocation(tracer, name)
 
     def setup(self, service_name: str | None = None) -> None:
-        pipeline.setup(_exporters, service_name)
+        pipeline.configured(_exporters, service_name)
 
     def shutdown(self) -> None:
         pipeline.shutdown()

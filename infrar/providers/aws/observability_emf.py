@@ -19,17 +19,21 @@ balancer or API Gateway (unless OTEL_PROPAGATORS chooses the propagators).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from opentelemetry.propagators.aws import AwsXRayLambdaPropagator, AwsXRayPropagator
 from opentelemetry.propagators.composite import CompositePropagator
 from opentelemetry.sdk.metrics.export import HistogramDataPoint, MetricExporter, MetricExportResult, MetricsData
+from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from infrar.providers.aws.observability_export import DELTA, UNITS
@@ -37,6 +41,7 @@ from infrar.providers.aws.observability_export import DELTA, UNITS
 _DIMENSIONS = 30  # the most keys one EMF DimensionSet may hold
 _METRICS = 100  # the most metrics one EMF directive may name
 _LAMBDA = AwsXRayLambdaPropagator()
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _value(point: Any) -> Any:
@@ -96,6 +101,33 @@ class EmfMetricExporter(MetricExporter):
 def lambda_parent() -> otel_context.Context:
     """The context a new span starts in: the current one, or on Lambda the invocation's X-Ray trace."""
     return _LAMBDA.extract({}, context=otel_context.get_current())
+
+
+def traced_in_invocation(tracer: Callable[[], Tracer], name: str) -> Callable[[F], F]:
+    """``tracer().start_as_current_span(name)`` as a decorator, both read at each call.
+
+    The SDK's own decorator reads its tracer and context once, where the function is decorated;
+    a Lambda handler's calls each belong to their own invocation's trace, and to the pipeline
+    set up again after the previous invocation's ``shutdown()``.
+    """
+
+    def decorate(function: F) -> F:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with tracer().start_as_current_span(name, context=lambda_parent()):
+                    return await function(*args, **kwargs)
+
+            return cast(F, run_async)
+
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with tracer().start_as_current_span(name, context=lambda_parent()):
+                return function(*args, **kwargs)
+
+        return cast(F, run)
+
+    return decorate
 
 
 def use_xray_headers() -> None:

@@ -7,47 +7,57 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-from opentelemetry.metrics import Counter, Histogram, _Gauge
-from opentelemetry.trace import Span
+from opentelemetry.metrics import Counter, Histogram, Meter, _Gauge
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.trace import Span, Tracer
 
 from infrar.observability import pipeline
 from infrar.observability.logs import RecordHandler
 from infrar.observability.otel_logs import otel_log_writer
+from infrar.observability.redaction import Redactor
 from infrar.providers.azure._clients import monitor
 
 DESTINATION = "Azure Monitor (APPLICATIONINSIGHTS_CONNECTION_STRING)"
 
 
-def _exporters(settings: pipeline.Settings) -> pipeline.Exporters:
-    write, close = otel_log_writer(monitor.log_exporter(), settings.resource, settings.redactor, DESTINATION)
-    handler = RecordHandler(write, settings.redactor, DESTINATION)
-    return pipeline.Exporters(monitor.trace_exporter(), monitor.metric_exporter(), [handler], closers=[close],
-                              destination=DESTINATION)
+def _exporters(resource: Resource, redactor: Redactor) -> pipeline.Exporters:
+    write, close = otel_log_writer(monitor.log_exporter(), resource, redactor, DESTINATION)
+    handler = RecordHandler(write, redactor, DESTINATION, close)
+    return pipeline.Exporters(monitor.trace_exporter(), monitor.metric_exporter(), [handler], destination=DESTINATION)
+
+
+def tracer() -> Tracer:
+    """The configured SDK's tracer (set up from the environment at first use)."""
+    return pipeline.configured(_exporters).tracer
+
+
+def meter() -> Meter:
+    return pipeline.configured(_exporters).meter
 
 
 class AzureObservability:
-    """Adapter for INFRAR_PROVIDER=azure."""
+    """Adapter for INFRAR_PROVIDER=azure: each method is one OpenTelemetry (or stdlib logging) call."""
 
     def get_logger(self, name: str) -> logging.Logger:
         return pipeline.logger(_exporters, name)
 
     def counter(self, name: str, unit: str = "1", description: str = "") -> Counter:
-        return pipeline.meter(_exporters).create_counter(name, unit=unit, description=description)
+        return meter().create_counter(name, unit=unit, description=description)
 
     def histogram(self, name: str, unit: str = "1", description: str = "") -> Histogram:
-        return pipeline.meter(_exporters).create_histogram(name, unit=unit, description=description)
+        return meter().create_histogram(name, unit=unit, description=description)
 
     def gauge(self, name: str, unit: str = "1", description: str = "") -> _Gauge:
-        return pipeline.meter(_exporters).create_gauge(name, unit=unit, description=description)
+        return meter().create_gauge(name, unit=unit, description=description)
 
     def span(self, name: str, attributes: Mapping[str, Any] | None = None) -> AbstractContextManager[Span]:
-        return pipeline.span(_exporters, name, attributes)
+        return tracer().start_as_current_span(name, attributes=attributes)
 
     def traced(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return pipeline.traced(_exporters, name)
+        return tracer().start_as_current_span(name)
 
     def setup(self, service_name: str | None = None) -> None:
-        pipeline.setup(_exporters, service_name)
+        pipeline.configured(_exporters, service_name)
 
     def shutdown(self) -> None:
         pipeline.shutdown()

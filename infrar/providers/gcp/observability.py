@@ -7,55 +7,65 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-from opentelemetry.metrics import Counter, Histogram, _Gauge
-from opentelemetry.trace import Span
+from opentelemetry.metrics import Counter, Histogram, Meter, _Gauge
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.trace import Span, Tracer
 
 from infrar.observability import pipeline
 from infrar.observability.logs import BatchWriter, RecordHandler
+from infrar.observability.redaction import Redactor
 from infrar.providers.gcp._clients import cloud_logging, cloud_monitoring, cloud_trace
 from infrar.providers.gcp.observability_export import EntriesSender, StdoutWriter, ships_stdout
 
 DESTINATION = "Cloud Logging, Cloud Monitoring and Cloud Trace"
 
 
-def _log_handler(settings: pipeline.Settings, project: str) -> tuple[logging.Handler, list[Callable[[], None]]]:
+def _log_handler(service: str, redactor: Redactor, project: str) -> logging.Handler:
     if ships_stdout():
-        return RecordHandler(StdoutWriter(project), settings.redactor, "stdout"), []
-    writer = BatchWriter(EntriesSender(project, settings.service_name), settings.redactor, "Cloud Logging")
-    return RecordHandler(writer, settings.redactor, "Cloud Logging"), [writer.close]
+        return RecordHandler(StdoutWriter(project), redactor, "stdout")
+    writer = BatchWriter(EntriesSender(project, service), redactor, "Cloud Logging")
+    return RecordHandler(writer, redactor, "Cloud Logging", writer.close)
 
 
-def _exporters(settings: pipeline.Settings) -> pipeline.Exporters:
+def _exporters(resource: Resource, redactor: Redactor) -> pipeline.Exporters:
     project = cloud_logging.project()
-    handler, closers = _log_handler(settings, project)
+    handler = _log_handler(str(resource.attributes["service.name"]), redactor, project)
     return pipeline.Exporters(cloud_trace.exporter(project), cloud_monitoring.exporter(project), [handler],
-                              closers=closers, destination=DESTINATION,
-                              resource_attributes={"gcp.project_id": project})
+                              destination=DESTINATION, resource={"gcp.project_id": project})
+
+
+def tracer() -> Tracer:
+    """The configured SDK's tracer (set up from the environment at first use)."""
+    return pipeline.configured(_exporters).tracer
+
+
+def meter() -> Meter:
+    return pipeline.configured(_exporters).meter
 
 
 class GcpObservability:
-    """Adapter for INFRAR_PROVIDER=gcp."""
+    """Adapter for INFRAR_PROVIDER=gcp: each method is one OpenTelemetry (or stdlib logging) call."""
 
     def get_logger(self, name: str) -> logging.Logger:
         return pipeline.logger(_exporters, name)
 
     def counter(self, name: str, unit: str = "1", description: str = "") -> Counter:
-        return pipeline.meter(_exporters).create_counter(name, unit=unit, description=description)
+        return meter().create_counter(name, unit=unit, description=description)
 
     def histogram(self, name: str, unit: str = "1", description: str = "") -> Histogram:
-        return pipeline.meter(_exporters).create_histogram(name, unit=unit, description=description)
+        return meter().create_histogram(name, unit=unit, description=description)
 
     def gauge(self, name: str, unit: str = "1", description: str = "") -> _Gauge:
-        return pipeline.meter(_exporters).create_gauge(name, unit=unit, description=description)
+        return meter().create_gauge(name, unit=unit, description=description)
 
     def span(self, name: str, attributes: Mapping[str, Any] | None = None) -> AbstractContextManager[Span]:
-        return pipeline.span(_exporters, name, attributes)
+        return tracer().start_as_current_span(name, attributes=attributes)
 
     def traced(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return pipeline.traced(_exporters, name)
+        return tracer().start_as_current_span(name)
 
     def setup(self, service_name: str | None = None) -> None:
-        pipeline.setup(_exporters, service_name)
+        pipeline.configured(_exporters, service_name)
 
     def shutdown(self) -> None:
         pipeline.shutdown()
