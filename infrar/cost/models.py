@@ -38,6 +38,7 @@ import yaml
 
 from infrar.cost.formula import FUNCTIONS, Formula, FormulaError, compile_formula
 from infrar.cost.model_yaml import CostModelError, at, date, error, mapping, number, source_of, unknown_keys
+from infrar.cost.pricing.sources import PriceSource, parse_sources
 from infrar.cost.regions import RegionTable, merge_regions, parse_regions, unknown_region
 from infrar.cost.shared import Allowance, SharedCharge, check_shared_agree, parse_shared
 from infrar.infra.project import CAPABILITY_TYPES, OBSERVABILITY, RESOURCE_KINDS, USAGE_KEYS
@@ -80,7 +81,7 @@ CONFIG_NAMES: dict[str, tuple[str, ...]] = {
 
 _MODEL_KEYS = ("provider", "region", "currency", "description", "implementations", "regions")
 _IMPL_KEYS = ("serves", "engine", "title", "source", "taken", "notes", "prices", "usage", "instances", "formula",
-              "shared")
+              "shared", "price_sources")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class Implementation:
     # Charged once per project, each on a line of its own; a charge of the same name that several
     # implementations declare (one set of private DNS zones for databases, caches and buckets) once.
     shared: tuple[SharedCharge, ...] = ()
+    # Where each price is found in the provider's price API (None: fixed), for --fetch-prices.
+    price_sources: Mapping[str, PriceSource | None] = field(default_factory=dict, hash=False)
 
     @property
     def allowance(self) -> Allowance | None:
@@ -209,12 +212,14 @@ def _parse_implementation(impl_id: str, raw: Any, provider: str, file: str) -> I
         raise error(file, f"{where}.shared", "at most one shared charge may have includes:")
     allowance = next((charge.includes for charge in shared if charge.includes is not None), None)
     _check_names(formula, prices, usage, instances, serves, file, where, allowance)
+    fields = {k for row in instances.values() for k in row if k != "type"}
+    price_sources = parse_sources(data.get("price_sources"), prices, fields, file, f"{where}.price_sources")
     return Implementation(
         id=impl_id, provider=provider, serves=tuple(serves), title=str(data["title"]),
         sources=tuple(sources), taken=taken, prices=prices, usage=usage, instances=instances,
         formula=formula, notes=str(data.get("notes", "")), file=file,
         engine=None if data.get("engine") is None else str(data["engine"]),
-        shared=shared,
+        shared=shared, price_sources=price_sources,
     )
 
 

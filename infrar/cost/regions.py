@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["RegionPrices", "RegionTable", "merge_regions", "parse_regions", "unknown_region"]
 
 SAME = "same"
-_TABLE_KEYS = ("title", "taken", "notes", "implementations")
+_TABLE_KEYS = ("title", "source", "taken", "notes", "implementations")  # source: where fetched prices came from
 _OVERRIDE_KEYS = ("prices", "instances")
 
 

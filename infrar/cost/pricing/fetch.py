@@ -1,0 +1,118 @@
+"""Build a region's price table from a cloud's price API: ``infrar cost --fetch-prices``.
+
+Every implementation whose every price (and every number of its size rows) has a source or is
+``fixed`` is fetched; the others are left out of the table (their lines are n/a there) and named.
+The table lists only what differs from the base region, in the ``regions:`` format of cost
+models, with ``source`` (the API) and ``taken`` (the fetch date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from infrar.cost.model_yaml import CostModelError
+from infrar.cost.models import CostModel, Implementation
+from infrar.cost.pricing.quotes import PriceApi, choose
+from infrar.cost.pricing.sources import INSTANCES
+
+__all__ = ["Fetched", "api_for", "fetch_table", "unmapped_keys"]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    text: str  # the price file
+    priced: tuple[str, ...]  # implementations fetched
+    unmapped: Mapping[str, tuple[str, ...]]  # implementation -> its keys without a source
+
+
+def api_for(provider: str) -> PriceApi:
+    if provider == "azure":
+        from infrar.cost.pricing.azure import AzureRetailPrices
+
+        return AzureRetailPrices()
+    if provider == "aws":
+        from infrar.cost.pricing.aws import AwsPriceList
+
+        return AwsPriceList()
+    if provider == "gcp":
+        from infrar.cost.pricing.gcp import GcpBillingCatalog
+
+        return GcpBillingCatalog()
+    raise CostModelError(f"--fetch-prices knows the price APIs of aws, gcp and azure, not {provider!r}")
+
+
+def _numbers(impl: Implementation) -> list[str]:
+    """Every key a region's table may set: its prices and its size rows' numbers (``instances.<field>``)."""
+    fields = sorted({k for row in impl.instances.values() for k in row if k != "type"})
+    return [*impl.prices, *(f"{INSTANCES}.{name}" for name in fields)]
+
+
+def unmapped_keys(impl: Implementation) -> tuple[str, ...]:
+    return tuple(key for key in _numbers(impl) if key not in impl.price_sources)
+
+
+def _prices(impl: Implementation, api: PriceApi, region: str, errors: list[str]) -> dict[str, Any] | None:
+    prices: dict[str, float] = {}
+    instances: dict[str, dict[str, float]] = {}
+    for key, source in impl.price_sources.items():
+        if source is None:
+            continue  # fixed: the same in every region
+        try:
+            if key.startswith(f"{INSTANCES}."):
+                name = key.partition(".")[2]
+                for size, row in impl.instances.items():
+                    value = choose(source, api.quotes(source.for_type(str(row["type"])), region), api, region)
+                    if value != float(row[name]):
+                        instances.setdefault(size, {})[name] = value
+            else:
+                value = choose(source, api.quotes(source, region), api, region)
+                if value != impl.prices[key]:
+                    prices[key] = value
+        except CostModelError as exc:
+            errors.append(str(exc))
+    override: dict[str, Any] = {}
+    if prices:
+        override["prices"] = prices
+    if instances:
+        override["instances"] = instances
+    return override or None
+
+
+def fetch_table(model: CostModel, region: str, api: PriceApi, today: dt.date | None = None) -> Fetched:
+    """``region``'s table for ``model``'s provider; every key that cannot be resolved is an error."""
+    if region == model.region:
+        raise CostModelError(f"{region} is the base region of {model.file}: its prices are the model's own "
+                             "(fetch another region)")
+    taken = today or dt.date.today()
+    implementations: dict[str, Any] = {}
+    unmapped: dict[str, tuple[str, ...]] = {}
+    errors: list[str] = []
+    for impl in model.implementations.values():
+        missing = unmapped_keys(impl)
+        if missing:
+            unmapped[impl.id] = missing
+            continue
+        override = _prices(impl, api, region, errors)
+        implementations[impl.id] = "same" if override is None else override
+    if errors:
+        raise CostModelError(f"{len(errors)} price(s) of {model.provider} {region} could not be fetched "
+                             "(nothing written):\n  " + "\n  ".join(errors))
+    if not implementations:
+        raise CostModelError(f"no implementation of {model.provider} has a source for every price; "
+                             f"declare price_sources: in {model.file}")
+    notes = "Fetched by `infrar cost --fetch-prices`; only prices that differ from the base region are listed."
+    if unmapped:
+        notes += " Not fetched (a price without a source; their lines are n/a here): " + "; ".join(
+            f"{impl} ({', '.join(keys)})" for impl, keys in unmapped.items())
+    table = {"title": f"{region} (fetched)", "source": api.name, "taken": taken, "notes": notes,
+             "implementations": implementations}
+    head = (f"# {model.provider} prices for {region}, fetched from {api.name} on {taken.isoformat()}.\n"
+            "# `infrar cost` reads this file from cost_prices/ beside project.yaml or through --prices FILE.\n")
+    text = head + yaml.safe_dump({"provider": model.provider, "currency": model.currency,
+                                  "regions": {region: table}}, sort_keys=False, width=110)
+    return Fetched(text, tuple(implementations), unmapped)

@@ -1,0 +1,136 @@
+"""The ``price_sources:`` of a cost model implementation: where each price is found in a price API.
+
+Next to ``prices:``, each key a region's price can be fetched for names its filter::
+
+    price_sources:
+      storage_gb_month: {serviceName: Storage, productName: Blob Storage, skuName: Hot LRS,
+                         meterName: Hot LRS Data Stored, per: gb_month, tier: 0}
+      hours_per_month: fixed          # a constant of the formula, the same in every region
+      instances:                      # each size row's field, ``{type}`` being the row's type
+        hourly: {serviceName: Virtual Machines, armSkuName: "{type}", per: hour,
+                 exclude: {productName: [Windows], skuName: [Spot, Low Priority]}}
+
+A filter's plain fields are matched exactly by the API (or by the importer where the API cannot
+filter); ``{contains: TEXT}`` matches a field containing TEXT; ``exclude:`` drops matches whose
+field contains any listed text. ``per:`` is the unit of the model's price (the API's unit is
+converted to it); ``tier:`` the start of the price tier to take (in the API's units) or
+``first_paid`` (the first tier above zero: the free grant is not deducted); ``region: global``
+takes a price the API records once for every region. A key not listed has no source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from infrar.cost.model_yaml import CostModelError, at, error, mapping
+
+__all__ = ["FIRST_PAID", "FIXED", "INSTANCES", "MODEL_UNITS", "PriceSource", "parse_sources", "to_model_unit"]
+
+FIXED = "fixed"
+FIRST_PAID = "first_paid"
+INSTANCES = "instances"
+_OPTIONS = ("per", "tier", "exclude", "region")
+
+# The model's units: (dimension, amount in the dimension's base unit). Base units: an hour of
+# time, a GB of data, a GB-hour of stored data, one request or operation.
+MODEL_UNITS: dict[str, tuple[str, float]] = {
+    "hour": ("time", 1.0), "second": ("time", 1 / 3600), "month": ("time", 730.0),
+    "gb": ("data", 1.0), "tb": ("data", 1024.0),
+    "gb_hour": ("data_time", 1.0), "gb_second": ("data_time", 1 / 3600), "gb_month": ("data_time", 730.0),
+    "request": ("count", 1.0), "1000": ("count", 1e3), "10000": ("count", 1e4), "million": ("count", 1e6),
+}
+
+
+@dataclass(frozen=True)
+class PriceSource:
+    """Where one price (``key``; ``instances.<field>`` for a size row's field) is found in the API."""
+
+    key: str
+    where: str  # ``file:line:col: implementations.x.price_sources.key`` for messages
+    fields: Mapping[str, str] = field(hash=False)  # exact matches
+    contains: Mapping[str, str] = field(hash=False)  # field -> text it contains
+    exclude: Mapping[str, tuple[str, ...]] = field(hash=False)  # field -> texts it must not contain
+    per: str = "hour"
+    tier: float | str | None = None  # a tier start, FIRST_PAID, or None: the API must give one tier
+    global_price: bool = False
+
+    def for_type(self, instance_type: str) -> PriceSource:
+        """This filter with ``{type}`` replaced by a size row's instance type."""
+        fields = {k: v.replace("{type}", instance_type) for k, v in self.fields.items()}
+        contains = {k: v.replace("{type}", instance_type) for k, v in self.contains.items()}
+        return PriceSource(self.key, self.where, fields, contains, self.exclude, self.per, self.tier,
+                           self.global_price)
+
+    def shown(self) -> str:
+        """The filter as written, for messages."""
+        parts = [f"{k}={v!r}" for k, v in self.fields.items()]
+        parts += [f"{k} contains {v!r}" for k, v in self.contains.items()]
+        parts += [f"{k} excludes {list(v)}" for k, v in self.exclude.items()]
+        if self.tier is not None:
+            parts.append(f"tier={self.tier}")
+        return "{" + ", ".join(parts) + "}"
+
+
+def to_model_unit(price: float, api_unit: tuple[str, float], source: PriceSource) -> float:
+    """``price`` per API unit, per the model's ``per:`` unit; units of another dimension are an error."""
+    dimension, amount = MODEL_UNITS[source.per]
+    if api_unit[0] != dimension:
+        raise CostModelError(f"the API prices it per {api_unit[0]}, the model per {source.per} ({dimension}); "
+                             "fix per: or the filter")
+    return price / api_unit[1] * amount
+
+
+def _tier(value: Any, file: str, key: str) -> float | str | None:
+    if value is None or value == FIRST_PAID:
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise error(file, key, f"give a tier's start (a number >= 0) or {FIRST_PAID}, not {value!r}")
+    return float(value)
+
+
+def _source(key: str, raw: Any, file: str, where: str) -> PriceSource:
+    data = mapping(raw, file, where)
+    fields: dict[str, str] = {}
+    contains: dict[str, str] = {}
+    for name, value in data.items():
+        if name in _OPTIONS:
+            continue
+        if isinstance(value, dict) and set(value) == {"contains"}:
+            contains[name] = str(value["contains"])
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            fields[name] = str(value)
+        else:
+            raise error(file, f"{where}.{name}", f"give the text the API's {name} equals, or {{contains: TEXT}}")
+    if not fields and not contains:
+        raise error(file, where, "give at least one field to match (e.g. serviceName, ServiceCode, service)")
+    per = str(data.get("per", ""))
+    if per not in MODEL_UNITS:
+        raise error(file, f"{where}.per", f"{per!r} is not a unit; allowed: {', '.join(MODEL_UNITS)}")
+    exclude = {str(k): tuple(str(t) for t in (v if isinstance(v, list) else [v]))
+               for k, v in mapping(data.get("exclude"), file, f"{where}.exclude").items()}
+    region = data.get("region")
+    if region not in (None, "global"):
+        raise error(file, f"{where}.region", "only `global` (a price recorded once for every region)")
+    return PriceSource(key, at(file, where), fields, contains, exclude, per,
+                       _tier(data.get("tier"), file, f"{where}.tier"), region == "global")
+
+
+def parse_sources(raw: Any, prices: Mapping[str, float], instance_fields: set[str], file: str,
+                  where: str) -> dict[str, PriceSource | None]:
+    """An implementation's ``price_sources``: key -> its source (None: ``fixed``, the same everywhere)."""
+    sources: dict[str, PriceSource | None] = {}
+    for key, value in mapping(raw, file, where).items():
+        if key == INSTANCES:
+            for name, entry in mapping(value, file, f"{where}.{key}").items():
+                if name not in instance_fields:
+                    raise error(file, f"{where}.{key}.{name}", "not a number of the instances: rows; allowed: "
+                                + (", ".join(sorted(instance_fields)) or "none"))
+                sources[f"{INSTANCES}.{name}"] = (None if entry == FIXED
+                                                  else _source(name, entry, file, f"{where}.{key}.{name}"))
+            continue
+        if key not in prices:
+            raise error(file, f"{where}.{key}", "not a key of prices:; allowed: " + ", ".join(sorted(prices)))
+        sources[key] = None if value == FIXED else _source(key, value, file, f"{where}.{key}")
+    return sources

@@ -1,0 +1,328 @@
+"""--fetch-prices against a local server replaying each price API's documented answers: the exact requests
+(filters, pages), tiers and units, the table written, that it prices a project in that region, and the errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infrar.cost.estimate import estimate
+from infrar.cost.models import CostModel, CostModelError, parse_model
+from infrar.cost.pricing.aws import AwsPriceList
+from infrar.cost.pricing.azure import AzureRetailPrices
+from infrar.cost.pricing.fetch import fetch_table
+from infrar.cost.pricing.files import with_price_files
+from infrar.cost.pricing.gcp import GcpBillingCatalog
+from infrar.infra.project import parse_project
+from tests.cost._price_server import PriceServer, serve
+
+TODAY = dt.date(2026, 12, 2)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PriceServer]:
+    yield from serve()
+
+
+@pytest.fixture
+def api(server: PriceServer, monkeypatch: pytest.MonkeyPatch) -> PriceServer:
+    server.requests.clear()
+    server.app = None
+    monkeypatch.setenv("INFRAR_AZURE_PRICES_URL", f"{server.url}/api/retail/prices")
+    monkeypatch.setenv("INFRAR_GCP_BILLING_URL", f"{server.url}/v1")
+    monkeypatch.setenv("INFRAR_GCP_BILLING_API_KEY", "test-key-not-shown")
+    monkeypatch.setenv("INFRAR_AWS_PRICING_ENDPOINT", server.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    return server
+
+
+AZURE_MODEL = """\
+provider: azure
+region: eastus
+implementations:
+  blob:
+    serves: [bucket]
+    title: Blob
+    source: https://azure.microsoft.com/pricing/details/storage/blobs/
+    taken: 2024-06-01
+    prices: {storage_gb_month: 0.018, write_per_10000: 0.05, hours_per_month: 730}
+    price_sources:
+      storage_gb_month: {serviceName: Storage, skuName: Hot LRS, meterName: Hot LRS Data Stored, per: gb_month,
+                         tier: 0}
+      write_per_10000: {serviceName: Storage, skuName: Hot LRS, meterName: Hot LRS Write Operations, per: "10000"}
+      hours_per_month: fixed
+    formula: storage_gb * storage_gb_month + hours_per_month * 0 + write_per_10000 * 0
+    usage: {storage_gb: 100}
+  aks:
+    serves: [container_orchestrator]
+    title: AKS
+    source: https://azure.microsoft.com/pricing/details/kubernetes-service/
+    taken: 2024-06-01
+    prices: {cluster_hour: 0.10}
+    price_sources:
+      cluster_hour: {serviceName: Azure Kubernetes Service, meterName: Standard Uptime SLA, per: hour}
+      instances:
+        hourly: {serviceName: Virtual Machines, armSkuName: "{type}", per: hour,
+                 exclude: {productName: [Windows], skuName: [Spot, Low Priority]}}
+    instances:
+      small: {type: Standard_D2s_v5, hourly: 0.096}
+      medium: {type: Standard_D4s_v5, hourly: 0.192}
+      large: {type: Standard_D8s_v5, hourly: 0.384}
+      xlarge: {type: Standard_D16s_v5, hourly: 0.768}
+    formula: 730 * (cluster_hour + node_count * instance_hourly)
+  queue:
+    serves: [queue]
+    title: Service Bus
+    source: https://azure.microsoft.com/pricing/details/service-bus/
+    taken: 2024-06-01
+    prices: {per_million: 0.8}
+    formula: per_million
+"""
+
+
+def _item(product: str, sku: str, meter: str, price: float, unit: str, tier: float = 0, meter_id: str = "m1",
+          region: str = "westeurope", **extra: Any) -> dict[str, Any]:
+    """One Retail Prices item, with every property the API documents."""
+    return {"currencyCode": "USD", "tierMinimumUnits": tier, "retailPrice": price, "unitPrice": price,
+            "armRegionName": region, "location": "EU West", "effectiveStartDate": "2024-01-01T00:00:00Z",
+            "meterId": meter_id, "meterName": meter, "productId": "DZH318Z0BNVX", "skuId": f"DZH318Z0BNVX/{sku}",
+            "availabilityId": None, "productName": product, "skuName": sku, "serviceName": extra.pop("service", "x"),
+            "serviceId": "DZH317F1HKN0", "serviceFamily": "Storage", "unitOfMeasure": unit, "type": "Consumption",
+            "isPrimaryMeterRegion": True, "armSkuName": extra.pop("arm", ""), **extra}
+
+
+def _azure_app(base: str) -> Any:
+    def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+        flt = query["$filter"]
+        items: list[dict[str, Any]] = []
+        nxt = None
+        if "Hot LRS Data Stored" in flt and "$skip" not in query:  # page 1: the first tiers, then a next page
+            items = [_item("Blob Storage", "Hot LRS", "Hot LRS Data Stored", 0.0208, "1 GB/Month", 0),
+                     _item("Blob Storage", "Hot LRS", "Hot LRS Data Stored", 0.02, "1 GB/Month", 51200)]
+            nxt = f"{base}?" + urllib.parse.urlencode({"$filter": flt, "$skip": "100"})  # as the API encodes it
+        elif "Hot LRS Data Stored" in flt:
+            items = [_item("Blob Storage", "Hot LRS", "Hot LRS Data Stored", 0.0191, "1 GB/Month", 512000)]
+        elif "Write Operations" in flt:
+            items = [_item("Blob Storage", "Hot LRS", "Hot LRS Write Operations", 0.065, "10K")]
+        elif "Uptime SLA" in flt:
+            items = [_item("Azure Kubernetes Service", "Standard", "Standard Uptime SLA", 0.10, "1 Hour")]
+        elif "armSkuName eq 'Standard_D" in flt:
+            arm = flt.split("armSkuName eq '")[1].split("'")[0]
+            vcpus = int(arm.split("_D")[1].split("s")[0])
+            name = f"D{vcpus}s v5"
+            items = [_item("Virtual Machines Dsv5 Series", name, name, 0.053 * vcpus, "1 Hour", arm=arm,
+                           meter_id="linux"),
+                     _item("Virtual Machines Dsv5 Series Windows", name, name, 0.1 * vcpus, "1 Hour", arm=arm,
+                           meter_id="win"),
+                     _item("Virtual Machines Dsv5 Series", f"{name} Spot", f"{name} Spot", 0.01, "1 Hour", arm=arm,
+                           meter_id="spot")]
+        return 200, {"BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+                     "Items": items, "NextPageLink": nxt, "Count": len(items)}
+    return app
+
+
+def _azure_model() -> CostModel:
+    return parse_model(AZURE_MODEL, "azure-test.yaml")
+
+
+def test_azure_table_requests_tiers_units_and_pages(api: PriceServer, tmp_path: Path) -> None:
+    base = f"{api.url}/api/retail/prices"
+    api.app = _azure_app(base)
+    azure = AzureRetailPrices()
+    fetched = fetch_table(_azure_model(), "westeurope", azure, TODAY)
+    filters = [r.query["$filter"] for r in api.requests]
+    assert filters[:2] == [
+        "serviceName eq 'Storage' and skuName eq 'Hot LRS' and meterName eq 'Hot LRS Data Stored' and "
+        "armRegionName eq 'westeurope' and priceType eq 'Consumption'"] * 2
+    assert "$skip" not in api.requests[0].query and api.requests[1].query["$skip"] == "100"  # NextPageLink followed
+    assert all(r.query["api-version"] == "2023-01-01-preview" and r.query["currencyCode"] == "'USD'"
+               for r in api.requests[:1])
+    assert "serviceName eq 'Virtual Machines' and armSkuName eq 'Standard_D8s_v5' and armRegionName eq " \
+           "'westeurope' and priceType eq 'Consumption'" in filters
+    assert len(api.requests) == 2 + 1 + 1 + 4  # two pages, writes, the SLA, one per size
+    doc = yaml.safe_load(fetched.text)
+    table = doc["regions"]["westeurope"]
+    assert (doc["provider"], table["source"], table["taken"]) == ("azure", azure.name, TODAY)
+    assert table["implementations"]["blob"] == {"prices": {"storage_gb_month": 0.0208, "write_per_10000": 0.065}}
+    assert table["implementations"]["aks"] == {"instances": {  # Linux pay-as-you-go only; cluster_hour unchanged
+        "small": {"hourly": 0.106}, "medium": {"hourly": 0.212}, "large": {"hourly": 0.424},
+        "xlarge": {"hourly": 0.848}}}
+    assert fetched.unmapped == {"queue": ("per_million",)} and "queue" not in table["implementations"]
+    assert "queue (per_million)" in table["notes"]
+    # The written file prices a project in westeurope, read from cost_prices/ beside project.yaml.
+    (tmp_path / "cost_prices").mkdir()
+    (tmp_path / "cost_prices" / "azure-westeurope.yaml").write_text(fetched.text)
+    project = parse_project(textwrap.dedent("""\
+        name: shop
+        regions: {azure: westeurope}
+        resources: [{name: uploads, type: bucket}, {name: jobs, type: queue}]
+        usage: {uploads: {storage_gb: 1000}}
+        """), str(tmp_path / "project.yaml"))
+    from infrar.cost.pricing.files import price_files
+
+    models = with_price_files({"azure": _azure_model()}, price_files(tmp_path / "project.yaml"))
+    est = estimate(project, ["azure"], models)
+    lines = {name: costs["azure"] for name, _kind, costs in est.rows()}
+    assert lines["uploads"].monthly == pytest.approx(1000 * 0.0208)
+    assert lines["jobs"].monthly is None  # no source for its price: n/a in westeurope, not eastus's price
+
+
+@pytest.mark.parametrize(("items", "message"), [
+    ([], "matched nothing; fix the filter"),
+    ([_item("Blob Storage", "Hot LRS", "Hot LRS Write Operations", 0.065, "10K", meter_id="a"),
+      _item("Blob Storage", "Hot LRS", "Hot LRS Write Operations", 0.07, "10K", meter_id="b")],
+     "matched 2 distinct prices: Blob Storage / Hot LRS / Hot LRS Write Operations 0.065 per 10K (= 0.065 per "
+     "10000); Blob Storage / Hot LRS / Hot LRS Write Operations 0.07 per 10K (= 0.07 per 10000); narrow"),
+    ([_item("Blob Storage", "Hot LRS", "W", 0.065, "10K", 0), _item("Blob Storage", "Hot LRS", "W", 0.05, "10K", 100)],
+     "has tiers starting at 0, 100 10K; give tier: (a start or first_paid)"),
+    ([_item("Blob Storage", "Hot LRS", "W", 0.065, "1 GB/Month")], "the API prices it per data_time, the model "
+     "per 10000 (count)"),
+    ([_item("Blob Storage", "Hot LRS", "W", 0.065, "1 Lightyear")], "is priced per '1 Lightyear', a unit infrar "
+     "does not convert"),
+])
+def test_azure_errors_name_the_key_the_filter_and_what_matched(api: PriceServer, items: list[Any],
+                                                               message: str) -> None:
+    def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+        found = items if "Write Operations" in query["$filter"] else [
+            _item("p", "s", "m", 9.0, "1 Hour", arm="Standard_D2s_v5")]
+        return 200, {"Items": found, "NextPageLink": None}
+    api.app = app
+    with pytest.raises(CostModelError) as caught:
+        fetch_table(_azure_model(), "westeurope", AzureRetailPrices(), TODAY)
+    text = str(caught.value)
+    assert "(nothing written)" in text and message in text
+    assert "implementations.blob.price_sources.write_per_10000: {serviceName='Storage', skuName='Hot LRS', " \
+           "meterName='Hot LRS Write Operations'} in westeurope" in text
+    assert "azure-test.yaml:" in text  # file:line:col of the declaration
+
+
+def test_the_base_region_and_an_unreachable_api_are_errors(api: PriceServer) -> None:
+    with pytest.raises(CostModelError, match=r"eastus is the base region of azure-test\.yaml"):
+        fetch_table(_azure_model(), "eastus", AzureRetailPrices(), TODAY)
+    api.app = lambda *a: (503, {"error": "busy"})
+    with pytest.raises(CostModelError, match=r"HTTP 503: \{\"error\": \"busy\"\}"):
+        fetch_table(_azure_model(), "westeurope", AzureRetailPrices(), TODAY)
+
+
+AWS_MODEL = """\
+provider: aws
+region: us-east-1
+implementations:
+  fargate:
+    serves: [background_worker]
+    title: Fargate
+    source: https://aws.amazon.com/fargate/pricing/
+    taken: 2024-06-01
+    prices: {vcpu_hour: 0.04048, put_per_1000: 0.005}
+    price_sources:
+      vcpu_hour: {ServiceCode: AmazonECS, productFamily: Compute, usagetype: {contains: Fargate-vCPU-Hours:perCPU},
+                  per: hour}
+      put_per_1000: {ServiceCode: AmazonS3, group: S3-API-Tier1, per: "1000", tier: first_paid}
+    formula: cpu * vcpu_hour * 730 + put_per_1000 * 0
+"""
+
+
+def _aws_product(sku: str, usagetype: str, ranges: list[tuple[str, str]], unit: str) -> str:
+    """One PriceList entry as the API returns it: a JSON document in a string."""
+    dims = {f"{sku}.JRTCKXETXF.{i}": {"unit": unit, "endRange": "Inf", "description": f"{usagetype} {begin}",
+                                      "appliesTo": [], "rateCode": f"{sku}.JRTCKXETXF.{i}", "beginRange": begin,
+                                      "pricePerUnit": {"USD": price}}
+            for i, (begin, price) in enumerate(ranges)}
+    return json.dumps({"product": {"productFamily": "Compute", "attributes": {"usagetype": usagetype,
+                                                                              "regionCode": "eu-west-1"}, "sku": sku},
+                       "serviceCode": "AmazonECS", "terms": {"OnDemand": {f"{sku}.JRTCKXETXF": {
+                           "priceDimensions": dims, "sku": sku, "effectiveDate": "2024-01-01T00:00:00Z",
+                           "offerTermCode": "JRTCKXETXF", "termAttributes": {}}}},
+                       "version": "20240101", "publicationDate": "2024-01-01T00:00:00Z"})
+
+
+def test_aws_get_products_filters_pages_and_tiers(api: PriceServer) -> None:
+    def app(method: str, path: str, query: Any, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
+        assert headers["x-amz-target"] == "AWSPriceListService.GetProducts"
+        if body["ServiceCode"] == "AmazonECS" and "NextToken" not in body:
+            return 200, {"FormatVersion": "aws_v1", "NextToken": "page-2", "PriceList": [
+                _aws_product("A", "EUW1-Fargate-vCPU-Hours:perCPU", [("0", "0.0404800000")], "hours")]}
+        if body["ServiceCode"] == "AmazonECS":
+            return 200, {"FormatVersion": "aws_v1", "PriceList": [
+                _aws_product("B", "EUW1-Fargate-GB-Hours", [("0", "0.0044450000")], "hours")]}
+        return 200, {"FormatVersion": "aws_v1", "PriceList": [
+            _aws_product("C", "EUW1-Requests-Tier1", [("0", "0.0000000000"), ("2000", "0.0000054000")], "Requests")]}
+    api.app = app
+    model = parse_model(AWS_MODEL, "aws-test.yaml")
+    fetched = fetch_table(model, "eu-west-1", AwsPriceList(), TODAY)
+    bodies = [r.body for r in api.requests]
+    assert bodies == [
+        {"ServiceCode": "AmazonECS", "FormatVersion": "aws_v1", "MaxResults": 100, "Filters": [
+            {"Type": "TERM_MATCH", "Field": "productFamily", "Value": "Compute"},
+            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "eu-west-1"}]},
+        {"ServiceCode": "AmazonECS", "FormatVersion": "aws_v1", "MaxResults": 100, "NextToken": "page-2", "Filters": [
+            {"Type": "TERM_MATCH", "Field": "productFamily", "Value": "Compute"},
+            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "eu-west-1"}]},
+        {"ServiceCode": "AmazonS3", "FormatVersion": "aws_v1", "MaxResults": 100, "Filters": [
+            {"Type": "TERM_MATCH", "Field": "group", "Value": "S3-API-Tier1"},
+            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "eu-west-1"}]}]
+    table = yaml.safe_load(fetched.text)["regions"]["eu-west-1"]
+    # vCPU is us-east-1's price (not listed); the first paid tier of requests, per 1000
+    assert table["implementations"] == {"fargate": {"prices": {"put_per_1000": 0.0054}}}
+
+
+GCP_MODEL = """\
+provider: gcp
+region: us-central1
+implementations:
+  run:
+    serves: [api_service]
+    title: Cloud Run
+    source: https://cloud.google.com/run/pricing
+    taken: 2024-06-01
+    prices: {vcpu_second: 0.000018, storage_gb_month: 0.02}
+    price_sources:
+      vcpu_second: {service: 152E-C115-5142, description: {contains: CPU Allocation Time}, per: second,
+                    tier: first_paid}
+      storage_gb_month: {service: 95FF-2EF5-5EA1, description: Standard Storage Belgium, per: gb_month}
+    formula: vcpu_second + storage_gb_month
+"""
+
+
+def _sku(sku_id: str, description: str, regions: list[str], unit: str, rates: list[tuple[float, int, int]]) -> Any:
+    return {"name": f"services/152E-C115-5142/skus/{sku_id}", "skuId": sku_id, "description": description,
+            "category": {"serviceDisplayName": "Cloud Run", "resourceFamily": "Compute", "resourceGroup": "RunCPU",
+                         "usageType": "OnDemand"}, "serviceRegions": regions,
+            "pricingInfo": [{"effectiveTime": "2024-01-01T00:00:00Z", "summary": "", "pricingExpression": {
+                "usageUnit": unit, "usageUnitDescription": unit, "baseUnit": unit, "baseUnitDescription": unit,
+                "baseUnitConversionFactor": 1, "displayQuantity": 1, "tieredRates": [
+                    {"startUsageAmount": start, "unitPrice": {"currencyCode": "USD", "units": str(units),
+                                                              "nanos": nanos}} for start, units, nanos in rates]},
+                "currencyConversionRate": 1}], "serviceProviderName": "Google",
+            "geoTaxonomy": {"type": "REGIONAL", "regions": regions}}
+
+
+def test_gcp_catalog_pages_regions_tiers_and_the_key_never_shown(api: PriceServer) -> None:
+    def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+        assert query["key"] == "test-key-not-shown" and query["currencyCode"] == "USD"
+        if path.endswith("152E-C115-5142/skus") and "pageToken" not in query:
+            return 200, {"skus": [_sku("1", "CPU Allocation Time (tier 1)", ["us-central1"], "s",
+                                       [(0, 0, 0), (180000, 0, 18000)])], "nextPageToken": "t2"}
+        if path.endswith("152E-C115-5142/skus"):
+            return 200, {"skus": [_sku("2", "CPU Allocation Time (tier 1)", ["europe-west1"], "s",
+                                       [(0, 0, 0), (180000, 0, 24000)])], "nextPageToken": ""}
+        return 200, {"skus": [_sku("3", "Standard Storage Belgium", ["europe-west1"], "GiBy.mo", [(0, 0, 20000000)]),
+                              _sku("4", "Standard Storage Belgium", ["us-central1"], "GiBy.mo", [(0, 0, 1)])]}
+    api.app = app
+    catalog = GcpBillingCatalog()
+    fetched = fetch_table(parse_model(GCP_MODEL, "gcp-test.yaml"), "europe-west1", catalog, TODAY)
+    assert [(r.path, r.query.get("pageToken")) for r in api.requests] == [
+        ("/v1/services/152E-C115-5142/skus", None), ("/v1/services/152E-C115-5142/skus", "t2"),
+        ("/v1/services/95FF-2EF5-5EA1/skus", None)]
+    assert not any("test-key" in url for url in catalog.requests)
+    table = yaml.safe_load(fetched.text)["regions"]["europe-west1"]
+    assert table["implementations"] == {"run": {"prices": {"vcpu_second": 0.000024}}}  # storage: 0.02, unchanged
