@@ -6,13 +6,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from infrar import dispatch
 from infrar.lockin import reset_warnings
+from tests.infra import _moto_apply
 
 PROVIDERS = ("local", "aws", "gcp", "azure")
+_MOTO_APPLY = pytest.StashKey[_moto_apply.BackgroundApply]()
+_WORKER_INPUT = "infrar_moto_apply"  # the background apply's directory, as the workers learn it
 
 
 @dataclass
@@ -38,7 +42,7 @@ def _forget_boto3_default_session() -> None:
     # when an earlier test made it; a test's own environment must be what it sees.
     import sys
 
-    boto3 = sys.modules.get("boto3")
+    boto3: Any = sys.modules.get("boto3")
     if boto3 is not None:
         boto3.DEFAULT_SESSION = None
 
@@ -59,3 +63,54 @@ def store(request: pytest.FixtureRequest) -> Store:
     else:
         bucket = request.getfixturevalue(f"infrar_{provider}").create_bucket()
     return Store(provider=provider, bucket=bucket, missing_bucket=_new_bucket_name())
+
+
+# The moto apply of tests/infra/test_terraform.py is ~80 s of waiting: the controlling process
+# (the only one without xdist) runs it from collection time on, see tests/infra/_moto_apply.py.
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _is_worker(config) and _moto_apply.available():
+        config.stash[_MOTO_APPLY] = _moto_apply.BackgroundApply()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    background = config.stash.get(_MOTO_APPLY, None)
+    if background is not None:
+        background.stop()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    background = node.config.stash.get(_MOTO_APPLY, None)
+    if background is not None:
+        node.workerinput[_WORKER_INPUT] = str(background.directory)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    _start_moto_apply(node.config, ids)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not _is_worker(session.config):
+        _start_moto_apply(session.config, [item.nodeid for item in session.items])
+
+
+def _start_moto_apply(config: pytest.Config, ids: list[str]) -> None:
+    background = config.stash.get(_MOTO_APPLY, None)
+    if background is not None and not background.started and _moto_apply.NODE_ID in ids:
+        background.start()
+
+
+@pytest.fixture
+def moto_apply(request: pytest.FixtureRequest) -> Path | None:
+    """The background moto apply's directory, or None where none was started (the test applies itself)."""
+    config = request.config
+    if _is_worker(config):
+        found = config.workerinput.get(_WORKER_INPUT)  # type: ignore[attr-defined]
+        return None if found is None else Path(found)
+    background = config.stash.get(_MOTO_APPLY, None)
+    return background.directory if background is not None and background.started else None

@@ -1,6 +1,7 @@
 """The generated AWS root module passes ``init`` + ``validate`` + ``fmt``, and deploys: its storage,
 queue and topic resources are applied to moto, then an example program runs against exactly what
 was applied, configured only by the module's outputs (deploy, then verify the app can upload).
+The apply itself runs in the background from collection time on (tests/infra/_moto_apply.py).
 
 Uses ``tofu`` where it exists, else ``terraform``, with the hashicorp/aws provider from the offline
 mirror in /opt/tf-plugins (INFRAR_TF_MIRROR overrides it). Skips cleanly without either.
@@ -8,13 +9,9 @@ mirror in /opt/tf-plugins (INFRAR_TF_MIRROR overrides it). Skips cleanly without
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import subprocess
 import sys
-import textwrap
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,49 +19,30 @@ from typing import Any
 import pytest
 
 from infrar.infra.generate import generate
-from infrar.infra.project import load_project, parse_project
+from infrar.infra.project import load_project
 from infrar.infra.writer import write_atomic
 from infrar.providers._names import name_variable
+from tests.infra import _moto_apply
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL_PROJECT = Path(__file__).parent / "full_project.yaml"
-MIRROR = Path(os.environ.get("INFRAR_TF_MIRROR", "/opt/tf-plugins"))
 EXAMPLE = ROOT / "examples" / "corpus" / "log_archiver.py"
-BINARY = shutil.which("tofu") or shutil.which("terraform")
 
 pytestmark = [
-    pytest.mark.skipif(BINARY is None, reason="neither tofu nor terraform is installed"),
-    pytest.mark.skipif(not (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir(),
-                       reason=f"no hashicorp/aws provider mirror under {MIRROR}"),
+    pytest.mark.skipif(_moto_apply.BINARY is None, reason="neither tofu nor terraform is installed"),
+    pytest.mark.skipif(not _moto_apply.available(),
+                       reason=f"no hashicorp/aws provider mirror under {_moto_apply.MIRROR}"),
 ]
 
 
 @pytest.fixture(scope="session")
 def tf_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment for tofu/terraform: the offline provider mirror, no checkpoint calls."""
-    config = tmp_path_factory.mktemp("tf") / "cli.tfrc"
-    config.write_text(textwrap.dedent(f"""\
-        provider_installation {{
-          filesystem_mirror {{
-            path    = "{MIRROR}"
-            include = ["registry.terraform.io/hashicorp/aws"]
-          }}
-          direct {{
-            exclude = ["registry.terraform.io/hashicorp/aws"]
-          }}
-        }}
-        """))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update({"TF_CLI_CONFIG_FILE": str(config), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"})
-    return env
+    return _moto_apply.tf_environment(tmp_path_factory.mktemp("tf"))
 
 
 def _tf(directory: Path, env: Mapping[str, str], *args: str, timeout: int = 600) -> str:
-    assert BINARY is not None
-    done = subprocess.run([BINARY, f"-chdir={directory}", *args, "-no-color"], capture_output=True, text=True,
-                          env=dict(env), timeout=timeout)
-    assert done.returncode == 0, f"{BINARY} {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return done.stdout
+    return _moto_apply.Terraform().run(directory, env, *args, timeout=timeout)
 
 
 def test_full_aws_root_module_inits_validates_and_is_formatted(tf_env: dict[str, str], tmp_path: Path) -> None:
@@ -75,52 +53,15 @@ def test_full_aws_root_module_inits_validates_and_is_formatted(tf_env: dict[str,
     _tf(out, tf_env, "fmt", "-check", "-recursive")
 
 
-def _moto_override(endpoint: str, region: str, buckets: list[str]) -> str:
-    services = ("iam", "kms", "s3", "sns", "sqs", "sts")
-    endpoints = "\n".join(f'    {name} = "{endpoint}"' for name in services)
-    return textwrap.dedent("""\
-        # Test only: point the aws provider at moto.
-        provider "aws" {
-          region                      = "%s"
-          skip_credentials_validation = true
-          skip_requesting_account_id  = true
-          skip_metadata_api_check     = true
-          s3_use_path_style           = true
-          endpoints {
-        %s
-          }
-        }
-        """) % (region, endpoints) + "".join(
-        # moto serves plain HTTP and enforces bucket policies: the TLS-only policy would deny the app.
-        f'\nmodule "bucket_{name.replace("-", "_")}" {{\n  tls_only = false\n}}\n' for name in buckets)
-
-
-def _outputs(out: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    raw = json.loads(_tf(out, env, "output", "-json"))
-    return {name: body["value"] for name, body in raw.items()}
-
-
 def test_apply_to_moto_then_the_app_uploads_to_what_was_applied(
-    tf_env: dict[str, str], tmp_path: Path, infrar_emulators: Any
+    tmp_path: Path, moto_apply: Path | None, infrar_emulators: Any
 ) -> None:
-    emulator = infrar_emulators.get("moto")
-    moto = emulator.environment()
-    suffix = uuid.uuid4().hex[:8]
-    bucket, queue, topic = f"e2e-uploads-{suffix}", f"e2e-jobs-{suffix}", f"e2e-events-{suffix}"
-    project = parse_project(textwrap.dedent(f"""\
-        name: e2e
-        resources:
-          - {{name: {bucket}, type: bucket, versioning: true}}
-          - {{name: {queue}, type: queue, dead_letter: true}}
-          - {{name: {topic}, type: topic, subscriptions: [{queue}]}}
-        """))
-    out = tmp_path / "infra"
-    write_atomic(generate(project, "aws", with_plugins=False), out)
-    (out / "moto_override.tf").write_text(_moto_override(moto["AWS_ENDPOINT_URL"], moto["AWS_REGION"], [bucket]))
-    deploy_env = {**tf_env, **{k: v for k, v in moto.items() if k.startswith("AWS_")}}
-    _tf(out, deploy_env, "init", "-input=false")
-    _tf(out, deploy_env, "apply", "-input=false", "-auto-approve", f"-var=region={moto['AWS_REGION']}", timeout=900)
-    outputs = _outputs(out, deploy_env)
+    if moto_apply is not None:  # started by the controlling pytest process at collection time
+        applied = _moto_apply.wait(moto_apply)
+    else:
+        moto = infrar_emulators.get("moto").environment()
+        applied = _moto_apply.apply(tmp_path, moto, _moto_apply.Terraform())
+    bucket, queue, topic, outputs, moto = applied.bucket, applied.queue, applied.topic, applied.outputs, applied.moto
     # the bucket got a unique, prefixed name, and the workloads' environment carries it to the adapters
     deployed = outputs["buckets"][bucket]["name"]
     assert deployed.startswith(f"e2e-prod-{bucket}-") and len(deployed) == len(bucket) + 18
