@@ -13,13 +13,14 @@ change to erase or an adapter, regenerate with INFRAR_UPDATE_GOLDEN=1.
 from __future__ import annotations
 
 import ast
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -142,7 +143,14 @@ class Erased:
 
 
 class ErasedCorpus:
-    """Erases the corpus once per provider (one CLI call each), lazily, per test process."""
+    """Erases the corpus once per provider per session (one CLI call each), lazily.
+
+    Erase is deterministic, so the pytest-xdist workers share it: the first worker to need a
+    provider runs the CLI in a directory all workers see, under a lock, and records the result
+    there with the environment erase saw; the others read that record. Their programs then run
+    against emulators of their own, on other ports than the ones erase saw: an endpoint baked
+    into the erased text would fail there too.
+    """
 
     def __init__(self, pool: ServiceRegistry, base: Path) -> None:
         self._pool = pool
@@ -151,8 +159,21 @@ class ErasedCorpus:
 
     def get(self, provider: str) -> Erased:
         if provider not in self._done:
-            self._done[provider] = self._erase(provider)
+            self._done[provider] = self._shared(provider)
         return self._done[provider]
+
+    def _shared(self, provider: str) -> Erased:
+        record = self._base / f"{provider}.json"
+        with open(self._base / f"{provider}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if record.exists():
+                fields = json.loads(record.read_text())
+                return Erased(**{**fields, "out": Path(fields["out"])})
+            erased = self._erase(provider)
+            partial = record.with_suffix(".part")
+            partial.write_text(json.dumps({**asdict(erased), "out": str(erased.out)}))
+            partial.replace(record)
+            return erased
 
     def _erase(self, provider: str) -> Erased:
         work = self._base / provider
@@ -178,8 +199,15 @@ class ErasedCorpus:
 
 
 @pytest.fixture(scope="session")
-def erased_corpus(infrar_emulators: ServiceRegistry, tmp_path_factory: pytest.TempPathFactory) -> ErasedCorpus:
-    return ErasedCorpus(infrar_emulators, tmp_path_factory.mktemp("erased-corpus"))
+def erased_corpus(
+    infrar_emulators: ServiceRegistry, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> ErasedCorpus:
+    base = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):  # a pytest-xdist worker: its parent is the session's
+        base = base.parent
+    shared = base / "erased-corpus"
+    shared.mkdir(exist_ok=True)
+    return ErasedCorpus(infrar_emulators, shared)
 
 
 @dataclass
