@@ -21,6 +21,7 @@ from infrar.cost.pricing.azure import AzureRetailPrices
 from infrar.cost.pricing.fetch import fetch_table
 from infrar.cost.pricing.files import with_price_files
 from infrar.cost.pricing.gcp import GcpBillingCatalog
+from infrar.errors import InvalidArgument
 from infrar.infra.project import parse_project
 from tests.cost._price_server import PriceServer, serve
 
@@ -326,3 +327,65 @@ def test_gcp_catalog_pages_regions_tiers_and_the_key_never_shown(api: PriceServe
     assert not any("test-key" in url for url in catalog.requests)
     table = yaml.safe_load(fetched.text)["regions"]["europe-west1"]
     assert table["implementations"] == {"run": {"prices": {"vcpu_second": 0.000024}}}  # storage: 0.02, unchanged
+
+
+def _service_bus_and_log_analytics(method: str, path: str, query: dict[str, str], body: Any,
+                                   headers: Any) -> tuple[int, Any]:
+    """westeurope's Service Bus Standard and Log Analytics pay-as-you-go items, as the API lists them."""
+    flt = query["$filter"]
+    assert "armRegionName eq 'westeurope'" in flt and flt.endswith("priceType eq 'Consumption'")
+    items: list[dict[str, Any]] = []
+    if "serviceName eq 'Service Bus' and skuName eq 'Standard'" in flt:
+        items = [_item("Service Bus", "Standard", "Standard Base Unit", 0.0141, "1/Hour", meter_id="base"),
+                 *(_item("Service Bus", "Standard", "Standard Messaging Operations", price, "1M", tier, meter_id="ops")
+                   for tier, price in ((0, 0.0), (13, 0.84), (100, 0.52), (2500, 0.21))),
+                 _item("Service Bus", "Standard", "Standard Brokered Connection", 0.03, "1", 1000, meter_id="conn")]
+    elif "serviceName eq 'Log Analytics' and skuName eq 'Pay-as-you-go'" in flt:
+        items = [_item("Log Analytics", "Pay-as-you-go", "Pay-as-you-go Data Ingestion", 0.0, "1 GB", 0, "ing"),
+                 _item("Log Analytics", "Pay-as-you-go", "Pay-as-you-go Data Ingestion", 2.99, "1 GB", 5, "ing"),
+                 _item("Log Analytics", "Pay-as-you-go", "Pay-as-you-go Data Retention", 0.13, "1 GB/Month",
+                       meter_id="ret")]
+    return 200, {"Items": items, "NextPageLink": None}
+
+
+def test_cli_fetches_the_built_in_sources_and_prices_the_project(api: PriceServer, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cost.test_regions import run
+
+    api.app = _service_bus_and_log_analytics
+    path = tmp_path / "project.yaml"
+    path.write_text(textwrap.dedent("""\
+        name: shop
+        regions: {azure: westeurope}
+        resources: [{name: jobs, type: queue}, {name: uploads, type: bucket}]
+        observability: {}
+        usage:
+          jobs: {monthly_messages: 10000000}
+          observability: {log_gb: 20, metric_series: 0, monthly_spans: 0}
+        """))
+    assert run(str(path), "--fetch-prices", "--provider", "azure", "--region", "westeurope") == 0
+    written = tmp_path / "cost_prices" / "azure-westeurope.yaml"
+    err = capsys.readouterr().err
+    assert f"wrote {written}: 2 implementation(s) priced in westeurope" in err
+    assert "not fetched: azure_blob (no price source for storage_gb_month," in err
+    table = yaml.safe_load(written.read_text())["regions"]["westeurope"]
+    assert table["implementations"] == {
+        "azure_service_bus": {"prices": {"base_hour": 0.0141, "per_million_operations": 0.84}},
+        "azure_log_analytics_app_insights": {"prices": {"ingestion_per_gb": 2.99, "retention_gb_month": 0.13}}}
+    assert run(str(path), "--provider", "azure", "--format", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    costs = {x["name"]: x["costs"]["azure"] for x in doc["lines"]}
+    assert costs["observability"]["monthly"] == pytest.approx(20 * 2.99)  # 31 days retention: none beyond
+    assert costs["servicebus-namespace"]["monthly"] == pytest.approx(730 * 0.0141, abs=0.005)  # in cents
+    assert costs["uploads"]["monthly"] is None  # Blob has no fetched price: n/a, not eastus's
+
+
+def test_cli_fetch_needs_one_provider_and_its_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cost.test_regions import run
+
+    with pytest.raises(InvalidArgument, match="--fetch-prices needs one --provider P and its --region REGION"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "azure")
+    with pytest.raises(InvalidArgument, match="name the provider"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--region", "westeurope")
+    with pytest.raises(InvalidArgument, match="'westeurope' is not a region of aws"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "aws", "--region", "westeurope")
