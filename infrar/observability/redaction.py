@@ -92,18 +92,13 @@ class Redactor:
 
     def clean(self, attributes: Mapping[str, Any] | None) -> bool:
         """True when ``attributes(attributes)`` would change nothing, decided without building a copy."""
-        if not attributes:
-            return True
-        for name, value in attributes.items():
-            if sensitive_name(name):
-                return False
-            kind = type(value)
-            if kind is str:
-                if self.touches(value):
-                    return False
-            elif (kind is list or kind is tuple) and any(isinstance(v, str) and self.touches(v) for v in value):
-                return False
-        return True
+        return not attributes or not any(sensitive_name(name) or self._touched(value)
+                                         for name, value in attributes.items())
+
+    def _touched(self, value: Any) -> bool:
+        if type(value) is str:
+            return self.touches(value)
+        return type(value) in (list, tuple) and any(isinstance(item, str) and self.touches(item) for item in value)
 
     def value(self, value: Any) -> Any:
         if type(value) in _UNCHANGED:

@@ -94,3 +94,34 @@ def test_the_erased_program_exports_the_same(tmp_path: Path) -> None:
     assert ("fail", None, "ERROR", "{}") in runtime["spans"]
     assert ("placed 3", "INFO", {"order": "o-3"}, "price") in runtime["logs"]
     assert ("orders", "Sum", 5, None, None) in runtime["metrics"]
+
+
+CANARY_PROGRAM = """
+from infrar import observability
+
+log = observability.get_logger("leaky")
+try:
+    with observability.span("login", {"password": "canary-arg-7", "user": "ada"}):
+        log.info("connecting with %s", "canary-env-token-3",
+                 extra={"token": "canary-arg-8", "dsn": "postgres://u:canary-arg-9@db/app"})
+        observability.counter("logins").add(1, {"api_key": "canary-arg-10", "region": "eu"})
+        observability.histogram("t").record(1.0, {"note": "canary-env-password-1"})
+        raise RuntimeError("auth failed for canary-env-aws-secret-2 and canary-env-ak-4 and canary-env-url-5")
+except RuntimeError:
+    pass
+log.error("listed canary-env-listed-6")
+observability.shutdown()
+"""
+
+
+def test_the_erased_program_exports_no_canary(tmp_path: Path) -> None:
+    """The canary test of test_redaction, on erased code: the copied redactor masks the same secrets."""
+    from tests.observability.test_redaction import CANARIES, ENV_SECRETS
+
+    (tmp_path / "erased.py").write_text(erase(textwrap.dedent(CANARY_PROGRAM), "local"))
+    done = run(tmp_path / "erased.py", tmp_path / "root", blocked=True, extra=ENV_SECRETS)
+    assert done.returncode == 0, done.stderr
+    exported = "".join(path.read_text() for path in (tmp_path / "root" / "observability").glob("*.jsonl"))
+    exported += done.stderr
+    assert "ada" in exported and "logins" in exported and "auth failed" in exported  # the data is there
+    assert [canary for canary in CANARIES if canary in exported] == []

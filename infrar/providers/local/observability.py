@@ -32,11 +32,16 @@ def meter() -> Meter:
     return pipeline.configured(_exporters).meter
 
 
+def logger(name: str) -> logging.Logger:
+    """``logging.getLogger(name)`` once the pipeline (its handlers on the root logger) is set up."""
+    return pipeline.logger(_exporters, name)
+
+
 class LocalObservability:
     """Adapter for INFRAR_PROVIDER=local: each method is one OpenTelemetry (or stdlib logging) call."""
 
     def get_logger(self, name: str) -> logging.Logger:
-        return pipeline.logger(_exporters, name)
+        return logger(name)
 
     def counter(self, name: str, unit: str = "1", description: str = "") -> Counter:
         return meter().create_counter(name, unit=unit, description=description)

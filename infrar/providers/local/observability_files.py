@@ -81,9 +81,6 @@ class JsonLinesSpanExporter(SpanExporter):
 class JsonLinesMetricExporter(MetricExporter):
     """Each collection's data points to ``metrics.jsonl`` (cumulative, so the last line per series is the total)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
         append_lines("metrics.jsonl", metric_points(metrics_data))
         return MetricExportResult.SUCCESS
