@@ -18,9 +18,11 @@ import yaml
 from infrar.cost.model_yaml import CostModelError
 from infrar.cost.models import CostModel, Implementation
 from infrar.cost.pricing.quotes import PriceApi, choose
-from infrar.cost.pricing.sources import INSTANCES
+from infrar.cost.pricing.sources import INSTANCES, PriceSource
 
 __all__ = ["Fetched", "api_for", "fetch_table", "unmapped_keys"]
+
+MAX_FACTOR = 4.0  # regions' list prices differ by well under this; a unit mistake is 1000x, 730x, 3600x
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,14 @@ def unmapped_keys(impl: Implementation) -> tuple[str, ...]:
     return tuple(key for key in _numbers(impl) if key not in impl.price_sources)
 
 
+def _plausible(value: float, base: float, source: PriceSource, row: str, region: str) -> None:
+    """A region's price is within a factor of the base region's; beyond it a wrong filter or unit."""
+    if base > 0 and not base / MAX_FACTOR <= value <= base * MAX_FACTOR:
+        raise CostModelError(f"{source.where}{row}: {source.shown()} gives {value:g} in {region}, the base "
+                             f"region's price is {base:g} (more than {MAX_FACTOR:g}x apart): a wrong filter or unit; "
+                             "check the filter")
+
+
 def _prices(impl: Implementation, api: PriceApi, region: str, errors: list[str]) -> dict[str, Any] | None:
     prices: dict[str, float] = {}
     instances: dict[str, dict[str, float]] = {}
@@ -67,10 +77,12 @@ def _prices(impl: Implementation, api: PriceApi, region: str, errors: list[str])
                 name = key.partition(".")[2]
                 for size, row in impl.instances.items():
                     value = choose(source, api.quotes(source.for_type(str(row["type"])), region), api, region)
+                    _plausible(value, float(row[name]), source, f" ({size}: {row['type']})", region)
                     if value != float(row[name]):
                         instances.setdefault(size, {})[name] = value
             else:
                 value = choose(source, api.quotes(source, region), api, region)
+                _plausible(value, impl.prices[key], source, "", region)
                 if value != impl.prices[key]:
                     prices[key] = value
         except CostModelError as exc:
