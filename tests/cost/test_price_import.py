@@ -393,6 +393,10 @@ def test_cli_fetch_needs_one_provider_and_its_region(tmp_path: Path, capsys: pyt
         run(str(tmp_path / "project.yaml"), "--fetch-prices", "--region", "westeurope")
     with pytest.raises(InvalidArgument, match="'westeurope' is not a region of aws"):
         run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "aws", "--region", "westeurope")
+    with pytest.raises(CostModelError, match=r"no implementation of gcp has a source for every price; declare "
+                                             r"price_sources: in cost_models/gcp\.yaml"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1")
+    assert not (tmp_path / "cost_prices").exists()
 
 
 def test_price_files_from_prices_and_their_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

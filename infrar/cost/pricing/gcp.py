@@ -33,7 +33,7 @@ MAX_PAGES = 100
 UNITS: dict[str, tuple[str, float]] = {
     "h": ("time", 1.0), "s": ("time", 1 / 3600), "mo": ("time", 730.0),
     "giby.mo": ("data_time", 730.0), "giby.h": ("data_time", 1.0), "giby.s": ("data_time", 1 / 3600),
-    "giby": ("data", 1.0), "tiby": ("data", 1024.0), "count": ("count", 1.0),
+    "miby": ("data", 1 / 1024), "giby": ("data", 1.0), "tiby": ("data", 1024.0), "count": ("count", 1.0),
 }
 
 

@@ -37,7 +37,7 @@ _OPTIONS = ("per", "tier", "exclude", "region")
 # time, a GB of data, a GB-hour of stored data, one request or operation.
 MODEL_UNITS: dict[str, tuple[str, float]] = {
     "hour": ("time", 1.0), "second": ("time", 1 / 3600), "month": ("time", 730.0),
-    "gb": ("data", 1.0), "tb": ("data", 1024.0),
+    "mib": ("data", 1 / 1024), "gb": ("data", 1.0), "tb": ("data", 1024.0),
     "gb_hour": ("data_time", 1.0), "gb_second": ("data_time", 1 / 3600), "gb_month": ("data_time", 730.0),
     "request": ("count", 1.0), "1000": ("count", 1e3), "10000": ("count", 1e4), "million": ("count", 1e6),
 }
