@@ -61,12 +61,8 @@ def record_fields(record: logging.LogRecord, redactor: Redactor) -> Fields:
         message = redactor.text(message)
     fields: Fields = {
         "timestamp": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).isoformat(),
-        "time_unix_nano": int(record.created * 1e9),
-        "severity": record.levelname,
-        "severity_number": record.levelno,
-        "logger": record.name,
-        "message": message,
-        "fields": extra,
+        "time_unix_nano": int(record.created * 1e9), "severity": record.levelname, "severity_number": record.levelno,
+        "logger": record.name, "message": message, "fields": extra,
         "trace_id": trace.format_trace_id(context.trace_id) if valid else None,
         "span_id": trace.format_span_id(context.span_id) if valid else None,
     }

@@ -19,24 +19,13 @@ def _hex_ids(context: trace.SpanContext | None) -> tuple[str | None, str | None]
 def span_dict(span: ReadableSpan) -> dict[str, Any]:
     trace_id, span_id = _hex_ids(span.context)
     start, end = span.start_time or 0, span.end_time or 0
-    return {
-        "name": span.name,
-        "trace_id": trace_id,
-        "span_id": span_id,
-        "parent_span_id": _hex_ids(span.parent)[1],
-        "kind": span.kind.name,
-        "start_time_unix_nano": start,
-        "end_time_unix_nano": end,
-        "duration_ms": round((end - start) / 1e6, 3),
-        "status": span.status.status_code.name,
-        "status_description": span.status.description,
-        "attributes": dict(span.attributes or {}),
-        "events": [
-            {"name": event.name, "time_unix_nano": event.timestamp, "attributes": dict(event.attributes or {})}
-            for event in span.events
-        ],
-        "resource": dict(span.resource.attributes),
-    }
+    events = [{"name": event.name, "time_unix_nano": event.timestamp, "attributes": dict(event.attributes or {})}
+              for event in span.events]
+    return {"name": span.name, "trace_id": trace_id, "span_id": span_id, "parent_span_id": _hex_ids(span.parent)[1],
+            "kind": span.kind.name, "start_time_unix_nano": start, "end_time_unix_nano": end,
+            "duration_ms": round((end - start) / 1e6, 3), "status": span.status.status_code.name,
+            "status_description": span.status.description, "attributes": dict(span.attributes or {}),
+            "events": events, "resource": dict(span.resource.attributes)}
 
 
 def _point_values(point: Any) -> dict[str, Any]:
@@ -54,13 +43,7 @@ def metric_points(data: MetricsData) -> Iterator[dict[str, Any]]:
         for scope in resource.scope_metrics:
             for metric in scope.metrics:
                 for point in metric.data.data_points:
-                    yield {
-                        "name": metric.name,
-                        "unit": metric.unit,
-                        "description": metric.description,
-                        "kind": type(metric.data).__name__,
-                        "attributes": dict(point.attributes or {}),
-                        "time_unix_nano": point.time_unix_nano,
-                        "resource": dict(resource.resource.attributes),
-                        **_point_values(point),
-                    }
+                    yield {"name": metric.name, "unit": metric.unit, "description": metric.description,
+                           "kind": type(metric.data).__name__, "attributes": dict(point.attributes or {}),
+                           "time_unix_nano": point.time_unix_nano, "resource": dict(resource.resource.attributes),
+                           **_point_values(point)}
