@@ -125,3 +125,56 @@ def test_the_erased_program_exports_no_canary(tmp_path: Path) -> None:
     exported += done.stderr
     assert "ada" in exported and "logins" in exported and "auth failed" in exported  # the data is there
     assert [canary for canary in CANARIES if canary in exported] == []
+
+
+LIBRARY = """
+from infrar import observability
+
+log = observability.get_logger("shop.lib")
+
+
+@observability.traced("work")
+def work(n: int) -> int:
+    log.info("working %d", n)
+    return n + 1
+"""
+
+MAIN = """
+from infrar import observability
+
+from lib import work
+
+with observability.span("main", {"n": 1}):
+    observability.counter("runs").add(1)
+    print(work(1))
+observability.shutdown()
+"""
+
+
+def test_a_tree_shares_one_setup_in_its_private_module(tmp_path: Path) -> None:
+    """Two modules: the SDK setup is written once, in _cloud.py, and both record into one trace."""
+    from infrar.erase.tree import erase_tree
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "lib.py").write_text(textwrap.dedent(LIBRARY))
+    (src / "main.py").write_text(textwrap.dedent(MAIN))
+    assert erase_tree(src, out, "local").ok
+    shared = (out / "_cloud.py").read_text()
+    assert shared.count("TracerProvider(") == 1 and shared.count("MeterProvider(") == 1
+    for name in ("lib.py", "main.py"):
+        text = (out / name).read_text()
+        assert_no_infrar(text)
+        assert "from _cloud import" in text and "TracerProvider" not in text and ".start_as_current_span(" in text
+    done = run(out / "main.py", tmp_path / "root", blocked=True)
+    assert (done.returncode, done.stdout) == (0, "2\n"), done.stderr
+    spans = {span["name"]: span for span in _exported_spans(tmp_path / "root")}
+    assert spans["work"]["parent_span_id"] == spans["main"]["span_id"]
+    assert spans["work"]["trace_id"] == spans["main"]["trace_id"]
+    logs = (tmp_path / "root" / "observability" / "logs.jsonl").read_text()
+    (record,) = [json.loads(line) for line in logs.splitlines()]
+    assert (record["message"], record["span_id"]) == ("working 1", spans["work"]["span_id"])
+
+
+def _exported_spans(root: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (root / "observability" / "spans.jsonl").read_text().splitlines()]
