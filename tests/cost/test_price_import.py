@@ -428,3 +428,60 @@ def test_price_files_from_prices_and_their_errors(tmp_path: Path, capsys: pytest
         prices.write_text(text)
         with pytest.raises(CostModelError, match=message):
             run(str(path), "--provider", "aws", "--prices", str(prices))
+
+
+_AWS_UNITS = {"hour": ("Hrs", 1.0), "gb_hour": ("GB-Hours", 1.0), "gb_month": ("GB-Mo", 1.0), "gb": ("GB", 1.0),
+              "month": ("Keys", 1.0), "million": ("Requests", 1e-6), "1000": ("Requests", 1e-3)}
+
+
+def _aws_replay(model: CostModel, region: str, factor: float) -> dict[tuple[str, str], list[str]]:
+    """Every product the built-in AWS sources ask for, at ``factor`` x the base region's price: the request
+    (service and TERM_MATCH filters, as the importer sends them) -> the PriceList entries answered."""
+    api = AwsPriceList()
+    answers: dict[tuple[str, str], list[str]] = {}
+    for impl in model.implementations.values():
+        for key, source in impl.price_sources.items():
+            if source is None:
+                continue
+            rows = ([(s.for_type(str(row["type"])), float(row[key.partition(".")[2]]))
+                     for s, row in ((source, row) for row in impl.instances.values())]
+                    if key.startswith("instances.") else [(source, impl.prices[key])])
+            for each, base in rows:
+                service, filters = api.filters(each, region)
+                unit, per_unit = _AWS_UNITS[each.per]
+                attrs = {f["Field"]: f["Value"] for f in filters}
+                attrs.update({k: f"EUN1-{v}" for k, v in each.contains.items()})
+                price = f"{base * factor * per_unit:.10f}"
+                start = "1" if each.tier == "first_paid" else f"{float(each.tier or 0):g}"  # a free band first
+                ranges = [("0", "0.0000000000"), (start, price)] if each.tier not in (None, 0.0) else [("0", price)]
+                entry = json.loads(_aws_product(f"{impl.id}-{key}-{len(answers)}", attrs.get("usagetype", key),
+                                                ranges, unit))
+                entry["product"]["attributes"] = attrs
+                answers.setdefault((service, json.dumps(filters)), []).append(json.dumps(entry))
+    return answers
+
+
+def test_aws_built_in_sources_fetch_a_complete_region(api: PriceServer, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from infrar.cost.models import load_models
+    from tests.cost.test_regions import run
+
+    answers = _aws_replay(load_models()["aws"], "eu-north-1", 1.1)
+    api.app = lambda method, path, query, body, headers: (200, {"FormatVersion": "aws_v1", "PriceList": answers[
+        body["ServiceCode"], json.dumps(body["Filters"])]})
+    path = tmp_path / "project.yaml"
+    path.write_text("name: shop\nresources: [{name: main-db, type: database}, {name: jobs, type: queue}]\n")
+    assert run(str(path), "--fetch-prices", "--provider", "aws", "--region", "eu-north-1") == 0
+    assert "wrote " in capsys.readouterr().err
+    assert len(api.requests) == len(answers)  # a filter several implementations share is asked once
+    table = yaml.safe_load((tmp_path / "cost_prices" / "aws-eu-north-1.yaml").read_text())["regions"]["eu-north-1"]
+    rds = table["implementations"]["aws_rds_postgres"]
+    assert rds["prices"] == {"storage_gb_month": pytest.approx(0.1265), "backup_gb_month": pytest.approx(0.1045),
+                             "kms_key_month": pytest.approx(1.1), "secret_month": pytest.approx(0.44)}
+    assert rds["instances"]["small"] == {"hourly": pytest.approx(0.032 * 1.1)}
+    assert set(table["implementations"]) == {"aws_ecs_fargate_alb", "aws_ecs_worker", "aws_eks", "aws_s3",
+                                             "aws_rds_postgres", "aws_sqs", "aws_sns", "aws_elasticache_redis"}
+    assert run(str(path), "--provider", "aws", "--region", "aws=eu-north-1", "--format", "json") == 0
+    costs = {x["name"]: x["costs"]["aws"] for x in json.loads(capsys.readouterr().out)["lines"]}
+    assert costs["jobs"]["monthly"] == pytest.approx(3 * 0.44, abs=0.005)
+    assert costs["main-db"]["monthly"] is not None

@@ -30,6 +30,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "gb-hours": ("data_time", 1.0), "gb-mo": ("data_time", 730.0), "gb-month": ("data_time", 730.0),
     "gb": ("data", 1.0), "terabytes": ("data", 1024.0), "tb": ("data", 1024.0),
     "requests": ("count", 1.0), "request": ("count", 1.0), "api requests": ("count", 1.0),
+    "keys": ("time", 730.0), "secrets": ("time", 730.0),  # KMS and Secrets Manager: one key (secret) a month
 }
 
 
@@ -39,6 +40,7 @@ class AwsPriceList:
     def __init__(self, client: Any = None) -> None:
         self._client = client
         self.requests: list[dict[str, Any]] = []  # every GetProducts call's parameters (the tests assert them)
+        self._products: dict[str, list[dict[str, Any]]] = {}  # a request's products, asked once per fetch
 
     def client(self) -> Any:
         if self._client is None:
@@ -59,9 +61,15 @@ class AwsPriceList:
 
     def quotes(self, source: PriceSource, region: str) -> list[Quote]:
         service, filters = self.filters(source, region)
+        asked = json.dumps([service, filters])
+        if asked not in self._products:
+            self._products[asked] = self._get_products(service, filters, source)
+        return [quote for product in self._products[asked] for quote in self._quotes(product, source)]
+
+    def _get_products(self, service: str, filters: list[dict[str, str]], source: PriceSource) -> list[dict[str, Any]]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        found: list[Quote] = []
+        found: list[dict[str, Any]] = []
         token: str | None = None
         for _ in range(MAX_PAGES):
             call: dict[str, Any] = {"ServiceCode": service, "Filters": filters, "FormatVersion": "aws_v1",
@@ -74,8 +82,7 @@ class AwsPriceList:
             except (BotoCoreError, ClientError) as exc:
                 raise PriceFetchError(f"{NAME}: GetProducts {service}: {exc}; give credentials as for any "
                                       "boto3 program (the Price List API needs pricing:GetProducts)") from exc
-            for entry in page.get("PriceList", []):
-                found += self._quotes(entry if isinstance(entry, dict) else json.loads(entry), source)
+            found += [entry if isinstance(entry, dict) else json.loads(entry) for entry in page.get("PriceList", [])]
             token = page.get("NextToken")
             if not token:
                 return found

@@ -43,6 +43,7 @@ class AzureRetailPrices:
     def __init__(self) -> None:
         self.url = env_url(URL_ENV, URL)
         self.requests: list[str] = []  # every URL asked, in order (the tests assert them)
+        self._items: dict[str, list[dict[str, Any]]] = {}  # a filter's items, asked once per fetch
 
     def odata_filter(self, source: PriceSource, region: str) -> str:
         for field in source.fields:
@@ -55,20 +56,26 @@ class AzureRetailPrices:
         return " and ".join([*terms, "priceType eq 'Consumption'"])
 
     def quotes(self, source: PriceSource, region: str) -> list[Quote]:
-        query = urllib.parse.urlencode({"api-version": API_VERSION, "currencyCode": "'USD'",
-                                        "$filter": self.odata_filter(source, region)}, quote_via=urllib.parse.quote)
+        odata = self.odata_filter(source, region)
+        if odata not in self._items:
+            self._items[odata] = self._pages(odata, source)
+        return [self._quote(item) for item in self._items[odata] if selected(source, item)]
+
+    def _pages(self, odata: str, source: PriceSource) -> list[dict[str, Any]]:
+        query = urllib.parse.urlencode({"api-version": API_VERSION, "currencyCode": "'USD'", "$filter": odata},
+                                       quote_via=urllib.parse.quote)
         url: str | None = f"{self.url}?{query}"
-        found: list[Quote] = []
+        found: list[dict[str, Any]] = []
         for _ in range(MAX_PAGES):
             if not url:
                 return found
             self.requests.append(url)
             page = get_json(url, self.name)
-            found += [self._quote(item) for item in self._items(page) if selected(source, item)]
+            found += self._page_items(page)
             url = page.get("NextPageLink")
         raise PriceFetchError(f"{source.where}: {source.shown()} pages beyond {MAX_PAGES} pages; narrow the filter")
 
-    def _items(self, page: dict[str, Any]) -> list[dict[str, Any]]:
+    def _page_items(self, page: dict[str, Any]) -> list[dict[str, Any]]:
         items = page.get("Items")
         if not isinstance(items, list):
             raise PriceFetchError(f"{self.name}: the answer has no Items list")

@@ -17,7 +17,7 @@ import yaml
 
 from infrar.cost.model_yaml import CostModelError
 from infrar.cost.models import CostModel, Implementation
-from infrar.cost.pricing.quotes import PriceApi, choose
+from infrar.cost.pricing.quotes import PriceApi, Quote, choose
 from infrar.cost.pricing.sources import INSTANCES, PriceSource
 
 __all__ = ["Fetched", "api_for", "fetch_table", "unmapped_keys"]
@@ -66,7 +66,21 @@ def _plausible(value: float, base: float, source: PriceSource, row: str, region:
                              "check the filter")
 
 
-def _prices(impl: Implementation, api: PriceApi, region: str, errors: list[str]) -> dict[str, Any] | None:
+class _Asked:
+    """Each filter asked once per fetch: implementations share sources (egress, KMS keys, log ingestion)."""
+
+    def __init__(self, api: PriceApi, region: str) -> None:
+        self.api, self.region = api, region
+        self._seen: dict[str, list[Quote]] = {}
+
+    def price(self, source: PriceSource) -> float:
+        key = source.shown() + repr(source.global_price)
+        if key not in self._seen:
+            self._seen[key] = self.api.quotes(source, self.region)
+        return choose(source, self._seen[key], self.api, self.region)
+
+
+def _prices(impl: Implementation, asked: _Asked, errors: list[str]) -> dict[str, Any] | None:
     prices: dict[str, float] = {}
     instances: dict[str, dict[str, float]] = {}
     for key, source in impl.price_sources.items():
@@ -76,13 +90,13 @@ def _prices(impl: Implementation, api: PriceApi, region: str, errors: list[str])
             if key.startswith(f"{INSTANCES}."):
                 name = key.partition(".")[2]
                 for size, row in impl.instances.items():
-                    value = choose(source, api.quotes(source.for_type(str(row["type"])), region), api, region)
-                    _plausible(value, float(row[name]), source, f" ({size}: {row['type']})", region)
+                    value = asked.price(source.for_type(str(row["type"])))
+                    _plausible(value, float(row[name]), source, f" ({size}: {row['type']})", asked.region)
                     if value != float(row[name]):
                         instances.setdefault(size, {})[name] = value
             else:
-                value = choose(source, api.quotes(source, region), api, region)
-                _plausible(value, impl.prices[key], source, "", region)
+                value = asked.price(source)
+                _plausible(value, impl.prices[key], source, "", asked.region)
                 if value != impl.prices[key]:
                     prices[key] = value
         except CostModelError as exc:
@@ -104,12 +118,13 @@ def fetch_table(model: CostModel, region: str, api: PriceApi, today: dt.date | N
     implementations: dict[str, Any] = {}
     unmapped: dict[str, tuple[str, ...]] = {}
     errors: list[str] = []
+    asked = _Asked(api, region)
     for impl in model.implementations.values():
         missing = unmapped_keys(impl)
         if missing:
             unmapped[impl.id] = missing
             continue
-        override = _prices(impl, api, region, errors)
+        override = _prices(impl, asked, errors)
         implementations[impl.id] = "same" if override is None else override
     if errors:
         raise CostModelError(f"{len(errors)} price(s) of {model.provider} {region} could not be fetched "
