@@ -119,7 +119,7 @@ class BatchWriter:
         with self.wake:
             self.queue.append(fields)
             if self.thread is None and not self.closed:
-                self.thread = threading.Thread(target=self._run, name="infrar-observability-logs", daemon=True)
+                self.thread = threading.Thread(target=self._run, name="observability-logs", daemon=True)
                 self.thread.start()
             if len(self.queue) >= self.batch:
                 self.wake.notify()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.erase._support import assert_no_infrar, erase, run
+from tests.erase._traces import infrar_traces
 
 PROGRAM = """
 from infrar import observability
@@ -74,6 +75,7 @@ def test_the_erased_program_exports_the_same(tmp_path: Path) -> None:
     source = textwrap.dedent(PROGRAM)
     erased = erase(source, "local")
     assert_no_infrar(erased)
+    assert infrar_traces(erased, source) == []  # nothing names infrar but the variables docs/erase.md keeps
     assert "from opentelemetry.sdk.trace import" in erased  # plain SDK setup
     # The call sites are OpenTelemetry API calls on the configured tracer and meter, not wrappers.
     assert '.start_as_current_span("price", attributes={"items": n, "password": "hunter22"}):' in erased

@@ -12,6 +12,7 @@ import pytest
 
 from infrar.testing.plugin import ServiceUser
 from tests.erase._support import assert_no_infrar, erase, run
+from tests.erase._traces import infrar_traces
 
 PROGRAM = """
 from infrar import observability
@@ -47,6 +48,9 @@ def test_the_erased_program_sends_the_same(infrar_service: ServiceUser, monkeypa
     source = textwrap.dedent(PROGRAM)
     erased = erase(source, "aws")
     assert_no_infrar(erased)
+    # Only the default log group names infrar: the group the runtime (and the OpenTofu module) writes.
+    (trace,) = infrar_traces(erased, source)
+    assert 'os.environ.get("INFRAR_LOG_GROUP") or "/infrar/"' in trace
     assert "put_trace_segments" in erased and "put_log_events" in erased
     (tmp_path / "app.py").write_text(source)
     (tmp_path / "erased.py").write_text(erased)

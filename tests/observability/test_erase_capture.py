@@ -14,6 +14,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from infrar.testing.capture import CaptureServer, GrpcCaptureServer
 from tests.erase._support import assert_no_infrar, erase, run
+from tests.erase._traces import infrar_traces
 
 PROGRAM = """
 from infrar import observability
@@ -74,6 +75,7 @@ def test_the_erased_program_sends_the_same(provider: str, servers: tuple[Capture
     source = textwrap.dedent(PROGRAM)
     erased = erase(source, provider)
     assert_no_infrar(erased)
+    assert infrar_traces(erased, source) == []
     (tmp_path / "app.py").write_text(source)
     (tmp_path / "erased.py").write_text(erased)
     sent = []
