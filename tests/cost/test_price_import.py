@@ -352,11 +352,47 @@ def _service_bus_and_log_analytics(method: str, path: str, query: dict[str, str]
     return 200, {"Items": items, "NextPageLink": None}
 
 
+_AZURE_UNITS = {"hour": ("1 Hour", 1.0), "second": ("1 Second", 1.0), "gb_second": ("1 GiB Second", 1.0),
+                "month": ("1/Month", 1.0), "gb": ("1 GB", 1.0), "gb_month": ("1 GB/Month", 1.0),
+                "million": ("1M", 1.0)}
+
+
+def _azure_replay(model: CostModel, region: str, factor: float) -> dict[str, list[dict[str, Any]]]:
+    """Items for every filter the built-in Azure sources ask (other than Service Bus and Log Analytics, replayed by
+    hand above), at ``factor`` x the base region's price: the OData filter -> the items answered."""
+    api = AzureRetailPrices()
+    answers: dict[str, list[dict[str, Any]]] = {}
+    for impl in model.implementations.values():
+        for key, source in impl.price_sources.items():
+            if source is None:
+                continue
+            rows = ([(source.for_type(str(row["type"])), float(row[key.partition(".")[2]]), size)
+                     for size, row in impl.instances.items()] if key.startswith("instances.") else
+                    [(source, impl.prices[key], "")])
+            for each, base, size in rows:
+                unit, per_unit = _AZURE_UNITS[each.per]
+                names = {**each.fields, **{k: f"Standard {v}" for k, v in each.contains.items()}}
+                tiers = [(0.0, 0.0), (1.0 if each.tier == "first_paid" else float(each.tier or 0), base * factor)]
+                odata = api.odata_filter(each, region)
+                answers.setdefault(odata, []).extend(
+                    _item(names.get("productName", "p"), names.get("skuName", "s"), names.get("meterName", "m"),
+                          price, unit, tier, meter_id=f"{impl.id}.{key}.{size}", arm=names.get("armSkuName", ""))
+                    for tier, price in (tiers if each.tier not in (None, 0.0) else tiers[1:]))
+    return answers
+
+
 def test_cli_fetches_the_built_in_sources_and_prices_the_project(api: PriceServer, tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from infrar.cost.models import load_models
     from tests.cost.test_regions import run
 
-    api.app = _service_bus_and_log_analytics
+    answers = _azure_replay(load_models()["azure"], "westeurope", 1.1)
+
+    def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+        if "'Service Bus'" in query["$filter"] or "'Log Analytics'" in query["$filter"]:
+            return _service_bus_and_log_analytics(method, path, query, body, headers)
+        return 200, {"Items": answers[query["$filter"]], "NextPageLink": None}
+    api.app = app
     path = tmp_path / "project.yaml"
     path.write_text(textwrap.dedent("""\
         name: shop
@@ -370,12 +406,18 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(api: PriceServe
     assert run(str(path), "--fetch-prices", "--provider", "azure", "--region", "westeurope") == 0
     written = tmp_path / "cost_prices" / "azure-westeurope.yaml"
     err = capsys.readouterr().err
-    assert f"wrote {written}: 2 implementation(s) priced in westeurope" in err
+    assert f"wrote {written}: 5 implementation(s) priced in westeurope" in err
     assert "not fetched: azure_blob (no price source for storage_gb_month," in err
-    table = yaml.safe_load(written.read_text())["regions"]["westeurope"]
-    assert table["implementations"] == {
-        "azure_service_bus": {"prices": {"base_hour": 0.0141, "per_million_operations": 0.84}},
-        "azure_log_analytics_app_insights": {"prices": {"ingestion_per_gb": 2.99, "retention_gb_month": 0.13}}}
+    table = yaml.safe_load(written.read_text())["regions"]["westeurope"]["implementations"]
+    assert table["azure_service_bus"] == {"prices": {"base_hour": 0.0141, "per_million_operations": 0.84}}
+    assert table["azure_log_analytics_app_insights"] == {"prices": {"ingestion_per_gb": 2.99,
+                                                                     "retention_gb_month": 0.13}}
+    assert table["azure_aks"]["prices"] == {"cluster_hour": pytest.approx(0.11), "log_ingest_per_gb": 2.99,
+                                            "node_disk_month": pytest.approx(19.71 * 1.1),
+                                            "egress_per_gb": pytest.approx(0.087 * 1.1)}
+    assert table["azure_aks"]["instances"]["xlarge"] == {"hourly": pytest.approx(0.768 * 1.1)}
+    assert set(table) == {"azure_service_bus", "azure_log_analytics_app_insights", "azure_aks",
+                          "azure_container_apps", "azure_container_apps_job"}
     assert run(str(path), "--provider", "azure", "--format", "json") == 0
     doc = json.loads(capsys.readouterr().out)
     costs = {x["name"]: x["costs"]["azure"] for x in doc["lines"]}

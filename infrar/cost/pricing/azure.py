@@ -29,7 +29,8 @@ UNITS: dict[str, tuple[str, float]] = {
     "day": ("time", 24.0), "month": ("time", 730.0), "gb/month": ("data_time", 730.0),
     "gib/month": ("data_time", 730.0), "gb": ("data", 1.0), "gib": ("data", 1.0), "tb": ("data", 1024.0),
     "gib hour": ("data_time", 1.0), "gib hours": ("data_time", 1.0), "gib second": ("data_time", 1 / 3600),
-    "gib seconds": ("data_time", 1 / 3600), "vcpu hour": ("time", 1.0), "vcore hour": ("time", 1.0), "": ("count", 1.0),
+    "gib seconds": ("data_time", 1 / 3600), "gb second": ("data_time", 1 / 3600),
+    "gb seconds": ("data_time", 1 / 3600), "vcpu hour": ("time", 1.0), "vcore hour": ("time", 1.0), "": ("count", 1.0),
 }
 
 
