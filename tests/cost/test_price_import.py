@@ -370,7 +370,7 @@ def _azure_replay(model: CostModel, region: str, factor: float) -> dict[str, lis
                      for size, row in impl.instances.items()] if key.startswith("instances.") else
                     [(source, impl.prices[key], "")])
             for each, base, size in rows:
-                unit, per_unit = _AZURE_UNITS[each.per]
+                unit = _AZURE_UNITS[each.per][0]
                 names = {**each.fields, **{k: f"Standard {v}" for k, v in each.contains.items()}}
                 tiers = [(0.0, 0.0), (1.0 if each.tier == "first_paid" else float(each.tier or 0), base * factor)]
                 odata = api.odata_filter(each, region)
