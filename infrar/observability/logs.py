@@ -4,6 +4,8 @@
 Python level name, which Cloud Logging and CloudWatch read as is), message, logger, the
 ``extra=`` fields, the current trace and span ids, and the formatted exception. Each
 provider then writes it its own way (a JSON line, a CloudWatch event, a Cloud Logging entry).
+Where each write is a network call (PutLogEvents, entries:write), ``BatchWriter`` queues it, so
+logging stays a memory append in the caller's thread whatever the endpoint does.
 """
 
 from __future__ import annotations
@@ -96,11 +98,7 @@ class RecordHandler(logging.Handler):
 
 
 class BatchWriter:
-    """A bounded queue drained by one daemon thread that sends batches; full means the oldest is dropped.
-
-    Used where each write is a network call (PutLogEvents, entries:write): logging stays a
-    memory append in the caller's thread, whatever the endpoint does.
-    """
+    """A bounded queue drained by one daemon thread that sends batches; full means the oldest is dropped."""
 
     def __init__(self, send: Callable[[list[Fields]], None], redactor: Redactor, destination: str,
                  capacity: int = 2048, batch: int = 256, interval: float = 2.0) -> None:
