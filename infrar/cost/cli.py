@@ -42,6 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fetch-prices", action="store_true",
                         help="fetch --provider P's prices for --region REGION from the cloud's price API and "
                              "write them to cost_prices/P-REGION.yaml beside the project (or -o FILE)")
+    parser.add_argument("--partial", action="store_true",
+                        help="with --fetch-prices: write the implementations whose prices all resolved, leave the "
+                             "others out (n/a there) and print their errors")
 
 
 def _region(text: str) -> tuple[str, str]:
@@ -134,7 +137,7 @@ def _fetch(args: argparse.Namespace, regions: dict[str, str]) -> int:
     models = load_models()
     if provider not in models:
         raise InvalidArgument(f"--provider {provider}: no cost model; allowed: {', '.join(models)}")
-    fetched = fetch_table(models[provider], regions[provider], api_for(provider))
+    fetched = fetch_table(models[provider], regions[provider], api_for(provider), partial=args.partial)
     target = Path(args.output) if args.output else (
         Path(args.project).parent / PRICES_DIR / f"{provider}-{regions[provider]}.yaml")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -143,4 +146,6 @@ def _fetch(args: argparse.Namespace, regions: dict[str, str]) -> int:
     for impl, keys in fetched.unmapped.items():
         print(f"  not fetched: {impl} (no price source for {', '.join(keys)}); its lines are n/a there",
               file=sys.stderr)
+    for impl, errors in fetched.failed.items():
+        print(f"  not fetched: {impl}, its lines are n/a there:\n    " + "\n    ".join(errors), file=sys.stderr)
     return 0

@@ -204,10 +204,25 @@ def test_azure_errors_name_the_key_the_filter_and_what_matched(api: PriceServer,
     with pytest.raises(CostModelError) as caught:
         fetch_table(_azure_model(), "westeurope", AzureRetailPrices(), TODAY)
     text = str(caught.value)
-    assert "(nothing written)" in text and message in text
+    assert "(nothing written; --partial writes the implementations that were)" in text and message in text
     assert re.search(r"azure-test\.yaml:\d+:\d+: implementations\.blob\.price_sources\.write_per_10000: "
                      r"\{serviceName='Storage', skuName='Hot LRS', meterName='Hot LRS Write Operations'\}", text)
     assert "azure-test.yaml:" in text  # file:line:col of the declaration
+
+
+def test_partial_leaves_out_the_implementations_that_fail(api: PriceServer) -> None:
+    def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+        if "Write Operations" in query["$filter"]:
+            return 200, {"Items": [], "NextPageLink": None}  # the blob's write price: nothing matches
+        answer: tuple[int, Any] = replay(method, path, query, body, headers)
+        return answer
+    replay = _azure_app(f"{api.url}/api/retail/prices")
+    api.app = app
+    fetched = fetch_table(_azure_model(), "westeurope", AzureRetailPrices(), TODAY, partial=True)
+    table = yaml.safe_load(fetched.text)["regions"]["westeurope"]
+    assert list(table["implementations"]) == ["aks"] and fetched.priced == ("aks",)
+    assert list(fetched.failed) == ["blob"] and "matched nothing" in fetched.failed["blob"][0]
+    assert "Not fetched (--partial; a price could not be resolved): blob." in table["notes"]
 
 
 def test_the_base_region_and_an_unreachable_api_are_errors(api: PriceServer) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -30,6 +30,7 @@ class Fetched:
     text: str  # the price file
     priced: tuple[str, ...]  # implementations fetched
     unmapped: Mapping[str, tuple[str, ...]]  # implementation -> its keys without a source
+    failed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # with partial: implementation -> errors
 
 
 def api_for(provider: str) -> PriceApi:
@@ -109,26 +110,34 @@ def _prices(impl: Implementation, asked: _Asked, errors: list[str]) -> dict[str,
     return override or None
 
 
-def fetch_table(model: CostModel, region: str, api: PriceApi, today: dt.date | None = None) -> Fetched:
-    """``region``'s table for ``model``'s provider; every key that cannot be resolved is an error."""
+def fetch_table(model: CostModel, region: str, api: PriceApi, today: dt.date | None = None,
+                partial: bool = False) -> Fetched:
+    """``region``'s table for ``model``'s provider; every key that cannot be resolved is an error, or with
+    ``partial`` leaves its implementation out of the table (n/a there), its errors in ``failed``."""
     if region == model.region:
         raise CostModelError(f"{region} is the base region of {model.file}: its prices are the model's own "
                              "(fetch another region)")
     taken = today or dt.date.today()
     implementations: dict[str, Any] = {}
     unmapped: dict[str, tuple[str, ...]] = {}
-    errors: list[str] = []
+    failed: dict[str, tuple[str, ...]] = {}
     asked = _Asked(api, region)
     for impl in model.implementations.values():
         missing = unmapped_keys(impl)
         if missing:
             unmapped[impl.id] = missing
             continue
+        errors: list[str] = []
         override = _prices(impl, asked, errors)
-        implementations[impl.id] = "same" if override is None else override
-    if errors:
-        raise CostModelError(f"{len(errors)} price(s) of {model.provider} {region} could not be fetched "
-                             "(nothing written):\n  " + "\n  ".join(errors))
+        if errors:
+            failed[impl.id] = tuple(errors)
+        else:
+            implementations[impl.id] = "same" if override is None else override
+    every = [error for errors in failed.values() for error in errors]
+    if every and not (partial and implementations):
+        raise CostModelError(f"{len(every)} price(s) of {model.provider} {region} could not be fetched "
+                             "(nothing written; --partial writes the implementations that were):\n  "
+                             + "\n  ".join(every))
     if not implementations:
         raise CostModelError(f"no implementation of {model.provider} has a source for every price; "
                              f"declare price_sources: in {model.file}")
@@ -136,10 +145,12 @@ def fetch_table(model: CostModel, region: str, api: PriceApi, today: dt.date | N
     if unmapped:
         notes += " Not fetched (a price without a source; their lines are n/a here): " + "; ".join(
             f"{impl} ({', '.join(keys)})" for impl, keys in unmapped.items())
+    if failed:
+        notes += " Not fetched (--partial; a price could not be resolved): " + "; ".join(failed) + "."
     table = {"title": f"{region} (fetched)", "source": api.name, "taken": taken, "notes": notes,
              "implementations": implementations}
     head = (f"# {model.provider} prices for {region}, fetched from {api.name} on {taken.isoformat()}.\n"
             "# `infrar cost` reads this file from cost_prices/ beside project.yaml or through --prices FILE.\n")
     text = head + yaml.safe_dump({"provider": model.provider, "currency": model.currency,
                                   "regions": {region: table}}, sort_keys=False, width=110)
-    return Fetched(text, tuple(implementations), unmapped)
+    return Fetched(text, tuple(implementations), unmapped, failed)
