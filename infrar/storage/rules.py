@@ -16,6 +16,8 @@ from typing import BinaryIO, cast
 from infrar.errors import InvalidArgument
 
 MAX_KEY_BYTES = 1024
+# What no provider stores in a key: NUL, a line break, or a lone surrogate (not UTF-8).
+_BAD_KEY_CHARACTER = re.compile(r"[\x00\r\n\ud800-\udfff]")
 
 # (pattern, the rule in words) per provider family.
 PORTABLE_BUCKET = (
@@ -44,51 +46,33 @@ AZURE_CONTAINER = (
 def check_bucket(bucket: object, rule: tuple[re.Pattern[str], str]) -> str:
     """Return ``bucket`` if it obeys ``rule``, else raise InvalidArgument stating the rule."""
     if not isinstance(bucket, str):
-        raise InvalidArgument(
-            f"bucket must be a str, got {type(bucket).__name__} {bucket!r}; pass the bucket name"
-        )
-    pattern, words = rule
-    if not pattern.match(bucket):
-        raise InvalidArgument(f"invalid bucket name {bucket!r}: a bucket name is {words}")
+        raise InvalidArgument(f"bucket must be a str, got {type(bucket).__name__} {bucket!r}; pass the bucket name")
+    if not rule[0].match(bucket):
+        raise InvalidArgument(f"invalid bucket name {bucket!r}: a bucket name is {rule[1]}")
     return bucket
 
 
 def check_key(key: object, bucket: str, what: str = "key") -> str:
     """Return ``key`` if every provider can store it, else raise InvalidArgument."""
     if not isinstance(key, str):
-        raise InvalidArgument(
-            f"{what} in bucket {bucket!r} must be a str, got {type(key).__name__} {key!r}"
-        )
-    if not key:
-        raise InvalidArgument(f"{what} in bucket {bucket!r} is empty; name the object, e.g. 'data/file.txt'")
-    try:
-        key.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InvalidArgument(
-            f"{what} {key!r} in bucket {bucket!r} is not valid Unicode (a lone surrogate at "
-            f"position {exc.start}); keys are UTF-8 text, so decode file names with errors='replace'"
-        ) from None
-    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
-        raise InvalidArgument(
-            f"{what} in bucket {bucket!r} is {len(key.encode('utf-8'))} bytes of UTF-8; "
-            f"keys are at most {MAX_KEY_BYTES} bytes"
-        )
-    if "\x00" in key or "\r" in key or "\n" in key:
-        raise InvalidArgument(
-            f"{what} {key!r} in bucket {bucket!r} contains NUL or a line break; remove it"
-        )
+        raise InvalidArgument(f"{what} in bucket {bucket!r} must be a str, got {type(key).__name__} {key!r}")
+    size = len(key.encode("utf-8", "surrogatepass"))
+    if not 0 < size <= MAX_KEY_BYTES:
+        raise InvalidArgument(f"{what} in bucket {bucket!r} is {f'{size} bytes of UTF-8' if key else 'empty'}; "
+                              f"name the object in 1 to at most {MAX_KEY_BYTES} bytes, e.g. 'data/file.txt'")
+    bad = _BAD_KEY_CHARACTER.search(key)
+    if bad:
+        raise InvalidArgument(f"{what} {key!r} in bucket {bucket!r} holds {bad.group()!r} at position {bad.start()}; "
+                              "remove it: keys are UTF-8 text with no NUL, line break or lone surrogate "
+                              "(decode file names with errors='replace')")
     return key
 
 
 def check_prefix(prefix: object, bucket: str) -> str:
     """Return ``prefix`` (may be empty) if it is a str a key could start with."""
     if not isinstance(prefix, str):
-        raise InvalidArgument(
-            f"prefix for bucket {bucket!r} must be a str, got {type(prefix).__name__} {prefix!r}"
-        )
-    if prefix:
-        check_key(prefix, bucket, what="prefix")
-    return prefix
+        raise InvalidArgument(f"prefix for bucket {bucket!r} must be a str, got {type(prefix).__name__} {prefix!r}")
+    return check_key(prefix, bucket, what="prefix") if prefix else prefix
 
 
 def check_expiry(expires_in: object, bucket: str, key: str) -> int:

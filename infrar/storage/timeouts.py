@@ -13,9 +13,8 @@ so a program can also pass them itself; erased code computes them the same way.
 
 from __future__ import annotations
 
-import math
 import os
-from typing import NamedTuple
+import re
 
 from infrar.errors import ConfigurationError
 
@@ -23,36 +22,22 @@ VARIABLE = "INFRAR_STORAGE_TIMEOUT"
 DEFAULT_SECONDS = 30.0
 # A connect that takes longer than this is an unreachable endpoint (Unavailable), not a slow one.
 CONNECT_SECONDS = 3.0
-_MINIMUM_SECONDS = 1.0
-
-
-class Plan(NamedTuple):
-    """One provider's share of the bound: how many attempts, and each one's timeouts."""
-
-    attempts: int
-    connect: float
-    read: float
+# Where the SDKs keep the exception an exception wraps, besides __cause__ and __context__.
+_WRAPS = ("error", "inner_exception", "reason", "last_exception", "cause")
 
 
 def time_to_fail() -> float:
-    """INFRAR_STORAGE_TIMEOUT in seconds (DEFAULT_SECONDS when unset)."""
+    """INFRAR_STORAGE_TIMEOUT in seconds (DEFAULT_SECONDS when unset), at least 1."""
     raw = os.environ.get(VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_SECONDS
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds >= _MINIMUM_SECONDS):
-        raise ConfigurationError(
-            f"{VARIABLE}={raw!r} is not a number of seconds of at least {_MINIMUM_SECONDS:g}; "
-            f"it bounds how long a storage call waits for answers (default {DEFAULT_SECONDS:g})"
-        )
+    seconds = float(raw) if re.fullmatch(r"\d+\.?\d*|\.\d+", raw) else (0.0 if raw else DEFAULT_SECONDS)
+    if seconds < 1.0:
+        raise ConfigurationError(f"{VARIABLE}={raw!r} is not a number of seconds of at least 1; it bounds how "
+                                 f"long a storage call waits for answers (default {DEFAULT_SECONDS:g})")
     return seconds
 
 
-def plan(attempts: int, pauses: float, bound: float | None = None) -> Plan:
-    """Split ``bound`` into ``attempts`` attempts with ``pauses`` seconds of backoff in all.
+def plan(attempts: int, pauses: float, bound: float | None = None) -> tuple[int, float, float]:
+    """Split ``bound`` into (attempts, connect timeout, read timeout) with ``pauses`` s of backoff in all.
 
     One attempt, no pauses, when the bound leaves less than two seconds per attempt.
     """
@@ -61,7 +46,7 @@ def plan(attempts: int, pauses: float, bound: float | None = None) -> Plan:
         attempts, pauses = 1, 0.0
     share = (total - pauses) / attempts
     connect = min(CONNECT_SECONDS, share / 2)
-    return Plan(attempts=attempts, connect=connect, read=share - connect)
+    return attempts, connect, share - connect
 
 
 def timed_out(exc: BaseException) -> bool:
@@ -71,22 +56,19 @@ def timed_out(exc: BaseException) -> bool:
     a lost connection; it is the same fault as a response that never came, so Timeout.
     A connect that timed out is an unreachable endpoint and does not count.
     """
-    seen: set[int] = set()
     pending: list[object] = [exc]
+    seen: set[int] = set()
     found = False
     while pending:
         current = pending.pop()
         if not isinstance(current, BaseException) or id(current) in seen:
             continue
         seen.add(id(current))
-        if "ConnectTimeout" in type(current).__name__ or "ServiceRequestTimeout" in type(current).__name__:
+        name = type(current).__name__
+        if "ConnectTimeout" in name or "ServiceRequestTimeout" in name:
             return False
-        if isinstance(current, TimeoutError) or type(current).__name__ in ("ReadTimeout", "ReadTimeoutError"):
-            found = True
-        pending.extend([current.__cause__, current.__context__, *current.args])
-        for name in ("error", "inner_exception", "reason", "last_exception", "cause"):
-            pending.append(getattr(current, name, None))
+        found = found or isinstance(current, TimeoutError) or name in ("ReadTimeout", "ReadTimeoutError")
         kwargs = getattr(current, "kwargs", None)
-        if isinstance(kwargs, dict):
-            pending.append(kwargs.get("error"))
+        pending += [current.__cause__, current.__context__, *current.args, *(getattr(current, n, None) for n in _WRAPS)]
+        pending.append(kwargs.get("error") if isinstance(kwargs, dict) else None)
     return found

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import timezone
 from typing import Any, BinaryIO
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from infrar.errors import InfrarError
 from infrar.providers._names import deployed_name
@@ -33,17 +33,16 @@ from infrar.storage.types import ObjectInfo, PathOrFile
 
 # The client method a signed URL of each HTTP method stands for.
 _PRESIGNED_OPERATION = {"GET": "get_object", "PUT": "put_object"}
+# A HEAD's bare 404 or S3's own code: no such bucket (exists() is False either way).
+_NO_BUCKET = (*storage_errors.BARE_NOT_FOUND, "NoSuchBucket")
 
 
 def _bucket_exists(bucket: str) -> bool:
     """Whether ``bucket`` exists; True when S3 will not say (the caller then blames the key)."""
     try:
         s3.client().head_bucket(Bucket=bucket)
-    except ClientError as exc:
-        code = storage_errors.error_code(exc)
-        return code not in storage_errors.BARE_NOT_FOUND and code not in storage_errors.NO_SUCH_BUCKET
-    except BotoCoreError:
-        return True
+    except storage_errors.SDK_ERRORS as exc:
+        return storage_errors.error_code(exc) not in _NO_BUCKET
     return True
 
 
@@ -157,7 +156,7 @@ class AwsStorage:
             s3.client().head_object(Bucket=bucket, Key=key)
         except ClientError as exc:
             # A bare 404 is a missing key or a missing bucket: False either way.
-            if storage_errors.error_code(exc) in storage_errors.BARE_NOT_FOUND | storage_errors.NO_SUCH_BUCKET:
+            if storage_errors.error_code(exc) in _NO_BUCKET:
                 return False
             raise _error(exc, bucket, key) from exc
         except storage_errors.SDK_ERRORS as exc:

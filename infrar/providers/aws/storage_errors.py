@@ -1,7 +1,8 @@
 """How S3's errors become infrar errors, for the storage domain's aws adapters.
 
 Shared by ``storage.py`` and ``s3_features.py``: both work on buckets and objects and
-translate the same SDK errors the same way. Erase copies what an adapter body reaches.
+translate the same SDK errors the same way. The meaning of each S3 error code is data (one
+table); erase copies what an adapter body reaches.
 """
 
 from __future__ import annotations
@@ -37,60 +38,61 @@ from infrar.storage import timeouts
 
 # Every exception an S3 call can raise that is not the caller's own (a local file error,
 # say): adapters catch exactly this tuple and hand it to translate_error.
-SDK_ERRORS: tuple[type[Exception], ...] = (
-    ClientError,
-    BotoCoreError,
-    Boto3Error,
-    TransferRetriesExceeded,
+SDK_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, Boto3Error, TransferRetriesExceeded)
+# HEAD answers have no body, so S3 answers them with a bare 404 that names neither bucket nor
+# object: the adapter must ask which one is missing.
+BARE_NOT_FOUND = ("404", "NotFound")
+
+# What each S3 error code means, then (as "HTTP<status>", 5xx as HTTP500) each status a code
+# not listed falls back to. {target} is the bucket or object, {said} S3's code and message.
+_MEANINGS: tuple[tuple[type[InfrarError], str, str], ...] = (
+    (NotFound, "bucket {bucket!r} does not exist ({said}); create it or check its name", "NoSuchBucket"),
+    (NotFound, "object {key!r} does not exist in bucket {bucket!r} ({said}); check the key (keys are "
+     "case-sensitive)", "NoSuchKey NoSuchVersion"),
+    (NotFound, "{target}: something it needs does not exist ({said})", "HTTP404"),
+    (PermissionDenied, "access denied to {target} ({said}); check the credentials in use (AWS_PROFILE or "
+     "AWS_ACCESS_KEY_ID) and that their policy allows s3:{action} on it",
+     "AccessDenied 403 Forbidden AllAccessDisabled AccountProblem InvalidAccessKeyId SignatureDoesNotMatch "
+     "ExpiredToken InvalidToken TokenRefreshRequired InvalidSecurity HTTP403"),
+    (ConfigurationError, "{target} is not in the region this client uses ({said}); set AWS_REGION / "
+     "AWS_DEFAULT_REGION to the bucket's region",
+     "PermanentRedirect AuthorizationHeaderMalformed IllegalLocationConstraintException 301"),
+    (AlreadyExists, "{target} already exists ({said}); choose another name",
+     "BucketAlreadyExists BucketAlreadyOwnedByYou"),
+    (Timeout, "S3 timed out on {target} ({said}); retry later", "RequestTimeout RequestTimeoutException"),
+    (Unavailable, "S3 could not serve {target} after bounded retries ({said}); retry later",
+     "SlowDown ServiceUnavailable InternalError Throttling ThrottlingException RequestLimitExceeded "
+     "500 502 503 504 HTTP500"),
+    (InvalidArgument, "S3 rejected the request for {target} ({said}); fix the argument it names",
+     "InvalidBucketName InvalidArgument InvalidRequest KeyTooLongError MalformedXML MalformedPolicy "
+     "InvalidDigest BadDigest EntityTooLarge EntityTooSmall InvalidPart InvalidPartOrder InvalidRange "
+     "InvalidStorageClass MetadataTooLarge InvalidObjectState NoSuchUpload 400 HTTP400"),
 )
-
-# Error codes of a missing bucket or object. HEAD requests have no body, so S3 answers
-# them with a bare "404" that names neither: the adapter must ask which one is missing.
-NO_SUCH_BUCKET = frozenset({"NoSuchBucket"})
-NO_SUCH_KEY = frozenset({"NoSuchKey", "NoSuchVersion"})
-BARE_NOT_FOUND = frozenset({"404", "NotFound"})
-
-_DENIED = frozenset({
-    "AccessDenied", "403", "Forbidden", "AllAccessDisabled", "AccountProblem",
-    "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
-    "TokenRefreshRequired", "InvalidSecurity",
-})
-_INVALID = frozenset({
-    "InvalidBucketName", "InvalidArgument", "InvalidRequest", "KeyTooLongError", "MalformedXML",
-    "MalformedPolicy", "InvalidDigest", "BadDigest", "EntityTooLarge", "EntityTooSmall",
-    "InvalidPart", "InvalidPartOrder", "InvalidRange", "InvalidStorageClass",
-    "MetadataTooLarge", "InvalidObjectState", "NoSuchUpload", "400",
-})
-_BUSY = frozenset({
-    "SlowDown", "ServiceUnavailable", "InternalError", "Throttling", "ThrottlingException",
-    "RequestLimitExceeded", "500", "502", "503", "504",
-})
-_TIMED_OUT = frozenset({"RequestTimeout", "RequestTimeoutException"})
-_WRONG_REGION = frozenset({
-    "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException", "301",
-})
-_EXISTS = frozenset({"BucketAlreadyExists", "BucketAlreadyOwnedByYou"})
-_CREDENTIALS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError, ProfileNotFound)
-_LOST_CONNECTION = (BotoConnectionError, ConnectionClosedError, ResponseStreamingError, IncompleteReadError)
-
+_BY_CODE = {code: (kind, text) for kind, text, codes in _MEANINGS for code in codes.split()}
+# The errors botocore raises itself (no answer from S3), by class, first match wins.
+_NATIVE: tuple[tuple[tuple[type[Exception], ...], type[InfrarError], str], ...] = (
+    ((ParamValidationError,), InvalidArgument, "invalid request for {target}: {said}"),
+    ((ReadTimeoutError,), Timeout, "S3 did not answer in time for {target} after bounded retries: {said}; "
+     "retry later"),
+    ((BotoConnectionError, ConnectionClosedError, ResponseStreamingError, IncompleteReadError), Unavailable,
+     "cannot reach S3 for {target} after bounded retries: {said}; check the network, AWS_ENDPOINT_URL / "
+     "AWS_ENDPOINT_URL_S3 and AWS_REGION"),
+    ((NoCredentialsError, PartialCredentialsError, CredentialRetrievalError, ProfileNotFound),
+     ConfigurationError, "no usable AWS credentials for {target}: {said}; set AWS_PROFILE, or "
+     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role"),
+)
+_UNKNOWN: tuple[type[InfrarError], str] = (InfrarError, "S3 failed on {target}: {said}")
 # The IAM action an operation needs, where its name is not the action's (for the fix in a message).
-_IAM_ACTION = {
-    "HeadObject": "GetObject",
-    "HeadBucket": "ListBucket",
-    "ListObjectsV2": "ListBucket",
-    "CreateMultipartUpload": "PutObject",
-    "UploadPart": "PutObject",
-    "CompleteMultipartUpload": "PutObject",
-    "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
-}
+_IAM_ACTION = {"HeadObject": "GetObject", "HeadBucket": "ListBucket", "ListObjectsV2": "ListBucket",
+               "CreateMultipartUpload": "PutObject", "UploadPart": "PutObject",
+               "CompleteMultipartUpload": "PutObject",
+               "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration"}
 
 
 def error_code(exc: BaseException) -> str:
     """S3's error code of ``exc`` ("NoSuchKey", "404", ...), or "" for a non-service error."""
     root = _root_cause(exc)
-    if isinstance(root, ClientError):
-        return str(root.response.get("Error", {}).get("Code", ""))
-    return ""
+    return str(root.response.get("Error", {}).get("Code", "")) if isinstance(root, ClientError) else ""
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -99,10 +101,7 @@ def _root_cause(exc: BaseException) -> BaseException:
     if isinstance(exc, TransferRetriesExceeded) and isinstance(exc.last_exception, BaseException):
         return _root_cause(exc.last_exception)
     context = exc.__context__
-    if isinstance(exc, Boto3Error) and isinstance(context, (ClientError, BotoCoreError)):
-        wrapped: BaseException = context
-        return wrapped
-    return exc
+    return context if isinstance(exc, Boto3Error) and isinstance(context, SDK_ERRORS[:2]) else exc
 
 
 def translate_error(exc: BaseException, bucket: str, key: str | None = None) -> InfrarError:
@@ -114,58 +113,20 @@ def translate_error(exc: BaseException, bucket: str, key: str | None = None) -> 
     """
     root = _root_cause(exc)
     target = f"object {key!r} in bucket {bucket!r}" if key is not None else f"bucket {bucket!r}"
+    said, action = f"{type(root).__name__}: {root}", ""
     if isinstance(root, ClientError):
-        return _from_client_error(root, bucket, key, target)
-    if isinstance(root, ParamValidationError):
-        return InvalidArgument(f"invalid request for {target}: {root}")
-    if isinstance(root, ReadTimeoutError) or (isinstance(root, _LOST_CONNECTION) and timeouts.timed_out(root)):
-        # A body that could not be sent in time is the same fault as an answer that never came.
-        return Timeout(f"S3 did not answer in time for {target} after bounded retries: {root}; retry later")
-    if isinstance(root, _LOST_CONNECTION):
-        return Unavailable(
-            f"cannot reach S3 for {target} after bounded retries: {root}; check the network, "
-            "AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3 and AWS_REGION"
-        )
-    if isinstance(root, _CREDENTIALS):
-        return ConfigurationError(
-            f"no usable AWS credentials for {target}: {root}; set AWS_PROFILE, or "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role"
-        )
-    return InfrarError(f"S3 failed on {target}: {type(root).__name__}: {root}")
-
-
-def _from_client_error(exc: ClientError, bucket: str, key: str | None, target: str) -> InfrarError:
-    error = exc.response.get("Error", {})
-    code = str(error.get("Code", ""))
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-    operation = exc.operation_name
-    said = f"S3 {code} on {operation}: {error.get('Message') or 'no message'}"
-    if code in NO_SUCH_BUCKET or (code in BARE_NOT_FOUND and key is None):
-        return NotFound(f"bucket {bucket!r} does not exist ({said}); create it or check its name")
-    if key is not None and (code in NO_SUCH_KEY or code in BARE_NOT_FOUND):
-        return NotFound(
-            f"object {key!r} does not exist in bucket {bucket!r} ({said}); "
-            "check the key (keys are case-sensitive)"
-        )
-    if status == 404 or code in NO_SUCH_KEY:
-        return NotFound(f"{target}: something it needs does not exist ({said})")
-    if code in _DENIED or status == 403:
-        action = _IAM_ACTION.get(operation, operation)
-        return PermissionDenied(
-            f"access denied to {target} ({said}); check the credentials in use (AWS_PROFILE or "
-            f"AWS_ACCESS_KEY_ID) and that their policy allows s3:{action} on it"
-        )
-    if code in _WRONG_REGION:
-        return ConfigurationError(
-            f"{target} is not in the region this client uses ({said}); "
-            "set AWS_REGION / AWS_DEFAULT_REGION to the bucket's region"
-        )
-    if code in _EXISTS:
-        return AlreadyExists(f"{target} already exists ({said}); choose another name")
-    if code in _TIMED_OUT:
-        return Timeout(f"S3 timed out on {target} ({said}); retry later")
-    if code in _BUSY or status >= 500:
-        return Unavailable(f"S3 could not serve {target} after bounded retries ({said}); retry later")
-    if code in _INVALID or status == 400:
-        return InvalidArgument(f"S3 rejected the request for {target} ({said}); fix the argument it names")
-    return InfrarError(f"S3 failed on {target} ({said})")
+        error, action = root.response.get("Error", {}), _IAM_ACTION.get(root.operation_name, root.operation_name)
+        code = str(error.get("Code", ""))
+        said = f"S3 {code} on {root.operation_name}: {error.get('Message') or 'no message'}"
+        if code in BARE_NOT_FOUND:  # a HEAD's: the object when there is a key, else the bucket
+            code = "NoSuchBucket" if key is None else "NoSuchKey"
+        elif key is None and code in ("NoSuchKey", "NoSuchVersion"):
+            code = "HTTP404"  # no key to name
+        status = min(int(root.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0), 500)
+        kind, text = _BY_CODE.get(code) or _BY_CODE.get(f"HTTP{status}", _UNKNOWN)
+    else:
+        kind, text = next(((k, t) for types, k, t in _NATIVE if isinstance(root, types)), _UNKNOWN)
+        if kind is Unavailable and timeouts.timed_out(root):
+            # A body that could not be sent in time is the same fault as an answer that never came.
+            kind, text = _NATIVE[1][1:]
+    return kind(text.format(target=target, said=said, bucket=bucket, key=key, action=action))

@@ -34,6 +34,37 @@ SDK_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+# What each HTTP status of Cloud Storage means (any other 5xx as 500); {target} is the bucket
+# or object, {said} Google's own words.
+_BY_STATUS: dict[int, tuple[type[InfrarError], str]] = {
+    status: (kind, text) for kind, text, statuses in (
+        (PermissionDenied, "access denied to {target} ({said}); grant the identity in use "
+         "(GOOGLE_APPLICATION_CREDENTIALS or the attached service account) a role with the permission "
+         "named, e.g. roles/storage.objectAdmin on the bucket", (401, 403)),
+        (AlreadyExists, "{target} conflicts with an existing resource ({said})", (409,)),
+        (InvalidArgument, "Cloud Storage rejected the request for {target} ({said}); fix what it names", (400, 412)),
+        (Timeout, "Cloud Storage timed out on {target} ({said}); retry later", (408, 504)),
+        (Unavailable, "Cloud Storage could not serve {target} after bounded retries ({said}); retry later",
+         (429, 500)),
+    ) for status in statuses
+}
+# The errors raised without an answer from Cloud Storage, by class, first match wins: requests'
+# ConnectTimeout is a ConnectionError and a Timeout, and an endpoint that cannot be connected to
+# is unreachable, not slow.
+_NATIVE: tuple[tuple[tuple[type[Exception], ...], type[InfrarError], str], ...] = (
+    ((auth_exceptions.DefaultCredentialsError,), ConfigurationError,
+     "no Google credentials for {target} ({said}); " + gcs.FIX_CREDENTIALS),
+    ((auth_exceptions.RefreshError,), PermissionDenied, "Google refused the credentials in use for {target} "
+     "({said}); check the key named by GOOGLE_APPLICATION_CREDENTIALS (it may be revoked or expired) or log in again"),
+    ((api_exceptions.RetryError, requests.ConnectionError, auth_exceptions.TransportError), Unavailable,
+     "cannot reach Cloud Storage for {target} after bounded retries: {said}; check the network, and "
+     "STORAGE_EMULATOR_HOST if you use an emulator"),
+    ((requests.Timeout, auth_exceptions.TimeoutError), Timeout,
+     "Cloud Storage did not answer in time for {target}: {said}; retry later"),
+)
+_UNKNOWN: tuple[type[InfrarError], str] = (InfrarError, "Cloud Storage failed on {target}: {said}")
+
+
 def bucket_exists(bucket: str) -> bool | None:
     """Whether ``bucket`` exists; None when Cloud Storage will not say (no permission, say)."""
     try:
@@ -70,58 +101,21 @@ def translate_error(exc: BaseException, bucket: str, key: str | None = None) -> 
     A 404 means the bucket when ``key`` is None; with a key, ``not_found`` asks which one
     is missing. Messages carry Cloud Storage's own words, never a credential.
     """
-    target = f"object {key!r} in bucket {bucket!r}" if key is not None else f"bucket {bucket!r}"
-    if isinstance(exc, api_exceptions.RetryError):
+    if isinstance(exc, api_exceptions.RetryError) and isinstance(exc.cause, BaseException):
         # The retry window closed; what matters is the last failure it saw.
-        if isinstance(exc.cause, BaseException):
-            return translate_error(exc.cause, bucket, key)
-        return Unavailable(f"Cloud Storage did not answer for {target} after bounded retries: {exc}")
-    if isinstance(exc, InvalidResponse):
-        status = exc.response.status_code
-        message = f"{exc} (HTTP {status})"
-        native = api_exceptions.from_http_status(status, message)  # type: ignore[no-untyped-call]
-        return translate_error(native, bucket, key)
-    if isinstance(exc, api_exceptions.GoogleAPICallError):
-        return _from_status(exc, bucket, key, target)
-    if isinstance(exc, auth_exceptions.DefaultCredentialsError):
-        return ConfigurationError(f"no Google credentials for {target} ({exc}); {gcs.FIX_CREDENTIALS}")
-    if isinstance(exc, auth_exceptions.RefreshError):
-        return PermissionDenied(
-            f"Google refused the credentials in use for {target} ({exc}); check the key named by "
-            "GOOGLE_APPLICATION_CREDENTIALS (it may be revoked or expired) or log in again"
-        )
-    if isinstance(exc, requests.ConnectionError) and timeouts.timed_out(exc):
-        # A body that could not be sent in time is the same fault as an answer that never came.
-        return Timeout(f"Cloud Storage did not answer in time for {target}: {exc}; retry later")
-    # Before Timeout: requests' ConnectTimeout is both, and an endpoint that cannot be
-    # connected to is unreachable, not slow.
-    if isinstance(exc, (requests.ConnectionError, auth_exceptions.TransportError)):
-        return Unavailable(
-            f"cannot reach Cloud Storage for {target} after bounded retries: {exc}; check the "
-            "network, and STORAGE_EMULATOR_HOST if you use an emulator"
-        )
-    if isinstance(exc, (requests.Timeout, auth_exceptions.TimeoutError)):
-        return Timeout(f"Cloud Storage did not answer in time for {target}: {exc}; retry later")
-    return InfrarError(f"Cloud Storage failed on {target}: {type(exc).__name__}: {exc}")
-
-
-def _from_status(exc: api_exceptions.GoogleAPICallError, bucket: str, key: str | None,
-                 target: str) -> InfrarError:
-    said = f"HTTP {exc.code}: {exc.message}"
-    if isinstance(exc, api_exceptions.NotFound):
+        return translate_error(exc.cause, bucket, key)
+    target = f"object {key!r} in bucket {bucket!r}" if key is not None else f"bucket {bucket!r}"
+    said, status = f"{type(exc).__name__}: {exc}", 0
+    if isinstance(exc, (api_exceptions.GoogleAPICallError, InvalidResponse)):
+        status = int(exc.response.status_code if isinstance(exc, InvalidResponse) else exc.code or 0)
+        said = f"HTTP {status}: {exc.message if isinstance(exc, api_exceptions.GoogleAPICallError) else exc}"
+    if status == 404:
         return _missing_bucket(bucket) if key is None else not_found(bucket, key)
-    if isinstance(exc, (api_exceptions.Forbidden, api_exceptions.Unauthorized)):
-        return PermissionDenied(
-            f"access denied to {target} ({said}); grant the identity in use (GOOGLE_APPLICATION_CREDENTIALS "
-            "or the attached service account) a role with the permission named, e.g. "
-            "roles/storage.objectAdmin on the bucket"
-        )
-    if isinstance(exc, api_exceptions.Conflict):
-        return AlreadyExists(f"{target} conflicts with an existing resource ({said})")
-    if isinstance(exc, (api_exceptions.BadRequest, api_exceptions.PreconditionFailed)):
-        return InvalidArgument(f"Cloud Storage rejected the request for {target} ({said}); fix what it names")
-    if isinstance(exc, api_exceptions.GatewayTimeout) or exc.code == 408:
-        return Timeout(f"Cloud Storage timed out on {target} ({said}); retry later")
-    if isinstance(exc, (api_exceptions.TooManyRequests, api_exceptions.ServerError)):
-        return Unavailable(f"Cloud Storage could not serve {target} after bounded retries ({said}); retry later")
-    return InfrarError(f"Cloud Storage failed on {target} ({said})")
+    if status:
+        kind, text = _BY_STATUS.get(status) or (_BY_STATUS[500] if status >= 500 else _UNKNOWN)
+    else:
+        kind, text = next(((k, t) for types, k, t in _NATIVE if isinstance(exc, types)), _UNKNOWN)
+        if kind is Unavailable and isinstance(exc, requests.ConnectionError) and timeouts.timed_out(exc):
+            # A body that could not be sent in time is the same fault as an answer that never came.
+            kind, text = _NATIVE[-1][1:]
+    return kind(text.format(target=target, said=said))

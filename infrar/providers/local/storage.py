@@ -132,30 +132,23 @@ def _write_stream(bucket: str, key: str, stream: BinaryIO) -> None:
             _copy(stream, out, f"{bucket}/{key}")
             out.flush()
             place(temp, target, root)
-    except NotADirectoryError as exc:
+    except BaseException as exc:
         discard(temp)
-        raise InvalidArgument(
-            f"key {key!r} in bucket {bucket!r} cannot be stored locally: a parent of it is "
-            "already an object, and local storage maps '/' to directories; rename one of them"
-        ) from exc
-    except IsADirectoryError as exc:
-        discard(temp)
-        raise InvalidArgument(
-            f"key {key!r} in bucket {bucket!r} cannot be stored locally: other keys already "
-            f"start with '{key}/'; rename one of them"
-        ) from exc
-    except PermissionError as exc:
-        discard(temp)
-        raise PermissionDenied(f"may not write {key!r} in bucket {bucket!r}: {exc.strerror}") from exc
-    except InfrarError:
-        discard(temp)
-        raise
-    except OSError as exc:
-        discard(temp)
-        raise InfrarError(f"cannot store {key!r} in bucket {bucket!r} under {root}: {exc.strerror or exc}") from exc
-    except BaseException:
-        discard(temp)
-        raise
+        if isinstance(exc, InfrarError) or not isinstance(exc, OSError):
+            raise
+        raise _store_error(exc, bucket, key, root) from exc
+
+
+def _store_error(exc: OSError, bucket: str, key: str, root: Path) -> InfrarError:
+    if isinstance(exc, NotADirectoryError):
+        return InvalidArgument(f"key {key!r} in bucket {bucket!r} cannot be stored locally: a parent of it is "
+                               "already an object, and local storage maps '/' to directories; rename one of them")
+    if isinstance(exc, IsADirectoryError):
+        return InvalidArgument(f"key {key!r} in bucket {bucket!r} cannot be stored locally: other keys already "
+                               f"start with '{key}/'; rename one of them")
+    if isinstance(exc, PermissionError):
+        return PermissionDenied(f"may not write {key!r} in bucket {bucket!r}: {exc.strerror}")
+    return InfrarError(f"cannot store {key!r} in bucket {bucket!r} under {root}: {exc.strerror or exc}")
 
 
 class LocalStorage:

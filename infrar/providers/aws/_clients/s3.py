@@ -72,19 +72,13 @@ def client_config() -> Config:
     attempts = _configured_attempts()
     # Pauses of at most 1, 2, 4, ... s (botocore caps each at 20 s) between the attempts.
     pauses = sum(min(2.0**n, 20.0) for n in range(attempts - 1))
-    budget = timeouts.plan(attempts, pauses)
-    return Config(
-        retries={"mode": "standard", "total_max_attempts": budget.attempts},
-        connect_timeout=budget.connect,
-        read_timeout=budget.read,
-        signature_version="s3v4",
-    )
+    attempts, connect, read = timeouts.plan(attempts, pauses)
+    return Config(retries={"mode": "standard", "total_max_attempts": attempts}, connect_timeout=connect,
+                  read_timeout=read, signature_version="s3v4")
 
 
 def _configured_attempts() -> int:
-    raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
-    if not raw:
-        return ATTEMPTS
+    raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip() or str(ATTEMPTS)
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigurationError(f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number of attempts of at least 1")
     return int(raw)

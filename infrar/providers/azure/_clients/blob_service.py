@@ -42,21 +42,11 @@ def client_options() -> dict[str, Any]:
     sizes keep memory near max_concurrency x 8 MiB: anything over 8 MiB goes as staged
     blocks, read from the source one block at a time, never whole.
     """
-    budget = timeouts.plan(ATTEMPTS, PAUSES_SECONDS)
-    retries = budget.attempts - 1
-    return {
-        "retry_total": retries,
-        "retry_connect": retries,
-        "retry_read": retries,
-        "retry_status": retries,
-        **_BACKOFF,
-        "connection_timeout": budget.connect,
-        "read_timeout": budget.read,
-        "max_single_put_size": 8 * _MIB,
-        "max_block_size": 8 * _MIB,
-        "max_single_get_size": 4 * _MIB,
-        "max_chunk_get_size": 4 * _MIB,
-    }
+    attempts, connect, read = timeouts.plan(ATTEMPTS, PAUSES_SECONDS)
+    retries = dict.fromkeys(("retry_total", "retry_connect", "retry_read", "retry_status"), attempts - 1)
+    return {**retries, **_BACKOFF, "connection_timeout": connect, "read_timeout": read,
+            "max_single_put_size": 8 * _MIB, "max_block_size": 8 * _MIB,
+            "max_single_get_size": 4 * _MIB, "max_chunk_get_size": 4 * _MIB}
 
 
 _lock = threading.Lock()

@@ -56,8 +56,8 @@ def timeout() -> tuple[float, float]:
     retry deadline.
     """
     bound = timeouts.time_to_fail()
-    budget = timeouts.plan(1, min(RETRY_DEADLINE_SECONDS, bound / 6), bound)
-    return (budget.connect, budget.read)
+    _, connect, read = timeouts.plan(1, min(RETRY_DEADLINE_SECONDS, bound / 6), bound)
+    return (connect, read)
 
 
 # The fix every message about missing or refused Google credentials names.
