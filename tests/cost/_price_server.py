@@ -1,4 +1,5 @@
-"""A local HTTP server on 127.0.0.1 that replays the price APIs' answers, recording every request."""
+"""A local HTTP server on 127.0.0.1 that replays the price APIs' answers, recording every request; the fixtures
+pointing the importers at it, and items in each API's documented format."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 # (method, path, query, JSON body or None, headers) -> (status, JSON answer)
 App = Callable[[str, str, dict[str, str], Any, dict[str, str]], tuple[int, Any]]
@@ -72,3 +75,41 @@ def serve() -> Iterator[PriceServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def point_at(server: PriceServer, monkeypatch: pytest.MonkeyPatch) -> PriceServer:
+    """The importers' API addresses (and test credentials) set to ``server``, its record and replay cleared."""
+    server.requests.clear()
+    server.app = None
+    monkeypatch.setenv("INFRAR_AZURE_PRICES_URL", f"{server.url}/api/retail/prices")
+    monkeypatch.setenv("INFRAR_GCP_BILLING_URL", f"{server.url}/v1")
+    monkeypatch.setenv("INFRAR_GCP_BILLING_API_KEY", "test-key-not-shown")
+    monkeypatch.setenv("INFRAR_AWS_PRICING_ENDPOINT", server.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    return server
+
+
+def item(product: str, sku: str, meter: str, price: float, unit: str, tier: float = 0, meter_id: str = "m1",
+          region: str = "westeurope", **extra: Any) -> dict[str, Any]:
+    """One Retail Prices item, with every property the API documents."""
+    return {"currencyCode": "USD", "tierMinimumUnits": tier, "retailPrice": price, "unitPrice": price,
+            "armRegionName": region, "location": "EU West", "effectiveStartDate": "2024-01-01T00:00:00Z",
+            "meterId": meter_id, "meterName": meter, "productId": "DZH318Z0BNVX", "skuId": f"DZH318Z0BNVX/{sku}",
+            "availabilityId": None, "productName": product, "skuName": sku, "serviceName": extra.pop("service", "x"),
+            "serviceId": "DZH317F1HKN0", "serviceFamily": "Storage", "unitOfMeasure": unit, "type": "Consumption",
+            "isPrimaryMeterRegion": True, "armSkuName": extra.pop("arm", ""), **extra}
+
+
+def aws_product(sku: str, usagetype: str, ranges: list[tuple[str, str]], unit: str) -> str:
+    """One PriceList entry as the API returns it: a JSON document in a string."""
+    dims = {f"{sku}.JRTCKXETXF.{i}": {"unit": unit, "endRange": "Inf", "description": f"{usagetype} {begin}",
+                                      "appliesTo": [], "rateCode": f"{sku}.JRTCKXETXF.{i}", "beginRange": begin,
+                                      "pricePerUnit": {"USD": price}}
+            for i, (begin, price) in enumerate(ranges)}
+    return json.dumps({"product": {"productFamily": "Compute", "attributes": {"usagetype": usagetype,
+                                                                              "regionCode": "eu-west-1"}, "sku": sku},
+                       "serviceCode": "AmazonECS", "terms": {"OnDemand": {f"{sku}.JRTCKXETXF": {
+                           "priceDimensions": dims, "sku": sku, "effectiveDate": "2024-01-01T00:00:00Z",
+                           "offerTermCode": "JRTCKXETXF", "termAttributes": {}}}},
+                       "version": "20240101", "publicationDate": "2024-01-01T00:00:00Z"})

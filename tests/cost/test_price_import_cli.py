@@ -1,0 +1,207 @@
+"""--fetch-prices through the built-in cost models' price_sources (every source of a provider replayed in its API's
+format), the files it writes priced by `infrar cost` (cost_prices/, --prices FILE), and the command's errors."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infrar.cost.models import CostModel, CostModelError
+from infrar.cost.pricing.aws import AwsPriceList
+from infrar.cost.pricing.azure import AzureRetailPrices
+from infrar.errors import InvalidArgument
+from tests.cost._price_server import PriceServer, aws_product, item
+from tests.cost.test_regions import run
+
+
+def _service_bus_and_log_analytics(method: str, path: str, query: dict[str, str], body: Any,
+                                   headers: Any) -> tuple[int, Any]:
+    """westeurope's Service Bus Standard and Log Analytics pay-as-you-go items, as the API lists them."""
+    flt = query["$filter"]
+    assert "armRegionName eq 'westeurope'" in flt and flt.endswith("priceType eq 'Consumption'")
+    items: list[dict[str, Any]] = []
+    if "serviceName eq 'Service Bus' and skuName eq 'Standard'" in flt:
+        items = [item("Service Bus", "Standard", "Standard Base Unit", 0.0141, "1/Hour", meter_id="base"),
+                 *(item("Service Bus", "Standard", "Standard Messaging Operations", price, "1M", tier, meter_id="ops")
+                   for tier, price in ((0, 0.0), (13, 0.84), (100, 0.52), (2500, 0.21))),
+                 item("Service Bus", "Standard", "Standard Brokered Connection", 0.03, "1", 1000, meter_id="conn")]
+    elif "serviceName eq 'Log Analytics' and skuName eq 'Pay-as-you-go'" in flt:
+        items = [item("Log Analytics", "Pay-as-you-go", "Pay-as-you-go Data Ingestion", 0.0, "1 GB", 0, "ing"),
+                 item("Log Analytics", "Pay-as-you-go", "Pay-as-you-go Data Ingestion", 2.99, "1 GB", 5, "ing"),
+                 item("Log Analytics", "Pay-as-you-go", "Pay-as-you-go Data Retention", 0.13, "1 GB/Month",
+                       meter_id="ret")]
+    return 200, {"Items": items, "NextPageLink": None}
+
+
+_AZURE_UNITS = {"hour": ("1 Hour", 1.0), "second": ("1 Second", 1.0), "gb_second": ("1 GiB Second", 1.0),
+                "month": ("1/Month", 1.0), "gb": ("1 GB", 1.0), "gb_month": ("1 GB/Month", 1.0),
+                "million": ("1M", 1.0)}
+
+
+def _azure_replay(model: CostModel, region: str, factor: float) -> dict[str, list[dict[str, Any]]]:
+    """Items for every filter the built-in Azure sources ask (other than Service Bus and Log Analytics, replayed by
+    hand above), at ``factor`` x the base region's price: the OData filter -> the items answered."""
+    api = AzureRetailPrices()
+    answers: dict[str, list[dict[str, Any]]] = {}
+    for impl in model.implementations.values():
+        for key, source in impl.price_sources.items():
+            if source is None:
+                continue
+            rows = ([(source.for_type(str(row["type"])), float(row[key.partition(".")[2]]), size)
+                     for size, row in impl.instances.items()] if key.startswith("instances.") else
+                    [(source, impl.prices[key], "")])
+            for each, base, size in rows:
+                unit = _AZURE_UNITS[each.per][0]
+                names = {**each.fields, **{k: f"Standard {v}" for k, v in each.contains.items()}}
+                tiers = [(0.0, 0.0), (1.0 if each.tier == "first_paid" else float(each.tier or 0), base * factor)]
+                odata = api.odata_filter(each, region)
+                answers.setdefault(odata, []).extend(
+                    item(names.get("productName", "p"), names.get("skuName", "s"), names.get("meterName", "m"),
+                          price, unit, tier, meter_id=f"{impl.id}.{key}.{size}", arm=names.get("armSkuName", ""))
+                    for tier, price in (tiers if each.tier not in (None, 0.0) else tiers[1:]))
+    return answers
+
+
+def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: PriceServer, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from infrar.cost.models import load_models
+    answers = _azure_replay(load_models()["azure"], "westeurope", 1.1)
+
+    def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+        if "'Service Bus'" in query["$filter"] or "'Log Analytics'" in query["$filter"]:
+            return _service_bus_and_log_analytics(method, path, query, body, headers)
+        return 200, {"Items": answers[query["$filter"]], "NextPageLink": None}
+    price_api.app = app
+    path = tmp_path / "project.yaml"
+    path.write_text(textwrap.dedent("""\
+        name: shop
+        regions: {azure: westeurope}
+        resources: [{name: jobs, type: queue}, {name: uploads, type: bucket}]
+        observability: {}
+        usage:
+          jobs: {monthly_messages: 10000000}
+          observability: {log_gb: 20, metric_series: 0, monthly_spans: 0}
+        """))
+    assert run(str(path), "--fetch-prices", "--provider", "azure", "--region", "westeurope") == 0
+    written = tmp_path / "cost_prices" / "azure-westeurope.yaml"
+    err = capsys.readouterr().err
+    assert f"wrote {written}: 5 implementation(s) priced in westeurope" in err
+    assert "not fetched: azure_blob (no price source for storage_gb_month," in err
+    table = yaml.safe_load(written.read_text())["regions"]["westeurope"]["implementations"]
+    assert table["azure_service_bus"] == {"prices": {"base_hour": 0.0141, "per_million_operations": 0.84}}
+    assert table["azure_log_analytics_app_insights"] == {"prices": {"ingestion_per_gb": 2.99,
+                                                                     "retention_gb_month": 0.13}}
+    assert table["azure_aks"]["prices"] == {"cluster_hour": pytest.approx(0.11), "log_ingest_per_gb": 2.99,
+                                            "node_disk_month": pytest.approx(19.71 * 1.1),
+                                            "egress_per_gb": pytest.approx(0.087 * 1.1)}
+    assert table["azure_aks"]["instances"]["xlarge"] == {"hourly": pytest.approx(0.768 * 1.1)}
+    assert set(table) == {"azure_service_bus", "azure_log_analytics_app_insights", "azure_aks",
+                          "azure_container_apps", "azure_container_apps_job"}
+    assert run(str(path), "--provider", "azure", "--format", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    costs = {x["name"]: x["costs"]["azure"] for x in doc["lines"]}
+    assert costs["observability"]["monthly"] == pytest.approx(20 * 2.99)  # 31 days retention: none beyond
+    assert costs["servicebus-namespace"]["monthly"] == pytest.approx(730 * 0.0141, abs=0.005)  # in cents
+    assert costs["uploads"]["monthly"] is None  # Blob has no fetched price: n/a, not eastus's
+
+
+def test_cli_fetch_needs_one_provider_and_its_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(InvalidArgument, match="--fetch-prices needs one --provider P and its --region REGION"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "azure")
+    with pytest.raises(InvalidArgument, match="name the provider"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--region", "westeurope")
+    with pytest.raises(InvalidArgument, match="'westeurope' is not a region of aws"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "aws", "--region", "westeurope")
+    with pytest.raises(CostModelError, match=r"no implementation of gcp has a source for every price; declare "
+                                             r"price_sources: in cost_models/gcp\.yaml"):
+        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1")
+    assert not (tmp_path / "cost_prices").exists()
+
+
+def test_price_files_from_prices_and_their_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "project.yaml"
+    path.write_text("name: shop\nresources: [{name: jobs, type: queue}]\nusage: {jobs: {monthly_messages: 1000000}}\n")
+    prices = tmp_path / "sqs.yaml"
+    prices.write_text(textwrap.dedent("""\
+        provider: aws
+        regions:
+          ap-southeast-2:
+            title: Asia Pacific (Sydney), by hand
+            source: https://aws.amazon.com/sqs/pricing/
+            taken: 2026-12-01
+            implementations:
+              aws_sqs: {prices: {standard_per_million: 0.44}}
+        """))
+    assert run(str(path), "--provider", "aws", "--region", "aws=ap-southeast-2", "--prices", str(prices),
+               "--format", "json") == 0
+    jobs = next(x for x in json.loads(capsys.readouterr().out)["lines"] if x["name"] == "jobs")["costs"]["aws"]
+    assert jobs["monthly"] == pytest.approx(3 * 0.44, abs=0.005)
+    for text, message in (
+        ("provider: oci\nregions: {}\n", r"sqs\.yaml:1:1: provider: 'oci' has no cost model; allowed: aws, gcp, azure"),
+        ("provider: aws\ncurrency: EUR\nregions: {}\n", r"sqs\.yaml:2:1: currency: EUR prices cannot be added"),
+        ("provider: aws\nregions: {westeurope: {}}\n", r"sqs\.yaml:2:11: regions\.westeurope: not a region of aws"),
+        ("provider: aws\nprice: 1\n", r"sqs\.yaml:2:1: price: unknown key; did you mean 'provider'\?"),
+    ):
+        prices.write_text(text)
+        with pytest.raises(CostModelError, match=message):
+            run(str(path), "--provider", "aws", "--prices", str(prices))
+
+
+_AWS_UNITS = {"hour": ("Hrs", 1.0), "gb_hour": ("GB-Hours", 1.0), "gb_month": ("GB-Mo", 1.0), "gb": ("GB", 1.0),
+              "month": ("Keys", 1.0), "million": ("Requests", 1e-6), "1000": ("Requests", 1e-3)}
+
+
+def _aws_replay(model: CostModel, region: str, factor: float) -> dict[tuple[str, str], list[str]]:
+    """Every product the built-in AWS sources ask for, at ``factor`` x the base region's price: the request
+    (service and TERM_MATCH filters, as the importer sends them) -> the PriceList entries answered."""
+    api = AwsPriceList()
+    answers: dict[tuple[str, str], list[str]] = {}
+    for impl in model.implementations.values():
+        for key, source in impl.price_sources.items():
+            if source is None:
+                continue
+            rows = ([(s.for_type(str(row["type"])), float(row[key.partition(".")[2]]))
+                     for s, row in ((source, row) for row in impl.instances.values())]
+                    if key.startswith("instances.") else [(source, impl.prices[key])])
+            for each, base in rows:
+                service, filters = api.filters(each, region)
+                unit, per_unit = _AWS_UNITS[each.per]
+                attrs = {f["Field"]: f["Value"] for f in filters}
+                attrs.update({k: f"EUN1-{v}" for k, v in each.contains.items()})
+                price = f"{base * factor * per_unit:.10f}"
+                start = "1" if each.tier == "first_paid" else f"{float(each.tier or 0):g}"  # a free band first
+                ranges = [("0", "0.0000000000"), (start, price)] if each.tier not in (None, 0.0) else [("0", price)]
+                entry = json.loads(aws_product(f"{impl.id}-{key}-{len(answers)}", attrs.get("usagetype", key),
+                                                ranges, unit))
+                entry["product"]["attributes"] = attrs
+                answers.setdefault((service, json.dumps(filters)), []).append(json.dumps(entry))
+    return answers
+
+
+def test_aws_built_in_sources_fetch_a_complete_region(price_api: PriceServer, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from infrar.cost.models import load_models
+    answers = _aws_replay(load_models()["aws"], "eu-north-1", 1.1)
+    price_api.app = lambda method, path, query, body, headers: (200, {"FormatVersion": "aws_v1", "PriceList": answers[
+        body["ServiceCode"], json.dumps(body["Filters"])]})
+    path = tmp_path / "project.yaml"
+    path.write_text("name: shop\nresources: [{name: main-db, type: database}, {name: jobs, type: queue}]\n")
+    assert run(str(path), "--fetch-prices", "--provider", "aws", "--region", "eu-north-1") == 0
+    assert "wrote " in capsys.readouterr().err
+    assert len(price_api.requests) == len(answers)  # a filter several implementations share is asked once
+    table = yaml.safe_load((tmp_path / "cost_prices" / "aws-eu-north-1.yaml").read_text())["regions"]["eu-north-1"]
+    rds = table["implementations"]["aws_rds_postgres"]
+    assert rds["prices"] == {"storage_gb_month": pytest.approx(0.1265), "backup_gb_month": pytest.approx(0.1045),
+                             "kms_key_month": pytest.approx(1.1), "secret_month": pytest.approx(0.44)}
+    assert rds["instances"]["small"] == {"hourly": pytest.approx(0.032 * 1.1)}
+    assert set(table["implementations"]) == {"aws_ecs_fargate_alb", "aws_ecs_worker", "aws_eks", "aws_s3",
+                                             "aws_rds_postgres", "aws_sqs", "aws_sns", "aws_elasticache_redis"}
+    assert run(str(path), "--provider", "aws", "--region", "aws=eu-north-1", "--format", "json") == 0
+    costs = {x["name"]: x["costs"]["aws"] for x in json.loads(capsys.readouterr().out)["lines"]}
+    assert costs["jobs"]["monthly"] == pytest.approx(3 * 0.44, abs=0.005)
+    assert costs["main-db"]["monthly"] is not None
