@@ -27,11 +27,11 @@ from tests.infra import _moto_apply
 ROOT = Path(__file__).resolve().parents[2]
 FULL_PROJECT = Path(__file__).parent / "full_project.yaml"
 EXAMPLE = ROOT / "examples" / "corpus" / "log_archiver.py"
+BINARY, MIRROR = _moto_apply.BINARY, _moto_apply.MIRROR  # tests/infra/test_observability_tools.py uses them
 
 pytestmark = [
-    pytest.mark.skipif(_moto_apply.BINARY is None, reason="neither tofu nor terraform is installed"),
-    pytest.mark.skipif(not _moto_apply.available(),
-                       reason=f"no hashicorp/aws provider mirror under {_moto_apply.MIRROR}"),
+    pytest.mark.skipif(BINARY is None, reason="neither tofu nor terraform is installed"),
+    pytest.mark.skipif(not _moto_apply.available(), reason=f"no hashicorp/aws provider mirror under {MIRROR}"),
 ]
 
 
