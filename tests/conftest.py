@@ -15,6 +15,19 @@ from infrar.lockin import reset_warnings
 from tests.infra import _moto_apply
 
 PROVIDERS = ("local", "aws", "gcp", "azure")
+# Modules holding tests of 25 s and more (pytest --durations, quiet machine), run first: with
+# pytest-xdist handing each free worker the next test, the longest ones then never start last
+# while the other worker idles. Their own order, and everyone else's, is kept.
+SLOW_MODULES = (
+    "tests/data/test_erase.py",
+    "tests/infra/test_checkov.py",
+    "tests/infra/test_observability_tools.py",
+    "tests/erase/test_tree.py",
+    "tests/erase/test_shared_module.py",
+    "tests/messaging/test_erase.py",
+    "tests/messaging/test_stress.py",
+    "tests/providers/test_azure_storage.py",
+)
 _MOTO_APPLY = pytest.StashKey[_moto_apply.BackgroundApply]()
 _WORKER_INPUT = "infrar_moto_apply"  # the background apply's directory, as the workers learn it
 
@@ -63,6 +76,12 @@ def store(request: pytest.FixtureRequest) -> Store:
     else:
         bucket = request.getfixturevalue(f"infrar_{provider}").create_bucket()
     return Store(provider=provider, bucket=bucket, missing_bucket=_new_bucket_name())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: position for position, module in enumerate(SLOW_MODULES)}
+    # sorted() is stable: within a module, and among the other modules, the order stays.
+    items[:] = sorted(items, key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
 # The moto apply of tests/infra/test_terraform.py is ~80 s of waiting: the controlling process
