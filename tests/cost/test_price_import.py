@@ -301,3 +301,21 @@ def test_gcp_catalog_pages_regions_tiers_and_the_key_never_shown(price_api: Pric
     assert not any("test-key" in url for url in catalog.requests)
     table = yaml.safe_load(fetched.text)["regions"]["europe-west1"]
     assert table["implementations"] == {"run": {"prices": {"vcpu_second": 0.000024}}}  # storage: 0.02, unchanged
+
+
+def test_a_global_price_is_asked_in_the_apis_global_region() -> None:
+    from infrar.cost.pricing.sources import parse_sources
+
+    sources = parse_sources({"pe": {"serviceName": "Virtual Network", "meterName": "Standard Private Endpoint",
+                                    "region": "global", "per": "hour"},
+                             "sqs": {"ServiceCode": "AWSQueueService", "region": "global", "per": "million"}},
+                            {"pe": 0.01, "sqs": 0.4}, set(), "m.yaml", "implementations.x.price_sources")
+    pe, sqs = sources["pe"], sources["sqs"]
+    assert pe is not None and sqs is not None
+    assert AzureRetailPrices().odata_filter(pe, "westeurope") == (
+        "serviceName eq 'Virtual Network' and meterName eq 'Standard Private Endpoint' and armRegionName eq 'Global' "
+        "and priceType eq 'Consumption'")
+    assert AwsPriceList().filters(sqs, "eu-west-1") == ("AWSQueueService", [])  # no regionCode
+    with pytest.raises(CostModelError, match=r"m\.yaml: implementations\.x\.price_sources\.pe\.region: only `global`"):
+        parse_sources({"pe": {"serviceName": "x", "region": "eu", "per": "hour"}}, {"pe": 1.0}, set(), "m.yaml",
+                      "implementations.x.price_sources")

@@ -52,7 +52,7 @@ class AzureRetailPrices:
                 raise PriceFetchError(f"{source.where}: {field!r} is not a Retail Prices field; allowed: "
                                       + ", ".join(FIELDS))
         fields = {k: region_of(v, region) for k, v in source.fields.items()}
-        fields.setdefault("armRegionName", region)
+        fields.setdefault("armRegionName", "Global" if source.global_price else region)  # Private Link is Global
         terms = [f"{k} eq {_quoted(v)}" for k, v in fields.items()]
         return " and ".join([*terms, "priceType eq 'Consumption'"])
 
