@@ -17,6 +17,7 @@ from infrar.testing._process import ServerProcess
 from infrar.testing.services import ServerService
 
 PROJECT = "test-project"
+BATCH_SIZE = 100  # calls per batch request, the most the JSON API takes
 # The identity of the throwaway signing key below; it exists nowhere but in that file.
 SIGNER_EMAIL = f"infrar-emulator@{PROJECT}.iam.gserviceaccount.com"
 
@@ -121,11 +122,14 @@ class GcsEmulator(ServerService):
         """Delete every object, then the bucket; no error if it is already gone."""
         client = self.client()
         try:
-            for blob in client.list_blobs(name):
-                try:
-                    blob.delete()
-                except NotFound:
-                    pass
+            blobs = list(client.list_blobs(name))
+            # Deletes go 100 to a batch request (the JSON API's limit), as `gsutil -m rm` would:
+            # one request per object made emptying a 1,000-object bucket take seconds. One
+            # already gone is answered 404 inside the batch, and that is no error here.
+            for start in range(0, len(blobs), BATCH_SIZE):
+                with client.batch(raise_exception=False):
+                    for blob in blobs[start:start + BATCH_SIZE]:
+                        blob.delete()
             client.bucket(name).delete()
         except NotFound:
             pass
