@@ -113,3 +113,18 @@ def aws_product(sku: str, usagetype: str, ranges: list[tuple[str, str]], unit: s
                            "priceDimensions": dims, "sku": sku, "effectiveDate": "2024-01-01T00:00:00Z",
                            "offerTermCode": "JRTCKXETXF", "termAttributes": {}}}},
                        "version": "20240101", "publicationDate": "2024-01-01T00:00:00Z"})
+
+
+def gcp_sku(sku_id: str, description: str, regions: list[str], unit: str, rates: list[tuple[float, int, int]],
+            service: str = "152E-C115-5142") -> Any:
+    """One Cloud Billing Catalog SKU, with every field the API documents."""
+    return {"name": f"services/{service}/skus/{sku_id}", "skuId": sku_id, "description": description,
+            "category": {"serviceDisplayName": "Cloud Run", "resourceFamily": "Compute", "resourceGroup": "RunCPU",
+                         "usageType": "OnDemand"}, "serviceRegions": regions,
+            "pricingInfo": [{"effectiveTime": "2024-01-01T00:00:00Z", "summary": "", "pricingExpression": {
+                "usageUnit": unit, "usageUnitDescription": unit, "baseUnit": unit, "baseUnitDescription": unit,
+                "baseUnitConversionFactor": 1, "displayQuantity": 1, "tieredRates": [
+                    {"startUsageAmount": start, "unitPrice": {"currencyCode": "USD", "units": str(units),
+                                                              "nanos": nanos}} for start, units, nanos in rates]},
+                "currencyConversionRate": 1}], "serviceProviderName": "Google",
+            "geoTaxonomy": {"type": "REGIONAL", "regions": regions}}

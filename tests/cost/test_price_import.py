@@ -21,7 +21,7 @@ from infrar.cost.pricing.fetch import fetch_table
 from infrar.cost.pricing.files import with_price_files
 from infrar.cost.pricing.gcp import GcpBillingCatalog
 from infrar.infra.project import parse_project
-from tests.cost._price_server import PriceServer, aws_product, item
+from tests.cost._price_server import PriceServer, aws_product, gcp_sku, item
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -268,30 +268,17 @@ implementations:
 """
 
 
-def _sku(sku_id: str, description: str, regions: list[str], unit: str, rates: list[tuple[float, int, int]]) -> Any:
-    return {"name": f"services/152E-C115-5142/skus/{sku_id}", "skuId": sku_id, "description": description,
-            "category": {"serviceDisplayName": "Cloud Run", "resourceFamily": "Compute", "resourceGroup": "RunCPU",
-                         "usageType": "OnDemand"}, "serviceRegions": regions,
-            "pricingInfo": [{"effectiveTime": "2024-01-01T00:00:00Z", "summary": "", "pricingExpression": {
-                "usageUnit": unit, "usageUnitDescription": unit, "baseUnit": unit, "baseUnitDescription": unit,
-                "baseUnitConversionFactor": 1, "displayQuantity": 1, "tieredRates": [
-                    {"startUsageAmount": start, "unitPrice": {"currencyCode": "USD", "units": str(units),
-                                                              "nanos": nanos}} for start, units, nanos in rates]},
-                "currencyConversionRate": 1}], "serviceProviderName": "Google",
-            "geoTaxonomy": {"type": "REGIONAL", "regions": regions}}
-
-
 def test_gcp_catalog_pages_regions_tiers_and_the_key_never_shown(price_api: PriceServer) -> None:
     def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
         assert query["key"] == "test-key-not-shown" and query["currencyCode"] == "USD"
         if path.endswith("152E-C115-5142/skus") and "pageToken" not in query:
-            return 200, {"skus": [_sku("1", "CPU Allocation Time (tier 1)", ["us-central1"], "s",
+            return 200, {"skus": [gcp_sku("1", "CPU Allocation Time (tier 1)", ["us-central1"], "s",
                                        [(0, 0, 0), (180000, 0, 18000)])], "nextPageToken": "t2"}
         if path.endswith("152E-C115-5142/skus"):
-            return 200, {"skus": [_sku("2", "CPU Allocation Time (tier 1)", ["europe-west1"], "s",
+            return 200, {"skus": [gcp_sku("2", "CPU Allocation Time (tier 1)", ["europe-west1"], "s",
                                        [(0, 0, 0), (180000, 0, 24000)])], "nextPageToken": ""}
-        return 200, {"skus": [_sku("3", "Standard Storage Belgium", ["europe-west1"], "GiBy.mo", [(0, 0, 20000000)]),
-                              _sku("4", "Standard Storage Belgium", ["us-central1"], "GiBy.mo", [(0, 0, 1)])]}
+        return 200, {"skus": [gcp_sku("3", "Standard Storage Belgium", ["europe-west1"], "GiBy.mo", [(0, 0, 20000000)]),
+                              gcp_sku("4", "Standard Storage Belgium", ["us-central1"], "GiBy.mo", [(0, 0, 1)])]}
     price_api.app = app
     catalog = GcpBillingCatalog()
     fetched = fetch_table(parse_model(GCP_MODEL, "gcp-test.yaml"), "europe-west1", catalog, TODAY)
@@ -319,3 +306,10 @@ def test_a_global_price_is_asked_in_the_apis_global_region() -> None:
     with pytest.raises(CostModelError, match=r"m\.yaml: implementations\.x\.price_sources\.pe\.region: only `global`"):
         parse_sources({"pe": {"serviceName": "x", "region": "eu", "per": "hour"}}, {"pe": 1.0}, set(), "m.yaml",
                       "implementations.x.price_sources")
+
+
+def test_a_model_with_no_complete_implementation_is_an_error() -> None:
+    queue_only = AZURE_MODEL.split("  blob:")[0] + "  queue:" + AZURE_MODEL.split("  queue:")[1]
+    with pytest.raises(CostModelError, match=r"no implementation of azure has a source for every price; declare "
+                                             r"price_sources: in azure-test\.yaml"):
+        fetch_table(parse_model(queue_only, "azure-test.yaml"), "westeurope", AzureRetailPrices(), TODAY)

@@ -15,7 +15,7 @@ from infrar.cost.models import CostModel, CostModelError
 from infrar.cost.pricing.aws import AwsPriceList
 from infrar.cost.pricing.azure import AzureRetailPrices
 from infrar.errors import InvalidArgument
-from tests.cost._price_server import PriceServer, aws_product, item
+from tests.cost._price_server import PriceServer, aws_product, gcp_sku, item
 from tests.cost.test_regions import run
 
 
@@ -117,10 +117,50 @@ def test_cli_fetch_needs_one_provider_and_its_region(tmp_path: Path, capsys: pyt
         run(str(tmp_path / "project.yaml"), "--fetch-prices", "--region", "westeurope")
     with pytest.raises(InvalidArgument, match="'westeurope' is not a region of aws"):
         run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "aws", "--region", "westeurope")
-    with pytest.raises(CostModelError, match=r"no implementation of gcp has a source for every price; declare "
-                                             r"price_sources: in cost_models/gcp\.yaml"):
-        run(str(tmp_path / "project.yaml"), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1")
     assert not (tmp_path / "cost_prices").exists()
+
+
+def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+    """asia-south1's Cloud SQL SKUs (and a trial and a commitment SKU the filters leave out), Secret Manager's."""
+    sql, secrets = "9662-B51E-5089", "EE82-7A5E-775C"
+    if path == f"/v1/services/{sql}/skus":
+        skus = [gcp_sku("A", "Cloud SQL for PostgreSQL: Zonal - vCPU in Mumbai", ["asia-south1"], "h",
+                        [(0, 0, 53_000_000)], sql),
+                gcp_sku("B", "FDC Trial in Cloud SQL for PostgreSQL: Zonal - vCPU in Mumbai", ["asia-south1"], "h",
+                        [(0, 0, 0)], sql),
+                gcp_sku("C", "Cloud SQL for PostgreSQL: Zonal - RAM in Mumbai", ["asia-south1"], "GiBy.h",
+                        [(0, 0, 9_000_000)], sql),
+                gcp_sku("D", "Cloud SQL for PostgreSQL: Zonal - Standard storage in Mumbai", ["asia-south1"],
+                        "GiBy.mo", [(0, 0, 200_000_000)], sql),
+                gcp_sku("E", "Cloud SQL: Backups in Mumbai", ["asia-south1"], "GiBy.mo", [(0, 0, 100_000_000)], sql),
+                gcp_sku("F", "Cloud SQL for PostgreSQL: Zonal - vCPU in Americas", ["us-central1"], "h",
+                        [(0, 0, 41_300_000)], sql)]
+        skus[1]["category"]["usageType"] = "OnDemand"
+        commitment = gcp_sku("G", "Commitment v1: Cloud SQL for PostgreSQL: Zonal - vCPU in Mumbai for 1 Year",
+                             ["asia-south1"], "h", [(0, 0, 30_000_000)], sql)
+        commitment["category"]["usageType"] = "Commit1Yr"
+        return 200, {"skus": [*skus, commitment], "nextPageToken": ""}
+    assert path == f"/v1/services/{secrets}/skus"
+    return 200, {"skus": [gcp_sku("S", "Secret version replica storage", ["global"], "mo",
+                                  [(0, 0, 0), (6, 0, 60_000_000)], secrets)], "nextPageToken": ""}
+
+
+def test_gcp_built_in_sources_fetch_cloud_sql(price_api: PriceServer, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    price_api.app = _cloud_sql_mumbai
+    path = tmp_path / "project.yaml"
+    path.write_text("name: shop\nresources: [{name: main-db, type: database, storage_gb: 100}]\n"
+                    "usage: {main-db: {backup_gb: 0}}\n")
+    assert run(str(path), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1") == 0
+    assert "wrote " in capsys.readouterr().err
+    table = yaml.safe_load((tmp_path / "cost_prices" / "gcp-asia-south1.yaml").read_text())["regions"]["asia-south1"]
+    assert table["implementations"] == {"gcp_cloud_sql_postgres": {"prices": {
+        "vcpu_hour": 0.053, "gb_hour": 0.009, "ssd_gb_month": 0.2, "backup_gb_month": 0.1}}}  # secret: unchanged
+    assert sorted(r.path for r in price_api.requests) == ["/v1/services/9662-B51E-5089/skus",
+                                                          "/v1/services/EE82-7A5E-775C/skus"]  # each listed once
+    assert run(str(path), "--provider", "gcp", "--region", "gcp=asia-south1", "--format", "json") == 0
+    db = next(x for x in json.loads(capsys.readouterr().out)["lines"] if x["name"] == "main-db")["costs"]["gcp"]
+    assert db["inputs"]["vcpu_hour"] == 0.053 and db["monthly"] is not None
 
 
 def test_price_files_from_prices_and_their_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
