@@ -87,6 +87,8 @@ def point_at(server: PriceServer, monkeypatch: pytest.MonkeyPatch) -> PriceServe
     monkeypatch.setenv("INFRAR_AWS_PRICING_ENDPOINT", server.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in ("NO_PROXY", "no_proxy"):  # a CI proxy must not carry requests to the local server
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
     return server
 
 
