@@ -161,7 +161,7 @@ def test_a_tree_shares_one_setup_in_its_private_module(tmp_path: Path) -> None:
     src.mkdir()
     (src / "lib.py").write_text(textwrap.dedent(LIBRARY))
     (src / "main.py").write_text(textwrap.dedent(MAIN))
-    assert erase_tree(src, out, "local").ok
+    assert erase_tree(src, out, "local", jobs=1).ok  # in this process: no worker pool to start
     shared = (out / "_cloud.py").read_text()
     assert shared.count("TracerProvider(") == 1 and shared.count("MeterProvider(") == 1
     for name in ("lib.py", "main.py"):
