@@ -74,25 +74,14 @@ def bucket_exists(bucket: str) -> bool | None:
     return found
 
 
-def not_found(bucket: str, key: str) -> NotFound:
-    """The NotFound for a missing ``key``: Cloud Storage answers 404 for a missing bucket
-    too (the emulator with no body at all), so ask which of the two is missing."""
-    exists = bucket_exists(bucket)
+def not_found(bucket: str, key: str | None = None) -> NotFound:
+    """The NotFound for a missing bucket, or a missing ``key``: Cloud Storage answers 404 for a
+    missing bucket too (the emulator with no body at all), so ask which of the two is missing."""
+    exists = False if key is None else bucket_exists(bucket)
     if exists is False:
-        return _missing_bucket(bucket)
-    if exists is None:
-        return NotFound(
-            f"object {key!r} does not exist in bucket {bucket!r}, or the bucket itself does not; "
-            "check both names (keys are case-sensitive)"
-        )
-    return NotFound(f"object {key!r} does not exist in bucket {bucket!r}; check the key (keys are case-sensitive)")
-
-
-def _missing_bucket(bucket: str) -> NotFound:
-    return NotFound(
-        f"bucket {bucket!r} does not exist; create it or check "
-        "its name and GOOGLE_CLOUD_PROJECT"
-    )
+        return NotFound(f"bucket {bucket!r} does not exist; create it or check its name and GOOGLE_CLOUD_PROJECT")
+    unsure = ", or the bucket itself does not; check both names" if exists is None else "; check the key"
+    return NotFound(f"object {key!r} does not exist in bucket {bucket!r}{unsure} (keys are case-sensitive)")
 
 
 def translate_error(exc: BaseException, bucket: str, key: str | None = None) -> InfrarError:
@@ -110,7 +99,7 @@ def translate_error(exc: BaseException, bucket: str, key: str | None = None) -> 
         status = int(exc.response.status_code if isinstance(exc, InvalidResponse) else exc.code or 0)
         said = f"HTTP {status}: {exc.message if isinstance(exc, api_exceptions.GoogleAPICallError) else exc}"
     if status == 404:
-        return _missing_bucket(bucket) if key is None else not_found(bucket, key)
+        return not_found(bucket, key)
     if status:
         kind, text = _BY_STATUS.get(status) or (_BY_STATUS[500] if status >= 500 else _UNKNOWN)
     else:

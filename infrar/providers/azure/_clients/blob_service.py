@@ -67,40 +67,31 @@ def client() -> BlobServiceClient:
 
 def _build_blob_service() -> BlobServiceClient:
     connection_string = os.environ.get(CONNECTION_STRING_VARIABLE, "").strip()
-    if connection_string:
-        try:
-            return BlobServiceClient.from_connection_string(connection_string, **client_options())
-        except ValueError as exc:
-            # The SDK's message may quote the string; ours must not (it holds the key).
-            raise ConfigurationError(
-                f"{CONNECTION_STRING_VARIABLE} is not a valid Azure Storage connection string; "
-                "copy it from the portal (Access keys) or set "
-                f"{ACCOUNT_URL_VARIABLE} to use Entra ID instead"
-            ) from exc
     account_url = os.environ.get(ACCOUNT_URL_VARIABLE, "").strip()
-    if account_url:
-        return _build_from_account_url(account_url)
-    raise ConfigurationError(
-        f"no Azure Storage account configured: set {CONNECTION_STRING_VARIABLE} "
-        f"(an account key connection string, or Azurite's) or {ACCOUNT_URL_VARIABLE} "
-        "(e.g. https://<account>.blob.core.windows.net, signed in through DefaultAzureCredential)"
-    )
-
-
-def _build_from_account_url(account_url: str) -> BlobServiceClient:
     parts = urlsplit(account_url)
-    if parts.scheme.lower() != "https" or not parts.netloc:
-        # Entra ID tokens go over HTTPS only (the SDK's raw ValueError would say so later);
-        # the message names scheme and host only, as a query could hold a SAS token.
+    if not connection_string and not account_url:
         raise ConfigurationError(
-            f"{ACCOUNT_URL_VARIABLE} must be an https:// account URL such as "
-            f"https://<account>.blob.core.windows.net, got {parts.scheme or 'no scheme'}://{parts.netloc}; "
-            f"for Azurite or another http endpoint set {CONNECTION_STRING_VARIABLE} instead"
+            f"no Azure Storage account configured: set {CONNECTION_STRING_VARIABLE} (an account key connection "
+            f"string, or Azurite's) or {ACCOUNT_URL_VARIABLE} (e.g. https://<account>.blob.core.windows.net, "
+            "signed in through DefaultAzureCredential)"
+        )
+    if not connection_string and (parts.scheme.lower() != "https" or not parts.netloc):
+        # Entra ID tokens go over HTTPS only (the SDK's raw ValueError would say so later).
+        raise ConfigurationError(
+            f"{ACCOUNT_URL_VARIABLE} must be an https:// account URL such as https://<account>.blob.core.windows.net, "
+            f"got {parts.scheme or 'no scheme'}://{parts.netloc}; for Azurite or another http endpoint set "
+            f"{CONNECTION_STRING_VARIABLE} instead"
         )
     try:
+        if connection_string:
+            return BlobServiceClient.from_connection_string(connection_string, **client_options())
         return BlobServiceClient(account_url, credential=_default_credential(), **client_options())
     except ValueError as exc:
+        # The SDK's message may quote the string (it holds the key) or a URL's query (a SAS
+        # token): ours names the variable, and of a URL its scheme and host only.
         raise ConfigurationError(
+            f"{CONNECTION_STRING_VARIABLE} is not a valid Azure Storage connection string; copy it from the portal "
+            f"(Access keys) or set {ACCOUNT_URL_VARIABLE} to use Entra ID instead" if connection_string else
             f"{ACCOUNT_URL_VARIABLE} is not a usable account URL ({parts.scheme}://{parts.netloc}): {exc}"
         ) from exc
 
