@@ -313,3 +313,18 @@ def test_a_model_with_no_complete_implementation_is_an_error() -> None:
     with pytest.raises(CostModelError, match=r"no implementation of azure has a source for every price; declare "
                                              r"price_sources: in azure-test\.yaml"):
         fetch_table(parse_model(queue_only, "azure-test.yaml"), "westeurope", AzureRetailPrices(), TODAY)
+
+
+def test_a_size_row_field_may_name_a_filter_per_size() -> None:
+    from infrar.cost.pricing.sources import parse_sources
+
+    each = {size: {"serviceName": "Redis Cache", "skuName": sku, "per": "hour"}
+            for size, sku in (("small", "C1"), ("medium", "C3"), ("large", "C4"), ("xlarge", "C5"))}
+    where = "implementations.x.price_sources"
+    sources = parse_sources({"instances": {"hourly": each}}, {}, {"hourly"}, "m.yaml", where)
+    hourly = sources["instances.hourly"]
+    assert hourly is not None
+    assert hourly.for_row("large", "C4 13 GB").fields == {"serviceName": "Redis Cache", "skuName": "C4"}
+    del each["xlarge"]
+    with pytest.raises(CostModelError, match=r"instances\.hourly: missing sizes: xlarge; give every size its filter"):
+        parse_sources({"instances": {"hourly": each}}, {}, {"hourly"}, "m.yaml", where)

@@ -52,7 +52,7 @@ def _azure_replay(model: CostModel, region: str, factor: float) -> dict[str, lis
         for key, source in impl.price_sources.items():
             if source is None:
                 continue
-            rows = ([(source.for_type(str(row["type"])), float(row[key.partition(".")[2]]), size)
+            rows = ([(source.for_row(size, str(row["type"])), float(row[key.partition(".")[2]]), size)
                      for size, row in impl.instances.items()] if key.startswith("instances.") else
                     [(source, impl.prices[key], "")])
             for each, base, size in rows:
@@ -205,8 +205,8 @@ def _aws_replay(model: CostModel, region: str, factor: float) -> dict[tuple[str,
         for key, source in impl.price_sources.items():
             if source is None:
                 continue
-            rows = ([(s.for_type(str(row["type"])), float(row[key.partition(".")[2]]))
-                     for s, row in ((source, row) for row in impl.instances.values())]
+            rows = ([(source.for_row(size, str(row["type"])), float(row[key.partition(".")[2]]))
+                     for size, row in impl.instances.items()]
                     if key.startswith("instances.") else [(source, impl.prices[key])])
             for each, base in rows:
                 service, filters = api.filters(each, region)

@@ -91,8 +91,9 @@ def _prices(impl: Implementation, asked: _Asked, errors: list[str]) -> dict[str,
             if key.startswith(f"{INSTANCES}."):
                 name = key.partition(".")[2]
                 for size, row in impl.instances.items():
-                    value = asked.price(source.for_type(str(row["type"])))
-                    _plausible(value, float(row[name]), source, f" ({size}: {row['type']})", asked.region)
+                    each = source.for_row(size, str(row["type"]))
+                    value = asked.price(each)
+                    _plausible(value, float(row[name]), each, f" ({size}: {row['type']})", asked.region)
                     if value != float(row[name]):
                         instances.setdefault(size, {})[name] = value
             else:

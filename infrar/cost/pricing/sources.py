@@ -55,9 +55,13 @@ class PriceSource:
     per: str = "hour"
     tier: float | str | None = None  # a tier start, FIRST_PAID, or None: the API must give one tier
     global_price: bool = False
+    # A size row's field may name one filter per size instead (``small: {...}``): a SKU not derived from the type.
+    sizes: Mapping[str, PriceSource] = field(default_factory=dict, hash=False)
 
-    def for_type(self, instance_type: str) -> PriceSource:
-        """This filter with ``{type}`` replaced by a size row's instance type."""
+    def for_row(self, size: str, instance_type: str) -> PriceSource:
+        """The filter of a size row: its own, else this one with ``{type}`` replaced by the row's type."""
+        if self.sizes:
+            return self.sizes[size]
         fields = {k: v.replace("{type}", instance_type) for k, v in self.fields.items()}
         contains = {k: v.replace("{type}", instance_type) for k, v in self.contains.items()}
         return PriceSource(self.key, self.where, fields, contains, self.exclude, self.per, self.tier,
@@ -117,6 +121,20 @@ def _source(key: str, raw: Any, file: str, where: str) -> PriceSource:
                        _tier(data.get("tier"), file, f"{where}.tier"), region == "global")
 
 
+def _row_source(name: str, entry: Any, file: str, where: str) -> PriceSource:
+    """A size row field's filter: one for every row (``{type}``), or one per size."""
+    from infrar.cost.models import SIZES
+
+    data = mapping(entry, file, where)
+    if not data or not set(data) <= set(SIZES):
+        return _source(name, entry, file, where)
+    missing = [size for size in SIZES if size not in data]
+    if missing:
+        raise error(file, where, f"missing sizes: {', '.join(missing)}; give every size its filter")
+    sizes = {size: _source(name, data[size], file, f"{where}.{size}") for size in SIZES}
+    return PriceSource(name, at(file, where), {}, {}, {}, sizes["small"].per, sizes=sizes)
+
+
 def parse_sources(raw: Any, prices: Mapping[str, float], instance_fields: set[str], file: str,
                   where: str) -> dict[str, PriceSource | None]:
     """An implementation's ``price_sources``: key -> its source (None: ``fixed``, the same everywhere)."""
@@ -128,7 +146,7 @@ def parse_sources(raw: Any, prices: Mapping[str, float], instance_fields: set[st
                     raise error(file, f"{where}.{key}.{name}", "not a number of the instances: rows; allowed: "
                                 + (", ".join(sorted(instance_fields)) or "none"))
                 sources[f"{INSTANCES}.{name}"] = (None if entry == FIXED
-                                                  else _source(name, entry, file, f"{where}.{key}.{name}"))
+                                                  else _row_source(name, entry, file, f"{where}.{key}.{name}"))
             continue
         if key not in prices:
             raise error(file, f"{where}.{key}", "not a key of prices:; allowed: " + ", ".join(sorted(prices)))
