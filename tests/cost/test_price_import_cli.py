@@ -193,7 +193,8 @@ def test_price_files_from_prices_and_their_errors(tmp_path: Path, capsys: pytest
 
 
 _AWS_UNITS = {"hour": ("Hrs", 1.0), "gb_hour": ("GB-Hours", 1.0), "gb_month": ("GB-Mo", 1.0), "gb": ("GB", 1.0),
-              "month": ("Keys", 1.0), "million": ("Requests", 1e-6), "1000": ("Requests", 1e-3)}
+              "month": ("Keys", 1.0), "million": ("Requests", 1e-6), "1000": ("Requests", 1e-3),
+              "tb": ("Terabytes", 1.0)}
 
 
 def _aws_replay(model: CostModel, region: str, factor: float) -> dict[tuple[str, str], list[str]]:
@@ -240,7 +241,8 @@ def test_aws_built_in_sources_fetch_a_complete_region(price_api: PriceServer, tm
                              "kms_key_month": pytest.approx(1.1), "secret_month": pytest.approx(0.44)}
     assert rds["instances"]["small"] == {"hourly": pytest.approx(0.032 * 1.1)}
     assert set(table["implementations"]) == {"aws_ecs_fargate_alb", "aws_ecs_worker", "aws_eks", "aws_s3",
-                                             "aws_rds_postgres", "aws_sqs", "aws_sns", "aws_elasticache_redis"}
+                                             "aws_rds_postgres", "aws_sqs", "aws_sns", "aws_elasticache_redis",
+                                             "aws_athena_glue"}
     assert run(str(path), "--provider", "aws", "--region", "aws=eu-north-1", "--format", "json") == 0
     costs = {x["name"]: x["costs"]["aws"] for x in json.loads(capsys.readouterr().out)["lines"]}
     assert costs["jobs"]["monthly"] == pytest.approx(3 * 0.44, abs=0.005)
