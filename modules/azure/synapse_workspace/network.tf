@@ -6,7 +6,7 @@
 # is a data-plane call (apply from a network that reaches the workspace, as for the Synapse role
 # assignments) and its connection stays pending until it is approved on the target resource
 # (no azurerm resource approves it): an owner of the resource approves it once after apply
-# (job_private_endpoint_targets; docs/data.md).
+# (job_private_endpoint_targets, also in the connection output: root output warehouses; docs/data.md).
 
 resource "azurerm_synapse_managed_private_endpoint" "jobs" {
   for_each             = var.job_private_endpoints

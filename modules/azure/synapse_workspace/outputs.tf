@@ -1,9 +1,11 @@
 output "connection" {
-  description = "The workspace SQL endpoints and its data lake (no secrets)."
+  description = "The workspace SQL endpoints, its data lake and the resources whose private endpoint connections from its managed network await approval (no secrets)."
   value = {
     serverless_sql = azurerm_synapse_workspace.this.connectivity_endpoints["sqlOnDemand"]
     data_lake      = azurerm_storage_account.lake.primary_dfs_endpoint
     filesystem     = azurerm_storage_data_lake_gen2_filesystem.this.name
+    # what an owner approves once after apply (root output warehouses): see network.tf
+    job_private_endpoint_targets = [for endpoint in azurerm_synapse_managed_private_endpoint.jobs : endpoint.target_resource_id]
   }
 }
 
