@@ -6,6 +6,11 @@ on), acknowledges when it returns and releases when it raises (logging the excep
 more thread extends the lease of every message held (in a handler or prefetched) every third
 of the lease, so a handler that runs longer than the visibility timeout keeps its message.
 The lease is ``INFRAR_MESSAGING_LEASE_SECONDS`` (default 30).
+
+Where the transport settles several deliveries in one call (``ack_many``, ``lease_many``: SQS),
+a received batch is settled at its end, one call per outcome, and leases are extended one call
+per batch of held messages: a message costs a tenth of a request instead of one or more. Until
+then a handled message stays held (its lease kept), so deferring is at-least-once as before.
 """
 
 from __future__ import annotations
@@ -93,18 +98,42 @@ class _Run:
         message.release()
 
 
-def _handle(run: _Run, message: Message) -> None:
+def _handle(run: _Run, message: Message) -> str:
+    """Run the handler on ``message``: "acknowledged" when it returned, "released" when it raised."""
     try:
         with tracing.consuming(message.attributes, run.queue):
             run.handler(message)
     except Exception:
         _log.exception("handler %r failed on message %s of %s (delivery %d); released for redelivery",
                        run.handler, message.id, run.queue, message.delivery_count)
-        message.release()
-    else:
-        message.acknowledge()
+        return "released"
+    return "acknowledged"
+
+
+def _settle_one(run: _Run, message: Message, outcome: str) -> None:
+    try:
+        if outcome == "acknowledged":
+            message.acknowledge()
+        else:
+            message.release()
     finally:
         run.done(message)
+
+
+def _settle_batch(run: _Run, handled: list[tuple[Message, str]]) -> None:
+    """Settle a batch's handled messages with one call per outcome (a handler may have settled its own)."""
+    ack_many, lease_many = run.transport.ack_many, run.transport.lease_many
+    assert ack_many is not None and lease_many is not None
+    try:
+        acks = [m._delivery.handle for m, outcome in handled if outcome == "acknowledged" and m._settle(outcome)]
+        if acks:
+            ack_many(run.queue, acks)
+        releases = [m._delivery.handle for m, outcome in handled if outcome == "released" and m._settle(outcome)]
+        if releases:
+            lease_many(run.queue, releases, 0)
+    finally:
+        for message, _ in handled:
+            run.done(message)
 
 
 def _work(run: _Run) -> None:
@@ -130,22 +159,39 @@ def _poll(run: _Run) -> None:
             run.subscription.stopping.wait(1.0)
             continue
         run.hold(batch)
-        for message in batch:
-            if run.finished() or not run.claim():
-                run.give_back(message)
-            else:
-                _handle(run, message)
+        batched = run.transport.ack_many is not None and run.transport.lease_many is not None
+        handled: list[tuple[Message, str]] = []
+        try:
+            for message in batch:
+                if run.finished() or not run.claim():
+                    run.give_back(message)
+                elif batched:
+                    handled.append((message, _handle(run, message)))
+                else:
+                    _settle_one(run, message, _handle(run, message))
+        finally:
+            if handled:
+                _settle_batch(run, handled)
 
 
 def _keep_leases(run: _Run) -> None:
     while not run.subscription.stopping.wait(run.lease / 3):
         with run.lock:
             held = list(run.held.values())
+        lease_many = run.transport.lease_many
+        if lease_many is not None:  # one call for all; those settled meanwhile are ignored by it
+            if held:
+                _extend(run, "held messages", lease_many, [message._delivery.handle for message in held])
+            continue
         for message in held:
-            try:
-                run.transport.extend_lease(run.queue, message._delivery.handle, run.lease)
-            except InfrarError as exc:  # the message may have been settled meanwhile
-                _log.debug("could not extend the lease of %s on %s: %s", message.id, run.queue, exc)
+            _extend(run, message.id, run.transport.extend_lease, message._delivery.handle)
+
+
+def _extend(run: _Run, what: str, extend: Callable[[str, Any, float], None], handle: Any) -> None:
+    try:
+        extend(run.queue, handle, run.lease)
+    except InfrarError as exc:  # the message may have been settled meanwhile
+        _log.debug("could not extend the lease of %s on %s: %s", what, run.queue, exc)
 
 
 def start(transport: Transport, queue: str, topic: str, handler: Callable[[Message], Any],

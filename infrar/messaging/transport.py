@@ -25,6 +25,13 @@ shared code never looks inside it.
 - ``dead_letter(queue, delivery, reason)``: move it to ``<queue>-dead-letter`` (``reason``
   recorded where the service allows) and remove it from ``queue``.
 
+Two more are optional, for services that settle several deliveries in one call (SQS's
+DeleteMessageBatch and ChangeMessageVisibilityBatch); the subscriber loop uses them when given,
+settling each received batch at its end instead of one call per message:
+
+- ``ack_many(queue, handles)``: ``ack`` of each.
+- ``lease_many(queue, handles, seconds)``: each invisible ``seconds`` from now (0: ``release``).
+
 Settling a delivery whose lease was lost (it expired and another consumer may hold the
 message) must not raise: the primitive ignores the service's "lock lost" / "invalid receipt"
 error, because at-least-once delivery will hand the message out again anyway.
@@ -58,3 +65,5 @@ class Transport(NamedTuple):
     release: Callable[[str, Any], None]
     extend_lease: Callable[[str, Any, float], None]
     dead_letter: Callable[[str, Delivery, str], None]
+    ack_many: Callable[[str, list[Any]], None] | None = None
+    lease_many: Callable[[str, list[Any], float], None] | None = None

@@ -1,6 +1,6 @@
 """A worker process for the stress test: subscribes and handles until killed.
 
-    python -m tests.messaging._stress_worker TOPIC SUBSCRIPTION RECORD CRASH_MARKER CRASH_AT
+    python -m tests.messaging._stress_worker TOPIC SUBSCRIPTION RECORD CRASH_MARKER CRASH_AT CONCURRENCY
 
 The handler fails at random 20% of the time (decided by the message number and its delivery
 count, so a run can be reasoned about), always fails for a message marked poison, and hard-exits
@@ -22,7 +22,7 @@ from infrar.messaging import Message
 FAILURE_RATE = 0.2
 
 
-def main(topic: str, subscription: str, record: str, marker: str, crash_at: int) -> None:
+def main(topic: str, subscription: str, record: str, marker: str, crash_at: int, concurrency: int) -> None:
     out = os.open(record, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def handle(message: Message) -> None:
@@ -36,9 +36,9 @@ def main(topic: str, subscription: str, record: str, marker: str, crash_at: int)
             raise RuntimeError(f"random failure of {number}")
         os.write(out, f"{number}\n".encode())
 
-    messaging.subscribe(topic, handle, subscription=subscription, concurrency=4)
+    messaging.subscribe(topic, handle, subscription=subscription, concurrency=concurrency)
     threading.Event().wait()  # until the test kills this process
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))

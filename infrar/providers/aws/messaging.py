@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from infrar.errors import InvalidArgument
+from infrar.errors import InvalidArgument, Unavailable
 from infrar.messaging import subscriber
 from infrar.messaging.channel import outgoing, receive
 from infrar.messaging.codec import BYTES_TYPE
@@ -32,6 +32,7 @@ from infrar.messaging.rules import (
     CONTENT_TYPE,
     DEAD_LETTER_SUFFIX,
     KIB,
+    MAX_COUNT,
     MAX_DELAY_SECONDS,
     MAX_DELIVERIES,
     check_name,
@@ -165,6 +166,28 @@ def _extend_lease(queue: str, handle: Any, seconds: float) -> None:
     _settle(queue, "change_message_visibility", ReceiptHandle=handle, VisibilityTimeout=math.ceil(seconds))
 
 
+def _batch(queue: str, operation: str, entries: list[dict[str, Any]]) -> None:
+    """SQS's batch ``operation`` over ``entries``, ten a call; an entry whose lease was lost is a no-op."""
+    for start in range(0, len(entries), MAX_COUNT):
+        chunk = [dict(entry, Id=str(number)) for number, entry in enumerate(entries[start:start + MAX_COUNT])]
+        failed = [item for item in _call(queue, operation, Entries=chunk).get("Failed", [])
+                  if item.get("Code") not in STALE]
+        if failed:
+            error = InvalidArgument if failed[0].get("SenderFault") else Unavailable
+            raise error(f"SQS {operation} failed for {len(failed)} messages of queue {queue!r} "
+                        f"({failed[0].get('Code')}: {failed[0].get('Message')}); they will be delivered again")
+
+
+def _ack_many(queue: str, handles: list[Any]) -> None:
+    _batch(queue, "delete_message_batch", [{"ReceiptHandle": handle} for handle in handles])
+
+
+def _lease_many(queue: str, handles: list[Any], seconds: float) -> None:
+    timeout = math.ceil(seconds)
+    _batch(queue, "change_message_visibility_batch",
+           [{"ReceiptHandle": handle, "VisibilityTimeout": timeout} for handle in handles])
+
+
 def _dead_letter(queue: str, delivery: Delivery, reason: str) -> None:
     content_type = delivery.attributes.get(CONTENT_TYPE)
     dead = dead_letter_name(queue)
@@ -173,7 +196,8 @@ def _dead_letter(queue: str, delivery: Delivery, reason: str) -> None:
     _settle(queue, "delete_message", ReceiptHandle=delivery.handle)
 
 
-_SQS = Transport(receive=_receive, ack=_ack, release=_release, extend_lease=_extend_lease, dead_letter=_dead_letter)
+_SQS = Transport(receive=_receive, ack=_ack, release=_release, extend_lease=_extend_lease, dead_letter=_dead_letter,
+                 ack_many=_ack_many, lease_many=_lease_many)
 
 
 def _topic_arn(topic: str) -> str:
