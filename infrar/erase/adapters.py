@@ -281,6 +281,11 @@ class Library:
             binding = source.globals[key.name]
             assert binding.stmt is not None
             node = binding.stmt
+            # An erased twin (docs/adapters.md): `def <name>_erased` is copied as `name` instead,
+            # for a function whose runtime text names infrar (a fix naming `infrar infra`).
+            twin = source.globals.get(key.name + "_erased")
+            if isinstance(node, cst.FunctionDef) and twin is not None and isinstance(twin.stmt, cst.FunctionDef):
+                node = twin.stmt.with_changes(name=node.name)
         collector = _Collector(self, source, self_param, cls_name, key)
         node.visit(collector)
         return Definition(key, node, collector.refs, bool(method_name), collector.locals)

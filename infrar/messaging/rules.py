@@ -158,3 +158,13 @@ def missing(kind: str, name: str, provider: str) -> NotFound:
         f"`infrar infra --provider {provider}` and apply that module, or set INFRAR_CREATE_MISSING=1 "
         "to create it on first use (tests, development)"
     )
+
+
+def missing_erased(kind: str, name: str, provider: str) -> NotFound:
+    """``missing`` as erased code has it (an erased twin, docs/adapters.md): an erased program no
+    longer has the infrar command, so the fix it names is the OpenTofu module generated for it."""
+    return NotFound(
+        f"{kind} {name!r} does not exist on {provider}; create it (and its dead-letter queue) by "
+        "applying the OpenTofu module generated for this program, or set INFRAR_CREATE_MISSING=1 "
+        "to create it on first use (tests, development)"
+    )

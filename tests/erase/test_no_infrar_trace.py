@@ -19,10 +19,13 @@ GOLDENS = sorted(GOLDEN.glob("*.py.golden"))
 
 
 def _source_of(golden: Path) -> str:
-    """The corpus program a golden was erased from ('' for the shared module: all of it is erase's)."""
+    """The program a golden was erased from: the corpus's, else an example's (the messaging one,
+    tests/messaging/test_erase.py); '' for the shared module: all of it is erase's."""
     stem = golden.name.split(".", 1)[0]
-    program = ROOT / "examples" / "corpus" / f"{stem}.py"
-    return program.read_text(encoding="utf-8") if program.exists() else ""
+    for program in (ROOT / "examples" / "corpus" / f"{stem}.py", ROOT / "examples" / f"{stem}.py"):
+        if program.exists():
+            return program.read_text(encoding="utf-8")
+    return ""
 
 
 def test_the_goldens_are_there() -> None:

@@ -1,10 +1,15 @@
 """Erase proof: messaging programs erased on local, aws and gcp hold no infrar and print the same, infrar blocked.
 
 The ordered program runs on local only: it is the provider that keeps order (docs/messaging.md).
+The example's erased text on every provider is kept under review in
+tests/erase/golden/messaging_orders.<provider>.py.golden (regenerate with INFRAR_UPDATE_GOLDEN=1),
+where tests/erase/test_no_infrar_trace.py scans it with the corpus goldens.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import uuid
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from tests.erase._support import ROOT, assert_no_infrar, erase, run
 from tests.messaging.conftest import use_cloud
 
 EXAMPLE = ROOT / "examples" / "messaging_orders.py"
+GOLDEN = ROOT / "tests" / "erase" / "golden"
 
 SEED = """
 from infrar.messaging import publish, subscribe, send_message, receive_messages
@@ -60,9 +66,14 @@ print("in order", seen)
 PROGRAMS = {"seed": SEED, "ordered": ORDERED}
 
 
-def _unique(source: str) -> str:
+@functools.cache
+def _erased_example(provider: str) -> str:
+    """The example erased for ``provider``, once per process (the golden test and the run share it)."""
+    return erase(EXAMPLE.read_text(), provider)
+
+
+def _unique(source: str, prefix: str) -> str:
     """The program with names of this test's own (one moto server and emulator serve the session)."""
-    prefix = "e" + uuid.uuid4().hex[:8]
     for name in ("jobs", "orders-billing", "orders"):
         source = source.replace(f"'{name}'", f"'{prefix}-{name}'").replace(f'"{name}"', f'"{prefix}-{name}"')
     return source
@@ -81,8 +92,10 @@ CASES = [("seed", "local"), ("ordered", "local"), ("example", "local"), ("exampl
 def test_messaging_program_prints_the_same_erased(provider: str, program: str, infrar_service: ServiceUser,
                                                   monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _environment(provider, infrar_service, monkeypatch)
-    source = _unique(PROGRAMS[program] if program in PROGRAMS else EXAMPLE.read_text())
-    erased = erase(source, provider)
+    prefix = "e" + uuid.uuid4().hex[:8]
+    source = _unique(PROGRAMS[program] if program in PROGRAMS else EXAMPLE.read_text(), prefix)
+    # the example's names are literals of the program, so its erased text takes the same renaming
+    erased = _unique(_erased_example(provider), prefix) if program == "example" else erase(source, provider)
     assert_no_infrar(erased)
     compile(erased, "erased.py", "exec")
     (tmp_path / "app.py").write_text(source)
@@ -99,3 +112,13 @@ def test_messaging_program_prints_the_same_erased(provider: str, program: str, i
         assert "in order {'a': [0, 1, 2, 3], 'b': [0, 1, 2, 3]}" in first.stdout
     else:
         assert "{'job': 'process_data', 'file': 'data.csv'}" in first.stdout
+
+
+@pytest.mark.parametrize("provider", ["local", "aws", "gcp", "azure"])
+def test_the_erased_example_matches_its_golden(provider: str) -> None:
+    text = _erased_example(provider)
+    golden = GOLDEN / f"{EXAMPLE.stem}.{provider}.py.golden"
+    if os.environ.get("INFRAR_UPDATE_GOLDEN") == "1":
+        golden.write_text(text)
+    assert golden.exists(), f"no {golden.name}; review the erased text and create it with INFRAR_UPDATE_GOLDEN=1"
+    assert text == golden.read_text(), f"the erased example differs from {golden.name}; review, INFRAR_UPDATE_GOLDEN=1"

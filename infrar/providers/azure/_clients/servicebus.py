@@ -172,7 +172,7 @@ def close(handler: Handler) -> None:
     The SDK's close joins the receiver's keep-alive thread, which sleeps a second at a time:
     the caller (a receive, or a settlement) does not wait for that.
     """
-    threading.Thread(target=_close_locked, args=(handler,), name="infrar-servicebus-close", daemon=True).start()
+    threading.Thread(target=_close_locked, args=(handler,), name="servicebus-close", daemon=True).start()
 
 
 def _close_locked(handler: Handler) -> None:
