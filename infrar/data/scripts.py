@@ -10,8 +10,10 @@ work) and the script's, which installs an import finder for them and then runs t
 through those modules) gets INFRAR_PROVIDER set in the bundle, unless the job's environment has
 it: a cloud job does not run with the starting program's environment, and infrar would choose
 ``local`` there. The bundle also carries the starter's deployed-name variables (``BUCKET_NAME_<B>``
-and the like, ``deployed_names``; never any other variable, which could be a secret), so the
-job's storage, queue and database calls reach the resources the starter's do. A script that
+and the like, ``deployed_names``) and its non-secret connection variables (``connection_variables``:
+only those the database, cache and messaging plugins list under ``job_variables``, never a value
+holding a password), so the job's storage, queue, database and cache calls reach, and sign in to,
+the resources the starter's do. A script that
 imports neither is uploaded as it is. Tracebacks name each
 module's file relative to the script's folder (``helpers/codes.py``).
 """
@@ -22,10 +24,31 @@ import ast
 import os
 import re
 
-__all__ = ["bundle", "deployed_names", "sibling_modules"]
+__all__ = ["JOB_VARIABLES", "bundle", "connection_variables", "deployed_names", "sibling_modules"]
 
 # the variables infrar infra names each used resource's deployed name in (not secrets)
 _NAMES = re.compile(r"^(?:(?:BUCKET|QUEUE|TOPIC)_NAME_|PGDATABASE_)[A-Z0-9_]+$")
+
+# provider -> the starter's variables a job carries: the union of the job_variables the database, cache
+# and messaging plugin.yaml declare (tests/data/test_scripts.py holds the two equal; a literal here, as
+# erased programs bundle jobs without infrar's plugin registry). "NAME_*" is a prefix; INFRAR_JOB_<X> is
+# carried as <X>: the infrastructure's name of what the job's own identity signs in as (GCP: the job
+# service account's Cloud SQL IAM user), where the starter's own (DB_IAM_USER ...) would be wrong.
+JOB_VARIABLES: dict[str, tuple[str, ...]] = {
+    "aws": ("PGHOST", "PGPORT", "PGUSER", "PGSSLMODE", "PGPASSWORD_SECRET_ARN", "RDS_IAM_AUTH",
+            "REDIS_URL", "REDIS_URL_*", "ELASTICACHE_IAM_CACHE_NAME", "ELASTICACHE_SERVERLESS",
+            "AWS_REGION", "AWS_DEFAULT_REGION", "INFRAR_CREATE_MISSING", "INFRAR_MESSAGING_LEASE_SECONDS"),
+    "gcp": ("PGHOST", "PGPORT", "PGSSLMODE", "INSTANCE_CONNECTION_NAME", "PRIVATE_IP", "INFRAR_JOB_DB_IAM_USER",
+            "REDIS_URL", "REDIS_URL_*",
+            "GOOGLE_CLOUD_PROJECT", "INFRAR_CREATE_MISSING", "INFRAR_MESSAGING_LEASE_SECONDS"),
+    "azure": ("AZURE_SQL_CONNECTIONSTRING", "AZURE_POSTGRES_ENTRA", "PGHOST", "PGPORT", "PGSSLMODE",
+              "INFRAR_JOB_PGUSER", "REDIS_URL", "REDIS_URL_*", "AZURE_REDIS_HOST",
+              "AZURE_SERVICEBUS_NAMESPACE", "INFRAR_CREATE_MISSING", "INFRAR_MESSAGING_LEASE_SECONDS"),
+}
+_OWN = "INFRAR_JOB_"
+# a value that holds a credential: user:password@ in a URL, or a password / key field of a connection string
+_SECRET = re.compile(r"://[^/@\s]*:[^/@\s]*@|(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey|"
+                     r"sharedaccesssignature|clientsecret)\s*=", re.IGNORECASE)
 
 # The bundle's text: {name}, {modules} and {main} are filled in; runs on Python 3.9 (Glue's) and later.
 _BUNDLE = '''\
@@ -129,6 +152,28 @@ def deployed_names() -> dict[str, str]:
             if _NAMES.match(key) and value and value.isprintable()}
 
 
+def _listed(name: str, listed: tuple[str, ...]) -> bool:
+    return name in listed or any(entry.endswith("*") and name.startswith(entry[:-1]) for entry in listed)
+
+
+def connection_variables(provider: str) -> dict[str, str]:
+    """The starter's variables a ``provider`` job signs in with (JOB_VARIABLES), none holding a secret.
+
+    Where the database, cache and namespace are and who signs in (PGHOST, PGUSER, REDIS_URL without a
+    password ...). A listed variable whose value holds a password (``user:pass@`` in a URL, ``Password=``,
+    ``AccountKey=`` ...) is dropped: it would be written into the upload. INFRAR_JOB_<X> comes as <X>."""
+    listed = JOB_VARIABLES.get(provider, ())
+    found: dict[str, str] = {}
+    for key, value in sorted(os.environ.items()):
+        if not _listed(key, listed) or not value or not value.isprintable() or _SECRET.search(value):
+            continue
+        if key.startswith(_OWN):
+            found[key[len(_OWN):]] = value  # the job's own identity: wins over a starter's variable
+        else:
+            found.setdefault(key, value)
+    return found
+
+
 def bundle(script: str, provider: str) -> bytes | None:
     """The one file a ``provider`` job runs for local ``script``; None when the script itself will do."""
     modules = _siblings(script)
@@ -138,6 +183,7 @@ def bundle(script: str, provider: str) -> bytes | None:
     uses_infrar = any("infrar" in _imported(source, where) for where, source in sources.items())
     if not modules and not uses_infrar:
         return None
-    environment = {**deployed_names(), **({"INFRAR_PROVIDER": provider} if uses_infrar else {})}
+    environment = {**connection_variables(provider), **deployed_names(),
+                   **({"INFRAR_PROVIDER": provider} if uses_infrar else {})}
     return _BUNDLE.format(name=os.path.basename(script), modules=modules, main=main,
                           environment=environment).encode("utf-8")

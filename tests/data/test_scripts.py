@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -145,3 +146,72 @@ def test_the_bundle_carries_the_starters_deployed_names_and_no_other_variable(tm
     ran = subprocess.run([sys.executable, str(uploaded)], capture_output=True, text=True, env=env, timeout=60,
                          check=False)
     assert ran.stdout.split()[1] == "set-by-the-job"
+
+
+def test_job_variables_are_the_ones_the_database_cache_and_messaging_plugins_declare() -> None:
+    """The bundle's literal allow-list (erased programs carry it) is the plugins' job_variables, no more."""
+    from infrar.data.scripts import JOB_VARIABLES
+    from infrar.plugins import registry
+
+    declared: dict[str, set[str]] = {}
+    for name in ("database", "cache", "messaging"):
+        for provider, names in registry()[name].extra["job_variables"].items():
+            declared.setdefault(provider, set()).update(names)
+    assert {provider: set(names) for provider, names in JOB_VARIABLES.items()} == declared
+    secret_words = ("PASSWORD", "SECRET_ACCESS", "SESSION_TOKEN", "CLIENT_SECRET", "CONNECTION_STRING", "KEY")
+    assert not [n for names in declared.values() for n in names
+                if any(w in n for w in secret_words) and not n.endswith("_ARN")]
+
+
+_CANARY = "c4nary-7f3e"
+
+
+@pytest.mark.parametrize(("provider", "carried", "own"), [
+    ("aws", {"PGHOST": "db.internal", "PGPORT": "5432", "PGUSER": "api", "PGSSLMODE": "require",
+             "RDS_IAM_AUTH": "true", "PGPASSWORD_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:db",
+             "REDIS_URL": "rediss://cache.internal:6379", "AWS_REGION": "eu-west-1"}, {}),
+    ("gcp", {"PGHOST": "10.1.0.3", "INSTANCE_CONNECTION_NAME": "p:r:i", "PRIVATE_IP": "1",
+             "REDIS_URL_SESSIONS": "redis://10.1.0.9:6379", "GOOGLE_CLOUD_PROJECT": "p"},
+     {"INFRAR_JOB_DB_IAM_USER": ("DB_IAM_USER", "shop-jobs@p.iam")}),
+    ("azure", {"PGHOST": "pg.postgres.database.azure.com", "AZURE_POSTGRES_ENTRA": "1",
+               "AZURE_SQL_CONNECTIONSTRING": "Driver={ODBC Driver 18 for SQL Server};Server=tcp:s,1433;"
+                                             "Authentication=ActiveDirectoryMsi",
+               "AZURE_SERVICEBUS_NAMESPACE": "shop.servicebus.windows.net"},
+     {"INFRAR_JOB_PGUSER": ("PGUSER", "shop-prod-analytics")}),
+])
+def test_the_bundle_carries_the_starters_connection_variables_and_never_a_secret(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, provider: str, carried: dict[str, str],
+        own: dict[str, tuple[str, str]]) -> None:
+    """A job signs in like its starter: PGHOST ... come along; PGPASSWORD, keys and URLs with a password never."""
+    for key in [k for k in os.environ if k.startswith(("PG", "REDIS", "AZURE_", "AWS_", "DB_IAM", "INFRAR_JOB_"))]:
+        monkeypatch.delenv(key)
+    for key, value in carried.items():
+        monkeypatch.setenv(key, value)
+    for key, (_, value) in own.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DB_IAM_USER", "starter@p.iam")  # the starter's own identity: never the job's
+    secrets = {"PGPASSWORD": _CANARY, "REDIS_URL_ORDERS": f"rediss://default:{_CANARY}@cache:6380",
+               "AZURE_REDIS_CONNECTIONSTRING": f"cache:6380,password={_CANARY},ssl=True",
+               "AZURE_SERVICEBUS_CONNECTION_STRING": f"Endpoint=sb://x/;SharedAccessKey={_CANARY}",
+               "AWS_SECRET_ACCESS_KEY": _CANARY, "AZURE_CLIENT_SECRET": _CANARY, "AWS_SESSION_TOKEN": _CANARY}
+    if provider == "azure":  # a listed variable whose value holds a password is dropped
+        secrets["AZURE_SQL_CONNECTIONSTRING"] = f"Server=tcp:s,1433;Uid=admin;Password={_CANARY}"
+        carried = {k: v for k, v in carried.items() if k != "AZURE_SQL_CONNECTIONSTRING"}
+    for key, value in secrets.items():
+        monkeypatch.setenv(key, value)
+    script = tmp_path / "env.py"
+    script.write_text("import json\nimport os\n\nimport infrar\n\nprint(json.dumps(dict(os.environ)))\n")
+    body = bundle(str(script), provider)
+    assert body is not None and _CANARY.encode() not in body and b"starter@p.iam" not in body
+    uploaded = tmp_path / "run" / "script.py"
+    uploaded.parent.mkdir()
+    uploaded.write_bytes(body)
+    env = {k: v for k, v in os.environ.items() if k not in {*carried, *secrets, *own, "DB_IAM_USER"}}
+    ran = subprocess.run([sys.executable, str(uploaded)], capture_output=True, text=True, env=env, timeout=60,
+                         check=False)
+    assert ran.returncode == 0, ran.stderr
+    seen = json.loads(ran.stdout)
+    expected = {**carried, **{name: value for name, value in own.values()}}
+    assert {k: seen.get(k) for k in expected} == expected
+    assert _CANARY not in ran.stdout and not {*secrets, *own} & set(seen)
+    assert seen.get("DB_IAM_USER") == expected.get("DB_IAM_USER")  # the job's own user or none, never the starter's
