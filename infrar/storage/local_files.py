@@ -47,33 +47,23 @@ def download_atomically(destination: str, fill: Callable[[BinaryIO], None], what
             out.flush()
             # Renamed while still locked, so a sweep can never take it half-way.
             os.replace(temp, target)
-    except InfrarError:
+    except BaseException as exc:
         discard(temp)
-        raise
-    except OSError as exc:
-        discard(temp)
+        if isinstance(exc, InfrarError) or not isinstance(exc, OSError):
+            raise
         raise destination_error(exc, destination, what) from exc
-    except BaseException:
-        discard(temp)
-        raise
 
 
-def hold(descriptor: int) -> None:
-    """Mark a temporary file as being written: the sweep skips files someone holds."""
+def hold(descriptor: int, wait: bool = True) -> None:
+    """Mark a temporary file as being written: the sweep skips files someone holds.
+
+    With ``wait=False`` (the sweep's own take) OSError if a live writer holds it.
+    """
     try:
         import fcntl  # POSIX only; imported here so that the module imports everywhere
     except ImportError:
         return  # no flock (Windows): the age bound alone protects a live writer
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
-
-
-def _try_hold(descriptor: int) -> None:
-    """Take the lock of a temporary file without waiting: OSError if a live writer holds it."""
-    try:
-        import fcntl
-    except ImportError:
-        return
-    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    fcntl.flock(descriptor, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def discard(temp: str) -> None:
@@ -106,7 +96,7 @@ def sweep_stale(directory: str, prefix: str, suffix: str) -> None:
         except OSError:
             continue
         try:
-            _try_hold(descriptor)
+            hold(descriptor, wait=False)
             os.unlink(path)
         except OSError:
             pass  # held by a live writer, or renamed into place meanwhile
