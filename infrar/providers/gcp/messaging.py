@@ -159,11 +159,15 @@ def _receive(queue: str, max_count: int, wait_seconds: float, visibility_timeout
                      max(1, item.delivery_attempt), item.ack_id) for item in received]
 
 
-def _ack(queue: str, handle: Any) -> None:
+def _ack_many(queue: str, handles: list[Any]) -> None:
     try:
-        pubsub.subscriber().acknowledge(subscription=_subscription_path(queue), ack_ids=[handle])
+        pubsub.subscriber().acknowledge(subscription=_subscription_path(queue), ack_ids=handles)
     except SDK_ERRORS as exc:
         raise translate_error(exc, "queue", queue) from exc
+
+
+def _ack(queue: str, handle: Any) -> None:
+    _ack_many(queue, [handle])
 
 
 def _release(queue: str, handle: Any) -> None:
@@ -181,8 +185,9 @@ def _dead_letter(queue: str, delivery: Delivery, reason: str) -> None:
     _ack(queue, delivery.handle)
 
 
+# Acknowledge and ModifyAckDeadline take many ack ids: the subscriber settles a batch in one call each.
 _PUBSUB = Transport(receive=_receive, ack=_ack, release=_release, extend_lease=_extend_lease,
-                    dead_letter=_dead_letter)
+                    dead_letter=_dead_letter, ack_many=_ack_many, lease_many=_modify)
 
 
 def _ordering_key(queue: str) -> str:
