@@ -18,9 +18,10 @@ import os
 import select
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg2.extensions
 import psycopg2.pool
@@ -29,6 +30,7 @@ from infrar.database.rules import POOL_SIZE
 from infrar.errors import Timeout
 from infrar.providers._keyed import PerResource
 
+T = TypeVar("T")
 WAIT_SECONDS = 60.0
 # A connection given back less than this long ago is lent without looking for a server's
 # goodbye on it (the select() below costs more than the rest of lending): a server ending a
@@ -45,9 +47,10 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
 
     ``endpoint`` (host:port, or a Cloud SQL instance) names the server in messages.
     psycopg2.pool opens and closes the connections and counts every open one as in use;
-    a connection given back healthy waits on ``_idle`` and is lent again first, newest
-    first, so the every-statement path is a list pop and a list append, atomic without a lock
-    (and a ``select()`` for a connection idle longer than FRESH_SECONDS).
+    a connection given back healthy waits on ``_idle`` (with the cursor ``run()`` keeps for it)
+    and is lent again first, newest first, so the every-statement path is a list pop and a list
+    append, atomic without a lock (and a ``select()`` for a connection idle longer than
+    FRESH_SECONDS).
     """
 
     def __init__(self, connect: Callable[[], Any], endpoint: str, size: int) -> None:
@@ -55,11 +58,13 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
         self.endpoint = endpoint
         self._open = connect
         self._start()
+        _POOLS.add(self)
 
     def _start(self) -> None:
         self.pid = os.getpid()
-        self._idle: list[tuple[Any, float]] = []  # (connection, when given back): psycopg2 still counts them
-        self._cursors: dict[int, Any] = {}  # id(connection) -> its cursor for single statements
+        # (connection, its cursor for single statements or None, when given back): psycopg2
+        # still counts them as lent.
+        self._idle: list[tuple[Any, Any, float]] = []
         self._opened = 0  # open connections, idle or lent; at most maxconn
         self._waiting = 0  # borrowers waiting for one to come free
         self._state = threading.Lock()  # guards _opened and _waiting (psycopg2's _lock guards its own)
@@ -80,7 +85,7 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
     def _forked(self) -> None:
         """In a child: forget the parent's connections without closing them, start empty."""
         # Not under the parent's locks: a parent thread that fork did not copy may hold one.
-        _INHERITED.extend([*self._pool, *self._used.values(), *self._cursors.values()])
+        _INHERITED.extend([*self._pool, *self._used.values(), *self._idle])
         self._pool: list[Any] = []
         self._used: dict[Any, Any] = {}
         self._rused: dict[int, Any] = {}
@@ -94,15 +99,45 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
         else:
             _INHERITED.extend(self._pool + list(self._used.values()))
 
+    def run(self, sql: str, values: Any, read: Callable[[Any], T]) -> T:
+        """Execute one statement on a live connection's kept cursor in autocommit; ``read(cursor)``.
+
+        Every single statement's path: lending, the cursor and giving back are inlined here,
+        since each call level costs about as much as the checks it would hold. psycopg2.Error
+        (opening a connection, the statement) propagates.
+        """
+        try:
+            connection, cursor, given_back = self._idle.pop()  # one atomic step: no lock
+        except IndexError:
+            connection, cursor = self.lend(), None
+        else:
+            if connection.closed or (time.monotonic() - given_back >= FRESH_SECONDS and _is_dead(connection)):
+                self._drop(connection)
+                connection, cursor = self.lend(), None
+        try:
+            if cursor is None:
+                cursor = connection.cursor()  # kept: a new cursor costs more than the rest of lending
+            cursor.execute(sql, values)
+            return read(cursor)
+        finally:
+            if not connection.closed and connection.get_transaction_status() == _IDLE and not self.closed:
+                # A closed cursor (``read`` closes one holding a big result) is not kept.
+                self._idle.append((connection, None if cursor is None or cursor.closed else cursor,
+                                   time.monotonic()))
+                if self._waiting:
+                    self._notify()
+            else:
+                self._drop(connection)
+
     def lend(self) -> Any:
         """A live connection for one user at a time; ``give_back()`` it after."""
-        if self.pid != os.getpid():
+        if self.pid != os.getpid():  # fork without Python's hooks (``_after_fork``), e.g. from C
             self._forked()
         while True:
             try:
-                connection, given_back = self._idle.pop()  # one atomic step: no lock on the common path
+                connection, _, given_back = self._idle.pop()  # one atomic step: no lock on the common path
             except IndexError:
-                connection, given_back = self._next()
+                connection, _, given_back = self._next()
             if connection is None:
                 return self._new()
             if connection.closed or (time.monotonic() - given_back >= FRESH_SECONDS and _is_dead(connection)):
@@ -110,9 +145,9 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
                 continue
             return connection
 
-    def _next(self) -> tuple[Any, float]:
-        """An idle connection and when it was given back, or (None, 0) when one more may be opened
-        (counted now); waits while all are lent."""
+    def _next(self) -> tuple[Any, Any, float]:
+        """An idle entry (connection, cursor, when given back), or (None, None, 0) when one more
+        may be opened (counted now); waits while all are lent."""
         with self._state:
             while True:
                 try:
@@ -121,7 +156,7 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
                     pass  # or taken by a lend() that does not lock
                 if self._opened < self.maxconn:
                     self._opened += 1
-                    return None, 0.0
+                    return None, None, 0.0
                 self._wait()
 
     def _wait(self) -> None:
@@ -148,24 +183,18 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
             # No lock to append (one atomic step), and none to read _waiting: a borrower counts
             # itself waiting before it looks at _idle, both under the lock, so it either sees
             # this connection or is counted here and notified.
-            self._idle.append((connection, time.monotonic()))
+            self._idle.append((connection, None, time.monotonic()))
             if self._waiting:
-                with self._state:
-                    self._freed.notify()
+                self._notify()
             return
         self._drop(connection)
 
-    def cursor(self, connection: Any) -> Any:
-        """The cursor kept with ``connection`` for single statements (a new cursor costs more than
-        the rest of a statement's work here); a caller that closed it after a big result gets a new one."""
-        cursor = self._cursors.get(id(connection))
-        if cursor is None or cursor.closed or cursor.connection is not connection:
-            cursor = self._cursors[id(connection)] = connection.cursor()
-        return cursor
+    def _notify(self) -> None:
+        with self._state:
+            self._freed.notify()
 
     def _drop(self, connection: Any) -> None:
         """Close ``connection`` and free its place."""
-        self._cursors.pop(id(connection), None)
         try:
             if self.closed:  # close() ended the pool while it was lent
                 connection.close()
@@ -188,6 +217,23 @@ class Pool(psycopg2.pool.ThreadedConnectionPool):
             yield connection
         finally:
             self.give_back(connection)
+
+
+def _after_fork() -> None:
+    for pool in list(_POOLS):
+        pool._forked()
+
+
+def _registry() -> weakref.WeakSet[Any]:  # of Pool, defined below
+    # A call in an assignment rather than a statement of its own: erase copies the module-level
+    # definitions a program reaches, so the hook comes along with the set Pool uses.
+    os.register_at_fork(after_in_child=_after_fork)
+    return weakref.WeakSet()
+
+
+# Every Pool of this process, so that a forked child empties them before any code of its own
+# runs (``_after_fork``): the every-statement path then needs no ``os.getpid()``, a system call.
+_POOLS: weakref.WeakSet[Any] = _registry()
 
 
 def _is_dead(connection: Any) -> bool:

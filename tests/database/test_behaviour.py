@@ -195,3 +195,27 @@ def test_several_processes_write_one_database(db: str, request: pytest.FixtureRe
         child.join()
     assert [child.exitcode for child in children] == [0] * count
     assert database.query(db, "SELECT count(*) AS n FROM hits")[0]["n"] == 200 * count
+
+
+def test_forked_child_opens_its_own_local_connection(infrar_local: object) -> None:
+    # os.fork without multiprocessing: the fork hook, not a pid check per statement, gives the
+    # child its own connection; the parent's stays open and in use.
+    import os
+
+    from infrar.providers.local._clients import sqlite
+
+    database.execute("forked", "CREATE TABLE t (who TEXT)")
+    parents = sqlite.client("forked")
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            database.execute("forked", "INSERT INTO t VALUES (?)", ["child"])
+            code = 0 if sqlite.client("forked") is not parents else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sqlite.client("forked") is parents
+    database.execute("forked", "INSERT INTO t VALUES (?)", ["parent"])
+    assert [row["who"] for row in database.query("forked", "SELECT who FROM t ORDER BY who")] == ["child", "parent"]

@@ -194,16 +194,14 @@ def test_pool_lends_at_most_its_size_and_a_borrower_waits_for_one(
 
 
 def test_pool_keeps_a_cursor_per_connection_but_not_a_big_result(pool: pg_pool.Pool) -> None:
-    connection = pool.lend()
-    kept = pool.cursor(connection)
-    assert pool.cursor(connection) is kept
-    pool.give_back(connection)
+    kept = pool.run("SELECT 1", (), lambda cursor: cursor)
+    assert pool.run("SELECT 2", (), lambda cursor: cursor) is kept  # the same connection, its cursor
     assert len(pg_ops.query(pool, "t", "SELECT g FROM generate_series(1, 5) AS g", None)) == 5
-    assert pool.cursor(pool.lend()) is kept and not kept.closed
-    pool.give_back(connection)
+    assert pool.run("SELECT 3", (), lambda cursor: cursor) is kept and not kept.closed
     assert len(pg_ops.query(pool, "t", "SELECT g FROM generate_series(1, 101) AS g", None)) == 101
     assert kept.closed  # a cursor keeps its last result: a big one is not kept in the pool
-    assert pool.cursor(pool.lend()) is not kept
+    fresh = pool.run("SELECT 4", (), lambda cursor: cursor)
+    assert fresh is not kept and fresh.connection is kept.connection
 
 
 def test_pool_frees_the_place_of_a_connection_that_failed_to_open(

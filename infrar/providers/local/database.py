@@ -98,7 +98,14 @@ _STATEMENTS: dict[str, tuple[str, int]] = {}
 
 
 def _run(connection: sqlite3.Connection, database: str, sql: str, params: Params | None) -> sqlite3.Cursor:
-    text, values = statement(sql, params, database, _scaled, _STATEMENTS)
+    # A statement seen before with a list or tuple of the right length skips the checking call
+    # (``statement`` makes the same checks and errors): this is every statement's path.
+    known = _STATEMENTS.get(sql) if type(sql) is str else None
+    values: Params
+    if known is not None and (type(params) is list or type(params) is tuple) and len(params) == known[1]:
+        text, values = known[0], params
+    else:
+        text, values = statement(sql, params, database, _scaled, _STATEMENTS)
     try:
         return connection.execute(text, values)
     except sqlite3.Error as error:

@@ -19,7 +19,13 @@ from pathlib import Path
 from infrar.providers.local._clients import files
 
 BUSY_TIMEOUT_SECONDS = 30.0
-_local = threading.local()
+# os.environ's own storage and its key for INFRAR_LOCAL_ROOT: ``os.environ.get`` encodes the
+# key and decodes the value in Python, which costs more than a single-row query itself.
+_ROOT_KEY = os.environ.encodekey("INFRAR_LOCAL_ROOT")
+# Connections a forked child inherited: kept referenced, never closed (SQLite's locks are the
+# parent's), and never used (``_after_fork`` gives the child's thread an empty cache).
+_INHERITED: list[object] = []
+_pid = os.getpid()  # the process whose connections the caches hold
 _MAX_SCALE = 38  # PostgreSQL's NUMERIC allows more; 38 is SQL Server's limit
 _WIDE = Context(prec=80)  # quantize must not fail on a value that fits NUMERIC(38, s)
 
@@ -83,11 +89,12 @@ def connect(database: str) -> sqlite3.Connection:
 
 def client(database: str) -> sqlite3.Connection:
     """This thread's connection to ``database`` in this process, opened on first use."""
-    cache: dict[tuple[int, str, str | None], sqlite3.Connection] | None = getattr(_local, "connections", None)
-    if cache is None:
+    try:
+        cache: dict[tuple[str, object], sqlite3.Connection] = _local.connections
+    except AttributeError:
         cache = _local.connections = {}
-    # The variable's text, not files.root(): building the absolute Path costs more than the query.
-    key = (os.getpid(), database, os.environ.get("INFRAR_LOCAL_ROOT"))
+    # The variable's raw text, not files.root(): building the absolute Path costs more than the query.
+    key = (database, os.environ._data.get(_ROOT_KEY))  # type: ignore[attr-defined]
     connection = cache.get(key)
     if connection is None:
         connection = cache[key] = connect(database)
@@ -96,8 +103,27 @@ def client(database: str) -> sqlite3.Connection:
 
 def reset() -> None:
     """Close this thread's connections (tests switch INFRAR_LOCAL_ROOT between cases)."""
-    cache: dict[tuple[int, str, str | None], sqlite3.Connection] = getattr(_local, "connections", {})
-    for key, connection in list(cache.items()):
-        if key[0] == os.getpid():
-            connection.close()
+    if _pid != os.getpid():  # another fork hook ran before ours: the cache is the parent's
+        _after_fork()
+    cache: dict[tuple[str, object], sqlite3.Connection] = getattr(_local, "connections", {})
+    for connection in list(cache.values()):
+        connection.close()
     cache.clear()
+
+
+def _thread_local() -> threading.local:
+    # A call in an assignment rather than a statement of its own: erase copies the module-level
+    # definitions a program reaches, so the hook comes along with ``_local``.
+    os.register_at_fork(after_in_child=_after_fork)
+    return threading.local()
+
+
+def _after_fork() -> None:
+    # The forking thread is the child's only one: its cache holds the parent's connections.
+    global _pid
+    _pid = os.getpid()
+    _INHERITED.extend(getattr(_local, "connections", {}).values())
+    _local.connections = {}
+
+
+_local = _thread_local()  # per thread: {(database, INFRAR_LOCAL_ROOT's text): connection}
