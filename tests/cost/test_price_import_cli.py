@@ -205,6 +205,7 @@ def test_price_files_from_prices_and_their_errors(tmp_path: Path, capsys: pytest
 _AWS_UNITS = {"hour": ("Hrs", 1.0), "gb_hour": ("GB-Hours", 1.0), "gb_month": ("GB-Mo", 1.0), "gb": ("GB", 1.0),
               "month": ("Keys", 1.0), "million": ("Requests", 1e-6), "1000": ("Requests", 1e-3),
               "tb": ("Terabytes", 1.0)}
+_AWS_SERVICE_UNITS = {("AmazonCloudWatch", "month"): ("Metrics", 1.0), ("AWSXRay", "million"): ("traces", 1e-6)}
 
 
 def _aws_replay(model: CostModel, region: str, factor: float) -> dict[tuple[str, str], list[str]]:
@@ -221,7 +222,7 @@ def _aws_replay(model: CostModel, region: str, factor: float) -> dict[tuple[str,
                     if key.startswith("instances.") else [(source, impl.prices[key])])
             for each, base in rows:
                 service, filters = api.filters(each, region)
-                unit, per_unit = _AWS_UNITS[each.per]
+                unit, per_unit = _AWS_SERVICE_UNITS.get((service, each.per), _AWS_UNITS[each.per])
                 attrs = {f["Field"]: f["Value"] for f in filters}
                 attrs.update({k: f"EUN1-{v}" for k, v in each.contains.items()})
                 price = f"{base * factor * per_unit:.10f}"
@@ -241,7 +242,8 @@ def test_aws_built_in_sources_fetch_a_complete_region(price_api: PriceServer, tm
     price_api.app = lambda method, path, query, body, headers: (200, {"FormatVersion": "aws_v1", "PriceList": answers[
         body["ServiceCode"], json.dumps(body["Filters"])]})
     path = tmp_path / "project.yaml"
-    path.write_text("name: shop\nresources: [{name: main-db, type: database}, {name: jobs, type: queue}]\n")
+    path.write_text("name: shop\nresources: [{name: main-db, type: database}, {name: jobs, type: queue}]\n"
+                    "observability: {}\nusage: {observability: {log_gb: 10, metric_series: 0, monthly_spans: 0}}\n")
     assert run(str(path), "--fetch-prices", "--provider", "aws", "--region", "eu-north-1") == 0
     assert "wrote " in capsys.readouterr().err
     assert len(price_api.requests) == len(answers)  # a filter several implementations share is asked once
@@ -252,8 +254,13 @@ def test_aws_built_in_sources_fetch_a_complete_region(price_api: PriceServer, tm
     assert rds["instances"]["small"] == {"hourly": pytest.approx(0.032 * 1.1)}
     assert set(table["implementations"]) == {"aws_ecs_fargate_alb", "aws_ecs_worker", "aws_eks", "aws_s3",
                                              "aws_rds_postgres", "aws_sqs", "aws_sns", "aws_elasticache_redis",
-                                             "aws_athena_glue"}
+                                             "aws_athena_glue", "aws_cloudwatch_xray"}
+    assert table["implementations"]["aws_cloudwatch_xray"]["prices"] == {
+        "ingestion_per_gb": pytest.approx(0.55), "storage_gb_month": pytest.approx(0.033),
+        "metric_month": pytest.approx(0.33), "per_million_traces": pytest.approx(5.5),
+        "kms_key_month": pytest.approx(1.1)}
     assert run(str(path), "--provider", "aws", "--region", "aws=eu-north-1", "--format", "json") == 0
     costs = {x["name"]: x["costs"]["aws"] for x in json.loads(capsys.readouterr().out)["lines"]}
     assert costs["jobs"]["monthly"] == pytest.approx(3 * 0.44, abs=0.005)
     assert costs["main-db"]["monthly"] is not None
+    assert costs["observability"]["inputs"]["ingestion_per_gb"] == pytest.approx(0.55)  # eu-north-1's, fetched

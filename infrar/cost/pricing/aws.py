@@ -31,6 +31,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "gb": ("data", 1.0), "terabytes": ("data", 1024.0), "tb": ("data", 1024.0),
     "requests": ("count", 1.0), "request": ("count", 1.0), "api requests": ("count", 1.0),
     "keys": ("time", 730.0), "secrets": ("time", 730.0),  # KMS and Secrets Manager: one key (secret) a month
+    "metrics": ("time", 730.0), "traces": ("count", 1.0),  # CloudWatch: one metric a month; X-Ray: traces stored
 }
 
 
