@@ -130,9 +130,26 @@ def test_cli_fetch_needs_one_provider_and_its_region(tmp_path: Path, capsys: pyt
     assert not (tmp_path / "cost_prices").exists()
 
 
+_MUMBAI_REDIS = {("Basic", "M1"): 59, ("Basic", "M2"): 32, ("Basic", "M3"): 27,  # US$ thousandths a GiB-hour
+                 ("Standard", "M1"): 77, ("Standard", "M2"): 65, ("Standard", "M3"): 55}
+
+
+def _memorystore_skus(service: str) -> list[dict[str, Any]]:
+    """asia-south1's Memorystore capacity-tier SKUs, an Iowa one and a commitment one the filters leave out."""
+    skus = [gcp_sku(f"R{tier}{m}", f"Redis Capacity {tier} {m} Mumbai", ["asia-south1"], "GiBy.h",
+                    [(0, 0, price * 1_000_000)], service) for (tier, m), price in _MUMBAI_REDIS.items()]
+    skus.append(gcp_sku("RI", "Redis Capacity Basic M1 Iowa", ["us-central1"], "GiBy.h", [(0, 0, 49_000_000)], service))
+    skus.append(gcp_sku("RC", "Commitment v1: Redis Capacity Basic M1 Mumbai for 1 Year", ["asia-south1"], "GiBy.h",
+                        [(0, 0, 30_000_000)], service))
+    return skus
+
+
 def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
-    """asia-south1's Cloud SQL SKUs (and a trial and a commitment SKU the filters leave out), Secret Manager's."""
-    sql, secrets = "9662-B51E-5089", "EE82-7A5E-775C"
+    """asia-south1's Cloud SQL SKUs (and a trial and a commitment SKU the filters leave out), Memorystore's and
+    Secret Manager's."""
+    sql, secrets, redis = "9662-B51E-5089", "EE82-7A5E-775C", "5AF5-2C11-D467"
+    if path == f"/v1/services/{redis}/skus":
+        return 200, {"skus": _memorystore_skus(redis), "nextPageToken": ""}
     if path == f"/v1/services/{sql}/skus":
         skus = [gcp_sku("A", "Cloud SQL for PostgreSQL: Zonal - vCPU in Mumbai", ["asia-south1"], "h",
                         [(0, 0, 53_000_000)], sql),
@@ -155,22 +172,28 @@ def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, 
                                   [(0, 0, 0), (6, 0, 60_000_000)], secrets)], "nextPageToken": ""}
 
 
-def test_gcp_built_in_sources_fetch_cloud_sql(price_api: PriceServer, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceServer, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     price_api.app = _cloud_sql_mumbai
     path = tmp_path / "project.yaml"
-    path.write_text("name: shop\nresources: [{name: main-db, type: database, storage_gb: 100}]\n"
-                    "usage: {main-db: {backup_gb: 0}}\n")
+    path.write_text("name: shop\nresources: [{name: main-db, type: database, storage_gb: 100}, "
+                    "{name: sessions, type: cache, size: medium}]\nusage: {main-db: {backup_gb: 0}}\n")
     assert run(str(path), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1") == 0
     assert "wrote " in capsys.readouterr().err
     table = yaml.safe_load((tmp_path / "cost_prices" / "gcp-asia-south1.yaml").read_text())["regions"]["asia-south1"]
+    redis = {size: {"basic_gb_hour": _MUMBAI_REDIS["Basic", m] / 1000,
+                    "standard_gb_hour": _MUMBAI_REDIS["Standard", m] / 1000}
+             for size, m in (("small", "M1"), ("medium", "M2"), ("large", "M3"), ("xlarge", "M3"))}
     assert table["implementations"] == {"gcp_cloud_sql_postgres": {"prices": {
-        "vcpu_hour": 0.053, "gb_hour": 0.009, "ssd_gb_month": 0.2, "backup_gb_month": 0.1}}}  # secret: unchanged
-    assert sorted(r.path for r in price_api.requests) == ["/v1/services/9662-B51E-5089/skus",
+        "vcpu_hour": 0.053, "gb_hour": 0.009, "ssd_gb_month": 0.2, "backup_gb_month": 0.1}},  # secret: unchanged
+        "gcp_memorystore_redis": {"instances": redis}}
+    assert sorted(r.path for r in price_api.requests) == ["/v1/services/5AF5-2C11-D467/skus",
+                                                          "/v1/services/9662-B51E-5089/skus",
                                                           "/v1/services/EE82-7A5E-775C/skus"]  # each listed once
     assert run(str(path), "--provider", "gcp", "--region", "gcp=asia-south1", "--format", "json") == 0
-    db = next(x for x in json.loads(capsys.readouterr().out)["lines"] if x["name"] == "main-db")["costs"]["gcp"]
-    assert db["inputs"]["vcpu_hour"] == 0.053 and db["monthly"] is not None
+    lines = {x["name"]: x["costs"]["gcp"] for x in json.loads(capsys.readouterr().out)["lines"]}
+    assert lines["main-db"]["inputs"]["vcpu_hour"] == 0.053 and lines["main-db"]["monthly"] is not None
+    assert lines["sessions"]["monthly"] == pytest.approx(730 * 6 * 0.032 + 3 * 0.06, abs=0.005)  # M2 6 GB, Basic
 
 
 def test_price_files_from_prices_and_their_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
