@@ -14,6 +14,13 @@ endpoints of the Synapse workspace). Azure: a warehouse module that declares
 ``client_identities`` gets, by workload name, the display name of each user's managed identity
 (``identity_name``): Synapse serverless SQL users are created from Entra principals by name (its
 ``grant_sql``, in the root output ``database_grants``).
+Jobs sign in to those databases as their starters do, each with a database user of its own
+identity where the database makes one per client: AWS, the job role gets each starter's
+``client_policy_statements`` (rds-db:connect as the starter's role, whose PGUSER the job carries,
+infrar.data.scripts); GCP / Azure, the job identity is one more client (``job_clients``: a Cloud SQL
+IAM user with cloudsql.client and instanceUser; an Entra role in the database's ``grant_sql``) named
+``<warehouse>-jobs``, the user the warehouse environment hands the job (INFRAR_JOB_DB_IAM_USER,
+INFRAR_JOB_PGUSER).
 """
 
 from __future__ import annotations
@@ -26,12 +33,14 @@ from infrar.infra.hcl import Expr, Value
 if TYPE_CHECKING:
     from infrar.infra.generate import _Placed
 
-__all__ = ["JOB_IDENTITIES", "job_identities", "warehouse_arguments"]
+__all__ = ["JOB_CLIENTS", "JOB_IDENTITIES", "job_client_name", "job_clients", "job_identities", "warehouse_arguments"]
 
 # warehouse output -> variable of a resource module that admits identities through it
 # (job_security_group_id: the Glue jobs' network interfaces, AWS, when the jobs run in the VPC)
 JOB_IDENTITIES = {"job_member": "members", "job_principal_id": "principal_ids",
                   "job_security_group_id": "client_security_group_ids"}
+# warehouse output -> map variable (client name -> identity) of a database that makes a user per client
+JOB_CLIENTS = {"job_member": "client_members", "job_principal_id": "client_principals"}
 # variable a private resource module declares -> the warehouse's network arguments it calls for
 # (the project's own network, which that resource's module already takes from the root)
 _PRIVATE = {"client_security_group_ids": {"job_subnet_ids": Expr("var.subnet_ids")},
@@ -93,12 +102,15 @@ def _job_policy_statements(placed: _Placed, users: Sequence[_Placed],
     if "job_policy_statements" not in placed.variables:
         return {}
     reached: list[_Placed] = []
+    own: list[str] = []  # a database with a role per workload: each starter's, as the job signs in as it
     for workload in users:
         reached += [r for r in uses(workload) if r is not placed and r not in reached
                     and "policy_statements" in r.outputs]
-    if not reached:
+        own += [f'{r.ref_to("client_policy_statements")}["{workload.entry.name}"]' for r in uses(workload)
+                if r is not placed and "client_policy_statements" in r.outputs]
+    references = [r.ref_to("policy_statements") for r in reached] + own
+    if not references:
         return {}
-    references = [r.ref_to("policy_statements") for r in reached]
     if len(references) == 1:
         return {"job_policy_statements": Expr(references[0])}
     return {"job_policy_statements": Expr("concat(\n" + "".join(f"    {r},\n" for r in references) + "  )")}
@@ -118,3 +130,25 @@ def job_identities(placed: _Placed, users: Sequence[_Placed],
                         and identity not in found.setdefault(variable, []):
                     found[variable].append(identity)
     return {variable: identities for variable, identities in found.items() if identities}
+
+
+def job_client_name(warehouse: _Placed) -> str:
+    """The database user of warehouse ``warehouse``'s jobs: its own, beside the workloads' (named after them)."""
+    return f"{warehouse.entry.name}-jobs"
+
+
+def job_clients(placed: _Placed, users: Sequence[_Placed],
+                uses: Callable[[_Placed], Sequence[_Placed]]) -> dict[str, dict[str, Expr]]:
+    """map variable -> {job client name: identity} of the warehouses ``placed``'s users also use.
+
+    For a database ``placed`` that makes a user per client (``client_members``, ``client_principals``):
+    the jobs those users start sign in as a user of their own identity, with what the users get."""
+    found: dict[str, dict[str, Expr]] = {}
+    if placed.entry.kind == "warehouse" or placed.is_workload:
+        return found
+    for workload in users:
+        for warehouse in (r for r in uses(workload) if r.entry.kind == "warehouse"):
+            for output, variable in JOB_CLIENTS.items():
+                if output in warehouse.outputs and variable in placed.variables:
+                    found.setdefault(variable, {})[job_client_name(warehouse)] = Expr(warehouse.ref_to(output))
+    return found

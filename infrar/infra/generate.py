@@ -26,7 +26,7 @@ from typing import Any
 from infrar.errors import ConfigurationError
 from infrar.infra import hcl
 from infrar.infra.checks import dropped_warnings, provider_errors
-from infrar.infra.data_wiring import job_identities, warehouse_arguments
+from infrar.infra.data_wiring import job_clients, job_identities, warehouse_arguments
 from infrar.infra.environment import environment_warnings, root_outputs, workload_arguments
 from infrar.infra.hcl import Block, Comment, Expr, Value
 from infrar.infra.mapping import ModuleRef, builtin_root, continuous_worker, module_table, resolve
@@ -167,6 +167,7 @@ def _wiring(placed: _Placed, workloads: Sequence[_Placed], resources: Sequence[_
         wires["client_roles"] = [w.entry.name for w in users]
     for output, variable in CLIENT_WIRING.items():  # by workload name: a database user per workload
         named = {w.entry.name: Expr(w.ref_to(output)) for w in users if output in w.outputs}
+        named.update(job_clients(placed, users, lambda w: _uses(w, resources)).get(variable, {}) if named else {})
         if variable in declared and named:
             wires[variable] = named
     wires.update(warehouse_arguments(placed, users, lambda w: _uses(w, resources)))

@@ -121,3 +121,45 @@ def test_azure_buckets_share_one_endpoint_to_the_storage_account() -> None:
         "  - {name: archive, type: bucket}\n"
     warehouse = _block(_generated("azure", text)["main.tf"], "warehouse_analytics")
     assert "landing = module.bucket_landing.private_link" in warehouse and "archive =" not in warehouse
+
+
+def test_aws_job_role_may_sign_in_as_each_starters_database_role_and_no_other() -> None:
+    """rds-db:connect as the starter's role (its PGUSER the job carries): that workload's statements only."""
+    main = _generated("aws", PRIVATE)["main.tf"]
+    warehouse = _block(main, "warehouse_analytics")
+    assert 'module.database_orders.client_policy_statements["etl"]' in warehouse
+    assert "client_policy_statements" not in warehouse.replace(
+        'module.database_orders.client_policy_statements["etl"]', "")  # not the web workload's, which is no starter
+    assert 'client_roles = ["etl"]' in " ".join(_block(main, "database_orders").split())  # no role of its own
+
+
+@pytest.mark.parametrize(("provider", "variable", "output", "user"), [
+    ("gcp", "client_members", "job_member", "INFRAR_JOB_DB_IAM_USER"),
+    ("azure", "client_principals", "job_principal_id", "INFRAR_JOB_PGUSER"),
+])
+def test_gcp_and_azure_jobs_get_a_database_user_of_their_own_identity(provider: str, variable: str, output: str,
+                                                                      user: str) -> None:
+    """The job identity is one more client of the database (<warehouse>-jobs: a Cloud SQL IAM user with
+    cloudsql.client and instanceUser, an Entra role in grant_sql), the user its warehouse environment names."""
+    files = _generated(provider, PRIVATE)
+    database = _block(files["main.tf"], "database_orders")
+    clients = database[database.index(f"{variable} = {{"):database.index("}", database.index(f"{variable} = {{"))]
+    assert f"analytics-jobs = module.warehouse_analytics.{output}" in clients
+    assert "etl = module.background_worker_etl." in clients
+    assert clients.count("module.") == 2  # the starter and its jobs: not the web workload, which starts none
+    text = " ".join("".join(v for k, v in files.items() if k.startswith("modules/")
+                            and k.endswith("outputs.tf") and ("bigquery" in k or "synapse" in k)).split())
+    expected = {"INFRAR_JOB_DB_IAM_USER": 'trimsuffix(google_service_account.job.email, ".gserviceaccount.com")',
+                "INFRAR_JOB_PGUSER": '"${var.name}-jobs"'}[user]
+    assert f"{user} = {expected}" in text
+    from infrar.data.scripts import JOB_VARIABLES
+    assert user in JOB_VARIABLES[provider]  # the bundle carries it as the job's own user
+
+
+def test_gcp_cloud_sql_gives_each_client_its_user_and_both_roles() -> None:
+    """What a client of client_members gets (so the jobs' entry gets it too): an IAM user, client and instanceUser."""
+    text = " ".join((MODULES / "gcp" / "cloud_sql_postgres" / "main.tf").read_text().split())
+    for role in ("roles/cloudsql.client", "roles/cloudsql.instanceUser"):
+        block = text[:text.index(f'role = "{role}"')]
+        assert block[block.rindex("resource "):].count("for_each = var.client_members") == 1, role
+    assert "for_each = local.iam_users" in text

@@ -15,7 +15,10 @@ output "environment" {
     AZURE_SYNAPSE_CONNECTIONSTRING = "Driver={ODBC Driver 18 for SQL Server};Server=tcp:${azurerm_synapse_workspace.this.connectivity_endpoints["sqlOnDemand"]},1433;Encrypt=yes;TrustServerCertificate=no;Connection Timeout=30"
     AZURE_SYNAPSE_ENDPOINT         = azurerm_synapse_workspace.this.connectivity_endpoints["dev"]
     SYNAPSE_SPARK_POOL             = azurerm_synapse_spark_pool.jobs.name
-    SYNAPSE_SCRIPTS                = "abfss://${azurerm_storage_data_lake_gen2_filesystem.this.name}@${azurerm_storage_account.lake.name}.dfs.core.windows.net/scripts/"
+    # the database role of the workspace identity (a database's "<name>-jobs" client, grant_sql): the
+    # job signs in as it (infrar.data.scripts carries INFRAR_JOB_<X> as <X>), not as its starter
+    INFRAR_JOB_PGUSER = "${var.name}-jobs"
+    SYNAPSE_SCRIPTS   = "abfss://${azurerm_storage_data_lake_gen2_filesystem.this.name}@${azurerm_storage_account.lake.name}.dfs.core.windows.net/scripts/"
   }
 }
 

@@ -228,6 +228,7 @@ module "warehouse_analytics" {
   job_policy_statements = concat(
     module.database_orders.policy_statements,
     module.queue_tasks.policy_statements,
+    module.database_orders.client_policy_statements["jobs"],
   )
   job_subnet_ids   = var.subnet_ids
   job_egress_ports = [module.database_orders.client_port]

@@ -201,8 +201,9 @@ module "database_orders" {
   subnet_id                     = var.subnet_id
   private_dns_zone_ids          = module.private_dns_zones.ids
   client_principals = {
-    api  = module.api_service_api.principal_id
-    jobs = module.background_worker_jobs.principal_id
+    api            = module.api_service_api.principal_id
+    jobs           = module.background_worker_jobs.principal_id
+    analytics-jobs = module.warehouse_analytics.job_principal_id
   }
   name_prefix = local.name_prefix
   tags        = local.tags

@@ -173,8 +173,9 @@ module "database_orders" {
   region                      = var.region
   private_services_connection = module.private_services.connection
   client_members = {
-    api  = module.api_service_api.member
-    jobs = module.background_worker_jobs.member
+    api            = module.api_service_api.member
+    jobs           = module.background_worker_jobs.member
+    analytics-jobs = module.warehouse_analytics.job_member
   }
   name_prefix = local.name_prefix
   labels      = local.tags
