@@ -144,12 +144,33 @@ def _memorystore_skus(service: str) -> list[dict[str, Any]]:
     return skus
 
 
+def _gcs_skus(service: str) -> list[dict[str, Any]]:
+    """Cloud Storage's Mumbai storage SKU and the global operation and download SKUs, with SKUs of the same
+    resource group the filters leave out (early delete, dual-region, multi-region operations)."""
+    def sku(sku_id: str, description: str, regions: list[str], unit: str, rates: list[tuple[float, int, int]],
+            group: str = "RegionalStorage") -> dict[str, Any]:
+        found: dict[str, Any] = gcp_sku(sku_id, description, regions, unit, rates, service)
+        found["category"].update(serviceDisplayName="Cloud Storage", resourceFamily="Storage", resourceGroup=group)
+        return found
+    return [sku("G1", "Standard Storage Mumbai", ["asia-south1"], "GiBy.mo", [(0, 0, 23_000_000)]),
+            sku("G2", "Standard Storage Mumbai (Early Delete)", ["asia-south1"], "GiBy.mo", [(0, 0, 23_000_000)]),
+            sku("G3", "Standard Storage Mumbai/Delhi Dual-region", ["asia-south1", "asia-south2"], "GiBy.mo",
+                [(0, 0, 46_000_000)]),
+            sku("G4", "Regional Standard Class A Operations", ["global"], "count", [(0, 0, 5_000)]),
+            sku("G5", "Multi-Region Standard Class A Operations", ["global"], "count", [(0, 0, 10_000)]),
+            sku("G6", "Regional Standard Class B Operations", ["global"], "count", [(0, 0, 400)]),
+            sku("G7", "Download Worldwide Destinations (excluding Asia & Australia)", ["global"], "GiBy",
+                [(0, 0, 120_000_000), (1024, 0, 110_000_000), (10240, 0, 80_000_000)], "InternetEgress")]
+
+
 def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
     """asia-south1's Cloud SQL SKUs (and a trial and a commitment SKU the filters leave out), Memorystore's and
     Secret Manager's."""
     sql, secrets, redis = "9662-B51E-5089", "EE82-7A5E-775C", "5AF5-2C11-D467"
     if path == f"/v1/services/{redis}/skus":
         return 200, {"skus": _memorystore_skus(redis), "nextPageToken": ""}
+    if path == "/v1/services/95FF-2EF5-5EA1/skus":
+        return 200, {"skus": _gcs_skus("95FF-2EF5-5EA1"), "nextPageToken": ""}
     if path == f"/v1/services/{sql}/skus":
         skus = [gcp_sku("A", "Cloud SQL for PostgreSQL: Zonal - vCPU in Mumbai", ["asia-south1"], "h",
                         [(0, 0, 53_000_000)], sql),
@@ -177,7 +198,8 @@ def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceSe
     price_api.app = _cloud_sql_mumbai
     path = tmp_path / "project.yaml"
     path.write_text("name: shop\nresources: [{name: main-db, type: database, storage_gb: 100}, "
-                    "{name: sessions, type: cache, size: medium}]\nusage: {main-db: {backup_gb: 0}}\n")
+                    "{name: sessions, type: cache, size: medium}, {name: uploads, type: bucket}]\n"
+                    "usage: {main-db: {backup_gb: 0}}\n")
     assert run(str(path), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1") == 0
     assert "wrote " in capsys.readouterr().err
     table = yaml.safe_load((tmp_path / "cost_prices" / "gcp-asia-south1.yaml").read_text())["regions"]["asia-south1"]
@@ -186,13 +208,16 @@ def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceSe
              for size, m in (("small", "M1"), ("medium", "M2"), ("large", "M3"), ("xlarge", "M3"))}
     assert table["implementations"] == {"gcp_cloud_sql_postgres": {"prices": {
         "vcpu_hour": 0.053, "gb_hour": 0.009, "ssd_gb_month": 0.2, "backup_gb_month": 0.1}},  # secret: unchanged
-        "gcp_memorystore_redis": {"instances": redis}}
+        "gcp_memorystore_redis": {"instances": redis},
+        "gcp_gcs": {"prices": {"storage_gb_month": 0.023}}}  # the global operation and egress SKUs: unchanged
     assert sorted(r.path for r in price_api.requests) == ["/v1/services/5AF5-2C11-D467/skus",
+                                                          "/v1/services/95FF-2EF5-5EA1/skus",
                                                           "/v1/services/9662-B51E-5089/skus",
                                                           "/v1/services/EE82-7A5E-775C/skus"]  # each listed once
     assert run(str(path), "--provider", "gcp", "--region", "gcp=asia-south1", "--format", "json") == 0
     lines = {x["name"]: x["costs"]["gcp"] for x in json.loads(capsys.readouterr().out)["lines"]}
     assert lines["main-db"]["inputs"]["vcpu_hour"] == 0.053 and lines["main-db"]["monthly"] is not None
+    assert lines["uploads"]["inputs"]["storage_gb_month"] == 0.023
     assert lines["sessions"]["monthly"] == pytest.approx(730 * 6 * 0.032 + 3 * 0.06, abs=0.005)  # M2 6 GB, Basic
 
 
