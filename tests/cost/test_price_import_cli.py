@@ -163,12 +163,29 @@ def _gcs_skus(service: str) -> list[dict[str, Any]]:
                 [(0, 0, 120_000_000), (1024, 0, 110_000_000), (10240, 0, 80_000_000)], "InternetEgress")]
 
 
+def _warehouse_skus(path: str) -> list[dict[str, Any]]:
+    """BigQuery's asia-south1 analysis and storage SKUs (a free tier first) and Cloud Run's job SKUs."""
+    if path == "/v1/services/24E6-581D-38E5/skus":
+        return [gcp_sku("B1", "Analysis (asia-south1)", ["asia-south1"], "TiBy", [(0, 0, 0), (1, 7, 500_000_000)],
+                        "24E6-581D-38E5"),
+                gcp_sku("B2", "Active Logical Storage (asia-south1)", ["asia-south1"], "GiBy.mo",
+                        [(0, 0, 0), (10, 0, 23_000_000)], "24E6-581D-38E5"),
+                gcp_sku("B3", "Analysis (us-central1)", ["us-central1"], "TiBy", [(0, 0, 0), (1, 6, 250_000_000)],
+                        "24E6-581D-38E5")]
+    return [gcp_sku("J1", "Jobs CPU in asia-south1", ["asia-south1"], "s", [(0, 0, 25_000)]),
+            gcp_sku("J2", "Jobs Memory in asia-south1", ["asia-south1"], "GiBy.s", [(0, 0, 2_500)]),
+            gcp_sku("J3", "Services CPU (Instance-based billing) in asia-south1", ["asia-south1"], "s",
+                    [(0, 0, 21_000)])]
+
+
 def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
     """asia-south1's Cloud SQL SKUs (and a trial and a commitment SKU the filters leave out), Memorystore's and
     Secret Manager's."""
     sql, secrets, redis = "9662-B51E-5089", "EE82-7A5E-775C", "5AF5-2C11-D467"
     if path == f"/v1/services/{redis}/skus":
         return 200, {"skus": _memorystore_skus(redis), "nextPageToken": ""}
+    if path in ("/v1/services/24E6-581D-38E5/skus", "/v1/services/152E-C115-5142/skus"):
+        return 200, {"skus": _warehouse_skus(path), "nextPageToken": ""}
     if path == "/v1/services/95FF-2EF5-5EA1/skus":
         return 200, {"skus": _gcs_skus("95FF-2EF5-5EA1"), "nextPageToken": ""}
     if path == f"/v1/services/{sql}/skus":
@@ -198,7 +215,8 @@ def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceSe
     price_api.app = _cloud_sql_mumbai
     path = tmp_path / "project.yaml"
     path.write_text("name: shop\nresources: [{name: main-db, type: database, storage_gb: 100}, "
-                    "{name: sessions, type: cache, size: medium}, {name: uploads, type: bucket}]\n"
+                    "{name: sessions, type: cache, size: medium}, {name: uploads, type: bucket}, "
+                    "{name: analytics, type: warehouse}]\n"
                     "usage: {main-db: {backup_gb: 0}}\n")
     assert run(str(path), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1") == 0
     assert "wrote " in capsys.readouterr().err
@@ -209,8 +227,12 @@ def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceSe
     assert table["implementations"] == {"gcp_cloud_sql_postgres": {"prices": {
         "vcpu_hour": 0.053, "gb_hour": 0.009, "ssd_gb_month": 0.2, "backup_gb_month": 0.1}},  # secret: unchanged
         "gcp_memorystore_redis": {"instances": redis},
-        "gcp_gcs": {"prices": {"storage_gb_month": 0.023}}}  # the global operation and egress SKUs: unchanged
-    assert sorted(r.path for r in price_api.requests) == ["/v1/services/5AF5-2C11-D467/skus",
+        "gcp_gcs": {"prices": {"storage_gb_month": 0.023}},  # the global operation and egress SKUs: unchanged
+        "gcp_bigquery": {"prices": {"per_tb_scanned": 7.5, "storage_gb_month": 0.023,
+                                    "run_vcpu_hour": pytest.approx(0.09), "run_gib_hour": pytest.approx(0.009)}}}
+    assert sorted(r.path for r in price_api.requests) == ["/v1/services/152E-C115-5142/skus",
+                                                          "/v1/services/24E6-581D-38E5/skus",
+                                                          "/v1/services/5AF5-2C11-D467/skus",
                                                           "/v1/services/95FF-2EF5-5EA1/skus",
                                                           "/v1/services/9662-B51E-5089/skus",
                                                           "/v1/services/EE82-7A5E-775C/skus"]  # each listed once
@@ -218,6 +240,7 @@ def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceSe
     lines = {x["name"]: x["costs"]["gcp"] for x in json.loads(capsys.readouterr().out)["lines"]}
     assert lines["main-db"]["inputs"]["vcpu_hour"] == 0.053 and lines["main-db"]["monthly"] is not None
     assert lines["uploads"]["inputs"]["storage_gb_month"] == 0.023
+    assert lines["analytics"]["monthly"] == pytest.approx(7.5 + 100 * 0.023 + 10 * (0.09 + 0.5 * 0.009), abs=0.005)
     assert lines["sessions"]["monthly"] == pytest.approx(730 * 6 * 0.032 + 3 * 0.06, abs=0.005)  # M2 6 GB, Basic
 
 
