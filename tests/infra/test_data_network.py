@@ -147,6 +147,7 @@ def test_gcp_and_azure_jobs_get_a_database_user_of_their_own_identity(provider: 
     assert f"analytics-jobs = module.warehouse_analytics.{output}" in clients
     assert "etl = module.background_worker_etl." in clients
     assert clients.count("module.") == 2  # the starter and its jobs: not the web workload, which starts none
+    assert 'name = "analytics"' in _block(files["main.tf"], "warehouse_analytics")  # var.name of "<name>-jobs"
     text = " ".join("".join(v for k, v in files.items() if k.startswith("modules/")
                             and k.endswith("outputs.tf") and ("bigquery" in k or "synapse" in k)).split())
     expected = {"INFRAR_JOB_DB_IAM_USER": 'trimsuffix(google_service_account.job.email, ".gserviceaccount.com")',
