@@ -40,7 +40,8 @@ def _service_bus_and_log_analytics(method: str, path: str, query: dict[str, str]
 
 _AZURE_UNITS = {"hour": ("1 Hour", 1.0), "second": ("1 Second", 1.0), "gb_second": ("1 GiB Second", 1.0),
                 "month": ("1/Month", 1.0), "gb": ("1 GB", 1.0), "gb_month": ("1 GB/Month", 1.0),
-                "million": ("1M", 1.0), "10000": ("10K", 1.0)}
+                "million": ("1M", 1.0), "10000": ("10K", 1.0),
+                "tb": ("1 TB", 1.0)}
 
 
 def _azure_replay(model: CostModel, region: str, factor: float) -> dict[str, list[dict[str, Any]]]:
@@ -82,7 +83,7 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
         name: shop
         regions: {azure: westeurope}
         resources: [{name: jobs, type: queue}, {name: uploads, type: bucket}, {name: main-db, type: database},
-                    {name: sessions, type: cache}]
+                    {name: sessions, type: cache}, {name: analytics, type: warehouse}]
         observability: {}
         usage:
           jobs: {monthly_messages: 10000000}
@@ -91,7 +92,7 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
     assert run(str(path), "--fetch-prices", "--provider", "azure", "--region", "westeurope") == 0
     written = tmp_path / "cost_prices" / "azure-westeurope.yaml"
     err = capsys.readouterr().err
-    assert f"wrote {written}: 8 implementation(s) priced in westeurope" in err
+    assert f"wrote {written}: 9 implementation(s) priced in westeurope" in err
     assert "not fetched: azure_sql_database (no price source for instances.hourly)" in err
     table = yaml.safe_load(written.read_text())["regions"]["westeurope"]["implementations"]
     assert table["azure_service_bus"] == {"prices": {"base_hour": 0.0141, "per_million_operations": 0.84}}
@@ -110,7 +111,10 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
     assert table["azure_postgres_flexible"]["prices"]["dns_zone_month"] == pytest.approx(0.55)
     assert set(table) == {"azure_service_bus", "azure_log_analytics_app_insights", "azure_aks",
                           "azure_container_apps", "azure_container_apps_job", "azure_blob", "azure_postgres_flexible",
-                          "azure_cache_redis"}
+                          "azure_cache_redis", "azure_synapse"}
+    assert table["azure_synapse"]["prices"] == {"per_tb_scanned": pytest.approx(5.5),
+                                                "storage_gb_month": pytest.approx(0.019 * 1.1),
+                                                "spark_vcore_hour": pytest.approx(0.143 * 1.1)}
     assert run(str(path), "--provider", "azure", "--format", "json") == 0
     doc = json.loads(capsys.readouterr().out)
     costs = {x["name"]: x["costs"]["azure"] for x in doc["lines"]}
@@ -118,6 +122,7 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
     assert costs["servicebus-namespace"]["monthly"] == pytest.approx(730 * 0.0141, abs=0.005)  # in cents
     assert costs["uploads"]["monthly"] == pytest.approx(1.1 * (10 * 0.018 + 0.05 + 10 * 0.004 + 0.087), abs=0.005)
     assert costs["sessions"]["monthly"] is not None and costs["main-db"]["monthly"] is not None
+    assert costs["analytics"]["monthly"] == pytest.approx(1.1 * (5 + 100 * 0.019 + 10 * 12 * 0.143), abs=0.005)
 
 
 def test_cli_fetch_needs_one_provider_and_its_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
