@@ -9,6 +9,7 @@ emulator serve the whole session. Azure joins when ``tests/messaging/azure_provi
 from __future__ import annotations
 
 import importlib.util
+import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,3 +63,13 @@ class Names:
 @pytest.fixture
 def names() -> Names:
     return Names()
+
+
+@pytest.fixture
+def quiet_messaging() -> Iterator[None]:
+    """Silence the subscriber's logging for a test whose failures are meant, and restore it after."""
+    found = logging.getLogger("infrar.messaging")
+    level = found.level
+    found.setLevel(logging.CRITICAL)
+    yield
+    found.setLevel(level)

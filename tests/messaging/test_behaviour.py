@@ -133,7 +133,7 @@ def test_handler_that_raises_releases_and_the_exception_is_logged(provider: str,
 
     subscription = messaging.subscribe(topic, handler, subscription=names("w"), max_messages=1)
     messaging.publish(topic, {"order_id": 1})
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.ERROR, logger="infrar.messaging"):
         assert subscription.wait(30)
     assert deliveries == [1, 2] and subscription.acknowledged == 1
     assert any("first attempt fails" in (r.exc_text or "") or r.exc_info for r in caplog.records)

@@ -8,7 +8,6 @@ without sessions keep no order; docs/messaging.md says so.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from pathlib import Path
 
@@ -24,8 +23,8 @@ PER_KEY = 8
 
 
 @pytest.mark.parametrize("provider", ORDERED, indirect=True)
+@pytest.mark.usefixtures("quiet_messaging")  # the failures below are meant
 def test_a_keys_messages_are_handled_one_at_a_time_in_publish_order(provider: str, names: Names) -> None:
-    logging.getLogger("infrar.messaging").setLevel(logging.CRITICAL)  # the failures below are meant
     topic, subscription = names("orders"), names("ordered")
     messaging.subscribe(topic, print, subscription=subscription, timeout=0).wait()  # the subscription first
     publish_interleaved(topic, PER_KEY)

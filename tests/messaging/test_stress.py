@@ -26,7 +26,6 @@ the lease every other provider's worker gets from INFRAR_MESSAGING_LEASE_SECONDS
 from __future__ import annotations
 
 import json
-import logging
 import os
 import random
 import subprocess
@@ -138,11 +137,11 @@ def _may_die_of_bad_luck(number: int) -> bool:
 
 
 @pytest.mark.parametrize("provider", ["local", "aws", "gcp", "azure"])
+@pytest.mark.usefixtures("quiet_messaging")  # the failures it injects are meant
 def test_random_failures_and_a_crash_lose_nothing(provider: str, names: Names, tmp_path: Path,
                                                   infrar_local: Path, infrar_service: ServiceUser,
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   request: pytest.FixtureRequest) -> None:
-    logging.getLogger("infrar.messaging").setLevel(logging.CRITICAL)
     count, topic, subscription = COUNT[provider], names("orders"), names("worker")
     if provider == "aws":
         moto = infrar_service("moto", MotoEmulator, provider="aws")
