@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from infrar.infra.hcl import Expr, Value
+from infrar.infra.project_rules import JOBS_SUFFIX
 
 if TYPE_CHECKING:
     from infrar.infra.generate import _Placed
@@ -134,7 +135,7 @@ def job_identities(placed: _Placed, users: Sequence[_Placed],
 
 def job_client_name(warehouse: _Placed) -> str:
     """The database user of warehouse ``warehouse``'s jobs: its own, beside the workloads' (named after them)."""
-    return f"{warehouse.entry.name}-jobs"
+    return f"{warehouse.entry.name}{JOBS_SUFFIX}"  # project_rules refuses a workload of that name
 
 
 def job_clients(placed: _Placed, users: Sequence[_Placed],

@@ -2,6 +2,8 @@
 
 - names are unique across capabilities and resources;
 - ``min_instances <= max_instances``;
+- no capability is named ``<warehouse>-jobs``: that is the database user of the warehouse's jobs
+  (infrar.infra.data_wiring.job_client_name), beside one per workload named after it;
 - a capability's ``uses`` names resources of the project (not capabilities, not typos);
 - a topic's ``subscriptions`` name queues of the project;
 - ``usage`` names capabilities or resources (or ``observability``), with the usage keys of their kind.
@@ -14,7 +16,10 @@ from typing import Any
 from infrar.infra.project_model import OBSERVABILITY, USAGE_KEYS, USAGE_MAXIMUM, Issue
 from infrar.infra.project_yaml import Marks, PathT, dotted, shown, suggest
 
-__all__ = ["rule_issues"]
+__all__ = ["JOBS_SUFFIX", "rule_issues"]
+
+# a warehouse's jobs sign in to databases as "<warehouse>-jobs" (data_wiring.job_client_name)
+JOBS_SUFFIX = "-jobs"
 
 
 def rule_issues(data: dict[str, Any], marks: Marks, file: str) -> list[Issue]:
@@ -50,6 +55,12 @@ def rule_issues(data: dict[str, Any], marks: Marks, file: str) -> list[Issue]:
             add(first_use[OBSERVABILITY], f"{OBSERVABILITY!r} names the project's telemetry (the top-level "
                                           "observability: key); rename this entry")
         kinds[OBSERVABILITY] = OBSERVABILITY
+    for name, where in first_use.items():
+        owner = name.removesuffix(JOBS_SUFFIX)
+        if where[0] == "capabilities" and owner != name and kinds.get(owner) == "warehouse":
+            add(where, f"{name!r} is taken: the jobs of warehouse {owner!r} (line {marks.at(first_use[owner])[0]}) "
+                      f"sign in to databases as {name!r}, and a workload signs in as a user named after "
+                      "it; rename this capability")
     resources = {name for name, path in first_use.items() if path[0] == "resources"}
     for index, item in enumerate(_items(data, "capabilities")):
         uses = item.get("uses")

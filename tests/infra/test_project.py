@@ -109,6 +109,9 @@ BAD: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("duplicate-name", "resources:\n  - name: uploads\n    type: bucket\n  - name: uploads\n    type: queue\n",
      "4:11: resources[1].name", ("already used by resources[0] (line 2)", "must be unique")),
     ("missing-type", "resources:\n  - name: uploads\n", "2:5: resources[0].type", ("missing required key",)),
+    ("workload-named-as-the-jobs-user", "capabilities:\n  - name: analytics-jobs\n    type: background_worker\n"
+     "    config: {container_image: x}\nresources:\n  - {name: analytics, type: warehouse}\n",
+     "2:11: capabilities[0].name", ("'analytics-jobs' is taken", "jobs of warehouse 'analytics' (line 6)", "rename")),
     ("bad-size", "resources:\n  - name: sessions\n    type: cache\n    size: huge\n",
      "4:11: resources[0].size", ("'huge' is not allowed", "small, medium, large, xlarge")),
     ("subscription-not-a-queue", "resources:\n  - name: jobs\n    type: queue\n  - name: events\n"
