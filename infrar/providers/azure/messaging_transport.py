@@ -39,6 +39,8 @@ _LOST: tuple[type[Exception], ...] = (*STALE, SessionLockLostError, ValueError)
 _REASON_LIMIT = 1024  # characters of a dead-letter reason kept (Service Bus allows 4096 in properties)
 # A session receiver that found no session with messages in its wait (Service Bus times the attach out).
 _NO_SESSION: tuple[type[Exception], ...] = (OperationTimeoutError, SessionCannotBeLockedError)
+# a session receive that found nothing: no session free, or the session's lock lost meanwhile
+_NOTHING_IN_SESSION: tuple[type[Exception], ...] = (*_NO_SESSION, SessionLockLostError)
 
 
 class Session:
@@ -188,7 +190,7 @@ def _next_in_session(queue: str, handler: servicebus.Handler, wait: float) -> De
     try:
         with handler.lock:
             messages = handler.client.receive_messages(max_message_count=1, max_wait_time=wait)
-    except (*_NO_SESSION, SessionLockLostError):
+    except _NOTHING_IN_SESSION:
         messages = []
     except SDK_ERRORS as exc:
         servicebus.close(handler)
