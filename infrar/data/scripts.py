@@ -1,4 +1,4 @@
-"""What a cloud job runs for a local script: the script alone, or one file carrying its siblings.
+"""What a cloud job runs for a script: the script alone, or one file carrying its siblings and variables.
 
 A cloud job (Glue, Cloud Run, Synapse Spark) runs the one file uploaded to its script location.
 A script that imports modules lying beside it (an erased tree's private ``_cloud.py``, or a
@@ -13,8 +13,9 @@ it: a cloud job does not run with the starting program's environment, and infrar
 and the like, ``deployed_names``) and its non-secret connection variables (``connection_variables``:
 only those the database, cache and messaging plugins list under ``job_variables``, never a value
 holding a password), so the job's storage, queue, database and cache calls reach, and sign in to,
-the resources the starter's do. A script that
-imports neither is uploaded as it is. Tracebacks name each
+the resources the starter's do. A script
+with none of these to carry is uploaded as it is; a script stored in a bucket gets the same bundle
+when it has something to carry (read at ``run_job`` time, like a local one). Tracebacks name each
 module's file relative to the script's folder (``helpers/codes.py``).
 """
 
@@ -24,7 +25,9 @@ import ast
 import os
 import re
 
-__all__ = ["JOB_VARIABLES", "bundle", "connection_variables", "deployed_names", "sibling_modules"]
+from infrar.errors import InvalidArgument
+
+__all__ = ["JOB_VARIABLES", "bundle", "bundle_stored", "connection_variables", "deployed_names", "sibling_modules"]
 
 # the variables infrar infra names each used resource's deployed name in (not secrets)
 _NAMES = re.compile(r"^(?:(?:BUCKET|QUEUE|TOPIC)_NAME_|PGDATABASE_)[A-Z0-9_]+$")
@@ -84,8 +87,13 @@ exec(compile({main!r}, {name!r}, "exec"), {{"__name__": "__main__", "__file__": 
 
 def _imported(source: str, where: str) -> list[str]:
     """Top-level names of the absolute imports in ``source``."""
+    try:
+        tree = ast.parse(source, where)
+    except SyntaxError as exc:
+        raise InvalidArgument(f"job script {where} is not valid Python (line {exc.lineno}: {exc.msg}); "
+                              "fix it before run_job uploads it") from exc
     names: list[str] = []
-    for node in ast.walk(ast.parse(source, where)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names += [alias.name.partition(".")[0] for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -176,14 +184,29 @@ def connection_variables(provider: str) -> dict[str, str]:
 
 def bundle(script: str, provider: str) -> bytes | None:
     """The one file a ``provider`` job runs for local ``script``; None when the script itself will do."""
-    modules = _siblings(script)
     with open(script, encoding="utf-8") as stream:
         main = stream.read()
-    sources = {script: main, **{file: source for file, source in modules.values()}}
-    uses_infrar = any("infrar" in _imported(source, where) for where, source in sources.items())
-    if not modules and not uses_infrar:
-        return None
+    return _bundled(os.path.basename(script), script, main, _siblings(script), provider)
+
+
+def bundle_stored(key: str, body: bytes, provider: str) -> bytes | None:
+    """The one file a ``provider`` job runs for the script stored at ``key``; None when it will do as stored.
+
+    A stored script has no modules beside it to bundle, but it needs the starter's variables as a
+    local one does (INFRAR_PROVIDER when it imports infrar, the deployed names, where to sign in)."""
+    try:
+        main = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidArgument(f"job script {key!r} is not UTF-8 text (byte {exc.start}); store the Python "
+                              "source itself") from exc
+    return _bundled(key.rpartition("/")[2], key, main, {}, provider)
+
+
+def _bundled(name: str, where: str, main: str, modules: dict[str, tuple[str, str]], provider: str) -> bytes | None:
+    sources = {where: main, **{file: source for file, source in modules.values()}}
+    uses_infrar = any("infrar" in _imported(source, file) for file, source in sources.items())
     environment = {**connection_variables(provider), **deployed_names(),
                    **({"INFRAR_PROVIDER": provider} if uses_infrar else {})}
-    return _BUNDLE.format(name=os.path.basename(script), modules=modules, main=main,
-                          environment=environment).encode("utf-8")
+    if not modules and not environment:
+        return None  # nothing to carry: the script runs as it is
+    return _BUNDLE.format(name=name, modules=modules, main=main, environment=environment).encode("utf-8")

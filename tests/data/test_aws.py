@@ -4,6 +4,9 @@ Glue Python-shell jobs and EventBridge Scheduler schedules. Real SQL on Athena: 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +16,8 @@ import pytest
 import requests
 
 from infrar import data, storage
+from infrar.data import catalog
+from infrar.data.scripts import JOB_VARIABLES, bundle, bundle_stored
 from infrar.errors import InvalidArgument, NotFound, PermissionDenied
 from infrar.providers.aws.data_errors import failed_query
 from infrar.testing.plugin import EmulatedProvider
@@ -119,7 +124,8 @@ def test_a_job_run_uploads_the_script_and_passes_args(aws_data: tuple[EmulatedPr
                                      "PythonVersion": "3.9"}
     assert definition["Role"] == "arn:aws:iam::123456789012:role/infrar-glue-job"
     assert definition["DefaultArguments"] == {"--additional-python-modules": "infrar[aws]==0.1.0"}
-    assert storage.read_bytes(bucket, "scripts/daily-totals.py") == b"print('hello')\n"
+    uploaded = storage.read_bytes(bucket, "scripts/daily-totals.py")  # carrying the region (test_scripts.py)
+    assert uploaded == bundle(str(tmp_path / "aggregate.py"), "aws") and b"print('hello')" in uploaded
     run = glue.get_job_run(JobName="daily-totals", RunId=job.id)["JobRun"]
     # moto reports the job's DefaultArguments merged into the run's
     assert run["Arguments"] == {"--day": "2024-01-01", "--out-bucket": bucket,
@@ -140,12 +146,56 @@ def test_a_job_runs_in_the_vpc_through_the_glue_connections_infra_outputs(
     assert "Connections" not in glue.get_job(JobName="outside-vpc")["Job"]
 
 
-def test_a_script_in_storage_is_run_where_it_is(aws_data: tuple[EmulatedProvider, str]) -> None:
+def _nothing_to_carry(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n in JOB_VARIABLES["aws"] or n.startswith("BUCKET_NAME_")]:
+        monkeypatch.delenv(name)
+
+
+def test_a_script_in_storage_with_nothing_to_carry_is_run_where_it_is(
+        aws_data: tuple[EmulatedProvider, str], monkeypatch: pytest.MonkeyPatch) -> None:
     moto, bucket = aws_data
     storage.write_bytes(bucket, "jobs/x.py", b"print(1)\n")
+    _nothing_to_carry(monkeypatch)
     data.run_job("from-storage", (bucket, "jobs/x.py")).wait(timeout=60)
     command = aws_client("glue", moto).get_job(JobName="from-storage")["Job"]["Command"]
     assert command["ScriptLocation"] == f"s3://{bucket}/jobs/x.py"
+
+
+def test_a_script_in_storage_is_read_from_the_deployed_bucket_and_carries_the_starters_variables(
+        aws_data: tuple[EmulatedProvider, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The program names its bucket ("landing"); infra deployed it under another name (BUCKET_NAME_LANDING)."""
+    moto, bucket = aws_data
+    _nothing_to_carry(monkeypatch)
+    monkeypatch.setenv("BUCKET_NAME_LANDING", bucket)
+    monkeypatch.setenv("PGHOST", "orders.cluster-x.eu-west-1.rds.amazonaws.com")
+    stored = b"import os\n\nfrom infrar import storage\n\nprint(os.environ['INFRAR_PROVIDER'], os.environ['PGHOST'])\n"
+    storage.write_bytes("landing", "jobs/report.py", stored)  # through the deployed name too
+    assert storage.read_bytes(bucket, "jobs/report.py") == stored
+    data.run_job("stored-report", ("landing", "jobs/report.py")).wait(timeout=60)
+    command = aws_client("glue", moto).get_job(JobName="stored-report")["Job"]["Command"]
+    assert command["ScriptLocation"] == f"s3://{bucket}/scripts/stored-report.py"  # GLUE_SCRIPTS: a copy
+    uploaded = storage.read_bytes(bucket, "scripts/stored-report.py")
+    assert uploaded == bundle_stored("jobs/report.py", stored, "aws")
+    (tmp_path / "glue.py").write_bytes(uploaded)  # where the Glue job keeps the one file; its own environment
+    ran = subprocess.run([sys.executable, str(tmp_path / "glue.py")], capture_output=True, text=True, timeout=60,
+                         env={"PATH": os.environ["PATH"]}, check=False)
+    assert (ran.returncode, ran.stdout) == (0, "aws orders.cluster-x.eu-west-1.rds.amazonaws.com\n"), ran.stderr
+
+
+def test_a_missing_script_in_storage_is_not_found(aws_data: tuple[EmulatedProvider, str]) -> None:
+    _, bucket = aws_data
+    with pytest.raises(NotFound, match=r"script 'jobs/none\.py' of job 'nowhere' in bucket"):
+        data.run_job("nowhere", (bucket, "jobs/none.py"))
+
+
+def test_a_table_is_over_the_deployed_bucket(aws_data: tuple[EmulatedProvider, str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    moto, bucket = aws_data
+    monkeypatch.setenv("BUCKET_NAME_LANDING", bucket)
+    aws_client("glue", moto).create_database(DatabaseInput={"Name": "deployed_names"})
+    catalog.create_table("deployed_names", "orders", {"n": "INT64"}, ("landing", "orders/"))
+    table = aws_client("glue", moto).get_table(DatabaseName="deployed_names", Name="orders")["Table"]
+    assert table["StorageDescriptor"]["Location"] == f"s3://{bucket}/orders/"
 
 
 def test_a_schedule_is_an_eventbridge_schedule_translated_to_aws_cron(aws_data: tuple[EmulatedProvider, str],

@@ -13,7 +13,7 @@ import pytest
 
 from infrar import data, storage
 from infrar.data import Column, catalog, cron
-from infrar.data.scripts import bundle
+from infrar.data.scripts import bundle, bundle_stored
 from infrar.errors import AlreadyExists, InvalidArgument, NotFound
 from infrar.providers.azure import data_synapse
 from infrar.providers.azure._clients import synapse
@@ -151,6 +151,7 @@ def test_a_run_now_defines_and_runs_a_pipeline(workspace: tuple[list[Any], str],
 
 def test_a_schedule_is_a_started_trigger_on_its_own_pipeline(workspace: tuple[list[Any], str]) -> None:
     calls, container = workspace
+    storage.write_bytes(container, "jobs/x.py", b"print(1)\n")  # in the lake account, nothing to carry: as it is
     job = data.run_job("nightly", (container, "jobs/x.py"), schedule="0 2 * * *")
     assert [(c[0], c[1][0]) for c in calls] == [
         ("spark_job_definition.begin_create_or_update_spark_job_definition", "nightly-scheduled"),
@@ -186,6 +187,21 @@ def test_a_script_with_modules_beside_it_is_uploaded_as_one_file_that_runs_alone
     ran = subprocess.run([sys.executable, str(alone)], capture_output=True, text=True, cwd=alone.parent,
                          timeout=60, check=False)
     assert (ran.returncode, ran.stdout) == (0, "from beside\n"), ran.stderr
+
+
+def test_a_stored_script_with_variables_to_carry_is_copied_beside_the_local_ones(
+        workspace: tuple[list[Any], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    calls, container = workspace
+    monkeypatch.setenv("BUCKET_NAME_LANDING", container)  # the program's "landing", deployed under another name
+    monkeypatch.setenv("AZURE_SERVICEBUS_NAMESPACE", "shop-prod-bus.servicebus.windows.net")
+    storage.write_bytes("landing", "jobs/x.py", b"print(1)\n")
+    data.run_job("nightly", ("landing", "jobs/x.py"))
+    assert _definition(calls[0])["job_properties"]["file"] == (
+        f"abfss://{container}@{LAKE}.dfs.core.windows.net/scripts/nightly.py")
+    uploaded = storage.read_bytes(container, "scripts/nightly.py")
+    assert uploaded == bundle_stored("jobs/x.py", b"print(1)\n", "azure") and b"shop-prod-bus" in uploaded
+    with pytest.raises(NotFound, match=r"script 'jobs/none\.py' of job 'nightly' in bucket 'landing'"):
+        data.run_job("nightly", ("landing", "jobs/none.py"))
 
 
 def test_scripts_go_to_the_account_the_scripts_location_names(workspace: tuple[list[Any], str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,3 +78,45 @@ class TestLocalTablesReadTheFiles:
         assert data.query("w", "SELECT count(*) AS c FROM events")[0]["c"] == 0
         storage.write_bytes("later", "events/1.csv", b"1\n2\n")
         assert data.query("w", "SELECT sum(x) AS s FROM events")[0]["s"] == 3
+
+
+def test_a_table_is_over_the_bucket_infra_deployed_for_the_programs_name(
+        catalog_provider: tuple[str, str], monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """The program names its bucket "landing"; infrar infra deployed it as another name (BUCKET_NAME_LANDING):
+    the table reads the files infrar.storage wrote there, on every cloud (local has no deployed names)."""
+    provider, bucket = catalog_provider
+    if provider == "local":
+        bucket = "landing"
+    monkeypatch.setenv("BUCKET_NAME_LANDING", bucket)
+    storage.write_bytes("landing", "orders/a.csv", CSV)
+    sent: list[Any] = []
+    if provider == "gcp":  # bqemulator drops a table's external configuration: read what the adapter sends it
+        from infrar.providers.gcp._clients import bigquery
+
+        client = bigquery.client()
+        create = client.create_table
+
+        def recorded(table: Any) -> Any:
+            sent.append(table)
+            return create(table)
+
+        monkeypatch.setattr(client, "create_table", recorded)
+    catalog.create_table("shop", "landed", COLUMNS, ("landing", "orders/"))
+    try:
+        if provider == "aws":
+            from tests.data.conftest import aws_client
+
+            glue = aws_client("glue", request.getfixturevalue("aws_data")[0])
+            location = glue.get_table(DatabaseName="shop", Name="landed")["Table"]["StorageDescriptor"]["Location"]
+            assert location == f"s3://{bucket}/orders/"
+        elif provider == "gcp":
+            from tests.data.conftest import bq_client
+
+            assert [t.external_data_configuration.source_uris for t in sent] == [[f"gs://{bucket}/orders/*"]]
+            assert bq_client().get_table(f"{bq_client().project}.shop.landed").table_id == "landed"
+        else:
+            from infrar import data
+
+            assert data.query("shop", "SELECT label FROM landed")[0]["label"] == "a"
+    finally:
+        catalog.drop_table("shop", "landed")

@@ -13,7 +13,7 @@ import pytest
 from google.api_core.exceptions import AlreadyExists as ApiAlreadyExists
 
 from infrar import data, storage
-from infrar.data.scripts import bundle
+from infrar.data.scripts import bundle, bundle_stored
 from infrar.providers.gcp import data_run
 from infrar.providers.gcp._clients import cloud_run
 from infrar.testing.plugin import EmulatedProvider
@@ -90,7 +90,8 @@ def test_a_run_now_creates_the_job_and_runs_it_with_args(fakes: dict[str, Any], 
     script.write_text("print('hi')\n")
     job = data.run_job("nightly", script, args={"day": "2026-11-01"})
     uri = f"gs://{fakes['bucket']}/scripts/nightly.py"
-    assert storage.read_bytes(fakes["bucket"], "scripts/nightly.py") == b"print('hi')\n"
+    uploaded = storage.read_bytes(fakes["bucket"], "scripts/nightly.py")  # carrying GOOGLE_CLOUD_PROJECT
+    assert uploaded == bundle(str(script), "gcp") and b"print('hi')" in uploaded
     assert fakes["jobs"].calls == [
         ("create_job", {"parent": LOCATION, "job": _definition(uri, []), "job_id": "nightly"}),
         ("run_job", {"name": JOB, "overrides": {"container_overrides": [{"args": ["--day", "2026-11-01"]}]}}),
@@ -102,12 +103,18 @@ def test_a_run_now_creates_the_job_and_runs_it_with_args(fakes: dict[str, Any], 
     assert fakes["executions"].calls[-1] == ("cancel_execution", {"name": f"{JOB}/executions/nightly-x7k2p"})
 
 
-def test_a_schedule_updates_an_existing_job_and_scheduler_entry(fakes: dict[str, Any]) -> None:
+def test_a_schedule_updates_an_existing_job_and_scheduler_entry(fakes: dict[str, Any],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored script in the bucket the program names (deployed under another name) is copied to GCS_SCRIPTS
+    carrying the starter's variables (GOOGLE_CLOUD_PROJECT at least), as a local one is."""
     fakes["jobs"]._fail["create_job"] = ApiAlreadyExists("exists")
     fakes["scheduler"]._fail["create_job"] = ApiAlreadyExists("exists")
-    storage.write_bytes(fakes["bucket"], "jobs/x.py", b"print(1)\n")
-    job = data.run_job("nightly", (fakes["bucket"], "jobs/x.py"), schedule="0 2 * * 1-5", args={"k": "v"})
-    uri = f"gs://{fakes['bucket']}/jobs/x.py"
+    monkeypatch.setenv("BUCKET_NAME_LANDING", fakes["bucket"])
+    storage.write_bytes("landing", "jobs/x.py", b"print(1)\n")
+    job = data.run_job("nightly", ("landing", "jobs/x.py"), schedule="0 2 * * 1-5", args={"k": "v"})
+    uri = f"gs://{fakes['bucket']}/scripts/nightly.py"
+    assert storage.read_bytes(fakes["bucket"], "scripts/nightly.py") == bundle_stored("jobs/x.py", b"print(1)\n",
+                                                                                      "gcp")
     assert fakes["jobs"].calls == [
         ("create_job", {"parent": LOCATION, "job": _definition(uri, ["--k", "v"]), "job_id": "nightly"}),
         ("update_job", {"job": {"name": JOB, **_definition(uri, ["--k", "v"])}}),

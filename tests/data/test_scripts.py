@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from infrar.data.scripts import bundle, sibling_modules
+from infrar.data.scripts import JOB_VARIABLES, bundle, bundle_stored, sibling_modules
+from infrar.errors import InvalidArgument
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -31,6 +32,16 @@ def _run(path: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           timeout=60, check=False)
 
 
+@pytest.fixture
+def nothing_to_carry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No variable a job would carry from this environment (what a starter without infrastructure has)."""
+    listed = [entry.rstrip("*") for names in JOB_VARIABLES.values() for entry in names]
+    for name in [n for n in os.environ if n.startswith(("BUCKET_NAME_", "QUEUE_NAME_", "TOPIC_NAME_", "PGDATABASE_",
+                                                         "INFRAR_JOB_", *listed))]:
+        monkeypatch.delenv(name)
+
+
+@pytest.mark.usefixtures("nothing_to_carry")
 def test_sibling_modules_follows_imports_beside_the_script_only(tmp_path: Path) -> None:
     job = _tree(tmp_path)
     assert list(sibling_modules(str(job))) == ["_cloud", "_errors"]  # through _cloud; not json, not unused
@@ -58,6 +69,7 @@ def test_the_bundle_runs_alone_as_the_script_does_beside_its_modules(tmp_path: P
     assert "No module named '_cloud'" in _run(bare, "--who", "x", cwd=elsewhere).stderr
 
 
+@pytest.mark.usefixtures("nothing_to_carry")
 def test_a_script_importing_infrar_runs_on_the_provider_that_started_it(tmp_path: Path) -> None:
     """A cloud job has not the starter's environment: without INFRAR_PROVIDER, infrar would pick local."""
     script = tmp_path / "uses_infrar.py"
@@ -78,6 +90,43 @@ def test_a_script_importing_infrar_runs_on_the_provider_that_started_it(tmp_path
     erased_like = tmp_path / "plain.py"
     erased_like.write_text("import boto3\n")
     assert bundle(str(erased_like), "aws") is None  # neither infrar nor a module beside it: as it is
+
+
+@pytest.mark.usefixtures("nothing_to_carry")
+def test_a_plain_script_is_bundled_when_it_has_variables_to_carry(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An erased job script is plain boto3 (no infrar, no module beside it) and needs its starter's PGHOST and
+    deployed names as much as the runtime one does: erased and runtime jobs must see the same environment."""
+    script = tmp_path / "plain.py"
+    script.write_text("import os\n\nprint(os.environ.get('PGHOST'), os.environ.get('BUCKET_NAME_LANDING'))\n")
+    assert bundle(str(script), "aws") is None
+    monkeypatch.setenv("PGHOST", "orders.internal")
+    monkeypatch.setenv("BUCKET_NAME_LANDING", "shop-prod-landing-1a2b")
+    body = bundle(str(script), "aws")
+    assert body is not None and b"INFRAR_PROVIDER" not in body  # it does not import infrar
+    assert bundle_stored("jobs/plain.py", script.read_bytes(), "aws") == body  # the same file, wherever it lies
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "script.py").write_bytes(body)
+    ran = subprocess.run([sys.executable, str(tmp_path / "run" / "script.py")], capture_output=True, text=True,
+                         env={"PATH": os.environ["PATH"]}, timeout=60, check=False)
+    assert (ran.returncode, ran.stdout) == (0, "orders.internal shop-prod-landing-1a2b\n"), ran.stderr
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    (b"print(\n", "job script jobs/bad.py is not valid Python (line 1"),
+    (b"\xff\xfeprint(1)\n", "job script 'jobs/bad.py' is not UTF-8 text (byte 0)"),
+])
+def test_a_stored_script_that_is_not_python_is_invalid_argument(body: bytes, words: str) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        bundle_stored("jobs/bad.py", body, "aws")
+    assert words in str(caught.value) and isinstance(caught.value, ValueError)
+
+
+def test_a_local_script_that_is_not_python_is_invalid_argument_naming_the_file(tmp_path: Path) -> None:
+    script = tmp_path / "broken.py"
+    script.write_text("def f(:\n")
+    with pytest.raises(InvalidArgument, match=r"job script .*broken\.py is not valid Python \(line 1"):
+        bundle(str(script), "gcp")
 
 
 def _package_tree(tmp_path: Path) -> Path:

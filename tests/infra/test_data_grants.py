@@ -62,9 +62,10 @@ def test_aws_workloads_are_granted_every_call_the_data_adapter_makes() -> None:
     granted = _granted(text, "policy_statements") | _locals_actions(text)
     assert {"glue:StartJobRun", "glue:CreateJob", "scheduler:CreateSchedule", "athena:GetQueryResults",
             "glue:DeleteTable", "s3:PutObject"} <= _adapter_actions()
-    assert _adapter_actions() - granted - {"s3:PutObject"} == set()
-    # s3:PutObject comes from the bucket module; iam:PassRole names the two roles only
-    assert "s3:PutObject" in _module_text("aws", "s3_bucket")
+    assert _adapter_actions() - granted - {"s3:PutObject", "s3:GetObject"} == set()
+    # the s3 actions (a script uploaded, a stored script read) come from the bucket module of the bucket the
+    # workload uses; iam:PassRole names the two roles only
+    assert "s3:PutObject" in _module_text("aws", "s3_bucket") and "s3:GetObject" in _module_text("aws", "s3_bucket")
     assert "Resource = [aws_iam_role.glue_job.arn, aws_iam_role.scheduler.arn]" in " ".join(text.split())
 
 

@@ -10,6 +10,8 @@ _BY_CODE: dict[str, type[InfrarError]] = {
     "EntityNotFoundException": NotFound,
     "ResourceNotFoundException": NotFound,
     "MetadataException": NotFound,
+    "NoSuchKey": NotFound,  # S3: a job's stored script
+    "NoSuchBucket": NotFound,
     "AlreadyExistsException": AlreadyExists,
     "ConflictException": AlreadyExists,
     "AccessDeniedException": PermissionDenied,

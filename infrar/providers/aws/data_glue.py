@@ -35,9 +35,10 @@ from infrar.data.rules import (
     engine_type,
     split_table,
 )
-from infrar.data.scripts import bundle
+from infrar.data.scripts import bundle, bundle_stored
 from infrar.data.types import Column, Job
 from infrar.errors import AlreadyExists, NotFound
+from infrar.providers._names import deployed_name
 from infrar.providers.aws._clients import glue, s3, scheduler
 from infrar.providers.aws.data_errors import translate_error
 
@@ -99,6 +100,7 @@ def create_table(database: str, table: str, columns: Mapping[str, str], location
     qualified = f"{name}.{check_name(table, 'table')}"
     checked = check_columns(columns, qualified)
     bucket, prefix = check_location(location, qualified)
+    bucket = deployed_name("bucket", bucket)  # the bucket infrar.storage wrote to
     kind = check_format(format, qualified)
     parameters = {"classification": kind, "EXTERNAL": "TRUE"}
     if kind == "csv" and header:
@@ -127,13 +129,22 @@ def drop_table(database: str, table: str) -> None:
 
 
 def _script_uri(job: str, source: str | tuple[str, str]) -> str:
-    """The S3 URI of the job's script, uploading a local file to GLUE_SCRIPTS first."""
+    """The S3 URI of the job's script: a stored one where it is, unless it has variables to carry
+    (then, like a local file, uploaded to GLUE_SCRIPTS as one file carrying them)."""
     if isinstance(source, tuple):
-        return f"s3://{source[0]}/{source[1]}"
+        bucket, key = deployed_name("bucket", source[0]), source[1]
+        try:
+            stored = s3.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_error(exc, f"script {key!r} of job {job!r} in bucket {source[0]!r}") from exc
+        body = bundle_stored(key, stored, "aws")
+        if body is None:
+            return f"s3://{bucket}/{key}"
+    else:
+        body = bundle(source, "aws")  # with the modules beside it that it imports, in one file
     target = glue.setting("GLUE_SCRIPTS", job, "the s3://bucket/prefix/ that job scripts are uploaded to")
     bucket, _, prefix = target.removeprefix("s3://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
-    body = bundle(source, "aws")  # with the modules beside it that it imports, in one file
     if body is None:
         s3.client().upload_file(source, bucket, key)
     else:

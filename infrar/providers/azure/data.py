@@ -25,6 +25,7 @@ from infrar.data.rules import (
 from infrar.data.types import Column, Job, Row
 from infrar.database import odbc_ops
 from infrar.errors import AlreadyExists, ConfigurationError, NotFound
+from infrar.providers._names import deployed_name
 from infrar.providers.azure import data_synapse
 from infrar.providers.azure._clients import synapse
 
@@ -119,6 +120,7 @@ class AzureData:
         qualified = f"{name}.{check_name(table, 'table')}"
         checked = check_columns(columns, qualified)
         bucket, prefix = check_location(location, qualified)
+        bucket = deployed_name("bucket", bucket)  # the bucket infrar.storage wrote to
         kind = check_format(format, qualified)
         if table in self.catalog_list_tables(name):
             raise AlreadyExists(f"table {qualified!r} already exists; drop_table it first to redefine it")

@@ -35,9 +35,10 @@ from azure.synapse.artifacts.models import (
 
 from infrar.data import cron
 from infrar.data.rules import check_job, check_script, job_argv
-from infrar.data.scripts import bundle
+from infrar.data.scripts import bundle, bundle_stored
 from infrar.data.types import Job
 from infrar.errors import InfrarError, InvalidArgument, NotFound, PermissionDenied, Unavailable
+from infrar.providers._names import deployed_name
 from infrar.providers.azure._clients import synapse
 
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
@@ -79,20 +80,31 @@ def recurrence(plan: cron.Cron) -> ScheduleTriggerRecurrence:
 
 
 def _script_uri(job: str, source: str | tuple[str, str]) -> str:
+    """The abfss:// URI of the job's script: a stored one where it is when that is the lake account and it
+    has no variables to carry; else, like a local file, uploaded under SYNAPSE_SCRIPTS (carrying them)."""
     target = synapse.setting("SYNAPSE_SCRIPTS", job,
                              "the abfss://container@account.dfs.core.windows.net/prefix/ job scripts live under")
     container_at_host, _, prefix = target.removeprefix("abfss://").partition("/")
     container, _, host = container_at_host.partition("@")
+    body: bytes | None
     if isinstance(source, tuple):
-        return f"abfss://{source[0]}@{host}/{source[1]}"
+        bucket, key = deployed_name("bucket", source[0]), source[1]
+        stored = synapse.stored_blob(host, bucket, key)
+        try:
+            text = stored.download_blob().readall()
+        except AzureError as exc:
+            raise translate_error(exc, f"script {key!r} of job {job!r} in bucket {source[0]!r}") from exc
+        body = bundle_stored(key, text, "azure")
+        if body is None and stored.account_name == host.partition(".")[0]:
+            return f"abfss://{bucket}@{host}/{key}"
+        body = text if body is None else body  # the Spark pool reads the lake account only
+    else:
+        body = bundle(source, "azure")  # with the modules beside it that it imports, in one file
+        if body is None:
+            with open(source, "rb") as stream:
+                body = stream.read()
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
-    body = bundle(source, "azure")  # with the modules beside it that it imports, in one file
-    blob = synapse.scripts_blob(host, container, key)
-    if body is not None:
-        blob.upload_blob(body, overwrite=True)
-        return f"abfss://{container}@{host}/{key}"
-    with open(source, "rb") as stream:
-        blob.upload_blob(stream, overwrite=True)
+    synapse.scripts_blob(host, container, key).upload_blob(body, overwrite=True)
     return f"abfss://{container}@{host}/{key}"
 
 

@@ -32,6 +32,7 @@ from infrar.data.rules import (
 )
 from infrar.data.types import Column, Job, Row, column_index
 from infrar.errors import AlreadyExists, InvalidArgument, NotFound
+from infrar.providers._names import deployed_name
 from infrar.providers.gcp import data_run
 from infrar.providers.gcp._clients import bigquery
 from infrar.providers.gcp.data_errors import translate_error
@@ -141,6 +142,7 @@ class GcpData:
         qualified = f"{name}.{check_name(table, 'table')}"
         checked = check_columns(columns, qualified)
         bucket, prefix = check_location(location, qualified)
+        bucket = deployed_name("bucket", bucket)  # the bucket infrar.storage wrote to
         kind = check_format(format, qualified)
         external = ExternalConfig(_SOURCE_FORMATS[kind])
         external.source_uris = [f"gs://{bucket}/{prefix}*"]

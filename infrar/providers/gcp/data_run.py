@@ -25,8 +25,9 @@ from google.api_core.exceptions import NotFound as ApiNotFound
 
 from infrar.data import cron
 from infrar.data.rules import check_job, check_script, job_argv
-from infrar.data.scripts import bundle
+from infrar.data.scripts import bundle, bundle_stored
 from infrar.data.types import Job
+from infrar.providers._names import deployed_name
 from infrar.providers.gcp._clients import cloud_run, gcs
 from infrar.providers.gcp.data_errors import translate_error
 
@@ -59,13 +60,23 @@ def _location(job: str) -> str:
 
 
 def _script_uri(job: str, source: str | tuple[str, str]) -> str:
+    """The gs:// URI of the job's script: a stored one where it is, unless it has variables to carry
+    (then, like a local file, uploaded to GCS_SCRIPTS as one file carrying them)."""
     if isinstance(source, tuple):
-        return f"gs://{source[0]}/{source[1]}"
+        bucket, key = deployed_name("bucket", source[0]), source[1]
+        try:
+            stored = gcs.client().bucket(bucket).blob(key).download_as_bytes()
+        except GoogleAPIError as exc:
+            raise translate_error(exc, f"script {key!r} of job {job!r} in bucket {source[0]!r}") from exc
+        body = bundle_stored(key, stored, "gcp")
+        if body is None:
+            return f"gs://{bucket}/{key}"
+    else:
+        body = bundle(source, "gcp")  # with the modules beside it that it imports, in one file
     target = cloud_run.setting("GCS_SCRIPTS", job, "the gs://bucket/prefix/ that job scripts are uploaded to")
     bucket, _, prefix = target.removeprefix("gs://").partition("/")
     key = f"{prefix.strip('/')}/{job}.py".lstrip("/")
     blob = gcs.client().bucket(bucket).blob(key)
-    body = bundle(source, "gcp")  # with the modules beside it that it imports, in one file
     if body is None:
         blob.upload_from_filename(source)
     else:

@@ -10,7 +10,8 @@ Jobs: ``AZURE_SYNAPSE_ENDPOINT`` (``https://WS.dev.azuresynapse.net``) with Defa
 ``infrar infra`` outputs: SYNAPSE_SPARK_POOL (the Spark pool jobs run on) and
 SYNAPSE_SCRIPTS (``abfss://container@account.dfs.core.windows.net/prefix/``, where a job's
 local script is uploaded, through the storage plugin's client when it names that account, else
-with DefaultAzureCredential). Tables over files use AZURE_STORAGE_ACCOUNT_URL's account.
+with DefaultAzureCredential). Tables over files, and a job's stored ``(bucket, key)`` script, are in
+the storage plugin's account (AZURE_STORAGE_ACCOUNT_URL / AZURE_STORAGE_CONNECTION_STRING).
 """
 
 from __future__ import annotations
@@ -130,3 +131,11 @@ def reset() -> None:
     _servers.reset()
     _artifact_clients.reset()
     _lakes.reset()
+
+
+def stored_blob(host: str, container: str, key: str) -> Any:
+    """The BlobClient of ``container/key`` where infrar.storage keeps it: the storage plugin's account
+    when one is configured, else the lake account ``host`` names (a job's stored script)."""
+    if os.environ.get(blob_service.CONNECTION_STRING_VARIABLE) or os.environ.get(blob_service.ACCOUNT_URL_VARIABLE):
+        return blob_service.client().get_blob_client(container, key)
+    return _lakes.get(host.partition(".")[0]).get_blob_client(container, key)
