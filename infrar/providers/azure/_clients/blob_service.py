@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from azure.storage.blob import BlobServiceClient
 
 from infrar.errors import ConfigurationError, MissingDependency
+from infrar.providers.azure._clients import _entra
 from infrar.storage import timeouts
 
 CONNECTION_STRING_VARIABLE = "AZURE_STORAGE_CONNECTION_STRING"
@@ -99,13 +100,12 @@ def _build_blob_service() -> BlobServiceClient:
 def _default_credential() -> Any:
     # Imported here: connection-string users need not install or pay for azure-identity.
     try:
-        from azure.identity import DefaultAzureCredential
+        return _entra.credential()
     except ImportError as exc:
         raise MissingDependency(
             f"{ACCOUNT_URL_VARIABLE} is set, which signs in with azure-identity, and it is not "
             "installed: pip install azure-identity"
         ) from exc
-    return DefaultAzureCredential()
 
 
 def sas_account_key() -> str | None:

@@ -28,6 +28,7 @@ from infrar.database.pooled import Link
 from infrar.database.rules import POOL_SIZE, server_name
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import ConnectionPool, PerResource
+from infrar.providers.azure._clients import _entra
 
 CONNECTION_STRING_VARIABLE = "AZURE_SQL_CONNECTIONSTRING"
 SQL_COPT_SS_ACCESS_TOKEN = 1256  # msodbcsql.h: a pre-connect attribute carrying an Entra token
@@ -86,9 +87,7 @@ def endpoint(found: dict[str, str]) -> str:
 
 
 def _credential() -> Any:
-    from azure.identity import DefaultAzureCredential
-
-    return DefaultAzureCredential(managed_identity_client_id=os.environ.get("AZURE_SQL_CLIENTID") or None)
+    return _entra.credential(managed_identity_client_id=os.environ.get("AZURE_SQL_CLIENTID") or None)
 
 
 _credentials: PerResource[Any] = PerResource(lambda _: _credential())

@@ -22,6 +22,7 @@ from infrar.database.pg_pool import Pool, per_database
 from infrar.database.rules import server_name
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import PerResource
+from infrar.providers.azure._clients import _entra
 
 
 def connect(database: str) -> Any:
@@ -38,9 +39,7 @@ _SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
 
 
 def _credential(_: str) -> Any:
-    from azure.identity import DefaultAzureCredential
-
-    return DefaultAzureCredential(managed_identity_client_id=os.environ.get("AZURE_SQL_CLIENTID") or None)
+    return _entra.credential(managed_identity_client_id=os.environ.get("AZURE_SQL_CLIENTID") or None)
 
 
 _credentials: PerResource[Any] = PerResource(_credential)

@@ -23,6 +23,7 @@ from redis.credentials import CredentialProvider
 from infrar.cache.redis_ops import Server, configured_url, server, url_variable
 from infrar.errors import ConfigurationError, PermissionDenied
 from infrar.providers._keyed import PerResource
+from infrar.providers.azure._clients import _entra
 
 _REDIS_SCOPE = "https://redis.azure.com/.default"
 
@@ -40,9 +41,7 @@ class EntraToken(CredentialProvider):
 
     def get_credentials(self) -> tuple[str, str]:
         if self._credential is None:
-            from azure.identity import DefaultAzureCredential
-
-            self._credential = DefaultAzureCredential(managed_identity_client_id=self.client_id)
+            self._credential = _entra.credential(managed_identity_client_id=self.client_id)
         token: str = self._credential.get_token(_REDIS_SCOPE).token
         return _object_id(token, self.host), token
 

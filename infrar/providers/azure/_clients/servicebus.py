@@ -31,6 +31,7 @@ from azure.servicebus.exceptions import ServiceBusError
 from azure.servicebus.management import ServiceBusAdministrationClient
 
 from infrar.errors import ConfigurationError, MissingDependency
+from infrar.providers.azure._clients import _entra
 
 CONNECTION_STRING_VARIABLE = "AZURE_SERVICEBUS_CONNECTION_STRING"
 NAMESPACE_VARIABLE = "AZURE_SERVICEBUS_NAMESPACE"
@@ -58,12 +59,11 @@ _admin: ServiceBusAdministrationClient | None = None
 
 def _credential() -> Any:
     try:
-        from azure.identity import DefaultAzureCredential
+        return _entra.credential()
     except ImportError as exc:
         raise MissingDependency(
             f"{NAMESPACE_VARIABLE} needs azure-identity for Entra ID sign-in: pip install azure-identity"
         ) from exc
-    return DefaultAzureCredential()
 
 
 def _configured() -> tuple[str, str]:

@@ -25,7 +25,7 @@ from infrar.database.odbc_ops import Link, Server, broken, opened
 from infrar.database.rules import POOL_SIZE
 from infrar.errors import ConfigurationError
 from infrar.providers._keyed import ConnectionPool, PerResource
-from infrar.providers.azure._clients import blob_service, odbc
+from infrar.providers.azure._clients import _entra, blob_service, odbc
 
 CONNECTION_STRING_VARIABLE = "AZURE_SYNAPSE_CONNECTIONSTRING"
 _WAIT_SECONDS = 30.0
@@ -76,14 +76,13 @@ def client(warehouse: str) -> Server:
 
 
 def _artifacts() -> Any:
-    from azure.identity import DefaultAzureCredential
     from azure.synapse.artifacts import ArtifactsClient
 
     endpoint = os.environ.get("AZURE_SYNAPSE_ENDPOINT")
     if not endpoint:
         raise ConfigurationError("AZURE_SYNAPSE_ENDPOINT is not set: set it to the workspace's development "
                                  "endpoint, https://WORKSPACE.dev.azuresynapse.net")
-    return ArtifactsClient(credential=DefaultAzureCredential(), endpoint=endpoint)
+    return ArtifactsClient(credential=_entra.credential(), endpoint=endpoint)
 
 
 _artifact_clients: PerResource[Any] = PerResource(lambda _: _artifacts())
@@ -95,10 +94,9 @@ def artifacts() -> Any:
 
 
 def _lake(account: str) -> Any:
-    from azure.identity import DefaultAzureCredential
     from azure.storage.blob import BlobServiceClient
 
-    return BlobServiceClient(f"https://{account}.blob.core.windows.net", credential=DefaultAzureCredential(),
+    return BlobServiceClient(f"https://{account}.blob.core.windows.net", credential=_entra.credential(),
                              **blob_service.client_options())
 
 
