@@ -18,9 +18,6 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
-from azure.core.credentials import AccessToken
-from azure.core.exceptions import ClientAuthenticationError
-
 # scope -> the token service's audience name (the ones it serves; other resources have none there)
 SPARK_AUDIENCES = {
     "https://storage.azure.com/.default": "Storage",
@@ -49,10 +46,14 @@ class SparkPoolCredential:
     def __init__(self, service: Any) -> None:
         self._service = service
 
-    def get_token(self, *scopes: str, **_: Any) -> AccessToken:
+    def get_token(self, *scopes: str, **_: Any) -> Any:
+        # azure-core is imported here: the Redis client imports this module and may run without it
+        from azure.core import exceptions as azure_errors
+        from azure.core.credentials import AccessToken
+
         audience = SPARK_AUDIENCES.get(scopes[0]) if len(scopes) == 1 else None
         if audience is None:
-            raise ClientAuthenticationError(
+            raise azure_errors.ClientAuthenticationError(
                 f"no token for {' '.join(scopes)} inside a Synapse Spark pool: its token service "
                 f"(mssparkutils.credentials.getToken) serves {', '.join(sorted(set(SPARK_AUDIENCES.values())))} "
                 "only; reach this resource from a workload outside the pool, or with a connection string "
