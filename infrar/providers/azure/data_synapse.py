@@ -95,7 +95,7 @@ def _script_uri(job: str, source: str | tuple[str, str]) -> str:
         except AzureError as exc:
             raise translate_error(exc, f"script {key!r} of job {job!r} in bucket {source[0]!r}") from exc
         body = bundle_stored(key, text, "azure")
-        if body is None and stored.account_name == host.partition(".")[0]:
+        if body is None and stored.account_name == synapse.account_of(host):
             return f"abfss://{bucket}@{host}/{key}"
         body = text if body is None else body  # the Spark pool reads the lake account only
     else:

@@ -108,8 +108,8 @@ def scripts_blob(host: str, container: str, key: str) -> Any:
 
     ``infrar infra`` keeps scripts in the warehouse's own lake account, which is not the account
     of the project's buckets: the storage plugin's client is used only when it is that account."""
-    account = host.partition(".")[0]
-    if os.environ.get(blob_service.CONNECTION_STRING_VARIABLE) or os.environ.get(blob_service.ACCOUNT_URL_VARIABLE):
+    account = account_of(host)
+    if _storage_configured():
         configured = blob_service.client()
         if configured.account_name == account:
             return configured.get_blob_client(container, key)
@@ -134,6 +134,17 @@ def reset() -> None:
 def stored_blob(host: str, container: str, key: str) -> Any:
     """The BlobClient of ``container/key`` where infrar.storage keeps it: the storage plugin's account
     when one is configured, else the lake account ``host`` names (a job's stored script)."""
-    if os.environ.get(blob_service.CONNECTION_STRING_VARIABLE) or os.environ.get(blob_service.ACCOUNT_URL_VARIABLE):
+    if _storage_configured():
         return blob_service.client().get_blob_client(container, key)
-    return _lakes.get(host.partition(".")[0]).get_blob_client(container, key)
+    return _lakes.get(account_of(host)).get_blob_client(container, key)
+
+
+def account_of(host: str) -> str:
+    """The storage account a ``<account>.dfs.core.windows.net`` host names."""
+    return host.partition(".")[0]
+
+
+def _storage_configured() -> bool:
+    """Whether the storage plugin has an account (a connection string or an account URL)."""
+    variables = (blob_service.CONNECTION_STRING_VARIABLE, blob_service.ACCOUNT_URL_VARIABLE)
+    return any(os.environ.get(name) for name in variables)
