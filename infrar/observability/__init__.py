@@ -7,7 +7,8 @@
 - ``span(name, attributes)``: a context manager opening a child of the current span;
   an exception is recorded on the span and re-raised. ``traced(name)``: the same as a decorator.
 - ``setup(service_name)`` is optional (the first use configures everything from the
-  environment); ``shutdown()`` flushes, and runs by itself at interpreter exit.
+  environment); ``flush()`` exports what was recorded and goes on (the end of a Lambda handler);
+  ``shutdown()`` flushes and stops, and runs by itself at interpreter exit.
 
 While observability is on, every other infrar call (storage, database, cache ...) appears as a
 child span named ``<domain>.<function>`` with the resource it names as an attribute.
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import Counter, Histogram, _Gauge
     from opentelemetry.trace import Span
 
-__all__ = ["counter", "gauge", "get_logger", "histogram", "setup", "shutdown", "span", "traced"]
+__all__ = ["counter", "flush", "gauge", "get_logger", "histogram", "setup", "shutdown", "span", "traced"]
 
 _DOMAIN = "observability"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +96,12 @@ def setup(service_name: str | None = None) -> None:
     """Configure now (otherwise the first use does), naming the service (default: OTEL_SERVICE_NAME)."""
     _follow()
     _adapter(_DOMAIN).setup(service_name)
+
+
+def flush() -> None:
+    """Export every span, metric point and log line recorded so far, now, and keep observing."""
+    _follow()
+    _adapter(_DOMAIN).flush()
 
 
 def shutdown() -> None:

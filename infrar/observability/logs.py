@@ -77,9 +77,10 @@ class RecordHandler(logging.Handler):
     """Turns each record into ``record_fields`` and hands it to ``write``; never raises into the caller."""
 
     def __init__(self, write: Callable[[Fields], None], redactor: Redactor, destination: str,
-                 close: Callable[[], None] | None = None) -> None:
+                 close: Callable[[], object] | None = None, flush: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.write, self.redactor, self.destination, self.closing = write, redactor, destination, close
+        self.flushing = flush
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.name.startswith(_INTERNAL)
@@ -89,6 +90,11 @@ class RecordHandler(logging.Handler):
             self.write(record_fields(record, self.redactor))
         except Exception as exc:
             warn_once(self.destination, exc, self.redactor)
+
+    def flush(self) -> None:
+        """Send what a batching writer holds now, in the caller's thread."""
+        if self.flushing is not None:
+            self.flushing()
 
     def close(self) -> None:
         """Flush the destination (a batching writer sends what it holds), then detach."""
@@ -106,13 +112,14 @@ class BatchWriter:
         self.batch, self.interval = batch, interval
         self.queue: collections.deque[Fields] = collections.deque(maxlen=capacity)
         self.wake = threading.Condition()
+        self.sending = threading.Lock()  # one drain at a time: batches leave in order, a flush waits for one in flight
         self.thread: threading.Thread | None = None
         self.closed = False
         self.pid = os.getpid()
 
     def __call__(self, fields: Fields) -> None:
         if self.pid != os.getpid():  # a forked child: the parent's thread, lock and queue are not ours
-            self.pid, self.thread, self.wake = os.getpid(), None, threading.Condition()
+            self.pid, self.thread, self.wake, self.sending = os.getpid(), None, threading.Condition(), threading.Lock()
             self.queue = collections.deque(maxlen=self.queue.maxlen)
         with self.wake:
             self.queue.append(fields)
@@ -129,7 +136,7 @@ class BatchWriter:
     def _run(self) -> None:
         while True:
             with self.wake:
-                if not self.closed:
+                if not self.closed and len(self.queue) < self.batch:  # a full batch notified before we waited
                     self.wake.wait(self.interval)
                 closed = self.closed
             self.drain()
@@ -138,11 +145,12 @@ class BatchWriter:
 
     def drain(self) -> None:
         """Send everything queued now (in batches); a failing send drops its batch after one warning."""
-        while batch := self._take():
-            try:
-                self.send(batch)
-            except Exception as exc:
-                warn_once(self.destination, exc, self.redactor)
+        with self.sending:
+            while batch := self._take():
+                try:
+                    self.send(batch)
+                except Exception as exc:
+                    warn_once(self.destination, exc, self.redactor)
 
     def close(self, timeout: float = 10.0) -> None:
         with self.wake:

@@ -37,8 +37,9 @@ def _attribute(value: Any) -> Any:
 
 
 def otel_log_writer(exporter: LogRecordExporter, resource: Resource, redactor: Redactor,
-                    destination: str) -> tuple[Callable[[Fields], None], Callable[[], None]]:
-    """(write, close): ``write`` emits one record (in the caller's context, so ids follow), ``close`` flushes."""
+                    destination: str) -> tuple[Callable[[Fields], None], Callable[[], object], Callable[[], object]]:
+    """(write, close, flush): ``write`` emits one record (in the caller's context, so ids follow), ``close``
+    flushes and stops, ``flush`` exports what is batched and goes on."""
     provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
     # records are masked when made (record_fields): the batch goes out as it is
     guarded(exporter, redactor, destination, lambda batch, _: batch)
@@ -54,4 +55,4 @@ def otel_log_writer(exporter: LogRecordExporter, resource: Resource, redactor: R
             severity_number=severity(fields["severity_number"]), body=fields["message"], attributes=attributes,
         ))
 
-    return write, provider.shutdown
+    return write, provider.shutdown, provider.force_flush

@@ -5,7 +5,7 @@ native span and metric exporters and its log handlers); ``configured(build)`` se
 with them on first use (secrets masked, failures never raised, see export.guarded), installs
 the tracer and meter providers as OpenTelemetry's global ones (so any instrumentation, infrar's
 messaging propagation included, shares them) and the log handlers on the root logger, and
-flushes at ``shutdown()`` and at interpreter exit. Configuration is the environment's:
+flushes at ``flush()`` (and keeps running), ``shutdown()`` and at interpreter exit. Configuration is the environment's:
 OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_ENDPOINT (spans and metrics
 then go over OTLP/HTTP to that collector instead), OTEL_SDK_DISABLED (nothing is set up: the
 API's no-op tracer and meter), INFRAR_LOG_LEVEL (the level of a logger ``logger`` hands out,
@@ -67,6 +67,7 @@ class Pipeline(NamedTuple):
     meter: Meter
     stop: Callable[[], None]
     parent: Callable[[], Context] | None = None
+    flush: Callable[[], None] = lambda: None
 
 
 _current: Pipeline | None = None
@@ -96,6 +97,13 @@ def logger(build: Build, name: str) -> logging.Logger:
     if found.level == logging.NOTSET:
         found.setLevel(os.environ.get("INFRAR_LOG_LEVEL", "INFO").upper())
     return found
+
+
+def flush() -> None:
+    """Export everything recorded so far and keep running (a Lambda handler's end: its threads freeze next)."""
+    found = _current
+    if found is not None:
+        found.flush()
 
 
 def shutdown() -> None:
@@ -149,10 +157,16 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
         for handler in exporters.handlers:
             handler.close()  # a batching handler sends what it holds
 
+    def flush() -> None:
+        tracer_provider.force_flush()
+        meter_provider.force_flush()
+        for handler in exporters.handlers:
+            handler.flush()  # a batching handler sends what it holds, in this thread
+
     tracer = tracer_provider.get_tracer(SCOPE)
     for listener in listeners:
         listener(tracer)
-    return Pipeline(tracer, meter_provider.get_meter(SCOPE), stop, exporters.parent)
+    return Pipeline(tracer, meter_provider.get_meter(SCOPE), stop, exporters.parent, flush)
 
 
 def _use_otlp(exporters: Exporters, redactor: Redactor) -> None:

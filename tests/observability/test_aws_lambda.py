@@ -125,6 +125,26 @@ def test_a_traced_handler_continues_each_invocation_across_shutdowns(on_lambda: 
         assert _segments(on_lambda, root)["orders"]["parent_id"] == PARENT
 
 
+def test_invocations_ended_with_flush_export_each_and_keep_the_pipeline(
+        on_lambda: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """flush() at the end of a handler: spans and EMF lines of each invocation are out before the freeze."""
+    first, second = "1-5759e988-0000000000000000000000c3", "1-5759e988-0000000000000000000000d4"
+    monkeypatch.setenv("INFRAR_METRICS_NAMESPACE", f"emf-{uuid.uuid4().hex[:12]}")
+    handled = observability.counter("handled")  # made once, at import, as a Lambda module does
+
+    @observability.traced("handler")
+    def handler() -> int:
+        handled.add(1)
+        return 1
+
+    for root in (first, second):
+        monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={root};Parent={PARENT};Sampled=1")
+        assert handler() == 1
+        observability.flush()
+        assert _segments(on_lambda, root)["orders"]["parent_id"] == PARENT  # exported by flush, not at exit
+        assert [line["handled"] for line in _emf(capsys.readouterr().out)] == [1]  # this invocation's delta
+
+
 def test_the_x_amzn_trace_id_header_continues_through_the_global_propagator(on_lambda: dict[str, str]) -> None:
     observability.setup()
     header = f"Root={ROOT};Parent={PARENT};Sampled=1;Lineage=a87bd80c:1"

@@ -28,6 +28,7 @@ def place(n: int) -> int:
 
 
 print(place(2), place(3))
+observability.flush()
 try:
     with observability.span("fail"):
         raise KeyError("gone")

@@ -31,6 +31,25 @@ def test_log_records_carry_fields_ids_and_severity(local_root: Path) -> None:
     assert outside["trace_id"] is None and outside["severity"] == "INFO"
 
 
+def test_flush_exports_what_was_recorded_and_keeps_observing(local_root: Path) -> None:
+    log = observability.get_logger("shop")
+    placed = observability.counter("placed")
+    with observability.span("first"):
+        log.info("one")
+        placed.add(2)
+    observability.flush()
+    assert [span["name"] for span in read_lines("spans.jsonl")] == ["first"]
+    assert [record["message"] for record in read_lines("logs.jsonl")] == ["one"]
+    assert [(m["name"], m["value"]) for m in read_lines("metrics.jsonl")] == [("placed", 2)]
+    with observability.span("second"):  # the same pipeline and instruments go on
+        log.info("two")
+        placed.add(3)
+    observability.shutdown()
+    assert [span["name"] for span in read_lines("spans.jsonl")] == ["first", "second"]
+    assert [record["message"] for record in read_lines("logs.jsonl")] == ["one", "two"]
+    assert [m["value"] for m in read_lines("metrics.jsonl") if m["name"] == "placed"][-1] in (3, 5)
+
+
 def test_an_exception_is_recorded_on_the_span_and_re_raised(local_root: Path) -> None:
     with pytest.raises(KeyError, match="missing"), observability.span("lookup", {"table": "orders"}):
         raise KeyError("missing")

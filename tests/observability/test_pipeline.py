@@ -145,6 +145,32 @@ def test_the_batch_writer_thread_sends_on_close() -> None:
     assert all(len(batch) <= 3 for batch in got)
 
 
+def test_a_flush_waits_for_the_batch_in_flight_and_sends_the_rest() -> None:
+    import threading
+
+    got: list[int] = []
+    sending, release = threading.Event(), threading.Event()
+
+    def send(batch: list[Fields]) -> None:
+        sending.set()
+        release.wait(5)
+        got.extend(item["n"] for item in batch)
+
+    writer = BatchWriter(send, Redactor(), "sink", batch=2, interval=60)
+    writer({"n": 0})
+    writer({"n": 1})  # a full batch: the thread wakes and sends it
+    assert sending.wait(5)
+    writer({"n": 2})
+    flushing = threading.Thread(target=writer.drain)
+    flushing.start()
+    flushing.join(0.2)
+    assert flushing.is_alive() and got == []  # waits for the batch in flight: batches leave in order
+    release.set()
+    flushing.join(5)
+    assert got == [0, 1, 2]
+    writer.close()
+
+
 def test_a_forked_child_sends_its_own_log_batches() -> None:
     import os
 

@@ -39,7 +39,7 @@ def _log_handler(service: str, redactor: Redactor) -> logging.Handler:
         return RecordHandler(write_stdout, redactor, "stdout")
     sender = CloudWatchLogsSender(log_group(service))
     writer = BatchWriter(sender, redactor, f"CloudWatch Logs group {sender.group}")
-    return RecordHandler(writer, redactor, "CloudWatch Logs", writer.close)
+    return RecordHandler(writer, redactor, "CloudWatch Logs", writer.close, writer.drain)
 
 
 def _exporters(resource: Resource, redactor: Redactor) -> pipeline.Exporters:
@@ -90,6 +90,9 @@ class AwsObservability:
 
     def setup(self, service_name: str | None = None) -> None:
         pipeline.configured(_exporters, service_name)
+
+    def flush(self) -> None:
+        pipeline.flush()
 
     def shutdown(self) -> None:
         pipeline.shutdown()

@@ -21,8 +21,8 @@ DESTINATION = "Azure Monitor (APPLICATIONINSIGHTS_CONNECTION_STRING)"
 
 
 def _exporters(resource: Resource, redactor: Redactor) -> pipeline.Exporters:
-    write, close = otel_log_writer(monitor.log_exporter(), resource, redactor, DESTINATION)
-    handler = RecordHandler(write, redactor, DESTINATION, close)
+    write, close, flush = otel_log_writer(monitor.log_exporter(), resource, redactor, DESTINATION)
+    handler = RecordHandler(write, redactor, DESTINATION, close, flush)
     return pipeline.Exporters(monitor.trace_exporter(), monitor.metric_exporter(), [handler], destination=DESTINATION)
 
 
@@ -63,6 +63,9 @@ class AzureObservability:
 
     def setup(self, service_name: str | None = None) -> None:
         pipeline.configured(_exporters, service_name)
+
+    def flush(self) -> None:
+        pipeline.flush()
 
     def shutdown(self) -> None:
         pipeline.shutdown()

@@ -24,7 +24,7 @@ def _log_handler(service: str, redactor: Redactor, project: str) -> logging.Hand
     if ships_stdout():
         return RecordHandler(StdoutWriter(project), redactor, "stdout")
     writer = BatchWriter(EntriesSender(project, service), redactor, "Cloud Logging")
-    return RecordHandler(writer, redactor, "Cloud Logging", writer.close)
+    return RecordHandler(writer, redactor, "Cloud Logging", writer.close, writer.drain)
 
 
 def _exporters(resource: Resource, redactor: Redactor) -> pipeline.Exporters:
@@ -71,6 +71,9 @@ class GcpObservability:
 
     def setup(self, service_name: str | None = None) -> None:
         pipeline.configured(_exporters, service_name)
+
+    def flush(self) -> None:
+        pipeline.flush()
 
     def shutdown(self) -> None:
         pipeline.shutdown()

@@ -61,5 +61,8 @@ class LocalObservability:
     def setup(self, service_name: str | None = None) -> None:
         pipeline.configured(_exporters, service_name)
 
+    def flush(self) -> None:
+        pipeline.flush()
+
     def shutdown(self) -> None:
         pipeline.shutdown()
