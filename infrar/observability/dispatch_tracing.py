@@ -1,9 +1,11 @@
 """Every infrar call as a child span while observability is on: ``<domain>.<function>``, resource attribute.
 
-Dispatch stays as fast as before when observability is off: nothing here runs until a
-pipeline is set up. Then ``follow`` asks dispatch to wrap each adapter it resolves in a
-``TracedAdapter`` (once per adapter instance, kept in dispatch's cache), whose methods open a
-span around the real call. The resource name comes from the plugin's manifest
+Dispatch stays as fast as before until observability is first used. Then ``listen`` asks
+dispatch to wrap each adapter it resolves in a ``TracedAdapter`` (once per adapter instance,
+kept in dispatch's cache), whose methods open a span around the real call on the pipeline
+running at that moment (none after ``shutdown()``: the call goes straight through). Reading
+the running pipeline per call keeps the pipeline itself free of hooks, so erased programs,
+which have no dispatch, carry none. The resource name comes from the plugin's manifest
 (``resource: {parameter, kind}``), read once per method; it is the only argument recorded.
 """
 
@@ -14,7 +16,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from opentelemetry.trace import SpanKind, Tracer
+from opentelemetry.trace import SpanKind
 
 from infrar import dispatch, plugins
 from infrar.observability import pipeline
@@ -44,10 +46,10 @@ def _position(bound: Callable[..., Any], parameter: str) -> int | None:
 
 
 class TracedAdapter:
-    """Stands in for one adapter: the same methods, each inside a span."""
+    """Stands in for one adapter: the same methods, each inside a span while a pipeline runs."""
 
-    def __init__(self, domain: str, inner: Any, tracer: Tracer) -> None:
-        self._domain, self._inner, self._tracer = domain, inner, tracer
+    def __init__(self, domain: str, inner: Any) -> None:
+        self._domain, self._inner = domain, inner
 
     def __getattr__(self, method: str) -> Any:
         real = getattr(self._inner, method)
@@ -61,22 +63,23 @@ class TracedAdapter:
         name = f"{self._domain}.{method}"
         parameter, kind = _resource_of(self._domain, method) or (None, None)
         position = _position(real, parameter) if parameter else None
-        tracer = self._tracer
-        # Where the provider starts spans in a context of its own (Lambda's trace on aws), so do
-        # infrar calls made outside any span; read once per method: a new pipeline makes new proxies.
-        running = pipeline.running()
-        parent = running.parent if running is not None else None
 
         @functools.wraps(real)
         def traced(*args: Any, **kwargs: Any) -> Any:
+            running = pipeline.running()
+            if running is None:
+                return real(*args, **kwargs)
             attributes: dict[str, Any] = {"infrar.domain": self._domain}
             if parameter is not None:
                 value = kwargs.get(parameter, args[position] if position is not None and position < len(args) else None)
                 if isinstance(value, str):
                     attributes[f"infrar.{kind}"] = value
                     attributes["infrar.resource"] = value
-            context = parent() if parent is not None else None
-            with tracer.start_as_current_span(name, context=context, kind=SpanKind.CLIENT, attributes=attributes):
+            # Where the provider starts spans in a context of its own (Lambda's trace on aws), so do
+            # infrar calls made outside any span.
+            context = running.parent() if running.parent is not None else None
+            with running.tracer.start_as_current_span(name, context=context, kind=SpanKind.CLIENT,
+                                                      attributes=attributes):
                 return real(*args, **kwargs)
 
         return traced
@@ -85,29 +88,22 @@ class TracedAdapter:
 _proxies: dict[tuple[str, int], tuple[Any, TracedAdapter]] = {}
 
 
-def wrap(domain: str, found: Any, tracer: Tracer) -> Any:
-    if domain in _SKIP or domain.partition(".")[0] in _SKIP:
+def wrap(domain: str, found: Any) -> Any:
+    if domain in _SKIP or domain.partition(".")[0] in _SKIP or pipeline.sdk_disabled():
         return found
     key = (domain, id(found))
     entry = _proxies.get(key)
     if entry is None or entry[0] is not found:  # an id reused after dispatch.reset() is a new adapter
-        entry = _proxies[key] = (found, TracedAdapter(domain, found, tracer))
+        entry = _proxies[key] = (found, TracedAdapter(domain, found))
     return entry[1]
 
 
-def follow(tracer: Tracer | None) -> None:
-    """The pipeline's listener: wrap adapters while a pipeline runs, serve them bare once it stops."""
-    _proxies.clear()
-    if tracer is None:
-        dispatch.wrap_adapters(None)
-    else:
-        dispatch.wrap_adapters(lambda domain, found: wrap(domain, found, tracer))
+_listening = False
 
 
 def listen() -> None:
-    """Follow the pipeline from now on (idempotent); a pipeline already running is followed at once."""
-    if follow not in pipeline.listeners:
-        pipeline.listeners.append(follow)
-        running = pipeline.running()
-        if running is not None:
-            follow(running.tracer)
+    """Trace infrar calls from now on, on whichever pipeline runs (idempotent)."""
+    global _listening
+    if not _listening:
+        dispatch.wrap_adapters(wrap)
+        _listening = True

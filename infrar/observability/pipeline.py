@@ -37,9 +37,6 @@ from infrar.observability.export import forget_warnings, guarded, redacted_metri
 from infrar.observability.redaction import Redactor, from_environment
 
 SCOPE = "observability"
-# Called with the tracer once a pipeline runs and with None when it stops (infrar's dispatch
-# listens, to trace every infrar call; nothing else needs to).
-listeners: list[Callable[[Tracer | None], None]] = []
 
 
 @dataclass
@@ -119,8 +116,12 @@ def _disabled() -> Pipeline:
     return Pipeline(trace.NoOpTracer(), metrics.NoOpMeter(SCOPE), lambda: None)
 
 
+def sdk_disabled() -> bool:
+    return os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
+
+
 def _configure(build: Build, service_name: str | None) -> Pipeline:
-    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+    if sdk_disabled():
         return _disabled()
     forget_warnings()
     resource = Resource.create({"service.name": service_name} if service_name else {})
@@ -148,8 +149,6 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
         logging.getLogger().addHandler(handler)
 
     def stop() -> None:
-        for listener in listeners:
-            listener(None)
         for handler in exporters.handlers:
             logging.getLogger().removeHandler(handler)
         tracer_provider.shutdown()
@@ -163,10 +162,7 @@ def _configure(build: Build, service_name: str | None) -> Pipeline:
         for handler in exporters.handlers:
             handler.flush()  # a batching handler sends what it holds, in this thread
 
-    tracer = tracer_provider.get_tracer(SCOPE)
-    for listener in listeners:
-        listener(tracer)
-    return Pipeline(tracer, meter_provider.get_meter(SCOPE), stop, exporters.parent, flush)
+    return Pipeline(tracer_provider.get_tracer(SCOPE), meter_provider.get_meter(SCOPE), stop, exporters.parent, flush)
 
 
 def _use_otlp(exporters: Exporters, redactor: Redactor) -> None:

@@ -13,10 +13,11 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from infrar import dispatch, observability, storage
+from infrar import observability, storage
 from infrar.observability import dispatch_tracing, pipeline
 from infrar.observability.logs import BatchWriter, Fields, RecordHandler
 from infrar.observability.redaction import Redactor
+from tests.observability.conftest import reset_globals
 
 
 class Memory:
@@ -65,10 +66,20 @@ def test_a_failing_infrar_call_marks_its_span(memory: Memory, local_root: Path) 
     assert span.status.status_code is trace.StatusCode.ERROR
 
 
-def test_after_shutdown_dispatch_serves_the_bare_adapter(memory: Memory, local_root: Path) -> None:
-    assert type(dispatch.adapter("storage")).__name__ == "TracedAdapter"
+def test_infrar_calls_follow_whichever_pipeline_runs(memory: Memory, local_root: Path) -> None:
+    (local_root / "storage" / "photos").mkdir(parents=True)
+    storage.write_bytes("photos", "first", b"1")
     pipeline.shutdown()
-    assert type(dispatch.adapter("storage")).__name__ == "LocalStorage"
+    storage.write_bytes("photos", "between", b"2")  # no pipeline: straight through, no span
+    assert storage.read_bytes("photos", "between") == b"2"
+    assert [span.name for span in memory.spans.get_finished_spans()] == ["storage.write_bytes"]
+    reset_globals()
+    later = Memory()
+    pipeline.configured(later, "tests")
+    storage.write_bytes("photos", "after", b"3")
+    pipeline.shutdown()
+    assert [span.name for span in later.spans.get_finished_spans()] == ["storage.write_bytes"]
+    assert len(memory.spans.get_finished_spans()) == 1
 
 
 def test_the_providers_are_the_global_ones(memory: Memory) -> None:
