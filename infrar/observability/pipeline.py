@@ -46,7 +46,7 @@ class Exporters:
     spans: Any = None  # a SpanExporter
     metrics: Any = None  # a MetricExporter
     handlers: list[logging.Handler] = field(default_factory=list)
-    readers: list[Any] = field(default_factory=list)  # extra MetricReaders (an in-memory one in tests)
+    readers: list[Any] = field(default_factory=list)  # extra MetricReaders (an in-memory one, say)
     destination: str = "the configured destination"
     id_generator: Any = None  # X-Ray wants the start time in the trace id
     resource: dict[str, str] = field(default_factory=dict)  # attributes the provider adds (gcp.project_id)
