@@ -238,6 +238,8 @@ def generate(project: Project, provider: str, *, with_plugins: bool = True) -> d
         ref = shared_refs[item.name]
         args = _context_args(prof, ref.variables(), used_context)
         args.update({k: Expr(v) for k, v in shared_outputs.items() if k in ref.variables()})  # earlier shared ones
+        if "kinds" in ref.variables():  # what the project holds chooses what it creates (e.g. DNS zones)
+            args["kinds"] = sorted({r.entry.kind for r in resources})
         modules.append(_module_block(item.name, ref, {}, {}, args, [], prof, ref.variables()))
         shared_outputs.update({var: f"module.{item.name}.{out}" for var, out in item.outputs.items()})
     for p in placed:

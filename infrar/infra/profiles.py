@@ -122,8 +122,9 @@ PROFILES: dict[str, Profile] = {
             "administrator_group_object_id": RootVariable(
                 "string", "Microsoft Entra group that administers SQL databases, Synapse and AKS."),
             "existing_private_dns_zone_ids": RootVariable(
-                "map(string)", "Private DNS zones to reuse by service (postgres, sql, redis, blob), e.g. another "
-                               "deployment's in the same resource group: privatelink zone names are fixed.",
+                "map(string)", "Private DNS zones to reuse by service (postgres, sql, redis, blob, synapse_sql, "
+                               "synapse_dev), e.g. another deployment's in the same resource group: privatelink "
+                               "zone names are fixed.",
                 {}, required=False),
             "link_existing_private_dns_zones": RootVariable(
                 "bool", "Link the reused zones to virtual_network_id (false when they already resolve there).",
@@ -133,7 +134,8 @@ PROFILES: dict[str, Profile] = {
         region_variable="location",
         shared=(
             # first: the storage account's private endpoint registers in its blob zone
-            SharedModule("private_dns_zones", ("database", "cache", "bucket"), {"private_dns_zone_ids": "ids"}),
+            SharedModule("private_dns_zones", ("database", "cache", "bucket", "warehouse"),
+                         {"private_dns_zone_ids": "ids"}),
             SharedModule("storage_account", ("bucket",),
                          {"storage_account_id": "id", "storage_account_name": "name"}),
             SharedModule("container_app_environment", ("web_application", "api_service", "background_worker"),

@@ -114,7 +114,9 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
                           "azure_cache_redis", "azure_synapse"}
     assert table["azure_synapse"]["prices"] == {"per_tb_scanned": pytest.approx(5.5),
                                                 "storage_gb_month": pytest.approx(0.019 * 1.1),
-                                                "spark_vcore_hour": pytest.approx(0.143 * 1.1)}
+                                                "spark_vcore_hour": pytest.approx(0.143 * 1.1),
+                                                "private_endpoint_hour": pytest.approx(0.011),
+                                                "dns_zone_month": pytest.approx(0.55)}
     assert run(str(path), "--provider", "azure", "--format", "json") == 0
     doc = json.loads(capsys.readouterr().out)
     costs = {x["name"]: x["costs"]["azure"] for x in doc["lines"]}
@@ -122,7 +124,9 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
     assert costs["servicebus-namespace"]["monthly"] == pytest.approx(730 * 0.0141, abs=0.005)  # in cents
     assert costs["uploads"]["monthly"] == pytest.approx(1.1 * (10 * 0.018 + 0.05 + 10 * 0.004 + 0.087), abs=0.005)
     assert costs["sessions"]["monthly"] is not None and costs["main-db"]["monthly"] is not None
-    assert costs["analytics"]["monthly"] == pytest.approx(1.1 * (5 + 100 * 0.019 + 10 * 12 * 0.143), abs=0.005)
+    # its three private endpoints at the fetched 0.011 an hour
+    assert costs["analytics"]["monthly"] == pytest.approx(1.1 * (5 + 100 * 0.019 + 10 * 12 * 0.143 + 3 * 730 * 0.01),
+                                                          abs=0.005)
 
 
 def test_cli_fetch_needs_one_provider_and_its_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -125,3 +125,18 @@ def test_cloud_run_billing_mode_is_priced_as_deployed() -> None:
     a, b = estimate(parse_project(text), providers=["gcp"]).lines
     assert a.monthly == pytest.approx(730 * 3600 * (0.5 * 0.000024 + 1 * 0.0000025))
     assert b.monthly == pytest.approx(730 * 3600 * (1 * 0.000018 + 1 * 0.000002))
+
+
+def test_private_endpoints_and_dns_zones_of_a_synapse_workspace_are_priced_as_deployed() -> None:
+    import hcl2
+
+    network = hcl2.loads((MODULES / "azure/synapse_workspace/network.tf").read_text())
+    (workspace,) = [block["workspace_endpoints"] for block in network["locals"] if "workspace_endpoints" in block]
+    endpoints = [name for block in network["resource"] for name in block.get('"azurerm_private_endpoint"', {})]
+    assert endpoints == ['"workspace"', '"lake_blob"']
+    assert _price("azure_synapse", "private_endpoints") == len(workspace) + 1 == 3
+    zones = hcl2.loads((MODULES / "azure/private_dns_zones/main.tf").read_text())["locals"][0]
+    assert _price("azure_synapse", "synapse_dns_zones") == len(zones["synapse"]) == 2
+    assert _price("azure_synapse", "dns_zones") == len(zones["storage_and_databases"]) == 4
+    impl = load_models(include_plugins=False)["azure"].implementations["azure_synapse"]
+    assert impl.formula is not None and "private_endpoint_hour" in impl.formula.names

@@ -11,8 +11,9 @@ For each capability and each resource it uses, the generated main.tf must wire:
   the workload in ``network_id`` (Direct VPC egress) and the resource created after private
   services access; Azure, the database or cache reached through a private endpoint with its DNS zone, from
   a Container Apps environment inside the virtual network (or AKS nodes in ``subnet_id``); on
-  Azure buckets too: their storage account has public network access off and a blob private endpoint.
-Public-endpoint services (queues, topics, warehouses; buckets on AWS and GCP, reached with IAM
+  Azure buckets and warehouses too: their storage account and Synapse workspace have public network
+access off, hence a blob private endpoint, and serverless SQL, development and lake endpoints.
+Public-endpoint services (queues, topics; buckets and warehouses on AWS and GCP, reached with IAM
 grants) need no path beyond HTTPS egress, which every workload has.
 """
 
@@ -28,7 +29,9 @@ from infrar.infra.generate import generate
 from infrar.infra.project import Capability, Resource, load_project
 
 FULL = Path(__file__).parent / "full_project.yaml"
-PRIVATE = {"aws": ("database", "cache"), "gcp": ("database", "cache"), "azure": ("database", "cache", "bucket")}
+MODULES = Path(__file__).resolve().parents[2] / "modules"
+PRIVATE = {"aws": ("database", "cache"), "gcp": ("database", "cache"),
+           "azure": ("database", "cache", "bucket", "warehouse")}
 
 
 def _unquote(text: str) -> str:
@@ -82,9 +85,39 @@ def _path(provider: str, modules: dict[str, dict[str, Any]], workload: str, reso
         in_vpc = w.get("network_id") == "${var.network_id}"
         return in_vpc and r.get("private_services_connection") == "${module.private_services.connection}"
     endpoint = r.get("subnet_id") == "${var.subnet_id}" and "private_dns_zones" in str(r.get("private_dns_zone_ids"))
+    if resource.kind == "warehouse":
+        endpoint = endpoint and _synapse_endpoints() == {("SqlOnDemand", "synapse_sql"), ("Dev", "synapse_dev"),
+                                                         ("blob", "blob")}
     inside = ("subnet_id" in w) or ("container_app_environment_id" in w and
                                      "container_apps_subnet_id" in modules["container_app_environment"])
     return endpoint and inside
+
+
+def _synapse_endpoints() -> set[tuple[str, str]]:
+    """(subresource, zone) of each private endpoint in the workloads' subnet the Synapse module creates."""
+    network = hcl2.loads((MODULES / "azure/synapse_workspace/network.tf").read_text())
+    (local,) = [block["workspace_endpoints"] for block in network["locals"] if "workspace_endpoints" in block]
+    found: set[tuple[str, str]] = set()
+    for block in network["resource"]:
+        for label, body in block.get('"azurerm_private_endpoint"', {}).items():
+            assert body["subnet_id"] == "${var.subnet_id}", label
+            service, zones = body["private_service_connection"][0], body["private_dns_zone_group"][0]
+            if body.get("for_each") == "${local.workspace_endpoints}":
+                assert service["subresource_names"] == ["${each.value.subresource}"]
+                assert zones["private_dns_zone_ids"] == ["${var.private_dns_zone_ids[each.value.zone]}"]
+                found |= {(_unquote(e["subresource"]), _unquote(e["zone"])) for e in local.values()}
+            else:
+                (zone_id,) = zones["private_dns_zone_ids"]
+                found.add((_unquote(service["subresource_names"][0]), zone_id.split('"')[1]))
+    return found
+
+
+def test_the_synapse_zones_exist_only_with_a_warehouse() -> None:
+    zones = (MODULES / "azure/private_dns_zones/main.tf").read_text()
+    assert 'contains(var.kinds, "warehouse") ? local.synapse : {}' in zones
+    assert 'privatelink.sql.azuresynapse.net' in zones and 'privatelink.dev.azuresynapse.net' in zones
+    main = generate(load_project(FULL), "azure", with_plugins=False)["main.tf"]
+    assert '"warehouse"' in _modules({"main.tf": main})["private_dns_zones"]["kinds"]
 
 
 @pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])

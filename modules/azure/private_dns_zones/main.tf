@@ -1,4 +1,4 @@
-# The private DNS zones that resolve the private endpoints of the project's storage account, databases and caches inside
+# The private DNS zones that resolve the private endpoints of the project's storage account, databases, caches and Synapse workspaces inside
 # the virtual network (one zone per service, shared by every server or cache of that service).
 #
 # A private endpoint registers only in a zone named exactly privatelink.<service domain>, and a resource group holds
@@ -9,12 +9,18 @@
 # same network, or a hub linked centrally).
 
 locals {
-  zones = {
+  storage_and_databases = {
     postgres = "privatelink.postgres.database.azure.com"
     sql      = "privatelink.database.windows.net"
     redis    = "privatelink.redis.cache.windows.net"
     blob     = "privatelink.blob.core.windows.net"
   }
+  # a Synapse workspace's serverless SQL and development endpoints, only where a warehouse is
+  synapse = {
+    synapse_sql = "privatelink.sql.azuresynapse.net"
+    synapse_dev = "privatelink.dev.azuresynapse.net"
+  }
+  zones   = merge(local.storage_and_databases, contains(var.kinds, "warehouse") ? local.synapse : {})
   created = { for key, zone in local.zones : key => zone if !contains(keys(var.existing_private_dns_zone_ids), key) }
   # the existing zones by name and resource group, parsed from their ids (.../resourceGroups/<rg>/.../privateDnsZones/<zone>)
   existing = { for key, id in var.existing_private_dns_zone_ids : key => {

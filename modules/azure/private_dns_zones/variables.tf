@@ -21,12 +21,12 @@ variable "name_prefix" {
 }
 
 variable "existing_private_dns_zone_ids" {
-  description = "Zones to use instead of creating them, by service (postgres, sql, redis, blob): e.g. another deployment's module.private_dns_zones.ids in the same resource group, or a hub's."
+  description = "Zones to use instead of creating them, by service (postgres, sql, redis, blob, synapse_sql, synapse_dev): e.g. another deployment's module.private_dns_zones.ids in the same resource group, or a hub's."
   type        = map(string)
   default     = {}
   validation {
-    condition     = alltrue([for key in keys(var.existing_private_dns_zone_ids) : contains(["postgres", "sql", "redis", "blob"], key)])
-    error_message = "existing_private_dns_zone_ids takes the services postgres, sql, redis and blob."
+    condition     = alltrue([for key in keys(var.existing_private_dns_zone_ids) : contains(["postgres", "sql", "redis", "blob", "synapse_sql", "synapse_dev"], key)])
+    error_message = "existing_private_dns_zone_ids takes the services postgres, sql, redis, blob, synapse_sql and synapse_dev."
   }
   validation {
     condition     = alltrue([for id in values(var.existing_private_dns_zone_ids) : can(regex("(?i)/resourceGroups/[^/]+/providers/Microsoft.Network/privateDnsZones/privatelink\\.[^/]+$", id))])
@@ -38,4 +38,10 @@ variable "link_existing_private_dns_zones" {
   description = "Link the existing zones to virtual_network_id (false when they already resolve there: a zone links a network once)."
   type        = bool
   default     = true
+}
+
+variable "kinds" {
+  description = "Kinds of the project's resources (set by infrar infra): a warehouse adds the Synapse zones."
+  type        = list(string)
+  default     = []
 }

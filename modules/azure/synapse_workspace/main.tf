@@ -1,7 +1,8 @@
 # A Synapse Analytics workspace over its own Data Lake Storage Gen2 account: Entra-only
 # authentication (the SQL admin password is generated, sensitive, unused), managed virtual
-# network with data exfiltration protection, no public network access, TLS 1.2, encrypted at
-# rest. Workloads that use it may read and write its data lake filesystem only.
+# network with data exfiltration protection, no public network access (workloads reach it through
+# private endpoints: network.tf), TLS 1.2, encrypted at rest. Workloads that use it may read and
+# write its data lake filesystem only.
 
 locals {
   # Workspace names are global: <prefix><name> cut to 41 characters, then a hash of the resource
@@ -27,7 +28,6 @@ resource "random_string" "suffix" {
 
 resource "azurerm_storage_account" "lake" {
   #checkov:skip=CKV2_AZURE_1:Storage encrypts at rest with Microsoft-managed keys (plus infrastructure encryption); CMK is an organisation choice
-  #checkov:skip=CKV2_AZURE_33:A private endpoint needs the organisation's virtual network and DNS zones
   #checkov:skip=CKV_AZURE_33:Queue service logging does not apply: the account holds the data lake only
   #checkov:skip=CKV2_AZURE_41:Shared keys are disabled, so no SAS can be signed with them
   #checkov:skip=CKV_AZURE_206:Zone-redundant storage; geo-replication of a warehouse is a disaster-recovery choice

@@ -15,3 +15,55 @@ resource "azurerm_synapse_managed_private_endpoint" "jobs" {
   target_resource_id   = each.value.resource_id
   subresource_name     = each.value.subresource
 }
+
+# Workloads reach the workspace and its lake through private endpoints in their subnet (public
+# network access is off on both): the serverless SQL endpoint (subresource SqlOnDemand) for
+# queries, the development endpoint (Dev) for jobs, and the lake's blob endpoint for job
+# scripts and data. The workspace has no dedicated SQL pool, so no endpoint for subresource Sql.
+locals {
+  workspace_endpoints = {
+    sql-ondemand = { subresource = "SqlOnDemand", zone = "synapse_sql" }
+    dev          = { subresource = "Dev", zone = "synapse_dev" }
+  }
+}
+
+resource "azurerm_private_endpoint" "workspace" {
+  for_each            = local.workspace_endpoints
+  name                = "${local.workspace}-${each.key}"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  subnet_id           = var.subnet_id
+  tags                = var.tags
+
+  private_service_connection {
+    name                           = "${local.workspace}-${each.key}"
+    private_connection_resource_id = azurerm_synapse_workspace.this.id
+    subresource_names              = [each.value.subresource]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = each.value.zone
+    private_dns_zone_ids = [var.private_dns_zone_ids[each.value.zone]]
+  }
+}
+
+resource "azurerm_private_endpoint" "lake_blob" {
+  name                = "${azurerm_storage_account.lake.name}-blob"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  subnet_id           = var.subnet_id
+  tags                = var.tags
+
+  private_service_connection {
+    name                           = "${azurerm_storage_account.lake.name}-blob"
+    private_connection_resource_id = azurerm_storage_account.lake.id
+    subresource_names              = ["blob"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "blob"
+    private_dns_zone_ids = [var.private_dns_zone_ids["blob"]]
+  }
+}

@@ -56,3 +56,13 @@ variable "job_private_endpoints" {
   }))
   default = {}
 }
+
+variable "subnet_id" {
+  description = "Subnet of the private endpoints the workloads reach the workspace and its data lake through."
+  type        = string
+}
+
+variable "private_dns_zone_ids" {
+  description = "Private DNS zone id by service (azure/private_dns_zones, with synapse_sql, synapse_dev and blob): the private endpoints register there."
+  type        = map(string)
+}

@@ -23,6 +23,7 @@ module "private_dns_zones" {
   link_existing_private_dns_zones = var.link_existing_private_dns_zones
   resource_group_name             = var.resource_group_name
   virtual_network_id              = var.virtual_network_id
+  kinds                           = ["bucket", "cache", "database", "queue", "topic", "warehouse"]
   name_prefix                     = local.name_prefix
   tags                            = local.tags
 }
@@ -258,6 +259,8 @@ module "warehouse_analytics" {
   administrator_group_object_id = var.administrator_group_object_id
   location                      = var.location
   resource_group_name           = var.resource_group_name
+  subnet_id                     = var.subnet_id
+  private_dns_zone_ids          = module.private_dns_zones.ids
   principal_ids                 = [module.background_worker_jobs.principal_id]
   client_identities = {
     jobs = module.background_worker_jobs.identity_name
