@@ -328,3 +328,66 @@ def test_a_size_row_field_may_name_a_filter_per_size() -> None:
     del each["xlarge"]
     with pytest.raises(CostModelError, match=r"instances\.hourly: missing sizes: xlarge; give every size its filter"):
         parse_sources({"instances": {"hourly": each}}, {}, {"hourly"}, "m.yaml", where)
+
+
+SUM_MODEL = """\
+provider: azure
+region: eastus
+implementations:
+  sql:
+    serves: [database]
+    title: SQL
+    source: https://azure.microsoft.com/pricing/details/azure-sql-database/single/
+    taken: 2024-06-01
+    prices: {vcore_hour: 0.5044}
+    price_sources:
+      vcore_hour: {sum: [{serviceName: SQL Database, productName: {contains: General Purpose - Compute Gen5},
+                          skuName: 2 vCore, per: hour},
+                         {serviceName: SQL Database, productName: {contains: General Purpose - SQL License},
+                          region: global, per: hour, times: 2}]}
+    formula: vcore_hour
+"""
+
+
+def _sql_app(license_items: list[dict[str, Any]]) -> Any:
+    def app(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
+        flt = query["$filter"]
+        if "armRegionName eq 'Global'" in flt:
+            return 200, {"Items": license_items, "NextPageLink": None}
+        assert "armRegionName eq 'westeurope'" in flt and "skuName eq '2 vCore'" in flt
+        found = [item("SQL Database Single/Elastic Pool General Purpose - Compute Gen5", "2 vCore", "vCore", 0.29,
+                      "1 Hour")]
+        return 200, {"Items": found, "NextPageLink": None}
+    return app
+
+
+def test_a_sum_adds_its_meters_each_times_its_count(price_api: PriceServer) -> None:
+    price_api.app = _sql_app([item("SQL Database Single/Elastic Pool General Purpose - SQL License", "vCore",
+                                   "vCore", 0.1, "1 Hour")])
+    fetched = fetch_table(parse_model(SUM_MODEL, "sum.yaml"), "westeurope", AzureRetailPrices(), TODAY)
+    prices = yaml.safe_load(fetched.text)["regions"]["westeurope"]["implementations"]["sql"]["prices"]
+    assert prices == {"vcore_hour": pytest.approx(0.29 + 2 * 0.1)}
+    assert len(price_api.requests) == 2  # each meter asked once
+
+
+def test_a_sum_with_a_meter_missing_is_an_error_naming_that_meter(price_api: PriceServer) -> None:
+    price_api.app = _sql_app([])
+    with pytest.raises(CostModelError, match=r"sum\.yaml:\d+:\d+: implementations\.sql\.price_sources\.vcore_hour"
+                                             r"\.sum\[1\]: \{serviceName='SQL Database', productName contains "
+                                             r"'General Purpose - SQL License'\} x 2 in westeurope .* matched nothing"):
+        fetch_table(parse_model(SUM_MODEL, "sum.yaml"), "westeurope", AzureRetailPrices(), TODAY)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("vcore_hour: {sum: [{", "vcore_hour: {per: hour, sum: [{", r"vcore_hour: sum: stands alone"),
+    ("region: global, per: hour, times: 2", "region: global, per: gb, times: 2",
+     r"vcore_hour\.sum: the parts of a sum are priced per gb and per hour; give each the same per:"),
+    ("times: 2", "times: 0", r"vcore_hour\.sum\[1\]\.times: give how many of the meter the price holds"),
+    ("vcore_hour: {sum: [{serviceName: SQL Database, productName: {contains: General Purpose - Compute Gen5},\n"
+     "                          skuName: 2 vCore, per: hour},\n", "vcore_hour: {sum: [",
+     r"vcore_hour\.sum: give sum: a list of two or more filters"),
+])
+def test_a_bad_sum_is_an_error_with_its_place(old: str, new: str, message: str) -> None:
+    assert old in SUM_MODEL
+    with pytest.raises(CostModelError, match=r"sum\.yaml:\d+:\d+: implementations\.sql\.price_sources\." + message):
+        parse_model(SUM_MODEL.replace(old, new), "sum.yaml")

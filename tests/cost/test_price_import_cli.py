@@ -56,8 +56,13 @@ def _azure_replay(model: CostModel, region: str, factor: float) -> dict[str, lis
             rows = ([(source.for_row(size, str(row["type"])), float(row[key.partition(".")[2]]), size)
                      for size, row in impl.instances.items()] if key.startswith("instances.") else
                     [(source, impl.prices[key], "")])
+            # a sum's parts (compute + license x vCores) each answer their share of the price
+            rows = [(part, base / len(each.parts or (each,)) / part.times, size) for each, base, size in rows
+                    for part in (each.parts or (each,))]
             for each, base, size in rows:
                 unit = _AZURE_UNITS[each.per][0]
+                if each.fields.get("skuName") == "S1":  # SQL Database's DTU meters are priced per day
+                    unit, base = "1/Day", base * 24
                 names = {**each.fields, **{k: f"Standard {v}" for k, v in each.contains.items()}}
                 tiers = [(0.0, 0.0), (1.0 if each.tier == "first_paid" else float(each.tier or 0), base * factor)]
                 odata = api.odata_filter(each, region)
@@ -92,10 +97,15 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
     assert run(str(path), "--fetch-prices", "--provider", "azure", "--region", "westeurope") == 0
     written = tmp_path / "cost_prices" / "azure-westeurope.yaml"
     err = capsys.readouterr().err
-    assert f"wrote {written}: 9 implementation(s) priced in westeurope" in err
-    assert "not fetched: azure_sql_database (no price source for instances.hourly)" in err
+    assert f"wrote {written}: 10 implementation(s) priced in westeurope" in err
+    assert "not fetched" not in err
     table = yaml.safe_load(written.read_text())["regions"]["westeurope"]["implementations"]
     assert table["azure_service_bus"] == {"prices": {"base_hour": 0.0141, "per_million_operations": 0.84}}
+    # S1 from its price per day; a vCore size is its compute meter plus the SQL license per vCore-hour
+    sql = table["azure_sql_database"]["instances"]
+    assert {size: row["hourly"] for size, row in sql.items()} == {
+        "small": pytest.approx(0.0411 * 1.1), "medium": pytest.approx(0.5044 * 1.1),
+        "large": pytest.approx(1.0088 * 1.1), "xlarge": pytest.approx(2.0176 * 1.1)}
     assert table["azure_log_analytics_app_insights"] == {"prices": {"ingestion_per_gb": 2.99,
                                                                      "retention_gb_month": 0.13}}
     assert table["azure_aks"]["prices"] == {"cluster_hour": pytest.approx(0.11), "log_ingest_per_gb": 2.99,
@@ -111,7 +121,7 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
     assert table["azure_postgres_flexible"]["prices"]["dns_zone_month"] == pytest.approx(0.55)
     assert set(table) == {"azure_service_bus", "azure_log_analytics_app_insights", "azure_aks",
                           "azure_container_apps", "azure_container_apps_job", "azure_blob", "azure_postgres_flexible",
-                          "azure_cache_redis", "azure_synapse"}
+                          "azure_cache_redis", "azure_synapse", "azure_sql_database"}
     assert table["azure_synapse"]["prices"] == {"per_tb_scanned": pytest.approx(5.5),
                                                 "storage_gb_month": pytest.approx(0.019 * 1.1),
                                                 "spark_vcore_hour": pytest.approx(0.143 * 1.1),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -75,10 +75,12 @@ class _Asked:
         self._seen: dict[str, list[Quote]] = {}
 
     def price(self, source: PriceSource) -> float:
-        key = source.shown() + repr(source.global_price)
+        if source.parts:  # one price recorded as several meters: each resolved alone, then added
+            return sum(self.price(part) for part in source.parts)
+        key = replace(source, times=1.0).shown() + repr(source.global_price)  # a meter asked once, whatever its times
         if key not in self._seen:
             self._seen[key] = self.api.quotes(source, self.region)
-        return choose(source, self._seen[key], self.api, self.region)
+        return choose(source, self._seen[key], self.api, self.region) * source.times
 
 
 def _prices(impl: Implementation, asked: _Asked, errors: list[str]) -> dict[str, Any] | None:

@@ -15,7 +15,9 @@ filter); ``{contains: TEXT}`` matches a field containing TEXT; ``exclude:`` drop
 field contains any listed text. ``per:`` is the unit of the model's price (the API's unit is
 converted to it); ``tier:`` the start of the price tier to take (in the API's units) or
 ``first_paid`` (the first tier above zero: the free grant is not deducted); ``region: global``
-takes a price the API records once for every region. A key not listed has no source.
+takes a price the API records once for every region. ``sum: [filter, ...]`` adds prices recorded
+as separate meters (Azure SQL's vCore compute and its SQL license), each ``times: N`` itself (per vCore).
+A key not listed has no source.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ __all__ = ["FIRST_PAID", "FIXED", "INSTANCES", "MODEL_UNITS", "PriceSource", "pa
 FIXED = "fixed"
 FIRST_PAID = "first_paid"
 INSTANCES = "instances"
-_OPTIONS = ("per", "tier", "exclude", "region")
+_OPTIONS = ("per", "tier", "exclude", "region", "times")
 
 # The model's units: (dimension, amount in the dimension's base unit). Base units: an hour of
 # time, a GB of data, a GB-hour of stored data, one request or operation.
@@ -57,24 +59,32 @@ class PriceSource:
     global_price: bool = False
     # A size row's field may name one filter per size instead (``small: {...}``): a SKU not derived from the type.
     sizes: Mapping[str, PriceSource] = field(default_factory=dict, hash=False)
+    # A price the API records as several meters (``sum:``): the parts' prices, each times its ``times``.
+    parts: tuple[PriceSource, ...] = ()
+    times: float = 1.0
 
     def for_row(self, size: str, instance_type: str) -> PriceSource:
         """The filter of a size row: its own, else this one with ``{type}`` replaced by the row's type."""
         if self.sizes:
             return self.sizes[size]
+        if self.parts:
+            return PriceSource(self.key, self.where, {}, {}, {}, self.per,
+                               parts=tuple(part.for_row(size, instance_type) for part in self.parts))
         fields = {k: v.replace("{type}", instance_type) for k, v in self.fields.items()}
         contains = {k: v.replace("{type}", instance_type) for k, v in self.contains.items()}
         return PriceSource(self.key, self.where, fields, contains, self.exclude, self.per, self.tier,
-                           self.global_price)
+                           self.global_price, times=self.times)
 
     def shown(self) -> str:
         """The filter as written, for messages."""
+        if self.parts:
+            return " + ".join(part.shown() for part in self.parts)
         parts = [f"{k}={v!r}" for k, v in self.fields.items()]
         parts += [f"{k} contains {v!r}" for k, v in self.contains.items()]
         parts += [f"{k} excludes {list(v)}" for k, v in self.exclude.items()]
         if self.tier is not None:
             parts.append(f"tier={self.tier}")
-        return "{" + ", ".join(parts) + "}"
+        return "{" + ", ".join(parts) + "}" + (f" x {self.times:g}" if self.times != 1 else "")
 
 
 def to_model_unit(price: float, api_unit: tuple[str, float], source: PriceSource) -> float:
@@ -94,8 +104,32 @@ def _tier(value: Any, file: str, key: str) -> float | str | None:
     return float(value)
 
 
+def _sum(key: str, raw: Any, file: str, where: str) -> PriceSource:
+    """``sum: [filter, ...]``: one price recorded as several meters, every part in the same unit."""
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise error(file, where, "give sum: a list of two or more filters, one per meter the price adds up")
+    parts = tuple(_source(key, part, file, f"{where}[{n}]") for n, part in enumerate(raw))
+    units = sorted({part.per for part in parts})
+    if len(units) > 1:
+        raise error(file, where,
+                    f"the parts of a sum are priced per {' and per '.join(units)}; give each the same per:")
+    return PriceSource(key, at(file, where), {}, {}, {}, units[0], parts=parts)
+
+
+def _times(value: Any, file: str, where: str) -> float:
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
+        raise error(file, where, f"give how many of the meter the price holds (a number above 0), not {value!r}")
+    return float(value)
+
+
 def _source(key: str, raw: Any, file: str, where: str) -> PriceSource:
     data = mapping(raw, file, where)
+    if "sum" in data:
+        if len(data) > 1:
+            raise error(file, where, "sum: stands alone; put per:, tier: and the fields in each of its filters")
+        return _sum(key, data["sum"], file, f"{where}.sum")
     fields: dict[str, str] = {}
     contains: dict[str, str] = {}
     for name, value in data.items():
@@ -118,7 +152,8 @@ def _source(key: str, raw: Any, file: str, where: str) -> PriceSource:
     if region not in (None, "global"):
         raise error(file, f"{where}.region", "only `global` (a price recorded once for every region)")
     return PriceSource(key, at(file, where), fields, contains, exclude, per,
-                       _tier(data.get("tier"), file, f"{where}.tier"), region == "global")
+                       _tier(data.get("tier"), file, f"{where}.tier"), region == "global",
+                       times=_times(data.get("times"), file, f"{where}.times"))
 
 
 def _row_source(name: str, entry: Any, file: str, where: str) -> PriceSource:
