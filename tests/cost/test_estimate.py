@@ -243,6 +243,18 @@ def test_azure_sql_backups_up_to_the_database_size_are_free() -> None:
     assert line.monthly == pytest.approx(730 * 0.5044 + 100 * 0.115 + 50 * 0.20 + 730 * 0.01)  # + private endpoint
 
 
+def test_a_highly_available_azure_sql_database_pays_zone_redundancy_per_vcore() -> None:
+    """The module makes a General Purpose database zone-redundant when high_availability is set."""
+    module = (Path(__file__).resolve().parents[2] / "modules/azure/mssql_database/main.tf").read_text()
+    assert "zone_redundant                      = var.high_availability" in module
+    text = ("resources:\n  - {name: db1, type: database, engine: sqlserver, size: large, storage_gb: 100,"
+            " high_availability: true}\n")
+    line = estimate(parse_project(text, "e.yaml"), providers=["azure"]).lines[0]
+    assert line.monthly == pytest.approx(730 * (1.0088 + 4 * 0.09133) + 100 * 0.115 + 730 * 0.01)
+    plain = estimate(parse_project(text.replace("true", "false"), "e.yaml"), providers=["azure"]).lines[0]
+    assert line.monthly - (plain.monthly or 0) == pytest.approx(730 * 4 * 0.09133)  # 266.68, Infracost's GP_Gen5_4
+
+
 def test_a_shared_service_bus_namespace_is_charged_once() -> None:
     """Every queue and topic of a project is in one namespace: its base charge is one line, not one per entity."""
     text = ("name: bus\nresources:\n  - {name: alpha, type: queue}\n  - {name: beta, type: queue}\n"
