@@ -123,7 +123,7 @@ PROFILES: dict[str, Profile] = {
                 "string", "Microsoft Entra group that administers SQL databases, Synapse and AKS."),
             "existing_private_dns_zone_ids": RootVariable(
                 "map(string)", "Private DNS zones to reuse by service (postgres, sql, redis, blob, synapse_sql, "
-                               "synapse_dev), e.g. another deployment's in the same resource group: privatelink "
+                               "synapse_dev, dfs), e.g. another deployment's in the same resource group: privatelink "
                                "zone names are fixed.",
                 {}, required=False),
             "link_existing_private_dns_zones": RootVariable(

@@ -134,8 +134,8 @@ def test_cli_fetches_the_built_in_sources_and_prices_the_project(price_api: Pric
     assert costs["servicebus-namespace"]["monthly"] == pytest.approx(730 * 0.0141, abs=0.005)  # in cents
     assert costs["uploads"]["monthly"] == pytest.approx(1.1 * (10 * 0.018 + 0.05 + 10 * 0.004 + 0.087), abs=0.005)
     assert costs["sessions"]["monthly"] is not None and costs["main-db"]["monthly"] is not None
-    # its three private endpoints at the fetched 0.011 an hour
-    assert costs["analytics"]["monthly"] == pytest.approx(1.1 * (5 + 100 * 0.019 + 10 * 12 * 0.143 + 3 * 730 * 0.01),
+    # its four private endpoints at the fetched 0.011 an hour
+    assert costs["analytics"]["monthly"] == pytest.approx(1.1 * (5 + 100 * 0.019 + 10 * 12 * 0.143 + 4 * 730 * 0.01),
                                                           abs=0.005)
 
 

@@ -130,13 +130,18 @@ def test_cloud_run_billing_mode_is_priced_as_deployed() -> None:
 def test_private_endpoints_and_dns_zones_of_a_synapse_workspace_are_priced_as_deployed() -> None:
     import hcl2
 
-    network = hcl2.loads((MODULES / "azure/synapse_workspace/network.tf").read_text())
-    (workspace,) = [block["workspace_endpoints"] for block in network["locals"] if "workspace_endpoints" in block]
-    endpoints = [name for block in network["resource"] for name in block.get('"azurerm_private_endpoint"', {})]
-    assert endpoints == ['"workspace"', '"lake_blob"']
-    assert _price("azure_synapse", "private_endpoints") == len(workspace) + 1 == 3
+    files = [hcl2.loads(path.read_text()) for path in sorted((MODULES / "azure/synapse_workspace").glob("*.tf"))]
+    local = {name: value for file in files for block in file.get("locals", []) for name, value in block.items()}
+    deployed = 0  # every azurerm_private_endpoint of the module: one, or one per entry of its for_each local
+    for file in files:
+        for block in file.get("resource", []):
+            for body in block.get('"azurerm_private_endpoint"', {}).values():
+                each = str(body.get("for_each", ""))
+                assert each in ("", "${local.workspace_endpoints}", "${local.lake_endpoints}"), each
+                deployed += len(local[each[len("${local."):-1]]) if each else 1
+    assert _price("azure_synapse", "private_endpoints") == deployed == 4  # SqlOnDemand, Dev; the lake's dfs, blob
     zones = hcl2.loads((MODULES / "azure/private_dns_zones/main.tf").read_text())["locals"][0]
-    assert _price("azure_synapse", "synapse_dns_zones") == len(zones["synapse"]) == 2
+    assert _price("azure_synapse", "synapse_dns_zones") == len(zones["synapse"]) == 3
     assert _price("azure_synapse", "dns_zones") == len(zones["storage_and_databases"]) == 4
     impl = load_models(include_plugins=False)["azure"].implementations["azure_synapse"]
     assert impl.formula is not None and "private_endpoint_hour" in impl.formula.names

@@ -23,8 +23,8 @@ usage:
 HAND = {
     "aws": 2 * 5.00 + 200 * 0.023 + 30 * 0.0625 * 0.44,  # 1/16 DPU x 0.44 a DPU-hour
     "gcp": 2 * 6.25 + 200 * 0.02 + 30 * (0.0648 + 0.5 * 0.0072),  # 1 vCPU + 0.5 GiB
-    # 3 Small nodes x 4 vCores; the serverless SQL, development and lake private endpoints
-    "azure": 2 * 5.00 + 200 * 0.019 + 30 * 12 * 0.143 + 3 * 730 * 0.01,
+    # 3 Small nodes x 4 vCores; the serverless SQL, development, lake dfs and blob private endpoints
+    "azure": 2 * 5.00 + 200 * 0.019 + 30 * 12 * 0.143 + 4 * 730 * 0.01,
 }
 
 

@@ -102,7 +102,8 @@ def test_azure_spark_jobs_get_a_managed_private_endpoint_to_each_private_resourc
     module = " ".join(files["modules/synapse_workspace/network.tf"].split())
     assert ('resource "azurerm_synapse_managed_private_endpoint" "jobs" { for_each = var.job_private_endpoints '
             'name = "${each.key}-${each.value.subresource}" synapse_workspace_id = azurerm_synapse_workspace.this.id '
-            "target_resource_id = each.value.resource_id subresource_name = each.value.subresource }") in module
+            "target_resource_id = each.value.resource_id subresource_name = each.value.subresource "
+            "depends_on = [azurerm_private_endpoint.workspace]") in module  # made through the Dev endpoint
     assert 'output "job_private_endpoint_targets"' in files["modules/synapse_workspace/outputs.tf"]
     # each target is the sub-resource the resource's own private endpoint uses (buckets: the storage account's)
     for own, linked in (("postgres_flexible", "postgres_flexible"), ("mssql_database", "mssql_database"),

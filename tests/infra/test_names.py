@@ -203,14 +203,16 @@ def test_the_warehouse_job_accounts_are_the_deployments_own(evaluate: Evaluate) 
                    for i in ids), ids
 
 
-def _zones(tmp_path: Path, existing: dict[str, str], link: bool) -> subprocess.CompletedProcess[str]:
-    """``[created, linked]`` of azure/private_dns_zones for ``existing_private_dns_zone_ids``."""
+def _zones(tmp_path: Path, existing: dict[str, str], link: bool,
+           kinds: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """``[created, linked]`` of azure/private_dns_zones for ``existing_private_dns_zone_ids`` and ``kinds``."""
     assert BINARY is not None
     module = MODULES / "azure/private_dns_zones"
     (body,) = re.findall(r"^locals \{\n.*?^\}\n", (module / "main.tf").read_text(), re.MULTILINE | re.DOTALL)
     variables = (module / "variables.tf").read_text()  # with their validation blocks
     for variable, value in (("existing_private_dns_zone_ids", json.dumps(existing)),
-                            ("link_existing_private_dns_zones", str(link).lower())):
+                            ("link_existing_private_dns_zones", str(link).lower()),
+                            ("kinds", json.dumps(list(kinds)))):
         variables, count = re.subn(rf'(variable "{variable}" {{\n(?:.*\n)*?)  default     = .*\n',
                                    rf"\g<1>  default     = {value}\n", variables)
         assert count == 1, variable
@@ -229,6 +231,15 @@ def test_a_second_deployment_in_a_resource_group_takes_the_existing_private_dns_
     assert done.returncode == 0, done.stderr
     created, linked = json.loads(json.loads(done.stdout.strip()))
     assert sorted(created) == ["blob", "postgres", "redis"]  # sql is the existing zone, not created again
+    dfs = sql.replace("privatelink.database.windows.net", "privatelink.dfs.core.windows.net")
+    done = _zones(tmp_path_factory.mktemp("zones"), {"sql": sql, "dfs": dfs}, link=True, kinds=("bucket", "warehouse"))
+    assert done.returncode == 0, done.stderr  # with a warehouse, the Synapse zones and the lake's dfs too
+    with_warehouse = json.loads(json.loads(done.stdout.strip()))
+    assert sorted(with_warehouse[0]) == ["blob", "postgres", "redis", "synapse_dev", "synapse_sql"]
+    assert sorted(with_warehouse[1]) == ["dfs", "sql"]
+    done = _zones(tmp_path_factory.mktemp("zones"), {}, link=True)
+    assert done.returncode == 0, done.stderr  # no warehouse: no zone of Synapse or its lake
+    assert sorted(json.loads(json.loads(done.stdout.strip()))[0]) == ["blob", "postgres", "redis", "sql"]
     assert linked == {"sql": {"name": "privatelink.database.windows.net", "resource_group": "Shared-RG"}}
     done = _zones(tmp_path_factory.mktemp("zones"), {"sql": sql}, link=False)  # already resolves in this network
     assert done.returncode == 0, done.stderr

@@ -12,7 +12,8 @@ For each capability and each resource it uses, the generated main.tf must wire:
   services access; Azure, the database or cache reached through a private endpoint with its DNS zone, from
   a Container Apps environment inside the virtual network (or AKS nodes in ``subnet_id``); on
   Azure buckets and warehouses too: their storage account and Synapse workspace have public network
-access off, hence a blob private endpoint, and serverless SQL, development and lake endpoints.
+  access off, hence a blob private endpoint, and the workspace's serverless SQL and development and
+  its lake's dfs and blob endpoints, each registered in a zone the shared module links to the network.
 Public-endpoint services (queues, topics; buckets and warehouses on AWS and GCP, reached with IAM
 grants) need no path beyond HTTPS egress, which every workload has.
 """
@@ -85,37 +86,50 @@ def _path(provider: str, modules: dict[str, dict[str, Any]], workload: str, reso
         in_vpc = w.get("network_id") == "${var.network_id}"
         return in_vpc and r.get("private_services_connection") == "${module.private_services.connection}"
     endpoint = r.get("subnet_id") == "${var.subnet_id}" and "private_dns_zones" in str(r.get("private_dns_zone_ids"))
-    if resource.kind == "warehouse":
-        endpoint = endpoint and _synapse_endpoints() == {("SqlOnDemand", "synapse_sql"), ("Dev", "synapse_dev"),
-                                                         ("blob", "blob")}
+    if resource.kind == "warehouse":  # the workspace's and its lake's endpoints, each in a zone linked to the network
+        endpoint = endpoint and _synapse_endpoints() == SYNAPSE_ENDPOINTS
     inside = ("subnet_id" in w) or ("container_app_environment_id" in w and
                                      "container_apps_subnet_id" in modules["container_app_environment"])
     return endpoint and inside
 
 
-def _synapse_endpoints() -> set[tuple[str, str]]:
-    """(subresource, zone) of each private endpoint in the workloads' subnet the Synapse module creates."""
+# (target, subresource, zone key): serverless SQL and development for the workloads' queries and jobs, the
+# lake's blob for job scripts, its dfs for the provider's filesystem calls during apply (no dedicated SQL pool)
+SYNAPSE_ENDPOINTS = {("workspace", "SqlOnDemand", "synapse_sql"), ("workspace", "Dev", "synapse_dev"),
+                     ("lake", "dfs", "dfs"), ("lake", "blob", "blob")}
+_TARGETS = {"${azurerm_synapse_workspace.this.id}": "workspace", "${azurerm_storage_account.lake.id}": "lake"}
+
+
+def _synapse_endpoints() -> set[tuple[str, str, str]]:
+    """(target, subresource, zone) of each private endpoint in the workloads' subnet the Synapse module creates."""
     network = hcl2.loads((MODULES / "azure/synapse_workspace/network.tf").read_text())
-    (local,) = [block["workspace_endpoints"] for block in network["locals"] if "workspace_endpoints" in block]
-    found: set[tuple[str, str]] = set()
+    local = {name: value for block in network["locals"] for name, value in block.items()}
+    found: set[tuple[str, str, str]] = set()
     for block in network["resource"]:
         for label, body in block.get('"azurerm_private_endpoint"', {}).items():
             assert body["subnet_id"] == "${var.subnet_id}", label
             service, zones = body["private_service_connection"][0], body["private_dns_zone_group"][0]
-            if body.get("for_each") == "${local.workspace_endpoints}":
+            target = _TARGETS[service["private_connection_resource_id"]]
+            if str(body.get("for_each", "")).startswith("${local."):
                 assert service["subresource_names"] == ["${each.value.subresource}"]
                 assert zones["private_dns_zone_ids"] == ["${var.private_dns_zone_ids[each.value.zone]}"]
-                found |= {(_unquote(e["subresource"]), _unquote(e["zone"])) for e in local.values()}
+                entries = local[body["for_each"][len("${local."):-1]].values()
+                found |= {(target, _unquote(e["subresource"]), _unquote(e["zone"])) for e in entries}
             else:
                 (zone_id,) = zones["private_dns_zone_ids"]
-                found.add((_unquote(service["subresource_names"][0]), zone_id.split('"')[1]))
+                found.add((target, _unquote(service["subresource_names"][0]), zone_id.split('"')[1]))
     return found
 
 
 def test_the_synapse_zones_exist_only_with_a_warehouse() -> None:
-    zones = (MODULES / "azure/private_dns_zones/main.tf").read_text()
-    assert 'contains(var.kinds, "warehouse") ? local.synapse : {}' in zones
-    assert 'privatelink.sql.azuresynapse.net' in zones and 'privatelink.dev.azuresynapse.net' in zones
+    text = (MODULES / "azure/private_dns_zones/main.tf").read_text()
+    assert 'contains(var.kinds, "warehouse") ? local.synapse : {}' in text
+    zones = {name: value for block in hcl2.loads(text)["locals"] for name, value in block.items()}
+    synapse = {key: _unquote(name) for key, name in zones["synapse"].items()}
+    assert synapse == {"synapse_sql": "privatelink.sql.azuresynapse.net",
+                       "synapse_dev": "privatelink.dev.azuresynapse.net", "dfs": "privatelink.dfs.core.windows.net"}
+    # every zone an endpoint registers in is one the module creates (and links) with a warehouse
+    assert {zone for _, _, zone in SYNAPSE_ENDPOINTS} <= set(zones["synapse"]) | set(zones["storage_and_databases"])
     main = generate(load_project(FULL), "azure", with_plugins=False)["main.tf"]
     assert '"warehouse"' in _modules({"main.tf": main})["private_dns_zones"]["kinds"]
 

@@ -15,10 +15,12 @@ locals {
     redis    = "privatelink.redis.cache.windows.net"
     blob     = "privatelink.blob.core.windows.net"
   }
-  # a Synapse workspace's serverless SQL and development endpoints, only where a warehouse is
+  # a Synapse workspace's serverless SQL and development endpoints and its data lake's dfs endpoint
+  # (which the provider creates the lake filesystem through), only where a warehouse is
   synapse = {
     synapse_sql = "privatelink.sql.azuresynapse.net"
     synapse_dev = "privatelink.dev.azuresynapse.net"
+    dfs         = "privatelink.dfs.core.windows.net"
   }
   zones   = merge(local.storage_and_databases, contains(var.kinds, "warehouse") ? local.synapse : {})
   created = { for key, zone in local.zones : key => zone if !contains(keys(var.existing_private_dns_zone_ids), key) }

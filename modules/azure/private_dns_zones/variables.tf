@@ -21,12 +21,12 @@ variable "name_prefix" {
 }
 
 variable "existing_private_dns_zone_ids" {
-  description = "Zones to use instead of creating them, by service (postgres, sql, redis, blob, synapse_sql, synapse_dev): e.g. another deployment's module.private_dns_zones.ids in the same resource group, or a hub's."
+  description = "Zones to use instead of creating them, by service (postgres, sql, redis, blob, synapse_sql, synapse_dev, dfs): e.g. another deployment's module.private_dns_zones.ids in the same resource group, or a hub's."
   type        = map(string)
   default     = {}
   validation {
-    condition     = alltrue([for key in keys(var.existing_private_dns_zone_ids) : contains(["postgres", "sql", "redis", "blob", "synapse_sql", "synapse_dev"], key)])
-    error_message = "existing_private_dns_zone_ids takes the services postgres, sql, redis, blob, synapse_sql and synapse_dev."
+    condition     = alltrue([for key in keys(var.existing_private_dns_zone_ids) : contains(["postgres", "sql", "redis", "blob", "synapse_sql", "synapse_dev", "dfs"], key)])
+    error_message = "existing_private_dns_zone_ids takes the services postgres, sql, redis, blob, synapse_sql, synapse_dev and dfs."
   }
   validation {
     condition     = alltrue([for id in values(var.existing_private_dns_zone_ids) : can(regex("(?i)/resourceGroups/[^/]+/providers/Microsoft.Network/privateDnsZones/privatelink\\.[^/]+$", id))])
@@ -41,7 +41,7 @@ variable "link_existing_private_dns_zones" {
 }
 
 variable "kinds" {
-  description = "Kinds of the project's resources (set by infrar infra): a warehouse adds the Synapse zones."
+  description = "Kinds of the project's resources (set by infrar infra): a warehouse adds the Synapse and data lake (dfs) zones."
   type        = list(string)
   default     = []
 }

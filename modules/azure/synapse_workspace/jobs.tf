@@ -28,6 +28,7 @@ resource "azurerm_synapse_role_assignment" "contributor" {
   role_name            = "Synapse Contributor"
   principal_id         = each.value
   principal_type       = "ServicePrincipal"
+  depends_on           = [azurerm_private_endpoint.workspace] # data plane, through the Dev endpoint
 }
 
 resource "azurerm_synapse_role_assignment" "credential_user" {
@@ -36,4 +37,5 @@ resource "azurerm_synapse_role_assignment" "credential_user" {
   role_name            = "Synapse Credential User"
   principal_id         = each.value
   principal_type       = "ServicePrincipal"
+  depends_on           = [azurerm_private_endpoint.workspace] # data plane, through the Dev endpoint
 }

@@ -65,6 +65,8 @@ resource "azurerm_storage_account" "lake" {
 resource "azurerm_storage_data_lake_gen2_filesystem" "this" {
   name               = "warehouse"
   storage_account_id = azurerm_storage_account.lake.id
+  # made through the lake's dfs endpoint (data plane), private only: network.tf
+  depends_on = [azurerm_private_endpoint.lake]
 }
 
 resource "azurerm_synapse_workspace" "this" {

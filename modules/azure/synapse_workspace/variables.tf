@@ -63,6 +63,6 @@ variable "subnet_id" {
 }
 
 variable "private_dns_zone_ids" {
-  description = "Private DNS zone id by service (azure/private_dns_zones, with synapse_sql, synapse_dev and blob): the private endpoints register there."
+  description = "Private DNS zone id by service (azure/private_dns_zones, with synapse_sql, synapse_dev, dfs and blob): the private endpoints register there."
   type        = map(string)
 }

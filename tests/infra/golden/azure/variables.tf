@@ -21,7 +21,7 @@ variable "container_apps_subnet_id" {
 }
 
 variable "existing_private_dns_zone_ids" {
-  description = "Private DNS zones to reuse by service (postgres, sql, redis, blob, synapse_sql, synapse_dev), e.g. another deployment's in the same resource group: privatelink zone names are fixed."
+  description = "Private DNS zones to reuse by service (postgres, sql, redis, blob, synapse_sql, synapse_dev, dfs), e.g. another deployment's in the same resource group: privatelink zone names are fixed."
   type        = map(string)
   default     = {}
 }
