@@ -379,9 +379,10 @@ def test_a_sum_with_a_meter_missing_is_an_error_naming_that_meter(price_api: Pri
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("vcore_hour: {sum: [{", "vcore_hour: {per: hour, sum: [{", r"vcore_hour: sum: stands alone"),
+    ("vcore_hour: {sum: [{", "vcore_hour: {tier: 0, sum: [{", r"vcore_hour: beside sum: only the total's per:"),
     ("region: global, per: hour, times: 2", "region: global, per: gb, times: 2",
-     r"vcore_hour\.sum: the parts of a sum are priced per gb and per hour; give each the same per:"),
+     r"vcore_hour\.sum: the parts of a sum are priced per gb and per hour; give each the same per:, or the total's"),
+    ("vcore_hour: {sum: [{", "vcore_hour: {per: hours, sum: [{", r"vcore_hour\.per: 'hours' is not a unit"),
     ("times: 2", "times: 0", r"vcore_hour\.sum\[1\]\.times: give how many of the meter the price holds"),
     ("vcore_hour: {sum: [{serviceName: SQL Database, productName: {contains: General Purpose - Compute Gen5},\n"
      "                          skuName: 2 vCore, per: hour},\n", "vcore_hour: {sum: [",

@@ -16,7 +16,11 @@ field contains any listed text. ``per:`` is the unit of the model's price (the A
 converted to it); ``tier:`` the start of the price tier to take (in the API's units) or
 ``first_paid`` (the first tier above zero: the free grant is not deducted); ``region: global``
 takes a price the API records once for every region. ``sum: [filter, ...]`` adds prices recorded
-as separate meters (Azure SQL's vCore compute and its SQL license), each ``times: N`` itself (per vCore).
+as separate meters (Azure SQL's vCore compute and its SQL license), each ``times: N`` itself (per vCore);
+parts in other units than the total (a VM's vCPU-hour and GiB-hour) give the total's ``per:`` beside ``sum:``::
+
+      small: {per: hour, sum: [{service: ..., description: {contains: E2 Instance Core}, per: hour, times: 2},
+                               {service: ..., description: {contains: E2 Instance Ram}, per: gb_hour, times: 8}]}
 A key not listed has no source.
 """
 
@@ -104,16 +108,22 @@ def _tier(value: Any, file: str, key: str) -> float | str | None:
     return float(value)
 
 
-def _sum(key: str, raw: Any, file: str, where: str) -> PriceSource:
-    """``sum: [filter, ...]``: one price recorded as several meters, every part in the same unit."""
+def _sum(key: str, raw: Any, per: Any, file: str, where: str) -> PriceSource:
+    """``sum: [filter, ...]``: one price recorded as several meters. Parts in other units than the total
+    (a VM's vCPU-hours and GiB-hours) need the total's ``per:`` beside ``sum:``; each part's ``times:``
+    is then how many of its unit one of the total's holds (4 vCPUs, 16 GiB)."""
     if not isinstance(raw, list) or len(raw) < 2:
-        raise error(file, where, "give sum: a list of two or more filters, one per meter the price adds up")
-    parts = tuple(_source(key, part, file, f"{where}[{n}]") for n, part in enumerate(raw))
+        raise error(file, f"{where}.sum", "give sum: a list of two or more filters, one per meter the price adds up")
+    parts = tuple(_source(key, part, file, f"{where}.sum[{n}]") for n, part in enumerate(raw))
     units = sorted({part.per for part in parts})
-    if len(units) > 1:
-        raise error(file, where,
-                    f"the parts of a sum are priced per {' and per '.join(units)}; give each the same per:")
-    return PriceSource(key, at(file, where), {}, {}, {}, units[0], parts=parts)
+    if per is None:
+        if len(units) > 1:
+            raise error(file, f"{where}.sum", f"the parts of a sum are priced per {' and per '.join(units)}; "
+                        "give each the same per:, or the total's per: beside sum:")
+        per = units[0]
+    if per not in MODEL_UNITS:
+        raise error(file, f"{where}.per", f"{per!r} is not a unit; allowed: {', '.join(MODEL_UNITS)}")
+    return PriceSource(key, at(file, where), {}, {}, {}, str(per), parts=parts)
 
 
 def _times(value: Any, file: str, where: str) -> float:
@@ -127,9 +137,10 @@ def _times(value: Any, file: str, where: str) -> float:
 def _source(key: str, raw: Any, file: str, where: str) -> PriceSource:
     data = mapping(raw, file, where)
     if "sum" in data:
-        if len(data) > 1:
-            raise error(file, where, "sum: stands alone; put per:, tier: and the fields in each of its filters")
-        return _sum(key, data["sum"], file, f"{where}.sum")
+        if set(data) - {"sum", "per"}:
+            raise error(file, where, "beside sum: only the total's per:; put tier:, times: and the fields in "
+                        "each of its filters")
+        return _sum(key, data["sum"], data.get("per"), file, where)
     fields: dict[str, str] = {}
     contains: dict[str, str] = {}
     for name, value in data.items():
