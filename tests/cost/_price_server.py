@@ -118,11 +118,11 @@ def aws_product(sku: str, usagetype: str, ranges: list[tuple[str, str]], unit: s
 
 
 def gcp_sku(sku_id: str, description: str, regions: list[str], unit: str, rates: list[tuple[float, int, int]],
-            service: str = "152E-C115-5142") -> Any:
+            service: str = "152E-C115-5142", group: str = "RunCPU", usage: str = "OnDemand") -> Any:
     """One Cloud Billing Catalog SKU, with every field the API documents."""
     return {"name": f"services/{service}/skus/{sku_id}", "skuId": sku_id, "description": description,
-            "category": {"serviceDisplayName": "Cloud Run", "resourceFamily": "Compute", "resourceGroup": "RunCPU",
-                         "usageType": "OnDemand"}, "serviceRegions": regions,
+            "category": {"serviceDisplayName": "Cloud Run", "resourceFamily": "Compute", "resourceGroup": group,
+                         "usageType": usage}, "serviceRegions": regions,
             "pricingInfo": [{"effectiveTime": "2024-01-01T00:00:00Z", "summary": "", "pricingExpression": {
                 "usageUnit": unit, "usageUnitDescription": unit, "baseUnit": unit, "baseUnitDescription": unit,
                 "baseUnitConversionFactor": 1, "displayQuantity": 1, "tieredRates": [

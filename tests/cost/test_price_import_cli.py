@@ -15,6 +15,7 @@ from infrar.cost.models import CostModel, CostModelError
 from infrar.cost.pricing.aws import AwsPriceList
 from infrar.cost.pricing.azure import AzureRetailPrices
 from infrar.errors import InvalidArgument
+from tests.cost import _gcp_catalog as gcp_catalog
 from tests.cost._price_server import PriceServer, aws_product, gcp_sku, item
 from tests.cost.test_regions import run
 
@@ -183,18 +184,14 @@ def _gcs_skus(service: str) -> list[dict[str, Any]]:
 
 
 def _warehouse_skus(path: str) -> list[dict[str, Any]]:
-    """BigQuery's asia-south1 analysis and storage SKUs (a free tier first) and Cloud Run's job SKUs."""
-    if path == "/v1/services/24E6-581D-38E5/skus":
-        return [gcp_sku("B1", "Analysis (asia-south1)", ["asia-south1"], "TiBy", [(0, 0, 0), (1, 7, 500_000_000)],
-                        "24E6-581D-38E5"),
-                gcp_sku("B2", "Active Logical Storage (asia-south1)", ["asia-south1"], "GiBy.mo",
-                        [(0, 0, 0), (10, 0, 23_000_000)], "24E6-581D-38E5"),
-                gcp_sku("B3", "Analysis (us-central1)", ["us-central1"], "TiBy", [(0, 0, 0), (1, 6, 250_000_000)],
-                        "24E6-581D-38E5")]
-    return [gcp_sku("J1", "Jobs CPU in asia-south1", ["asia-south1"], "s", [(0, 0, 25_000)]),
-            gcp_sku("J2", "Jobs Memory in asia-south1", ["asia-south1"], "GiBy.s", [(0, 0, 2_500)]),
-            gcp_sku("J3", "Services CPU (Instance-based billing) in asia-south1", ["asia-south1"], "s",
-                    [(0, 0, 21_000)])]
+    """BigQuery's asia-south1 analysis and storage SKUs (a free tier first); its jobs' Cloud Run SKUs are
+    tests/cost/_gcp_catalog.py's."""
+    return [gcp_sku("B1", "Analysis (asia-south1)", ["asia-south1"], "TiBy", [(0, 0, 0), (1, 7, 500_000_000)],
+                    "24E6-581D-38E5"),
+            gcp_sku("B2", "Active Logical Storage (asia-south1)", ["asia-south1"], "GiBy.mo",
+                    [(0, 0, 0), (10, 0, 23_000_000)], "24E6-581D-38E5"),
+            gcp_sku("B3", "Analysis (us-central1)", ["us-central1"], "TiBy", [(0, 0, 0), (1, 6, 250_000_000)],
+                    "24E6-581D-38E5")]
 
 
 def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, headers: Any) -> tuple[int, Any]:
@@ -203,8 +200,10 @@ def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, 
     sql, secrets, redis = "9662-B51E-5089", "EE82-7A5E-775C", "5AF5-2C11-D467"
     if path == f"/v1/services/{redis}/skus":
         return 200, {"skus": _memorystore_skus(redis), "nextPageToken": ""}
-    if path in ("/v1/services/24E6-581D-38E5/skus", "/v1/services/152E-C115-5142/skus"):
+    if path == "/v1/services/24E6-581D-38E5/skus":
         return 200, {"skus": _warehouse_skus(path), "nextPageToken": ""}
+    if path.split("/")[3] in gcp_catalog.SERVICES:  # Cloud Run (BigQuery's jobs too), GKE, Pub/Sub, observability
+        return gcp_catalog.catalog(method, path, query, body, headers)
     if path == "/v1/services/95FF-2EF5-5EA1/skus":
         return 200, {"skus": _gcs_skus("95FF-2EF5-5EA1"), "nextPageToken": ""}
     if path == f"/v1/services/{sql}/skus":
@@ -229,7 +228,7 @@ def _cloud_sql_mumbai(method: str, path: str, query: dict[str, str], body: Any, 
                                   [(0, 0, 0), (6, 0, 60_000_000)], secrets)], "nextPageToken": ""}
 
 
-def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceServer, tmp_path: Path,
+def test_gcp_built_in_sources_fetch_every_implementation(price_api: PriceServer, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     price_api.app = _cloud_sql_mumbai
     path = tmp_path / "project.yaml"
@@ -240,6 +239,7 @@ def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceSe
     assert run(str(path), "--fetch-prices", "--provider", "gcp", "--region", "asia-south1") == 0
     assert "wrote " in capsys.readouterr().err
     table = yaml.safe_load((tmp_path / "cost_prices" / "gcp-asia-south1.yaml").read_text())["regions"]["asia-south1"]
+    cloud_run = gcp_catalog.EXPECTED["asia-south1"]["gcp_cloud_run"]
     redis = {size: {"basic_gb_hour": _MUMBAI_REDIS["Basic", m] / 1000,
                     "standard_gb_hour": _MUMBAI_REDIS["Standard", m] / 1000}
              for size, m in (("small", "M1"), ("medium", "M2"), ("large", "M3"), ("xlarge", "M3"))}
@@ -248,13 +248,18 @@ def test_gcp_built_in_sources_fetch_cloud_sql_and_memorystore(price_api: PriceSe
         "gcp_memorystore_redis": {"instances": redis},
         "gcp_gcs": {"prices": {"storage_gb_month": 0.023}},  # the global operation and egress SKUs: unchanged
         "gcp_bigquery": {"prices": {"per_tb_scanned": 7.5, "storage_gb_month": 0.023,
-                                    "run_vcpu_hour": pytest.approx(0.09), "run_gib_hour": pytest.approx(0.009)}}}
-    assert sorted(r.path for r in price_api.requests) == ["/v1/services/152E-C115-5142/skus",
-                                                          "/v1/services/24E6-581D-38E5/skus",
-                                                          "/v1/services/5AF5-2C11-D467/skus",
-                                                          "/v1/services/95FF-2EF5-5EA1/skus",
-                                                          "/v1/services/9662-B51E-5089/skus",
-                                                          "/v1/services/EE82-7A5E-775C/skus"]  # each listed once
+                                    "run_vcpu_hour": pytest.approx(0.09), "run_gib_hour": pytest.approx(0.009)}},
+        # the compute, messaging and observability implementations: tests/cost/test_price_import_gcp.py's
+        "gcp_cloud_run": {"prices": {k: pytest.approx(v) for k, v in cloud_run.items() if k != "requests_per_million"}},
+        "gcp_cloud_run_job": {"prices": pytest.approx(gcp_catalog.EXPECTED["asia-south1"]["gcp_cloud_run_job"])},
+        "gcp_gke": {"prices": {"balanced_pd_gb_month": 0.12, "egress_per_gb": 0.13},
+                    "instances": {size: {"hourly": pytest.approx(gcp_catalog.e2_hourly("asia-south1", n))}
+                                  for size, n in (("small", 2), ("medium", 4), ("large", 8), ("xlarge", 16))}},
+        "gcp_pubsub": "same", "gcp_cloud_logging_monitoring_trace": "same"}
+    assert sorted(r.path for r in price_api.requests) == sorted(  # each listed once
+        f"/v1/services/{s}/skus" for s in ("24E6-581D-38E5", "5AF5-2C11-D467", "95FF-2EF5-5EA1", "9662-B51E-5089",
+                                           "EE82-7A5E-775C", *gcp_catalog.SERVICES))
+    assert "Not fetched" not in (tmp_path / "cost_prices" / "gcp-asia-south1.yaml").read_text()
     assert run(str(path), "--provider", "gcp", "--region", "gcp=asia-south1", "--format", "json") == 0
     lines = {x["name"]: x["costs"]["gcp"] for x in json.loads(capsys.readouterr().out)["lines"]}
     assert lines["main-db"]["inputs"]["vcpu_hour"] == 0.053 and lines["main-db"]["monthly"] is not None
