@@ -28,6 +28,7 @@ if __package__ in (None, ""):  # python bench/database.py
 
 from bench._common import Row, Sample, format_table, interleaved, log, median, provider
 
+_ROOT = Path(__file__).resolve().parent.parent
 TIME_TARGET = 1.05
 RSS_TARGET_MIB = 64
 BLOCK = 100  # statements per interleaved block
@@ -177,59 +178,11 @@ def bulk_sides(raw: Any, engine: Any | None, rows: int) -> dict[str, Callable[[i
 
 # --------------------------------------------------------------------------- the scan, one process per side
 
-_SCAN = r"""
-import json, os, sys, time
-side, sql, provider_name = sys.argv[1], sys.argv[2], sys.argv[3]
-
-def status_kib(field):
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
-
-if side == "infrar":
-    from infrar import database
-    database.query("bench", "SELECT 1")  # connection and imports before the baseline
-    rows = lambda: database.iter_query("bench", sql)
-    read = lambda row: row["name"]
-elif side == "psycopg2":
-    import psycopg2
-    connection = psycopg2.connect(dbname="bench")
-    def rows():
-        with connection.cursor(name="scan") as cursor:
-            cursor.itersize = 2000
-            cursor.execute(sql)
-            yield from cursor
-        connection.rollback()
-    read = lambda row: row[1]
-elif side == "sqlite3":
-    import sqlite3
-    from decimal import Decimal
-    cents = Decimal("0.01")  # the same Decimal values infrar returns
-    sqlite3.register_converter("NUMERIC_S2", lambda raw: Decimal(raw.decode()).quantize(cents))
-    connection = sqlite3.connect(os.environ["RAW_SQLITE"], detect_types=sqlite3.PARSE_DECLTYPES)
-    rows = lambda: connection.execute(sql)
-    read = lambda row: row[1]
-else:
-    from sqlalchemy import create_engine, text
-    engine = create_engine(os.environ["SQLALCHEMY_URL"])
-    def rows():
-        with engine.connect() as connection:
-            yield from connection.execution_options(stream_results=True, max_row_buffer=2000).execute(text(sql))
-    read = lambda row: row[1]
-baseline = status_kib("VmRSS")
-started, cpu_started = time.perf_counter(), time.process_time()
-count = 0
-for row in rows():
-    read(row)
-    count += 1
-wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-peak = status_kib("VmHWM")  # not ru_maxrss: Linux carries the parent's peak across fork and exec
-print(json.dumps({"rows": count, "wall": wall, "cpu": cpu, "above_kib": peak - baseline}))
-"""
 
 
 def scan(side: str, sql: str, env: dict[str, str]) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-c", _SCAN, side, sql, env.get("INFRAR_PROVIDER", "")],
-                          capture_output=True, text=True, env={**os.environ, **env}, check=True)
+    done = subprocess.run([sys.executable, "-m", "bench.database_scan", side, sql],
+                          capture_output=True, text=True, env={**os.environ, **env}, check=True, cwd=_ROOT)
     result: dict[str, float] = json.loads(done.stdout)
     return result
 
