@@ -21,6 +21,7 @@ parts in other units than the total (a VM's vCPU-hour and GiB-hour) give the tot
 
       small: {per: hour, sum: [{service: ..., description: {contains: E2 Instance Core}, per: hour, times: 2},
                                {service: ..., description: {contains: E2 Instance Ram}, per: gb_hour, times: 8}]}
+
 A key not listed has no source.
 """
 
