@@ -13,7 +13,7 @@ from infrar.erase.adapters import Code, ContractError, Definition, External, Lib
 from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog
 from infrar.erase.inline import inline
-from infrar.erase.names import Namer, analyse, render
+from infrar.erase.names import Namer, UserNames, analyse, render
 from infrar.erase.report import Diagnostic
 
 _NO_PARENS = (cst.Expr, cst.Assign, cst.AnnAssign, cst.Return, cst.Arg)
@@ -193,7 +193,7 @@ class _Eraser:
         externals = _externals_of(emitted, definitions, methods, plans, [*externals, *user_externals])
         rewriter = _Rewriter(self.uses, plans, namer, self.library)
         module = self.wrapper.module.visit(rewriter)
-        module = _insert(module, namer.import_lines(externals), [rendered[c] for c in emitted])
+        module = _insert(module, namer.import_lines(externals), [rendered[c] for c in emitted], user)
         result.code = module.bytes
         return result
 
@@ -369,12 +369,25 @@ class _Rewriter(cst.CSTTransformer):
         return updated.with_changes(body=body, footer=[*carry, *updated.footer])
 
 
-def _insert(module: cst.Module, imports: list[str], helpers: list[cst.BaseStatement]) -> cst.Module:
-    """Add ``imports`` and ``helpers`` where placement puts them."""
+def _spelled(stmt: placement.Statement) -> str | None:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        return cst.Module([]).code_for_node(stmt.body[0])
+    return None
+
+
+def _insert(module: cst.Module, imports: list[str], helpers: list[cst.BaseStatement],
+            user: UserNames) -> cst.Module:
+    """Add ``imports`` (merged into the user's own where placement.merge can) and ``helpers``
+    where placement puts them."""
     body: list[cst.BaseStatement] = list(module.body)
+    imports, merged = placement.merge(body, imports, user, _spelled)
+    for index, text in merged.items():
+        line, new = body[index], cst.parse_statement(text + "\n")
+        assert isinstance(line, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine)
+        body[index] = line.with_changes(body=new.body)
     where = placement.place(body, imports, [isinstance(h, cst.SimpleStatementLine) for h in helpers])
     if where.empty:
-        return module
+        return module.with_changes(body=body) if merged else module
     added: list[cst.BaseStatement] = [
         cst.parse_statement(line + "\n").with_changes(leading_lines=_blank(count)) for count, line in where.imports
     ]

@@ -113,9 +113,7 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
     drop = layout.with_type_checking_blocks(tree, found.drop)
     removed = layout.removals(tree, text, drop)
     edits.extend(removed.edits)
-    insertion = layout.insertion(tree, text, drop, removed, imports, helpers)
-    if insertion is not None:
-        edits.append(insertion)
+    edits.extend(layout.insertion(tree, text, drop, removed, imports, helpers, found.user))
     result.code = layout.apply(text, edits).encode("utf-8")
     return result
 

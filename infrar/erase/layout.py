@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from infrar.erase import placement
+from infrar.erase.names import UserNames
 from infrar.erase.scan import Unsupported
 
 
@@ -161,17 +162,30 @@ def removals(tree: ast.Module, text: Text, drop: list[ast.stmt]) -> Removed:
     return Removed(edits, lines)
 
 
+def _spelled(text: Text) -> Callable[[placement.Statement], str | None]:
+    def spelled(stmt: placement.Statement) -> str | None:
+        assert isinstance(stmt, ast.stmt) and stmt.end_col_offset is not None
+        rest = text.line(_end(stmt))[stmt.end_col_offset:].strip()
+        if _start(stmt) != _end(stmt) or rest[:1] not in (b"", b"#"):
+            return None
+        return text.slice(*text.span(stmt))
+    return spelled
+
+
 def insertion(tree: ast.Module, text: Text, drop: list[ast.stmt], removed: Removed, imports: list[str],
-              helpers: list[tuple[cst.BaseStatement, str]]) -> Edit | None:
-    """What placement adds, as one text insertion (emit._insert's counterpart)."""
+              helpers: list[tuple[cst.BaseStatement, str]], user: UserNames) -> list[Edit]:
+    """What placement adds, as text edits (emit._insert's counterpart): the user's imports that
+    added ones merge into, and one insertion."""
     dropped = {id(s) for s in drop}
     body = [s for s in tree.body if id(s) not in dropped]
     for previous, stmt in itertools.pairwise(body):
         if _start(stmt) <= _end(previous):
             raise Unsupported("statements share a line")
+    imports, merged = placement.merge(body, imports, user, _spelled(text))
+    edits = [Edit(*text.span(body[index]), line) for index, line in merged.items()]
     where = placement.place(body, imports, [isinstance(node, cst.SimpleStatementLine) for node, _ in helpers])
     if where.empty:
-        return None
+        return edits
     parts = ["\n" * count + line + "\n" for count, line in where.imports]
     parts += ["\n" * count + code for count, (_node, code) in zip(where.helpers, helpers, strict=True)]
     at = where.at
@@ -190,7 +204,7 @@ def insertion(tree: ast.Module, text: Text, drop: list[ast.stmt], removed: Remov
             blank += 1
         parts.append("\n" * where.pad(blank))
     offset = text.starts[start - 1] if start - 1 < len(text.starts) else len(text.data)
-    return Edit(offset, offset, "".join(parts))
+    return [*edits, Edit(offset, offset, "".join(parts))]
 
 
 def apply(text: Text, edits: list[Edit]) -> str:

@@ -1,7 +1,8 @@
 """Where erase puts what it adds to a module, and the blank lines around it.
 
 The imports the copied code needs go after the module's leading docstring and imports
-(standard library first, then the rest), the copied definitions after them. Both paths
+(standard library first, then the rest), the copied definitions after them; an added
+``from M import ...`` joins the user's own plain one from M instead (merge). Both paths
 follow these rules: emit (LibCST nodes) and layout (the fast path's text spans) only
 measure the module and render the result, so they cannot drift apart. The statement
 predicates take either tree because the fast path must see a module exactly as LibCST does.
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
+from infrar.erase.names import UserNames
 from infrar.erase.scan import Unsupported
 
 Statement = ast.stmt | cst.BaseStatement
@@ -68,15 +70,69 @@ class Placement:
         return max(0, self.need - blank)
 
 
+def _leading(body: Sequence[Statement]) -> int:
+    """How many statements the module's leading docstring and imports take."""
+    at = 0
+    while at < len(body) and (is_import(body[at]) or (at == 0 and is_docstring(body[at]))):
+        at += 1
+    return at
+
+
+def _plain_from(text: str, user: UserNames) -> tuple[str, list[str]] | None:
+    """(module, names) if ``text`` is exactly ``from M import a, b`` as erase writes it (absolute,
+    no alias, one line) and each name it binds means only that import in the module."""
+    try:
+        stmt = ast.parse(text).body[0]
+    except SyntaxError:
+        return None
+    if not isinstance(stmt, ast.ImportFrom) or stmt.level or stmt.module is None:
+        return None
+    names = [alias.name for alias in stmt.names]
+    if any(alias.asname for alias in stmt.names) or text != f"from {stmt.module} import {', '.join(names)}":
+        return None
+    if not all(user.compatible(name, ("from", stmt.module, name)) for name in names):
+        return None
+    return stmt.module, names
+
+
+def merge(body: Sequence[Statement], imports: Sequence[str], user: UserNames,
+          spelled: Callable[[Statement], str | None]) -> tuple[list[str], dict[int, str]]:
+    """Fold each added ``from M import ...`` line into the user's own plain import from M among
+    the module's leading imports. ``spelled`` gives a statement's text when it is alone on its
+    line. Returns the lines still to add and the new text of each user import (by index in body).
+    """
+    found: dict[str, tuple[int, list[str]]] = {}
+    for index in range(_leading(body)):
+        text = spelled(body[index]) if is_import(body[index]) else None
+        plain = _plain_from(text, user) if text else None
+        if plain is not None and plain[0] not in found:
+            found[plain[0]] = (index, plain[1])
+    left: list[str] = []
+    merged: dict[int, str] = {}
+    for line in imports:
+        module, _, added = line.removeprefix("from ").partition(" import ")
+        if not line.startswith("from ") or "(" in added or module not in found:
+            left.append(line)
+            continue
+        index, names = found[module]
+        new = [*names, *added.split(", ")]
+        if names == sorted(names, key=str.lower):
+            new.sort(key=str.lower)
+        text = f"from {module} import {', '.join(new)}"
+        if len(text) > 99:
+            left.append(line)
+            continue
+        merged[index] = text
+    return left, merged
+
+
 def place(body: Sequence[Statement], imports: Sequence[str], simple: Sequence[bool]) -> Placement:
     """Where ``imports`` and helpers go in ``body`` (the module's statements once erased).
 
     ``simple`` says, per helper, whether it is a simple statement line (a constant): runs of
     those stay together, anything else is separated by two blank lines as PEP 8 asks.
     """
-    at = 0
-    while at < len(body) and (is_import(body[at]) or (at == 0 and is_docstring(body[at]))):
-        at += 1
+    at = _leading(body)
     after_docstring = at > 0 and not is_import(body[at - 1])
     groups = [g for g in ([i for i in imports if is_stdlib(i)], [i for i in imports if not is_stdlib(i)]) if g]
     placed: list[tuple[int, str]] = []

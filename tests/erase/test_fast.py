@@ -23,7 +23,7 @@ CASES = sorted((Path(__file__).parent / "fast_cases").glob("*.py"))
 # cases the fast path must take itself, on every provider (the others may fall back)
 FAST = {
     "scopes_and_errors", "comments_and_decorators", "externals_and_generators", "types", "nested_calls",
-    "header_then_import", "header_no_imports", "only_infrar_imports_first",
+    "header_then_import", "header_no_imports", "only_infrar_imports_first", "merged_imports",
 }
 
 

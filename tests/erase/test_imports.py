@@ -136,3 +136,20 @@ def test_type_checking_block_of_infrar_imports_goes_on_both_paths() -> None:
         assert_no_infrar(out)
         assert "if TYPE_CHECKING:" not in out and "pass" not in out.split("def f")[1], out
         assert "if typing.TYPE_CHECKING:\n    from collections.abc import Iterator\n" in out, out
+
+
+def test_added_imports_merge_into_the_users_plain_from_imports() -> None:
+    """An import erase adds joins the user's own top-level ``from M import a, b`` (comment kept,
+    sorted names stay sorted); an aliased, rebound or conditional user import is left alone."""
+    code = (Path(__file__).parent / "fast_cases" / "merged_imports.py").read_text()
+    out = erase(code, "aws")
+    lines = out.splitlines()
+    assert "from datetime import datetime as _datetime, timedelta, timezone  # the comment stays on the line" in lines
+    assert "from typing import Optional, cast, Any, NamedTuple" in lines  # unsorted: appended
+    assert sum(line.startswith(("from datetime ", "from typing ")) for line in lines) == 2
+    assert "from collections.abc import Sized as Iterator" in lines  # aliased: its own line
+    assert "from collections.abc import Iterator as _Iterator" in lines
+    assert "    from botocore.config import Config" in lines  # inside try
+    assert "from botocore.config import Config as _Config" in lines
+    assert "from botocore.exceptions import ClientError" in lines  # rebound below
+    assert_no_infrar(out)

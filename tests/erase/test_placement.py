@@ -74,3 +74,20 @@ def test_consecutive_constants_stay_together_and_nothing_to_add_is_empty() -> No
     assert where.at == 0
     assert where.helpers == (0, 0, 2, 2)
     assert placement.place(_body("import os\n"), [], []).empty
+
+
+def test_merge_folds_from_lines_into_the_users_plain_import_only() -> None:
+    from infrar.erase.names import UserNames
+
+    source = "from a import b, c\nfrom d import e as f\nfrom g import h\nx = 1\nfrom k import m\n"
+    body = _body(source)
+    user = UserNames(imported={"b": {("from", "a", "b")}, "c": {("from", "a", "c")}, "h": {("from", "g", "h")},
+                               "m": {("from", "k", "m")}}, other={"h"})
+    lines = source.splitlines()
+    added = ["import a", "from a import B, z", "from d import q", "from g import y", "from k import n"]
+    left, merged = placement.merge(body, added, user, lambda s: lines[s.lineno - 1])
+    # sorted stays sorted; an alias (d), a rebound name (g) and a later import (k) are not merged
+    assert merged == {0: "from a import b, B, c, z"}
+    assert left == ["import a", "from d import q", "from g import y", "from k import n"]
+    long = ["from a import " + ", ".join(f"name{i}" for i in range(20))]
+    assert placement.merge(body, long, user, lambda s: lines[s.lineno - 1]) == (long, {})
