@@ -213,16 +213,24 @@ def test_access_denied_from_the_real_client_surfaces_as_permission_denied(bucket
 
 
 @pytest.mark.parametrize(
-    ("code", "status", "expected"),
+    ("code", "status", "expected", "words"),
     [
-        ("SlowDown", 503, Unavailable),
-        ("InvalidBucketName", 400, InvalidArgument),
-        ("NoSuchBucket", 404, NotFound),
+        ("SlowDown", 503, Unavailable, "could not serve"),
+        ("InvalidBucketName", 400, InvalidArgument, "rejected the request"),
+        ("NoSuchBucket", 404, NotFound, "bucket 'b-1' does not exist"),
+        # not in the table: S3 sends them only with a status that means the same (S3's error
+        # reference; a HEAD's bare code is its status, and a 200 with an error body becomes a 500)
+        ("InternalError", 500, Unavailable, "could not serve"),
+        ("ServiceUnavailable", 503, Unavailable, "could not serve"),
+        ("502", 502, Unavailable, "could not serve"),
+        ("403", 403, PermissionDenied, "access denied"),
+        ("400", 400, InvalidArgument, "rejected the request"),
     ],
 )
-def test_other_s3_codes(code: str, status: int, expected: type[Exception]) -> None:
+def test_other_s3_codes(code: str, status: int, expected: type[Exception], words: str) -> None:
     error = storage_errors.translate_error(_client_error(code, status, "PutObject"), "b-1", "k")
     assert type(error) is expected
+    assert words in str(error) and f"S3 {code} on PutObject" in str(error)
 
 
 # --- signed URLs -------------------------------------------------------------------------

@@ -43,8 +43,8 @@ SDK_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, Boto3Erro
 # object: the adapter must ask which one is missing.
 BARE_NOT_FOUND = ("404", "NotFound")
 
-# What each S3 error code means, then (as "HTTP<status>", 5xx as HTTP500) each status a code
-# not listed falls back to. {target} is the bucket or object, {said} S3's code and message.
+# What S3's error codes mean, then (as "HTTP<status>", 5xx as HTTP500) what others mean by status (SlowDown,
+# InternalError, a HEAD's bare 403 only come with theirs). {target}: bucket or object; {said}: S3's code, message.
 _MEANINGS: tuple[tuple[type[InfrarError], str, str], ...] = (
     (NotFound, "bucket {bucket!r} does not exist ({said}); create it or check its name", "NoSuchBucket"),
     (NotFound, "object {key!r} does not exist in bucket {bucket!r} ({said}); check the key (keys are "
@@ -52,7 +52,7 @@ _MEANINGS: tuple[tuple[type[InfrarError], str, str], ...] = (
     (NotFound, "{target}: something it needs does not exist ({said})", "HTTP404"),
     (PermissionDenied, "access denied to {target} ({said}); check the credentials in use (AWS_PROFILE or "
      "AWS_ACCESS_KEY_ID) and that their policy allows s3:{action} on it",
-     "AccessDenied 403 Forbidden AllAccessDisabled AccountProblem InvalidAccessKeyId SignatureDoesNotMatch "
+     "AccessDenied Forbidden AllAccessDisabled AccountProblem InvalidAccessKeyId SignatureDoesNotMatch "
      "ExpiredToken InvalidToken TokenRefreshRequired InvalidSecurity HTTP403"),
     (ConfigurationError, "{target} is not in the region this client uses ({said}); set AWS_REGION / "
      "AWS_DEFAULT_REGION to the bucket's region",
@@ -61,12 +61,11 @@ _MEANINGS: tuple[tuple[type[InfrarError], str, str], ...] = (
      "BucketAlreadyExists BucketAlreadyOwnedByYou"),
     (Timeout, "S3 timed out on {target} ({said}); retry later", "RequestTimeout RequestTimeoutException"),
     (Unavailable, "S3 could not serve {target} after bounded retries ({said}); retry later",
-     "SlowDown ServiceUnavailable InternalError Throttling ThrottlingException RequestLimitExceeded "
-     "500 502 503 504 HTTP500"),
+     "Throttling ThrottlingException RequestLimitExceeded HTTP500"),
     (InvalidArgument, "S3 rejected the request for {target} ({said}); fix the argument it names",
      "InvalidBucketName InvalidArgument InvalidRequest KeyTooLongError MalformedXML MalformedPolicy "
      "InvalidDigest BadDigest EntityTooLarge EntityTooSmall InvalidPart InvalidPartOrder InvalidRange "
-     "InvalidStorageClass MetadataTooLarge InvalidObjectState NoSuchUpload 400 HTTP400"),
+     "InvalidStorageClass MetadataTooLarge InvalidObjectState NoSuchUpload HTTP400"),
 )
 _BY_CODE = {code: (kind, text) for kind, text, codes in _MEANINGS for code in codes.split()}
 # The errors botocore raises itself (no answer from S3), by class, first match wins.
