@@ -58,6 +58,13 @@ def analyse(module: cst.Module, scopes: dict[cst.CSTNode, object], dropped: set[
             names.seen.add(node.value)
             return False
 
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            # ``from datetime import ...`` neither binds nor reads ``datetime``: only its names count
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    alias.visit(self)
+            return False
+
     module.visit(_Seen())
     top = {
         id(small)

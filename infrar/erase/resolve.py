@@ -189,9 +189,7 @@ class Walk:
     def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         self.imports.append((node, scope))
         catalog = self.catalog
-        if isinstance(node, ast.ImportFrom):
-            if node.module:
-                self.seen.update(node.module.split("."))
+        if isinstance(node, ast.ImportFrom):  # its module is not a name it binds or reads (as names.analyse)
             ours = not node.level and node.module is not None and catalog.is_ours(node.module)
             for alias in node.names:
                 if alias.name == "*":
