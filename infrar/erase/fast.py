@@ -18,9 +18,10 @@ import libcst as cst
 from infrar.erase import layout
 from infrar.erase.adapters import Code, ContractError, External, Library
 from infrar.erase.catalog import Catalog
-from infrar.erase.emit import Result, closure, fixed_names, is_generator, shared_imports
+from infrar.erase.emit import Result, is_generator
 from infrar.erase.inline import inline
 from infrar.erase.names import Namer, render
+from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.scan import NESTED, STATEMENT, Scan, Unsupported, scan
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)

@@ -20,8 +20,8 @@ import libcst as cst
 
 from infrar.erase.adapters import Code, Library
 from infrar.erase.catalog import ERRORS_MODULE, Catalog
-from infrar.erase.emit import closure
 from infrar.erase.names import Namer, UserNames, native_error_name, render
+from infrar.erase.reach import closure
 from infrar.errors import BUILTIN_OF
 
 _DOC = '"""What this program\'s cloud calls share: clients, checks and errors (each error is also its builtin)."""\n'

@@ -29,6 +29,7 @@ import pytest
 from infrar.erase.names import native_error_name
 from infrar.testing.services import ServiceRegistry
 from tests.erase._requirements import canonical, imported_top_levels, requirement_name, with_dependencies
+from tests.erase._text_checks import infrar_references, leaked_values
 from tests.erase._traces import infrar_traces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -274,38 +275,6 @@ def _check_golden(stem: str, provider: str, text: str) -> None:
     )
 
 
-def _infrar_references(text: str) -> list[str]:
-    """Imports of infrar and names bound to it left in ``text``, as 'line: what'."""
-    found = []
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names if alias.name.split(".")[0] == "infrar"]
-            found += [f"{node.lineno}: import {name}" for name in names]
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "infrar":
-            found.append(f"{node.lineno}: from {node.module} import ...")
-        elif isinstance(node, ast.Name) and node.id == "infrar":
-            found.append(f"{node.lineno}: name infrar")
-    return found
-
-
-def _leaked_values(text: str, secrets: dict[str, str]) -> list[str]:
-    """Names of the environment variables whose values (or an endpoint's port, or a part of a
-    connection string such as its key) appear in ``text``. Region names are public defaults."""
-    leaked = [name for name, value in secrets.items()
-              if len(value) >= 6 and not name.endswith("REGION") and value in text]
-    for name, value in secrets.items():
-        for part in value.split(";"):
-            _, sep, setting = part.partition("=")
-            if sep and len(setting) >= 16 and setting in text:
-                leaked.append(f"{name} ({part.split('=')[0]})")
-        # A port of an emulator endpoint (":4566"), even without the rest of the URL.
-        for part in value.replace("/", " ").replace(";", " ").split():
-            host, sep, port = part.rpartition(":")
-            if sep and port.isdigit() and host and f":{port}" in text:
-                leaked.append(f"{name} (port {port})")
-    return leaked
-
-
 @pytest.mark.parametrize(("stem", "provider"), CASES)
 def test_erased_program_behaves_like_runtime(
     stem: str, provider: str, erased_corpus: ErasedCorpus, infrar_emulators: ServiceRegistry, tmp_path: Path
@@ -315,10 +284,10 @@ def test_erased_program_behaves_like_runtime(
     erased_file = erased.file_for(stem)
     text = erased_file.read_text()
 
-    assert not _infrar_references(text), f"erased {stem}.py still uses infrar: {_infrar_references(text)}"
+    assert not infrar_references(text), f"erased {stem}.py still uses infrar: {infrar_references(text)}"
     assert not infrar_traces(text, program.read_text()), f"erased {stem}.py: {infrar_traces(text, program.read_text())}"
-    assert not _leaked_values(text, erased.secrets), (
-        f"erased {stem}.py contains environment values: {_leaked_values(text, erased.secrets)}"
+    assert not leaked_values(text, erased.secrets), (
+        f"erased {stem}.py contains environment values: {leaked_values(text, erased.secrets)}"
     )
 
     runtime = _run(RUNTIME_RUNNER, program, provider, infrar_emulators, tmp_path / "runtime", runtime=True)
@@ -370,9 +339,9 @@ def test_the_corpus_shares_one_private_module(provider: str, erased_corpus: Eras
     erased.file_for(_programs_for(provider)[0].stem)  # fails with erase's output if erase failed
     shared = erased.out / "_cloud.py"
     text = shared.read_text()
-    assert not _infrar_references(text)
+    assert not infrar_references(text)
     assert not infrar_traces(text), infrar_traces(text)
-    assert not _leaked_values(text, erased.secrets)
+    assert not leaked_values(text, erased.secrets)
     for program in _programs_for(provider):
         tree = ast.parse(erased.file_for(program.stem).read_text())
         own = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
