@@ -16,6 +16,12 @@ MAX_LOCAL_VALUE = 1024 * 1024  # the portable ceiling, enforced on local
 _CACHE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
+# What erase may run once, at erase time, on a literal argument (infrar/erase/fold.py): each check
+# returns the argument at the first position listed unchanged when it is valid, and whether it is
+# depends only on the arguments at the positions listed (the others only word the message).
+ERASE_TIME_CHECKS = {"check_cache": (0,), "check_key": (0,), "check_ttl": (0,), "check_value": (0,)}
+
+
 def check_cache(cache: Any) -> str:
     if not isinstance(cache, str) or not _CACHE_NAME.match(cache):
         raise InvalidArgument(

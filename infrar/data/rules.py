@@ -30,6 +30,12 @@ TYPES: dict[str, dict[str, str]] = {
 }
 
 
+# What erase may run once, at erase time, on a literal argument (infrar/erase/fold.py): each check
+# returns the argument at the first position listed unchanged when it is valid, and whether it is
+# depends only on the arguments at the positions listed (the others only word the message).
+ERASE_TIME_CHECKS = {"check_name": (0,)}
+
+
 def check_name(name: object, what: str = "warehouse") -> str:
     """A warehouse, database or table name valid on every engine, else InvalidArgument."""
     if not isinstance(name, str) or not _NAME.match(name):

@@ -21,6 +21,12 @@ _VALID: set[str] = set()
 _VALID_MAX = 1024
 
 
+# What erase may run once, at erase time, on a literal argument (infrar/erase/fold.py): each check
+# returns the argument at the first position listed unchanged when it is valid, and whether it is
+# depends only on the arguments at the positions listed (the others only word the message).
+ERASE_TIME_CHECKS = {"check_database": (0,), "check_sql": (0,)}
+
+
 def check_database(database: object) -> str:
     """``database`` as a name valid on every provider, else InvalidArgument."""
     if type(database) is str and database in _VALID:

@@ -11,6 +11,7 @@ package), or a module of those (only usable through its attributes).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
@@ -152,6 +153,7 @@ class Definition:
     refs: dict[int, Target] = field(default_factory=dict)
     is_method: bool = False
     locals: set[str] = field(default_factory=set)  # names bound inside it (params, locals)
+    variant: object = None  # what fold.py specialised it on (None: as written)
     # id(part) -> its targets: every module erased by a worker walks the same few definitions
     _targets: dict[int, list[Target]] = field(default_factory=dict, repr=False)
 
@@ -193,8 +195,12 @@ class Shared:
 class Library:
     """Resolves and caches the definitions erase copies, for one catalog."""
 
-    def __init__(self, catalog: Catalog, errors_module: str | None = None, shared: Shared | None = None) -> None:
+    def __init__(self, catalog: Catalog, errors_module: str | None = None, shared: Shared | None = None,
+                 fold: bool = True) -> None:
         self.catalog = catalog
+        # whether copies may be specialised on the program's literals (fold.py): not in the first
+        # pass over a tree, whose copies may yet be shared by modules passing other values
+        self.fold = fold
         # None: the error classes are copied into the module; else the tree's private module
         # (tree.py) every erased module imports them from, so all raise and catch one class
         self.errors_module = errors_module
@@ -204,6 +210,16 @@ class Library:
         self._sources: dict[str, SourceModule] = {}
         self._defs: dict[Code, Definition] = {}
         self.rendered: dict[object, tuple[cst.BaseStatement, str, bool]] = {}  # see fast._render
+        self.folds: dict[tuple[Code, object], tuple[Definition, list[Any]]] = {}  # see fold.specialise
+
+    def with_definitions(self, definitions: dict[Code, Definition]) -> Library:
+        """This library with ``definitions`` in place of its own (fold.py's specialised ones)."""
+        child = Library(self.catalog, self.errors_module, self.shared, self.fold)
+        child._sources = self._sources
+        child._defs = {**self._defs, **definitions}
+        child.rendered = self.rendered  # keyed by each definition's variant too
+        child.folds = self.folds
+        return child
 
     def source(self, module: str) -> SourceModule:
         found = self._sources.get(module)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
 
-from infrar.erase import placement, report, verify
+from infrar.erase import fold, placement, report, verify
 from infrar.erase.adapters import Code, ContractError, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog
@@ -102,9 +103,16 @@ def erase_slow(source: bytes, provider: str, filename: str, catalog: Catalog, li
     if uses.diagnostics:
         return Result(None, uses.diagnostics)
     try:
-        return _Eraser(wrapper, uses, provider, filename, library).run()
+        return _Eraser(wrapper, uses, provider, filename, library, _constants(source)).run()
     except _Failed as failed:
         return Result(None, [failed.diagnostic])
+
+
+def _constants(source: bytes) -> dict[str, object]:
+    try:
+        return fold.constants(ast.parse(source))
+    except (SyntaxError, ValueError):  # what only LibCST reads: nothing is known of its names
+        return {}
 
 
 class _Failed(Exception):
@@ -114,7 +122,8 @@ class _Failed(Exception):
 
 class _Eraser:
     def __init__(self, wrapper: MetadataWrapper, uses: Uses, provider: str, filename: str,
-                 library: Library) -> None:
+                 library: Library, constants: dict[str, object]) -> None:
+        self.constants = constants  # the program's names bound once to a literal (fold.py)
         self.wrapper = wrapper
         self.uses = uses
         self.provider = provider
@@ -158,6 +167,12 @@ class _Eraser:
         targets = [self.library.target_of(t) for t in self.uses.types]
         types = [t for t in targets if isinstance(t, Code)]
         user_externals = [t for t in targets if isinstance(t, External)]
+        sites = [fold.site(self.library.definition(methods[id(call)]), call, named=self.constants)
+                 for call, _function in self.uses.calls]
+        try:
+            self.library = fold.specialise(self.library, sites, [*methods.values(), *types])
+        except ContractError as exc:
+            raise self._contract(exc) from exc
         all_codes, all_externals = self._closure([*methods.values(), *types])
         all_externals += user_externals
         definitions = {code: self.library.definition(code) for code in all_codes}

@@ -15,7 +15,7 @@ import re
 
 import libcst as cst
 
-from infrar.erase import layout
+from infrar.erase import fold, layout
 from infrar.erase.adapters import Code, ContractError, External, Library
 from infrar.erase.catalog import Catalog
 from infrar.erase.emit import Result, is_generator
@@ -70,6 +70,10 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
     used = list(dict.fromkeys(library.target_of(entity) for _node, entity in replace))
     type_codes = [t for t in used if isinstance(t, Code)]  # error classes and value types
     user_externals = [t for t in used if isinstance(t, External)]  # the tree's error classes
+    named = fold.constants(tree)
+    sites = [fold.site(library.definition(code), _parse_call(text.slice(*text.span(call))), named=named)
+             for (call, _function, _context, _parent), code in zip(calls, methods, strict=True)]
+    library = fold.specialise(library, sites, [*methods, *type_codes])
     all_codes, all_externals = closure(library, [*methods, *type_codes])
     all_externals += user_externals
     definitions = {code: library.definition(code) for code in all_codes}
@@ -160,7 +164,7 @@ class _Inliner:
 def _render(library: Library, code: Code, namer: Namer) -> _Rendered:
     """render(), cached per process: it depends only on the names the namer chose."""
     definition = library.definition(code)
-    key = (code, namer.name(code), tuple(namer.name(t) for t in definition.refs.values()))
+    key = (code, definition.variant, namer.name(code), tuple(namer.name(t) for t in definition.refs.values()))
     cache: dict[object, _Rendered] = library.rendered
     found = cache.get(key)
     if found is None:

@@ -174,12 +174,12 @@ class _Occurrences(cst.CSTVisitor):
         return False
 
     def visit_CompFor(self, node: cst.CompFor) -> bool:
-        for name in _names(node.target):
+        for name in names_in(node.target):
             self.nested.add(name)
         return True
 
 
-def _names(node: cst.CSTNode) -> set[str]:
+def names_in(node: cst.CSTNode) -> set[str]:
     out: set[str] = set()
 
     class _All(cst.CSTVisitor):
@@ -207,7 +207,7 @@ def inline(
     expr.visit(seen)
     arg_names: set[str] = set()
     for value in bound.values():
-        arg_names |= _names(value)
+        arg_names |= names_in(value)
     if seen.nested & (arg_names | set(bound)):
         return None
     uses = [node.value for node in seen.found]

@@ -37,27 +37,27 @@ def _init_worker(plugins: dict[str, Plugin] | None) -> None:
 
     catalog = Catalog(plugins)
     _worker["catalog"] = catalog
-    _worker["libraries"] = {None: Library(catalog)}
+    _worker["libraries"] = {(None, True): Library(catalog)}
 
 
-# shown name, text, provider, and (the tree's shared module as this file imports it, the names
-# of the definitions in it) or None
-Job = tuple[str, bytes, str, tuple[str, dict[Code, str]] | None]
+# shown name, text, provider, (the tree's shared module as this file imports it, the names of
+# the definitions in it) or None, and whether its copies may be folded on its literals (fold.py)
+Job = tuple[str, bytes, str, tuple[str, dict[Code, str]] | None, bool]
 
 
 def _erase_file(job: Job) -> tuple[str, Result]:
     from infrar.erase.adapters import Library, Shared
     from infrar.erase.emit import erase_module
 
-    name, source, provider, sharing = job
+    name, source, provider, sharing, fold = job
     catalog = _worker["catalog"]
     libraries = _worker["libraries"]
     assert isinstance(catalog, Catalog) and isinstance(libraries, dict)
     path = None if sharing is None else sharing[0]
-    library = libraries.get(path)
+    library = libraries.get((path, fold))
     if library is None:
         shared = None if sharing is None else Shared(sharing[0], sharing[1])
-        library = libraries[path] = Library(catalog, path, shared)
+        library = libraries[(path, fold)] = Library(catalog, path, shared, fold)
     assert isinstance(library, Library)
     return name, erase_module(source, provider, name, catalog, library)
 
@@ -122,10 +122,12 @@ def erase_tree(
             data = path.read_bytes()
             if any(root in data for root in roots):
                 texts[rel] = data
-                jobs_list.append((_show(source, rel), data, provider, None))
+                jobs_list.append((_show(source, rel), data, provider, None, True))
                 continue
         copies[rel] = path
     result.diagnostics.extend(_reexports(source, texts, copies, Catalog(plugins)))
+    if len(jobs_list) > 1:  # their copies may yet be shared: fold only once that is known
+        jobs_list = [(shown, data, provider, None, False) for shown, data, provider, _sharing, _fold in jobs_list]
     results = _run(jobs_list, plugins, jobs, _want_progress(progress))
     by_show = {_show(source, rel): rel for rel in texts}
     shared = _share(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs)
@@ -192,14 +194,18 @@ def _share(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job]
     from infrar.erase.adapters import Library
 
     copying = {shown: res for shown, res in results if res.emitted and not res.diagnostics}
-    if len(copying) < 2:
+    if len(copying) < 2:  # nothing shared: the one module copying may fold its copies on its literals
+        alone: list[Job] = [(shown, data, provider, None, True)
+                            for shown, data, provider, _none, fold in jobs_list if shown in copying and not fold]
+        redone = dict(_run(alone, plugins, jobs, False)) if alone else {}
+        results[:] = [(shown, redone.get(shown, res)) for shown, res in results]
         return {}
     name = shared.module_name(existing)
     package = (source / "__init__.py").is_file()
     codes = list(dict.fromkeys(code for res in copying.values() for code in res.emitted))
     catalog = Catalog(plugins)
     reserved: set[str] = set()
-    for shown, data, _provider, _none in jobs_list:
+    for shown, data, _provider, _none, _fold in jobs_list:
         if shown in copying:
             reserved |= shared.reserved_names(data, catalog)
     text, names = shared.module_text(Library(catalog), codes, reserved)
@@ -207,8 +213,8 @@ def _share(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job]
         return {}
     # error classes are imported by their own names (the library's errors module is the shared one)
     names = {code: found for code, found in names.items() if code.module != ERRORS_MODULE}
-    again: list[Job] = [(shown, data, provider, (shared.import_path(by_show[shown], name, package), names))
-                        for shown, data, provider, _none in jobs_list if shown in copying]
+    again: list[Job] = [(shown, data, provider, (shared.import_path(by_show[shown], name, package), names), False)
+                        for shown, data, provider, _none, _fold in jobs_list if shown in copying]
     redone = dict(_run(again, plugins, jobs, False))
     results[:] = [(shown, redone.get(shown, res)) for shown, res in results]
     return {f"{name}.py": text}

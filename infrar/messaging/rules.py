@@ -33,6 +33,12 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{2,67}$")
 _ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 
 
+# What erase may run once, at erase time, on a literal argument (infrar/erase/fold.py): each check
+# returns the argument at the first position listed unchanged when it is valid, and whether it is
+# depends only on the arguments at the positions listed (the others only word the message).
+ERASE_TIME_CHECKS = {"check_name": (1, 0), "check_queue": (0,), "check_ordering_key": (0,)}
+
+
 def check_name(kind: str, name: Any) -> str:
     """``name`` of a topic, queue or subscription, or InvalidArgument saying what a name may hold."""
     if not isinstance(name, str) or not _NAME.match(name):

@@ -43,6 +43,13 @@ AZURE_CONTAINER = (
 )
 
 
+# What erase may run once, at erase time, on a literal argument (infrar/erase/fold.py): each check
+# returns the argument at the first position listed unchanged when it is valid, and whether it is
+# depends only on the arguments at the positions listed (the others only word the message).
+ERASE_TIME_CHECKS = {"check_bucket": (0, 1), "check_key": (0,), "check_prefix": (0,), "check_expiry": (0,),
+                     "check_method": (0,), "check_data": (0,), "check_source": (0,), "check_destination": (0,)}
+
+
 def check_bucket(bucket: object, rule: tuple[re.Pattern[str], str]) -> str:
     """Return ``bucket`` if it obeys ``rule``, else raise InvalidArgument stating the rule."""
     if not isinstance(bucket, str):

@@ -106,11 +106,16 @@ class Case:
     text: str
 
 
-def case(rng: random.Random, index: int) -> Case:
+def _literals(choices: list[str]) -> list[str]:
+    """The choices that are plain literals, which erase may check at erase time (fold.py)."""
+    return [c for c in choices if c.startswith(('"', 'b"'))]
+
+
+def case(rng: random.Random, index: int, literal: bool = False) -> Case:
     function, params, kinds = rng.choice(OPERATIONS)
     imp, spelled = rng.choice(IMPORTS)
     err_imp, err_spelled = rng.choice(ERROR_IMPORTS)
-    values = [rng.choice(VALUES[kind]) for kind in kinds]
+    values = [rng.choice(_literals(VALUES[kind]) if literal else VALUES[kind]) for kind in kinds]
     style = rng.choice(["positional", "keywords", "reversed", "mixed"])
     if style == "positional":
         args = values
@@ -147,6 +152,7 @@ def case(rng: random.Random, index: int) -> Case:
     return Case(index, "\n".join(lines))
 
 
-def program(seed: int, count: int) -> str:
+def program(seed: int, count: int, literal: bool = False) -> str:
+    """``count`` cases; with ``literal``, every argument of an infrar call is a literal."""
     rng = random.Random(seed)
-    return HEADER + "\n\n" + "\n\n".join(case(rng, seed * 1000 + i).text for i in range(count))
+    return HEADER + "\n\n" + "\n\n".join(case(rng, seed * 1000 + i, literal).text for i in range(count))

@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infrar.erase import EraseError
 from infrar.plugins import registry
@@ -86,6 +87,30 @@ def run(path: Path, root: Path, blocked: bool, provider: str = "local",
         [sys.executable, "-c", program, str(path)],
         capture_output=True, text=True, env=env, cwd=str(path.parent), timeout=120, check=False,
     )
+
+
+def both_ways(tmp_path: Path, provider: str, source: str, erased: str, emulator: Any = None,
+              literal_bucket: str = "gen-bucket") -> tuple[str, str]:
+    """(runtime stdout, erased stdout), each run in a directory of its own; on a cloud against
+    ``emulator`` (an infrar.testing service) with ``literal_bucket`` renamed to a fresh bucket
+    per run (both texts alike), shown as <bucket> in the output."""
+    outputs = []
+    for name, text, blocked in (("app", source, False), ("erased", erased, True)):
+        bucket = f"gen-{uuid.uuid4().hex[:12]}"
+        where = tmp_path / name
+        where.mkdir()
+        (where / "main.py").write_text(text.replace(f'"{literal_bucket}"', f'"{bucket}"'), encoding="utf-8")
+        if emulator is not None:
+            emulator.create_bucket(bucket)
+        try:
+            done = run(where / "main.py", where / "root", blocked, provider,
+                       emulator.environment() if emulator is not None else None)
+        finally:
+            if emulator is not None:
+                emulator.delete_bucket(bucket)
+        assert done.returncode == 0, f"{name}:\n{done.stderr}"
+        outputs.append(done.stdout.replace(bucket, "<bucket>"))
+    return outputs[0], outputs[1]
 
 
 def differential(tmp_path: Path, code: str) -> tuple[str, str]:

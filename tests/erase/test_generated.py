@@ -9,7 +9,6 @@ seen by the erased one.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from infrar.erase import erase_source
 from infrar.erase.verify import problem
 from infrar.testing.services import ServiceRegistry
 from tests.erase._grammar import BUCKET, program
-from tests.erase._support import assert_no_infrar, run
+from tests.erase._support import assert_no_infrar, both_ways, run
 
 LOCAL_BATCHES = range(1, 9)
 CASES_PER_BATCH = 40
@@ -61,16 +60,5 @@ def test_generated_programs_behave_the_same_erased_on_clouds(
 ) -> None:
     source = program(seed, CLOUD_CASES_PER_BATCH)
     erased = _erased(source, provider, seed)
-    emulator = infrar_emulators.for_provider(provider)
-    outputs = []
-    for name, text, blocked in (("app.py", source, False), ("erased.py", erased, True)):
-        bucket = f"gen-{uuid.uuid4().hex[:12]}"  # the literal bucket, renamed per run: both texts alike
-        (tmp_path / name).write_text(text.replace(f'"{BUCKET}"', f'"{bucket}"'), encoding="utf-8")
-        emulator.create_bucket(bucket)
-        try:
-            done = run(tmp_path / name, tmp_path / "unused-root", blocked, provider, emulator.environment())
-        finally:
-            emulator.delete_bucket(bucket)
-        assert done.returncode == 0, f"{name}:\n{done.stderr}"
-        outputs.append(done.stdout.replace(bucket, "<bucket>"))
-    _same_cases(outputs[0], outputs[1], CLOUD_CASES_PER_BATCH, tmp_path)
+    runtime, after = both_ways(tmp_path, provider, source, erased, infrar_emulators.for_provider(provider), BUCKET)
+    _same_cases(runtime, after, CLOUD_CASES_PER_BATCH, tmp_path)

@@ -1,0 +1,207 @@
+"""Specialise the copied code on the literals a program passes: a check an adapter runs on an
+argument (``check_bucket``, ``check_key`` ...) is run once, at erase time, on every literal that
+argument can hold, and where each passes, the copy no longer calls the check there (so the check
+is not copied at all when nothing else reaches it).
+
+What an argument can hold is followed from the program's calls into the copied functions and on
+through their calls of each other: a parameter holds a set of literals when every call of its
+function, in the program and in the copied code, passes one (or a parameter holding them), and
+nothing in the function rebinds it before the check. A check folds only where a rules module
+declares it in ``ERASE_TIME_CHECKS``: it returns its argument unchanged when the argument is valid,
+and whether it is depends on nothing but the arguments named there (the others only word the
+message). A literal that fails its check keeps the check, so the program still raises where and
+as it did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from infrar.erase.adapters import Code, Definition, Library, Target
+from infrar.erase.fold_rewrite import PASS, TYPES, Folder
+from infrar.erase.inline import names_in
+from infrar.erase.literals import Site, Values, constants, literal, signature, site
+from infrar.erase.reach import closure
+
+__all__ = ["constants", "literal", "site", "specialise"]
+
+
+def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> Library:
+    """``library`` with every definition the program reaches folded on what the sites pass."""
+    if library.shared is not None or library.errors_module is not None or not library.fold:
+        return library  # a tree's shared module holds one copy for every module: not folded
+    if not any(values for _code, held in sites for values in held.values()):
+        return library
+    order, _externals = closure(library, list(roots))
+    definitions = {code: library.definition(code) for code in order}
+    callers: dict[Code, set[Code]] = {code: set() for code in order}
+    for code, definition in definitions.items():
+        for target in definition.targets:
+            if isinstance(target, Code) and target in callers:
+                callers[target].add(code)
+    calls: dict[Code, list[dict[str, Values]]] = {}
+    for code, held in sites:
+        calls.setdefault(code, []).append(held)
+    done: set[Code] = set()
+    folded: dict[Code, Definition] = {}
+    for code in reversed(order):  # callers before what they call
+        definition = definitions[code]
+        facts = _merge(definition, calls.get(code, [])) if callers[code] <= done else {}
+        done.add(code)
+        # the same definition on the same facts folds the same way: modules of one run share it
+        variant = frozenset((name, frozenset((type(v).__name__, v) for v in values)) for name, values in facts.items())
+        cached = library.folds.get((code, variant))
+        if cached is None:
+            cached = library.folds[(code, variant)] = _Fold(library, definitions, facts).run(definition)
+        changed, made = cached
+        for made_code, held in made:
+            calls.setdefault(made_code, []).append(held)
+        if changed is not definition:
+            folded[code] = changed
+    return library.with_definitions(folded) if folded else library
+
+
+def _merge(definition: Definition, held: list[dict[str, Values]]) -> dict[str, frozenset[object]]:
+    """The parameters every call passes a known literal (the union of them), by name."""
+    fn = signature(definition)
+    if fn is None or not held:
+        return {}
+    names = [p.name.value for p in (*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params)]
+    facts: dict[str, frozenset[object]] = {}
+    for name in names:
+        values = [one.get(name) for one in held]
+        if all(v is not None for v in values):
+            facts[name] = frozenset().union(*[v for v in values if v is not None])
+    return facts
+
+
+# The part of each binding node holding what it binds, and whether it binds within a simple
+# statement before the statement's own assignment does (a walrus, a comprehension's variable).
+_BINDS: dict[type[cst.CSTNode], tuple[str, bool]] = {
+    cst.AssignTarget: ("target", False), cst.AnnAssign: ("target", False), cst.AugAssign: ("target", False),
+    cst.For: ("target", False), cst.AsName: ("name", False), cst.Del: ("target", False),
+    cst.ImportAlias: ("name", False), cst.CompFor: ("target", True), cst.NamedExpr: ("target", True),
+}
+
+
+def _rebound(node: cst.BaseStatement) -> tuple[set[str], set[str]]:
+    """The names a statement may rebind while it runs, and all the names it binds or deletes.
+
+    A simple statement evaluates its right-hand side first: only a walrus or a comprehension's
+    variable can change a name before then. Inside a compound statement anything can."""
+    every: set[str] = set()
+    early: set[str] = set()
+
+    class _Binds(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            found = _BINDS.get(type(n))
+            if found is not None:
+                part = getattr(n, found[0])
+                if isinstance(n, cst.ImportAlias) and n.asname is not None:
+                    part = n.asname.name
+                (early if found[1] else every).update(names_in(part))
+            return True
+
+    node.visit(_Binds())
+    every |= early
+    return (early if isinstance(node, cst.SimpleStatementLine) else every), every
+
+
+def _has_scope(node: cst.CSTNode) -> bool:
+    """A nested function or class, or a global/nonlocal statement: names may change later.
+
+    (A lambda cannot rebind the function's names; inside one nothing is folded, see Folder.)"""
+    found = False
+
+    class _Find(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            nonlocal found
+            found = found or isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Global, cst.Nonlocal))
+            return not found
+
+    node.visit(_Find())
+    return found
+
+
+class _Fold:
+    """One definition folded on what its parameters hold; the calls it makes, for what they call."""
+
+    def __init__(self, library: Library, definitions: dict[Code, Definition],
+                 facts: dict[str, frozenset[object]]) -> None:
+        self.library = library
+        self.definitions = definitions
+        self.facts = facts
+        self.made: list[Site] = []
+        self.folded = 0
+        self.alive: list[cst.CSTNode] = []
+
+    def run(self, definition: Definition) -> tuple[Definition, list[Site]]:
+        node = definition.node
+        if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock) or any(
+            _has_scope(stmt) for stmt in node.body.body
+        ):
+            node.visit(Folder(self, definition, {}, {}, fold=False))  # its calls, all but literals unknown
+            return definition, self.made
+        known = dict(self.facts)
+        refs: dict[int, Target] = dict(definition.refs)
+        body: list[cst.BaseStatement] = []
+        bound = {param.name.value for param in _params(node)}
+        for stmt in node.body.body:
+            bound |= _rebound(stmt)[1]
+        types = not bound & {"isinstance", *TYPES}  # the builtins, so isinstance() can be decided
+        for stmt in node.body.body:
+            early, every = _rebound(stmt)
+            here = {name: values for name, values in known.items() if name not in early}
+            new = stmt.visit(Folder(self, definition, here, refs, fold=True, types=types))
+            if isinstance(new, cst.FlattenSentinel):
+                body.extend(new.nodes)
+            elif isinstance(new, cst.BaseStatement):
+                body.append(new)
+            known = {name: values for name, values in known.items() if name not in every}
+            alias = _alias(new)
+            if alias is not None and alias[1] in here:  # `checked = source`: what it holds, it holds
+                known[alias[0]] = here[alias[1]]
+        if not self.folded:
+            return definition, self.made
+        new_node = node.with_changes(body=node.body.with_changes(body=body or [PASS]))
+        alive = _ids(new_node)  # refs of nodes dropped with a folded call must not outlive them
+        kept = {key: target for key, target in refs.items() if key in alive}
+        self.alive.clear()
+        variant = tuple(sorted((name, tuple(sorted(map(repr, values)))) for name, values in self.facts.items()))
+        return Definition(definition.key, new_node, kept, definition.is_method, definition.locals,
+                          variant=variant), self.made
+
+    def callee(self, target: Target | None) -> Definition | None:
+        if isinstance(target, Code) and target in self.definitions:
+            return self.definitions[target]
+        return None
+
+
+def _params(fn: cst.FunctionDef) -> list[cst.Param]:
+    star = [fn.params.star_arg] if isinstance(fn.params.star_arg, cst.Param) else []
+    kwargs = [fn.params.star_kwarg] if fn.params.star_kwarg is not None else []
+    return [*fn.params.posonly_params, *fn.params.params, *star, *fn.params.kwonly_params, *kwargs]
+
+
+def _alias(stmt: object) -> tuple[str, str] | None:
+    """(target, source) of a statement ``target = source`` of two plain names."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        small = stmt.body[0]
+        if (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+                and isinstance(small.value, cst.Name)):
+            return small.targets[0].target.value, small.value.value
+    return None
+
+
+def _ids(node: cst.CSTNode) -> set[int]:
+    found: set[int] = set()
+
+    class _All(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            found.add(id(n))
+            return True
+
+    node.visit(_All())
+    return found

@@ -1,0 +1,256 @@
+"""Literal folding (infrar/erase/fold.py): a check is run at erase time on every literal a
+parameter can hold and left out of the copy only where all pass, never where the parameter
+may hold anything else by then; erased programs of literals behave as the runtime ones."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from infrar.erase import erase_source, fold
+from infrar.erase.adapters import Code, Library
+from infrar.erase.catalog import Catalog
+from infrar.erase.emit import erase_module
+from infrar.erase.reach import closure
+from infrar.testing.services import ServiceRegistry
+from tests.erase._grammar import BUCKET, program
+from tests.erase._support import both_ways, run
+from tests.erase.test_generated import _erased, _same_cases
+
+ADAPTER = "tests.erase.fold_adapter:Adapter"
+CHECK_BUCKET = Code("infrar.storage.rules", "check_bucket")
+CHECK_KEY = Code("infrar.storage.rules", "check_key")
+
+
+def _fold(method: str, *calls: str) -> tuple[str, list[Code]]:
+    """The text of what a program calling ``method`` with each of ``calls``' arguments copies,
+    and what that reaches."""
+    library = Library(Catalog(None))
+    code = library.method(ADAPTER, method)
+    sites = []
+    for args in calls:
+        call = cst.parse_expression(f"f({args})")
+        assert isinstance(call, cst.Call)
+        sites.append(fold.site(library.definition(code), call))
+    folded = fold.specialise(library, sites, [code])
+    reached, _externals = closure(folded, [code])
+    text = "\n".join(cst.Module([]).code_for_node(folded.definition(c).node) for c in reached)
+    return text, reached
+
+
+def test_valid_literals_leave_the_checks_out() -> None:
+    text, reached = _fold("both", '"good-bucket", "k/a"', 'key="k/b", bucket="other.bucket"')
+    assert "return key" in text
+    assert CHECK_BUCKET not in reached and CHECK_KEY not in reached
+
+
+def test_a_literal_that_fails_keeps_its_check() -> None:
+    text, reached = _fold("via_helper", '"good-bucket", "k/a"', '"Bad_Bucket", "k/b"')
+    assert CHECK_BUCKET in reached  # it raises for "Bad_Bucket", where and as the runtime does
+    # the key check around it stays too: leaving it out would leave out the bucket check
+    assert "return check_key(key, check_bucket(bucket, S3_BUCKET))" in text
+
+
+def test_a_check_is_left_out_apart_from_the_arguments_it_is_passed() -> None:
+    text, reached = _fold("statement", '"Bad_Bucket", "k/a"')
+    assert CHECK_KEY not in reached and "check_key" not in text  # its bucket argument is a plain name
+
+
+def test_one_unknown_argument_keeps_the_check() -> None:
+    _text, reached = _fold("both", '"good-bucket", "k/a"', '"good-bucket", name')
+    assert CHECK_KEY in reached and CHECK_BUCKET not in reached
+
+
+@pytest.mark.parametrize("method", ["rebound", "walrus", "branch", "by_keyword"])
+def test_a_parameter_rebound_before_its_check_or_passed_by_keyword_keeps_it(method: str) -> None:
+    _text, reached = _fold(method, '"good-bucket", "k/a"')
+    assert CHECK_KEY in reached
+
+
+def test_a_check_called_for_its_verdict_only_goes() -> None:
+    text, reached = _fold("statement", '"good-bucket", "k/a"')
+    assert CHECK_KEY not in reached and "check_key" not in text
+
+
+def test_what_a_helper_is_passed_is_followed() -> None:
+    _text, reached = _fold("via_helper", '"good-bucket", "k/a"')
+    assert Code("tests.erase.fold_adapter", "_helper") in reached
+    assert CHECK_BUCKET not in reached and CHECK_KEY not in reached
+
+
+def test_a_function_passed_as_a_value_is_not_specialised() -> None:
+    _text, reached = _fold("as_callback", '"good-bucket", "k/a"')
+    assert CHECK_KEY in reached
+
+
+def test_a_default_is_a_literal_and_a_self_assignment_goes() -> None:
+    text, reached = _fold("default", '"good-bucket"')
+    assert Code("infrar.storage.rules", "check_prefix") not in reached
+    assert "prefix = prefix" not in text and "return prefix" in text
+
+
+def test_a_tree_folds_only_what_is_not_shared(tmp_path: Path) -> None:
+    """Two modules sharing `_cloud.py` keep every check there; one alone folds its own."""
+    from infrar.erase.tree import erase_tree
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.py").write_text('from infrar import storage\nprint(storage.exists("good-bucket", "k"))\n')
+    (src / "b.py").write_text('from infrar import storage\nprint(storage.read_bytes("good-bucket", "k"))\n')
+    (src / "c.py").write_text("print('no infrar')\n")
+    report = erase_tree(src, tmp_path / "shared", "aws", jobs=1)
+    assert report.ok, report.as_text()
+    assert "def check_bucket(" in (tmp_path / "shared" / "_cloud.py").read_text()
+    (src / "b.py").unlink()
+    report = erase_tree(src, tmp_path / "alone", "aws", jobs=1)
+    assert report.ok, report.as_text()
+    assert "_check_bucket" not in (tmp_path / "alone" / "a.py").read_text()
+
+
+@functools.cache
+def _plain() -> Library:
+    return Library(Catalog(None), fold=False)
+
+
+def _unfolded(source: str, provider: str) -> str:
+    library = _plain()
+    result = erase_module(source.encode(), provider, "app.py", library.catalog, library)
+    assert result.code is not None and not result.diagnostics
+    return result.code.decode()
+
+
+@pytest.mark.parametrize("seed", [11])
+def test_literal_programs_fold_and_behave_the_same_locally(seed: int, tmp_path: Path) -> None:
+    source = program(seed, 40, literal=True)
+    erased = _erased(source, "local", seed)
+    assert len(erased.splitlines()) < len(_unfolded(source, "local").splitlines())
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    (tmp_path / "erased.py").write_text(erased, encoding="utf-8")
+    runtime = run(tmp_path / "app.py", tmp_path / "root1", blocked=False)
+    after = run(tmp_path / "erased.py", tmp_path / "root2", blocked=True)
+    assert runtime.returncode == 0, runtime.stderr
+    assert after.returncode == 0, after.stderr
+    _same_cases(runtime.stdout, after.stdout, 40, tmp_path)
+
+
+@pytest.mark.parametrize(("provider", "seed"), [("aws", 111), ("gcp", 211), ("azure", 311)])
+def test_literal_programs_fold_and_behave_the_same_on_clouds(
+    provider: str, seed: int, tmp_path: Path, infrar_emulators: ServiceRegistry
+) -> None:
+    source = program(seed, 20, literal=True)
+    erased = _erased(source, provider, seed)
+    assert len(erased.splitlines()) < len(_unfolded(source, provider).splitlines())
+    if provider == "aws":  # erase_source (a Library of its own) folds as the kept one does
+        assert erase_source(source, provider, "app.py") == erased
+    # the bucket is renamed per run: erase checked "gen-bucket", and the fresh name is as valid
+    runtime, after = both_ways(tmp_path, provider, source, erased, infrar_emulators.for_provider(provider), BUCKET)
+    _same_cases(runtime, after, 20, tmp_path)
+
+
+TRANSFERS = f'''
+import os
+from infrar import storage
+
+storage.write_bytes("{BUCKET}", "seed.txt", b"seed")
+with open("report.csv", "w") as f:
+    f.write("a,b\\n")
+storage.upload("{BUCKET}", "report.csv", "in/report.csv")
+storage.download("{BUCKET}", "in/report.csv", "copy.csv")
+print(open("copy.csv").read(), storage.exists("{BUCKET}", "in/report.csv"))
+try:
+    storage.upload("{BUCKET}", "no-such-file.csv", "in/x.csv")
+except Exception as exc:
+    print("upload", type(exc).__name__, [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"],
+          storage.exists("{BUCKET}", "in/x.csv"))
+os.makedirs("a-directory", exist_ok=True)
+try:
+    storage.download("{BUCKET}", "in/report.csv", "a-directory")
+except Exception as exc:
+    print("download", type(exc).__name__, [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"])
+print(sorted(n for n in os.listdir(".") if n.endswith(".part")))
+'''
+
+
+@pytest.mark.parametrize("provider", ["local", "aws", "gcp", "azure"])
+def test_a_literal_path_copies_only_the_path_branch_and_behaves_the_same(
+    provider: str, tmp_path: Path, infrar_emulators: ServiceRegistry
+) -> None:
+    erased = _erased(TRANSFERS, provider, 0)
+    assert "def _check_source(" not in erased and "def _check_destination(" not in erased
+    assert "upload_fileobj" not in erased  # the stream branch (aws: upload_fileobj) is not copied
+    emulator = infrar_emulators.for_provider(provider) if provider != "local" else None
+    runtime, after = both_ways(tmp_path, provider, TRANSFERS, erased, emulator, BUCKET)
+    assert runtime == after
+    assert "a,b" in runtime and "upload NotFound" in runtime and "download InvalidArgument" in runtime
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ('BUCKET = "reports"\nPREFIX: str = "daily/"\nB, K = "b", "k"\n',
+     {"BUCKET": "reports", "PREFIX": "daily/", "B": "b", "K": "k"}),
+    ('BUCKET = "reports"\ndef f():\n    BUCKET = "other"\n', {}),  # a local of the same name
+    ('BUCKET = "reports"\ndef f():\n    global BUCKET\n', {}),
+    ('BUCKET = "reports"\ndef f(BUCKET):\n    pass\n', {}),
+    ('BUCKET = "reports"\nBUCKET += "-2"\n', {}),
+    ('BUCKET = "reports"\nfor BUCKET in ():\n    pass\n', {}),
+    ('BUCKET = "reports"\n[0 for BUCKET in ()]\n', {}),
+    ('BUCKET = "reports"\ndel BUCKET\n', {}),
+    ('BUCKET = "reports"\nimport BUCKET\n', {}),
+    ('BUCKET = "reports"\nglobals()["BUCKET"] = "x"\n', {}),
+    ('BUCKET = "reports"\nfrom config import *\n', {}),
+    ('BUCKET = os.environ["B"]\nLIMIT = -3\n', {"LIMIT": -3}),
+])
+def test_constants_are_names_bound_once_to_a_literal(source: str, expected: dict[str, object]) -> None:
+    import ast
+
+    assert fold.constants(ast.parse(source)) == expected
+
+
+CONSTANTS = f'''
+from infrar import storage
+from infrar.errors import InvalidArgument
+
+BUCKET = "{BUCKET}"
+KEY, OTHER = "reports/a.txt", "reports/b.txt"
+
+
+def main() -> None:
+    storage.write_bytes(BUCKET, KEY, b"a")
+    storage.write_bytes(BUCKET, OTHER, b"b")
+    print(storage.list_objects(BUCKET, "reports/"), storage.read_bytes(BUCKET, KEY))
+    try:
+        storage.read_bytes("Bad_Bucket", KEY)
+    except InvalidArgument as exc:
+        print("refused", type(exc).__name__)
+
+
+main()
+'''
+
+
+def test_a_module_constant_is_followed_like_a_literal(tmp_path: Path) -> None:
+    erased = _erased(CONSTANTS, "local", 0)
+    assert "def _check_local_key(" not in erased and "def _check_bucket(" in erased
+    assert len(erased.splitlines()) < len(_unfolded(CONSTANTS, "local").splitlines())
+    (tmp_path / "app.py").write_text(CONSTANTS, encoding="utf-8")
+    (tmp_path / "erased.py").write_text(erased, encoding="utf-8")
+    runtime = run(tmp_path / "app.py", tmp_path / "root1", blocked=False)
+    after = run(tmp_path / "erased.py", tmp_path / "root2", blocked=True)
+    assert runtime.returncode == 0 and after.returncode == 0, runtime.stderr + after.stderr
+    assert runtime.stdout == after.stdout and "refused InvalidArgument" in runtime.stdout
+
+
+@pytest.mark.parametrize("module", ["infrar.storage.rules", "infrar.database.rules", "infrar.cache.rules",
+                                    "infrar.messaging.rules", "infrar.data.rules", "infrar.providers.local.storage"])
+def test_every_declared_check_exists_with_its_deciding_parameters(module: str) -> None:
+    import importlib
+    import inspect
+
+    found = importlib.import_module(module)
+    assert found.ERASE_TIME_CHECKS
+    for name, positions in found.ERASE_TIME_CHECKS.items():
+        params = list(inspect.signature(getattr(found, name)).parameters)
+        assert positions and len(set(positions)) == len(positions), name
+        assert all(0 <= p < len(params) for p in positions), f"{module}.{name}: {positions} vs {params}"
