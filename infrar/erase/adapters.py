@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from infrar.erase.catalog import ERRORS_MODULE, Catalog, ErrorClass, TypeDef, module_file
+from infrar.erase.source_module import ContractError, SourceModule, parsed
 from infrar.errors import BUILTIN_OF
 
 
@@ -57,91 +57,6 @@ class Mod:
 
 
 Target = Builtin | External | Code | Mod
-
-
-class ContractError(Exception):
-    """An adapter breaks the contract of docs/adapters.md in a way erase cannot follow."""
-
-
-@dataclass
-class _Binding:
-    kind: str  # "code" | "import"
-    stmt: cst.CSTNode | None = None
-    module: str = ""
-    from_name: str | None = None
-    asname: str | None = None
-
-
-class SourceModule:
-    """One parsed module of infrar or a plugin, with its module-level bindings."""
-
-    def __init__(self, name: str) -> None:
-        path = module_file(name)
-        if path is None:
-            raise ContractError(f"module {name} is not installed")
-        self.name = name
-        self.is_package = path.name == "__init__.py"
-        self.tree = cst.parse_module(path.read_bytes())
-        scopes = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(ScopeProvider)
-        self.globals: dict[str, _Binding] = {}
-        self.classes: dict[str, cst.ClassDef] = {}
-        for stmt in self.tree.body:
-            self._bind(stmt)
-        self.global_refs: dict[int, str] = {}
-        scope = scopes[self.tree]
-        if scope is not None:
-            for assignment in scope.assignments:
-                for access in assignment.references:
-                    if isinstance(access.node, (cst.Name, cst.Attribute)):
-                        self.global_refs[id(access.node)] = assignment.name
-                node = getattr(assignment, "node", None)
-                if isinstance(node, cst.Name):  # `X = ...`, also under `global X`
-                    self.global_refs[id(node)] = assignment.name
-
-    def _absolute(self, node: cst.ImportFrom) -> str:
-        module = cst.Module([]).code_for_node(node.module) if node.module is not None else ""
-        if not node.relative:
-            return module
-        parts = self.name.split(".")
-        keep = len(parts) - len(node.relative) + (1 if self.is_package else 0)
-        base = ".".join(parts[:keep])
-        return f"{base}.{module}" if module else base
-
-    def _bind(self, stmt: cst.CSTNode) -> None:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            self.globals[stmt.name.value] = _Binding("code", stmt)
-            if isinstance(stmt, cst.ClassDef):
-                self.classes[stmt.name.value] = stmt
-            return
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            return
-        for small in stmt.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-                if isinstance(target, cst.Name):
-                    self.globals[target.value] = _Binding("code", stmt)
-            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                if small.value is not None:
-                    self.globals[small.target.value] = _Binding("code", stmt)
-            elif isinstance(small, cst.Import):
-                for alias in small.names:
-                    dotted = cst.Module([]).code_for_node(alias.name)
-                    asname = _asname(alias)
-                    self.globals[asname or dotted] = _Binding("import", module=dotted, asname=asname)
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                module = self._absolute(small)
-                for alias in small.names:
-                    name = cst.Module([]).code_for_node(alias.name)
-                    asname = _asname(alias)
-                    self.globals[asname or name] = _Binding(
-                        "import", module=module, from_name=name, asname=asname
-                    )
-
-
-def _asname(alias: cst.ImportAlias) -> str | None:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    return None
 
 
 @dataclass
@@ -224,7 +139,7 @@ class Library:
     def source(self, module: str) -> SourceModule:
         found = self._sources.get(module)
         if found is None:
-            found = self._sources[module] = SourceModule(module)
+            found = self._sources[module] = parsed(module)
         return found
 
     def resolve_global(self, module: str, name: str) -> Target:

@@ -10,13 +10,14 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
 
 from infrar.erase import fold, placement, report, verify
-from infrar.erase.adapters import Code, ContractError, Definition, External, Library
+from infrar.erase.adapters import Code, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog
 from infrar.erase.inline import inline
 from infrar.erase.names import Namer, UserNames, analyse, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.report import Diagnostic
+from infrar.erase.source_module import ContractError
 
 _NO_PARENS = (cst.Expr, cst.Assign, cst.AnnAssign, cst.Return, cst.Arg)
 Plan = tuple[cst.FunctionDef, object] | str  # (lifted function, call's parent) to inline, or a name

@@ -16,13 +16,14 @@ import re
 import libcst as cst
 
 from infrar.erase import fold, layout
-from infrar.erase.adapters import Code, ContractError, External, Library
+from infrar.erase.adapters import Code, External, Library
 from infrar.erase.catalog import Catalog
 from infrar.erase.emit import Result, is_generator
 from infrar.erase.inline import inline
 from infrar.erase.names import Namer, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.scan import NESTED, STATEMENT, Scan, Unsupported, scan
+from infrar.erase.source_module import ContractError
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 _Rendered = tuple[cst.BaseStatement, str, bool]  # node, its text, whether it is a generator
