@@ -124,7 +124,7 @@ def _unfolded(source: str, provider: str) -> str:
 
 @pytest.mark.parametrize("seed", [11])
 def test_literal_programs_fold_and_behave_the_same_locally(seed: int, tmp_path: Path) -> None:
-    source = program(seed, 40, literal=True)
+    source = program(seed, 20, literal=True)
     erased = _erased(source, "local", seed)
     assert len(erased.splitlines()) < len(_unfolded(source, "local").splitlines())
     (tmp_path / "app.py").write_text(source, encoding="utf-8")
@@ -133,21 +133,21 @@ def test_literal_programs_fold_and_behave_the_same_locally(seed: int, tmp_path: 
     after = run(tmp_path / "erased.py", tmp_path / "root2", blocked=True)
     assert runtime.returncode == 0, runtime.stderr
     assert after.returncode == 0, after.stderr
-    _same_cases(runtime.stdout, after.stdout, 40, tmp_path)
+    _same_cases(runtime.stdout, after.stdout, 20, tmp_path)
 
 
 @pytest.mark.parametrize(("provider", "seed"), [("aws", 111), ("gcp", 211), ("azure", 311)])
 def test_literal_programs_fold_and_behave_the_same_on_clouds(
     provider: str, seed: int, tmp_path: Path, infrar_emulators: ServiceRegistry
 ) -> None:
-    source = program(seed, 20, literal=True)
+    source = program(seed, 12, literal=True)
     erased = _erased(source, provider, seed)
     assert len(erased.splitlines()) < len(_unfolded(source, provider).splitlines())
     if provider == "aws":  # erase_source (a Library of its own) folds as the kept one does
         assert erase_source(source, provider, "app.py") == erased
     # the bucket is renamed per run: erase checked "gen-bucket", and the fresh name is as valid
     runtime, after = both_ways(tmp_path, provider, source, erased, infrar_emulators.for_provider(provider), BUCKET)
-    _same_cases(runtime, after, 20, tmp_path)
+    _same_cases(runtime, after, 12, tmp_path)
 
 
 TRANSFERS = f'''
