@@ -33,7 +33,7 @@ def literal(expr: cst.BaseExpression) -> object:
 
 def constants(tree: ast.Module) -> dict[str, object]:
     """The program's module-level names bound once, to a literal, and nowhere else in any scope
-    (``BUCKET = "reports"``, ``B, K = "b", "k"``): every read of one reads that literal. None
+    (``BUCKET = "reports"``, ``B, K = "b", "k"``): every read of one reads that literal. None at all
     where the module reaches its namespace another way (``globals()``, ``exec``, ``import *``).
 
     Another module assigning ``app.BUCKET = ...`` is not seen (docs/erase.md, "Literals")."""
