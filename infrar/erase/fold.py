@@ -54,7 +54,7 @@ def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> Li
         variant = frozenset((name, frozenset((type(v).__name__, v) for v in values)) for name, values in facts.items())
         cached = library.folds.get((code, variant))
         if cached is None:
-            cached = library.folds[(code, variant)] = _Fold(library, definitions, facts).run(definition)
+            cached = library.folds[(code, variant)] = _Fold(definitions, facts).run(definition)
         changed, made = cached
         for made_code, held in made:
             calls.setdefault(made_code, []).append(held)
@@ -128,9 +128,8 @@ def _has_scope(node: cst.CSTNode) -> bool:
 class _Fold:
     """One definition folded on what its parameters hold; the calls it makes, for what they call."""
 
-    def __init__(self, library: Library, definitions: dict[Code, Definition],
+    def __init__(self, definitions: dict[Code, Definition],
                  facts: dict[str, frozenset[object]]) -> None:
-        self.library = library
         self.definitions = definitions
         self.facts = facts
         self.made: list[Site] = []
