@@ -107,17 +107,17 @@ def test_unseekable_stream_uploads_in_blocks(infrar_azure: Any, tmp_path: Path) 
 def test_listing_pages_past_a_thousand_blobs_in_order(infrar_azure: Any) -> None:
     bucket = infrar_azure.create_bucket()
     container = _blob_service(infrar_azure).get_container_client(bucket)
-    keys = [f"k/{index:05d}" for index in range(2345)]
+    keys = [f"k/{index:05d}" for index in range(1345)]
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(lambda key: container.upload_blob(key, key.encode()), keys))
 
     # Azure would hand back 5,000 at a time; the adapter asks for pages of 1,000.
     pages = [list(page) for page in azure_storage._pages(bucket, "")]
-    assert [len(page) for page in pages] == [1000, 1000, 345]
+    assert [len(page) for page in pages] == [1000, 345]
 
     assert storage.list_objects(bucket) == sorted(keys)
     infos = list(storage.iter_objects(bucket, "k/01"))
-    assert [info.key for info in infos] == [f"k/{index:05d}" for index in range(1000, 2000)]
+    assert [info.key for info in infos] == [f"k/{index:05d}" for index in range(1000, 1345)]
     assert all(info.size == 7 and info.last_modified.utcoffset() is not None for info in infos)
     assert all(info.etag and '"' not in info.etag for info in infos)
 
