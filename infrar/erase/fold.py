@@ -20,9 +20,9 @@ from collections.abc import Iterable
 import libcst as cst
 
 from infrar.erase.adapters import Code, Definition, Library, Target
-from infrar.erase.fold_rewrite import PASS, TYPES, Folder
+from infrar.erase.fold_rewrite import PASS, TYPES, Folder, decided, taken
 from infrar.erase.inline import names_in
-from infrar.erase.literals import Site, Values, constants, literal, signature, site
+from infrar.erase.literals import UNKNOWN, Site, Values, constants, literal, signature, site
 from infrar.erase.reach import closure
 
 __all__ = ["constants", "literal", "site", "specialise"]
@@ -48,19 +48,35 @@ def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> Li
     folded: dict[Code, Definition] = {}
     for code in reversed(order):  # callers before what they call
         definition = definitions[code]
-        facts = _merge(definition, calls.get(code, [])) if callers[code] <= done else {}
+        facts = _merge(definition, calls.get(code, [])) if callers[code] - {code} <= done else {}
         done.add(code)
-        # the same definition on the same facts folds the same way: modules of one run share it
-        variant = frozenset((name, frozenset((type(v).__name__, v) for v in values)) for name, values in facts.items())
-        cached = library.folds.get((code, variant))
-        if cached is None:
-            cached = library.folds[(code, variant)] = _Fold(definitions, facts).run(definition)
-        changed, made = cached
+        changed, made = _folded(library, definitions, code, facts)
+        while (closed := _closed(facts, [held for made_code, held in made if made_code == code])) != facts:
+            facts = closed  # it calls itself with something else there: that parameter is not known
+            changed, made = _folded(library, definitions, code, facts)
         for made_code, held in made:
             calls.setdefault(made_code, []).append(held)
         if changed is not definition:
             folded[code] = changed
     return library.with_definitions(folded) if folded else library
+
+
+def _folded(library: Library, definitions: dict[Code, Definition], code: Code,
+            facts: dict[str, frozenset[object]]) -> tuple[Definition, list[Site]]:
+    # the same definition on the same facts folds the same way: modules of one run share it
+    variant = frozenset((name, frozenset((type(v).__name__, v) for v in values)) for name, values in facts.items())
+    cached = library.folds.get((code, variant))
+    if cached is None:
+        cached = library.folds[(code, variant)] = _Fold(definitions, facts).run(definitions[code])
+    return cached
+
+
+def _closed(facts: dict[str, frozenset[object]], own_calls: list[dict[str, Values]]) -> dict[str, frozenset[object]]:
+    """The facts a function's calls of itself keep: where each passes no more than its callers do
+    (``key`` on as ``key``)."""
+    unknown = frozenset([UNKNOWN])
+    return {name: values for name, values in facts.items()
+            if all((held.get(name) or unknown) <= values for held in own_calls)}
 
 
 def _merge(definition: Definition, held: list[dict[str, Values]]) -> dict[str, frozenset[object]]:
@@ -73,7 +89,10 @@ def _merge(definition: Definition, held: list[dict[str, Values]]) -> dict[str, f
     for name in names:
         values = [one.get(name) for one in held]
         if all(v is not None for v in values):
-            facts[name] = frozenset().union(*[v for v in values if v is not None])
+            union = frozenset().union(*[v for v in values if v is not None])
+            # 0 == False and 1 == 1.0 == True: a set holding one of them is not told which
+            if len({(type(v), v) for one in values if one is not None for v in one}) == len(union):
+                facts[name] = union
     return facts
 
 
@@ -146,11 +165,18 @@ class _Fold:
         known = dict(self.facts)
         refs: dict[int, Target] = dict(definition.refs)
         body: list[cst.BaseStatement] = []
-        bound = {param.name.value for param in _params(node)}
+        params = {param.name.value for param in _params(node)}
+        bound = set(params)
         for stmt in node.body.body:
             bound |= _rebound(stmt)[1]
         types = not bound & {"isinstance", *TYPES}  # the builtins, so isinstance() can be decided
-        for stmt in node.body.body:
+        pending = list(node.body.body)
+        while pending:
+            stmt = pending.pop(0)
+            branch = self._branch(stmt, definition, known, refs, types)
+            if branch is not None:  # its test decided: the branch taken stands in its place
+                pending[:0] = branch
+                continue
             early, every = _rebound(stmt)
             here = {name: values for name, values in known.items() if name not in early}
             new = stmt.visit(Folder(self, definition, here, refs, fold=True, types=types))
@@ -159,11 +185,14 @@ class _Fold:
             elif isinstance(new, cst.BaseStatement):
                 body.append(new)
             known = {name: values for name, values in known.items() if name not in every}
-            alias = _alias(new)
-            if alias is not None and alias[1] in here:  # `checked = source`: what it holds, it holds
-                known[alias[0]] = here[alias[1]]
+            bound_to = _assigned(new, here)
+            if bound_to is not None:  # `checked = source` or `exists = False`: what it holds, it holds
+                known[bound_to[0]] = bound_to[1]
+            if body and _ends(body[-1]) and _droppable(pending, body, params):
+                break  # what follows an unconditional return or raise never runs
         if not self.folded:
             return definition, self.made
+        body = _live(body)
         new_node = node.with_changes(body=node.body.with_changes(body=body or [PASS]))
         alive = _ids(new_node)  # refs of nodes dropped with a folded call must not outlive them
         kept = {key: target for key, target in refs.items() if key in alive}
@@ -172,10 +201,41 @@ class _Fold:
         return Definition(definition.key, new_node, kept, definition.is_method, definition.locals,
                           variant=variant), self.made
 
+    def _branch(self, stmt: cst.BaseStatement, definition: Definition, known: dict[str, frozenset[object]],
+                refs: dict[int, Target], types: bool) -> list[cst.BaseStatement] | None:
+        """The statements an ``if`` runs when its test is decided by what is known before it.
+
+        The test runs before its branches, so what they rebind does not matter to it (only a
+        walrus in the test itself); the statements then fold one by one, as the body's do."""
+        if not isinstance(stmt, cst.If) or isinstance(stmt.test, cst.Name):
+            return None
+        here = {name: values for name, values in known.items() if name not in _walrus_targets(stmt.test)}
+        mark, folded = len(self.made), self.folded
+        test = stmt.test.visit(Folder(self, definition, here, refs, fold=True, types=types))
+        verdict = decided(test) if isinstance(test, cst.BaseExpression) else None
+        if verdict is None:
+            del self.made[mark:]  # the statement is folded as a whole next, recording its calls again
+            self.folded = folded
+            return None
+        self.folded += 1
+        return taken(stmt, verdict)
+
     def callee(self, target: Target | None) -> Definition | None:
         if isinstance(target, Code) and target in self.definitions:
             return self.definitions[target]
         return None
+
+
+def _walrus_targets(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class _Walrus(cst.CSTVisitor):
+        def visit_NamedExpr(self, n: cst.NamedExpr) -> bool:
+            found.update(names_in(n.target))
+            return True
+
+    node.visit(_Walrus())
+    return found
 
 
 def _params(fn: cst.FunctionDef) -> list[cst.Param]:
@@ -184,14 +244,52 @@ def _params(fn: cst.FunctionDef) -> list[cst.Param]:
     return [*fn.params.posonly_params, *fn.params.params, *star, *fn.params.kwonly_params, *kwargs]
 
 
-def _alias(stmt: object) -> tuple[str, str] | None:
-    """(target, source) of a statement ``target = source`` of two plain names."""
-    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-        small = stmt.body[0]
-        if (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
-                and isinstance(small.value, cst.Name)):
-            return small.targets[0].target.value, small.value.value
-    return None
+def _assigned(stmt: object, known: dict[str, frozenset[object]]) -> tuple[str, frozenset[object]] | None:
+    """(target, what it holds) after ``target = source`` of a known name, or ``target = literal``."""
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+        return None
+    small = stmt.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)):
+        return None
+    target, value = small.targets[0].target.value, small.value
+    if isinstance(value, cst.Name) and value.value in known:
+        return target, known[value.value]
+    held = literal(value)
+    return None if held is UNKNOWN else (target, frozenset([held]))
+
+
+def _droppable(rest: list[cst.BaseStatement], kept: list[cst.BaseStatement], params: set[str]) -> bool:
+    """Whether leaving out the unreachable ``rest`` changes nothing: no ``yield`` in it (which makes
+    the function a generator), and no name it binds is local only through it and read in ``kept``."""
+    found = False
+
+    class _Yield(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> bool:
+            nonlocal found
+            found = True
+            return False
+
+    for stmt in rest:
+        stmt.visit(_Yield())
+    lost = set().union(*(_rebound(stmt)[1] for stmt in rest)) - params
+    lost -= set().union(*(_rebound(stmt)[1] for stmt in kept))
+    return not found and not lost & set().union(*(names_in(stmt) for stmt in kept))
+
+
+def _live(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """``body`` without the ``name = literal`` lines nothing else in it reads (``exists = False``
+    once the branch reading it was decided)."""
+    def dead(index: int, stmt: cst.BaseStatement) -> bool:
+        bound = _assigned(stmt, {})
+        return bound is not None and not any(bound[0] in names_in(other) for n, other in enumerate(body) if n != index)
+
+    return [stmt for index, stmt in enumerate(body) if not dead(index, stmt)]
+
+
+def _ends(stmt: object) -> bool:
+    """Whether ``stmt`` is a line ending in ``return`` or ``raise``."""
+    return isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[-1], (cst.Return, cst.Raise))
 
 
 def _ids(node: cst.CSTNode) -> set[int]:

@@ -1,7 +1,7 @@
 """The rewrite fold.py applies to one statement of a copied function: a declared check of a
-parameter known to hold only valid literals becomes the parameter, an ``isinstance()`` of one is
-decided (and the branch it decides is the only one kept), and every other call of copied code is
-recorded with what it passes, for the function it calls."""
+parameter known to hold only valid literals becomes the parameter, an ``isinstance()`` of one, or
+whether it ``is None``, is decided (and the branch it decides is the only one kept), and every
+other call of copied code is recorded with what it passes, for the function it calls."""
 
 from __future__ import annotations
 
@@ -58,10 +58,11 @@ def passes(check: Any, args: list[object], kwargs: dict[str, object], subject: i
 
 
 PASS = cst.SimpleStatementLine([cst.Pass()])
+_SINGLETONS = {"None": None, "True": True, "False": False}
 TYPES = {"str": str, "bytes": bytes, "int": int, "float": float, "bool": bool}
 
 
-def _decided(expr: cst.BaseExpression) -> bool | None:
+def decided(expr: cst.BaseExpression) -> bool | None:
     """True or False for the Name a folded ``isinstance()`` became, else None."""
     if isinstance(expr, cst.Name) and expr.value in ("True", "False") and not expr.lpar:
         return expr.value == "True"
@@ -108,10 +109,10 @@ class Folder(cst.CSTTransformer):
         if self.lambdas:
             self._record(original, updated, {})
             return updated
-        decided = self._isinstance(original, updated) if self.fold and self.types else None
-        if decided is not None:
+        verdict = self._isinstance(original, updated) if self.fold and self.types else None
+        if verdict is not None:
             self.owner.folded += 1
-            return cst.Name(str(decided), lpar=updated.lpar, rpar=updated.rpar)
+            return cst.Name(str(verdict), lpar=updated.lpar, rpar=updated.rpar)
         target = self.definition.refs.get(id(original.func))
         callee = self.owner.callee(target)
         if callee is None or not isinstance(target, Code):
@@ -160,41 +161,53 @@ class Folder(cst.CSTTransformer):
         verdicts = {isinstance(value, classes) for value in self.known[subject.value]}
         return verdicts.pop() if len(verdicts) == 1 else None
 
+    def leave_Comparison(self, original: cst.Comparison, updated: cst.Comparison) -> cst.BaseExpression:
+        """``p is None`` / ``p is not None`` (or True, False) decided for every literal ``p`` holds:
+        those three cannot be rebound, so no builtin is involved. A chain is left as written."""
+        if not self.fold or self.lambdas or len(updated.comparisons) != 1:
+            return updated
+        subject, (part,) = updated.left, updated.comparisons
+        if not (isinstance(subject, cst.Name) and subject.value in self.known and not subject.lpar
+                and isinstance(part.comparator, cst.Name) and part.comparator.value in _SINGLETONS
+                and isinstance(part.operator, (cst.Is, cst.IsNot))):
+            return updated
+        negate, singleton = isinstance(part.operator, cst.IsNot), _SINGLETONS[part.comparator.value]
+        verdicts = {(value is singleton) != negate for value in self.known[subject.value]}
+        if len(verdicts) != 1:
+            return updated
+        self.owner.folded += 1
+        return cst.Name(str(verdicts.pop()), lpar=updated.lpar, rpar=updated.rpar)
+
     def leave_UnaryOperation(self, original: cst.UnaryOperation,
                              updated: cst.UnaryOperation) -> cst.BaseExpression:
-        decided = _decided(updated.expression) if isinstance(original.expression, cst.Call) else None
-        if isinstance(updated.operator, cst.Not) and decided is not None:
-            return cst.Name(str(not decided), lpar=updated.lpar, rpar=updated.rpar)
+        verdict = decided(updated.expression) if isinstance(original.expression, (cst.Call, cst.Comparison)) else None
+        if isinstance(updated.operator, cst.Not) and verdict is not None:
+            return cst.Name(str(not verdict), lpar=updated.lpar, rpar=updated.rpar)
         return updated
 
     def leave_BooleanOperation(self, original: cst.BooleanOperation,
                                updated: cst.BooleanOperation) -> cst.BaseExpression:
         """``False or x`` is ``x``, ``True or x`` is True (and so on): exactly what Python evaluates."""
-        decided = _decided(updated.left)
-        if decided is None:
+        verdict = decided(updated.left)
+        if verdict is None:
             return updated
         either = isinstance(updated.operator, cst.Or)
-        chosen = updated.left if decided == either else updated.right
+        chosen = updated.left if verdict == either else updated.right
         return chosen.with_changes(lpar=updated.lpar, rpar=updated.rpar) if updated.lpar else chosen
 
     def leave_IfExp(self, original: cst.IfExp, updated: cst.IfExp) -> cst.BaseExpression:
-        decided = _decided(updated.test) if not isinstance(original.test, cst.Name) else None
-        if decided is None:
+        verdict = decided(updated.test) if not isinstance(original.test, cst.Name) else None
+        if verdict is None:
             return updated
-        chosen = updated.body if decided else updated.orelse
+        chosen = updated.body if verdict else updated.orelse
         return chosen.with_changes(lpar=updated.lpar, rpar=updated.rpar) if updated.lpar else chosen
 
     def leave_If(self, original: cst.If, updated: cst.If) -> Any:
-        decided = _decided(updated.test) if not isinstance(original.test, cst.Name) else None
-        if decided is None:
+        verdict = decided(updated.test) if not isinstance(original.test, cst.Name) else None
+        if verdict is None:
             return updated
-        if decided:  # the branch a literal takes is the only one copied
-            return cst.FlattenSentinel(_statements(updated.body, updated.leading_lines))
-        if isinstance(updated.orelse, cst.If):
-            return updated.orelse.with_changes(leading_lines=updated.leading_lines)
-        if isinstance(updated.orelse, cst.Else):
-            return cst.FlattenSentinel(_statements(updated.orelse.body, updated.leading_lines))
-        return cst.RemoveFromParent()
+        statements = taken(updated, verdict)
+        return cst.FlattenSentinel(statements) if statements else cst.RemoveFromParent()
 
     def leave_Expr(self, original: cst.Expr, updated: cst.Expr) -> cst.Expr | cst.RemovalSentinel:
         if isinstance(original.value, cst.Call) and isinstance(updated.value, cst.Name):
@@ -248,6 +261,17 @@ class Folder(cst.CSTTransformer):
             if not passes(check, args, kwargs, deciding[0]):
                 return None
         return subject.value
+
+
+def taken(stmt: cst.If, verdict: bool) -> list[cst.BaseStatement]:
+    """What an ``if`` whose test is ``verdict`` runs: the branch a literal takes is the only one copied."""
+    if verdict:
+        return _statements(stmt.body, stmt.leading_lines)
+    if isinstance(stmt.orelse, cst.If):
+        return [stmt.orelse.with_changes(leading_lines=stmt.leading_lines)]
+    if isinstance(stmt.orelse, cst.Else):
+        return _statements(stmt.orelse.body, stmt.leading_lines)
+    return []
 
 
 def _statements(block: cst.BaseSuite, leading: Sequence[cst.EmptyLine]) -> list[cst.BaseStatement]:

@@ -92,6 +92,61 @@ def test_a_default_is_a_literal_and_a_self_assignment_goes() -> None:
     assert "prefix = prefix" not in text and "return prefix" in text
 
 
+def test_is_none_of_a_default_is_decided_before_the_branch_that_rebinds_it() -> None:
+    text, reached = _fold("optional", '"good-bucket"')
+    assert "if " not in text and 'target = f"bucket {bucket!r}"' in text
+    assert 'return target + ("")' in text and CHECK_KEY not in reached
+
+
+@pytest.mark.parametrize("calls", [('"good-bucket", "k/a"',), ('"good-bucket"', '"good-bucket", "k/a"')])
+def test_is_none_stays_where_the_parameter_may_hold_something_else(calls: tuple[str, ...]) -> None:
+    text, reached = _fold("optional", *calls)
+    # with "k/a" the test is `key.endswith("/")`, unknown, and its branch rebinds key: nothing after is known
+    assert "if key is not None and key.endswith" in text or "if key.endswith" in text
+    assert 'if key is not None else f"bucket {bucket!r}"' in text and CHECK_KEY in reached
+
+
+def test_a_walrus_in_the_test_hides_what_the_parameter_held() -> None:
+    text, _reached = _fold("rebinds_in_test", '"good-bucket"')
+    assert "and key is None" in text
+
+
+def test_is_none_and_isinstance_decide_a_chain_of_ifs() -> None:
+    text, _reached = _fold("flags", '"good-bucket", True')
+    assert "is None" not in text and "isinstance" not in text and 'return "bool"' in text
+    assert 'return "none"' not in text
+
+
+def test_equal_literals_of_different_types_are_not_told_apart() -> None:
+    # 0 == False: a set of literals holding both would hold one of them, and decide isinstance wrongly
+    text, _reached = _fold("flags", '"good-bucket", 0', '"good-bucket", False')
+    assert "isinstance(flag, bool)" in text
+
+
+def test_a_local_bound_to_a_literal_is_known_and_what_follows_a_return_goes() -> None:
+    text, reached = _fold("local_literal", '"good-bucket"')
+    body = text.partition("def local_literal")[2]
+    assert "exists" not in body and "if " not in body and "unsure" not in body  # nothing reads it any more
+    assert body.endswith('return check_key("k/fixed", bucket)\n') and CHECK_KEY in reached
+
+
+def test_what_follows_a_return_stays_where_it_makes_a_generator_or_a_local() -> None:
+    generator, _reached = _fold("generator_after_return", '"good-bucket"')
+    assert "yield key" in generator and "if " not in generator
+    local, _reached = _fold("local_read_after_return", '"good-bucket"')
+    # `bucket` is a parameter: its binding after the return changes nothing, so it may go
+    assert local.strip().endswith("return bucket") and "other" not in local
+    unbound, _reached = _fold("local_made_by_dead_code", '"good-bucket"')
+    assert "total = 1" in unbound and "if " not in unbound
+
+
+def test_a_function_calling_itself_is_folded_only_on_what_it_passes_itself() -> None:
+    other, reached = _fold("recurse_other", '"good-bucket"')
+    assert "if key is None" in other and CHECK_KEY in reached  # it calls itself with "k/a" too
+    same, _reached = _fold("recurse_same", '"good-bucket"')
+    assert "key is None" not in same and 'return "bucket"' in same  # `key` on as `key`: still None
+
+
 def test_a_tree_folds_only_what_is_not_shared(tmp_path: Path) -> None:
     """Two modules sharing `_cloud.py` keep every check there; one alone folds its own."""
     from infrar.erase.tree import erase_tree
