@@ -13,7 +13,7 @@ from infrar.erase import fold, placement, report, verify
 from infrar.erase.adapters import Code, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog
-from infrar.erase.inline import inline
+from infrar.erase.inline import inline, is_generator
 from infrar.erase.names import Namer, UserNames, analyse, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.report import Diagnostic
@@ -215,20 +215,6 @@ class _Eraser:
         return result
 
 
-def is_generator(fn: cst.FunctionDef) -> bool:
-    found = False
-
-    class _Yield(cst.CSTVisitor):
-        def visit_Yield(self, node: cst.Yield) -> bool:
-            nonlocal found
-            found = True
-            return False
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is fn
-
-    fn.visit(_Yield())
-    return found
 
 
 def _inline_plan(fn: cst.FunctionDef, call: cst.Call, parent: object) -> cst.BaseExpression | None:

@@ -18,8 +18,8 @@ import libcst as cst
 from infrar.erase import fold, layout
 from infrar.erase.adapters import Code, External, Library
 from infrar.erase.catalog import Catalog
-from infrar.erase.emit import Result, is_generator
-from infrar.erase.inline import inline
+from infrar.erase.emit import Result
+from infrar.erase.inline import inline, is_generator
 from infrar.erase.names import Namer, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.scan import NESTED, STATEMENT, Scan, Unsupported, scan

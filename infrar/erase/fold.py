@@ -21,7 +21,7 @@ import libcst as cst
 
 from infrar.erase.adapters import Code, Definition, Library, Target
 from infrar.erase.fold_rewrite import PASS, TYPES, Folder, decided, taken
-from infrar.erase.inline import names_in
+from infrar.erase.inline import is_generator, names_in
 from infrar.erase.literals import UNKNOWN, Site, Values, constants, literal, signature, site
 from infrar.erase.reach import closure
 
@@ -165,8 +165,7 @@ class _Fold:
         known = dict(self.facts)
         refs: dict[int, Target] = dict(definition.refs)
         body: list[cst.BaseStatement] = []
-        params = {param.name.value for param in _params(node)}
-        bound = set(params)
+        bound = {param.name.value for param in _params(node)}
         for stmt in node.body.body:
             bound |= _rebound(stmt)[1]
         types = not bound & {"isinstance", *TYPES}  # the builtins, so isinstance() can be decided
@@ -188,7 +187,7 @@ class _Fold:
             bound_to = _assigned(new, here)
             if bound_to is not None:  # `checked = source` or `exists = False`: what it holds, it holds
                 known[bound_to[0]] = bound_to[1]
-            if body and _ends(body[-1]) and _droppable(pending, body, params):
+            if body and _ends(body[-1]) and _droppable(node, pending, body):
                 break  # what follows an unconditional return or raise never runs
         if not self.folded:
             return definition, self.made
@@ -259,22 +258,15 @@ def _assigned(stmt: object, known: dict[str, frozenset[object]]) -> tuple[str, f
     return None if held is UNKNOWN else (target, frozenset([held]))
 
 
-def _droppable(rest: list[cst.BaseStatement], kept: list[cst.BaseStatement], params: set[str]) -> bool:
-    """Whether leaving out the unreachable ``rest`` changes nothing: no ``yield`` in it (which makes
-    the function a generator), and no name it binds is local only through it and read in ``kept``."""
-    found = False
-
-    class _Yield(cst.CSTVisitor):
-        def visit_Yield(self, node: cst.Yield) -> bool:
-            nonlocal found
-            found = True
-            return False
-
-    for stmt in rest:
-        stmt.visit(_Yield())
-    lost = set().union(*(_rebound(stmt)[1] for stmt in rest)) - params
+def _droppable(fn: cst.FunctionDef, rest: list[cst.BaseStatement], kept: list[cst.BaseStatement]) -> bool:
+    """Whether leaving out the unreachable ``rest`` of ``fn`` changes nothing: no ``yield`` in it
+    (which makes the function a generator), and no name it binds is local only through it and read
+    in ``kept``."""
+    if rest and is_generator(fn.with_changes(body=fn.body.with_changes(body=rest))):
+        return False
+    lost = set().union(*(_rebound(stmt)[1] for stmt in rest)) - {param.name.value for param in _params(fn)}
     lost -= set().union(*(_rebound(stmt)[1] for stmt in kept))
-    return not found and not lost & set().union(*(names_in(stmt) for stmt in kept))
+    return not lost & set().union(*(names_in(stmt) for stmt in kept))
 
 
 def _live(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

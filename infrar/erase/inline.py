@@ -234,3 +234,18 @@ def inline(
         return result.with_changes(lpar=call.lpar, rpar=call.rpar)
     return parenthesize(result) if wrap else result
 
+
+def is_generator(fn: cst.FunctionDef) -> bool:
+    found = False
+
+    class _Yield(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> bool:
+            nonlocal found
+            found = True
+            return False
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is fn
+
+    fn.visit(_Yield())
+    return found
