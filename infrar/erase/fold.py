@@ -19,9 +19,10 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from infrar.erase import tables
 from infrar.erase.adapters import Code, Definition, Library, Target
 from infrar.erase.fold_rewrite import PASS, TYPES, Folder, decided, taken
-from infrar.erase.inline import is_generator, names_in
+from infrar.erase.inline import is_generator, names_in, node_ids
 from infrar.erase.literals import UNKNOWN, Site, Values, constants, literal, signature, site
 from infrar.erase.reach import closure
 
@@ -29,12 +30,18 @@ __all__ = ["constants", "literal", "site", "specialise"]
 
 
 def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> Library:
-    """``library`` with every definition the program reaches folded on what the sites pass."""
+    """``library`` with every definition the program reaches folded on what the sites pass, and
+    the error tables it reaches cut to the codes its calls can meet (tables.py)."""
     if library.shared is not None or library.errors_module is not None or not library.fold:
         return library  # a tree's shared module holds one copy for every module: not folded
+    roots = list(roots)
+    return tables.cut(_on_literals(library, sites, roots), roots)
+
+
+def _on_literals(library: Library, sites: list[Site], roots: list[Code]) -> Library:
     if not any(values for _code, held in sites for values in held.values()):
         return library
-    order, _externals = closure(library, list(roots))
+    order, _externals = closure(library, roots)
     definitions = {code: library.definition(code) for code in order}
     callers: dict[Code, set[Code]] = {code: set() for code in order}
     for code, definition in definitions.items():
@@ -193,7 +200,7 @@ class _Fold:
             return definition, self.made
         body = _live(body)
         new_node = node.with_changes(body=node.body.with_changes(body=body or [PASS]))
-        alive = _ids(new_node)  # refs of nodes dropped with a folded call must not outlive them
+        alive = node_ids(new_node)  # refs of nodes dropped with a folded call must not outlive them
         kept = {key: target for key, target in refs.items() if key in alive}
         self.alive.clear()
         variant = tuple(sorted((name, tuple(sorted(map(repr, values)))) for name, values in self.facts.items()))
@@ -204,11 +211,11 @@ class _Fold:
                 refs: dict[int, Target], types: bool) -> list[cst.BaseStatement] | None:
         """The statements an ``if`` runs when its test is decided by what is known before it.
 
-        The test runs before its branches, so what they rebind does not matter to it (only a
-        walrus in the test itself); the statements then fold one by one, as the body's do."""
+        The test runs before its branches, so what they rebind does not matter to it (only what
+        the test itself binds); the statements then fold one by one, as the body's do."""
         if not isinstance(stmt, cst.If) or isinstance(stmt.test, cst.Name):
             return None
-        here = {name: values for name, values in known.items() if name not in _walrus_targets(stmt.test)}
+        here = {name: values for name, values in known.items() if name not in _bound_in(stmt.test)}
         mark, folded = len(self.made), self.folded
         test = stmt.test.visit(Folder(self, definition, here, refs, fold=True, types=types))
         verdict = decided(test) if isinstance(test, cst.BaseExpression) else None
@@ -225,15 +232,21 @@ class _Fold:
         return None
 
 
-def _walrus_targets(node: cst.CSTNode) -> set[str]:
+def _bound_in(test: cst.BaseExpression) -> set[str]:
+    """The names an expression binds: a walrus's, a comprehension's variables (which shadow a
+    parameter of the same name inside it)."""
     found: set[str] = set()
 
-    class _Walrus(cst.CSTVisitor):
+    class _Binds(cst.CSTVisitor):
         def visit_NamedExpr(self, n: cst.NamedExpr) -> bool:
             found.update(names_in(n.target))
             return True
 
-    node.visit(_Walrus())
+        def visit_CompFor(self, n: cst.CompFor) -> bool:
+            found.update(names_in(n.target))
+            return True
+
+    test.visit(_Binds())
     return found
 
 
@@ -282,15 +295,3 @@ def _live(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
 def _ends(stmt: object) -> bool:
     """Whether ``stmt`` is a line ending in ``return`` or ``raise``."""
     return isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[-1], (cst.Return, cst.Raise))
-
-
-def _ids(node: cst.CSTNode) -> set[int]:
-    found: set[int] = set()
-
-    class _All(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            found.add(id(n))
-            return True
-
-    node.visit(_All())
-    return found

@@ -249,3 +249,16 @@ def is_generator(fn: cst.FunctionDef) -> bool:
 
     fn.visit(_Yield())
     return found
+
+
+def node_ids(node: cst.CSTNode) -> set[int]:
+    """The ids of ``node`` and of every node in it."""
+    found: set[int] = set()
+
+    class _All(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            found.add(id(n))
+            return True
+
+    node.visit(_All())
+    return found

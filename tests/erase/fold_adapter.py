@@ -102,3 +102,8 @@ class Adapter:
         if depth:
             return self.recurse_same(bucket, key, depth - 1)
         return "bucket" if key is None else "object"
+
+    def shadowed_in_test(self, bucket: str, key: str | None = None, keys: tuple[str, ...] = ("a",)) -> str:
+        if any(key is None for key in keys):
+            return "a missing key"
+        return "all there"

@@ -106,9 +106,11 @@ def test_is_none_stays_where_the_parameter_may_hold_something_else(calls: tuple[
     assert 'if key is not None else f"bucket {bucket!r}"' in text and CHECK_KEY in reached
 
 
-def test_a_walrus_in_the_test_hides_what_the_parameter_held() -> None:
+def test_a_walrus_or_a_comprehension_in_the_test_hides_what_the_parameter_held() -> None:
     text, _reached = _fold("rebinds_in_test", '"good-bucket"')
     assert "and key is None" in text
+    shadowed, _reached = _fold("shadowed_in_test", '"good-bucket"')
+    assert "if any(key is None for key in keys)" in shadowed
 
 
 def test_is_none_and_isinstance_decide_a_chain_of_ifs() -> None:

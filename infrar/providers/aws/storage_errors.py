@@ -87,6 +87,31 @@ _IAM_ACTION = {"HeadObject": "GetObject", "HeadBucket": "ListBucket", "ListObjec
                "CompleteMultipartUpload": "PutObject",
                "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration"}
 
+# What only some S3 operations answer with (or, in _IAM_ACTION, are), by the functions making those
+# calls: erase cuts the rest from a program's copy of each table (docs/adapters.md, contract 8).
+_GETS = "storage:_download_to_stream storage:AwsStorage.read_bytes"
+_HEADS = "storage:_download_to_stream storage:AwsStorage.delete storage:AwsStorage.exists storage:AwsStorage.signed_url"
+_PUTS = "storage:AwsStorage.write_bytes storage:AwsStorage.upload"
+ERASE_TIME_TABLES = {
+    "_MEANINGS": {
+        "NoSuchKey NoSuchVersion": f"{_GETS} {_HEADS}",  # a HEAD's bare 404 with a key becomes NoSuchKey
+        "InvalidRange": "storage:_download_to_stream",  # ranged GETs: only transfers send them
+        "InvalidObjectState": _GETS,  # an archived object
+        "EntityTooLarge BadDigest InvalidDigest MetadataTooLarge KeyTooLongError": _PUTS,
+        "EntityTooSmall InvalidPart InvalidPartOrder NoSuchUpload": "storage:AwsStorage.upload",  # multipart
+        "MalformedXML": "s3_features:AwsS3Features.set_lifecycle_policy s3_features:AwsS3Features.enable_versioning",
+        # CreateBucket's and PutBucketPolicy's: no adapter makes those calls
+        "BucketAlreadyExists BucketAlreadyOwnedByYou IllegalLocationConstraintException MalformedPolicy": "",
+    },
+    "_IAM_ACTION": {
+        "HeadObject": _HEADS,
+        "HeadBucket": "storage:_bucket_exists",
+        "ListObjectsV2": "storage:AwsStorage.iter_objects",
+        "CreateMultipartUpload UploadPart CompleteMultipartUpload": "storage:AwsStorage.upload",
+        "PutBucketLifecycleConfiguration": "s3_features:AwsS3Features.set_lifecycle_policy",
+    },
+}
+
 
 def error_code(exc: BaseException) -> str:
     """S3's error code of ``exc`` ("NoSuchKey", "404", ...), or "" for a non-service error."""
