@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from infrar.erase import tables
+from infrar.erase import forward, tables
 from infrar.erase.adapters import Code, Definition, Library, Target
 from infrar.erase.fold_rewrite import PASS, TYPES, Folder, decided, taken
 from infrar.erase.inline import is_generator, names_in, node_ids
@@ -30,12 +30,13 @@ __all__ = ["constants", "literal", "site", "specialise"]
 
 
 def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> Library:
-    """``library`` with every definition the program reaches folded on what the sites pass, and
-    the error tables it reaches cut to the codes its calls can meet (tables.py)."""
+    """``library`` with every definition the program reaches folded on what the sites pass, the
+    error tables it reaches cut to the codes its calls can meet (tables.py), and its calls of a
+    function that now only forwards its arguments made to what it forwards to (forward.py)."""
     if library.shared is not None or library.errors_module is not None or not library.fold:
         return library  # a tree's shared module holds one copy for every module: not folded
     roots = list(roots)
-    return tables.cut(_on_literals(library, sites, roots), roots)
+    return forward.skip(tables.cut(_on_literals(library, sites, roots), roots), roots)
 
 
 def _on_literals(library: Library, sites: list[Site], roots: list[Code]) -> Library:

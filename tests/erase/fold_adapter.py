@@ -16,7 +16,27 @@ def _only_key(key: str) -> str:
     return check_key(key, "some-bucket")
 
 
+def _target(bucket: str, key: str | None = None) -> str:
+    return f"{bucket}/{key}"
+
+
+def _forwarder(bucket: str, key: str | None = None) -> str:
+    """Says nothing _target does not."""
+    return _target(bucket, key)
+
+
+def _other_default(bucket: str, key: str | None = "x") -> str:
+    return _target(bucket, key)
+
+
+def _reordered(key: str | None = None, bucket: str = "b") -> str:
+    return _target(bucket, key)
+
+
 class Adapter:
+    def forwarded(self, bucket: str) -> str:
+        return _forwarder(bucket) + _forwarder(bucket, key="k") + _other_default(bucket) + _reordered()
+
     def both(self, bucket: str, key: str) -> str:
         return check_key(key, check_bucket(bucket, S3_BUCKET))
 
