@@ -2,8 +2,8 @@
 ``def _error(exc, bucket, key=None): return _translate_error(exc, bucket, key)`` says nothing its
 callers' ``_translate_error(exc, bucket)`` would not, so they call that and it is not copied.
 
-Only where the two agree on every parameter the forwarder has (name, kind and default, in order),
-so that any call of one, positional or by keyword, means the same to the other."""
+Only where the two have the same parameters (names and literal defaults, in order, none ``*``
+or ``**``), so that any call of one, positional or by keyword, means the same to the other."""
 
 from __future__ import annotations
 
@@ -59,23 +59,22 @@ def _forwards_to(library: Library, code: Code) -> Code | None:
     callee = library.definition(target)
     if callee.is_method or not isinstance(callee.node, cst.FunctionDef) or callee.node.asynchronous:
         return None
-    params = fn.params
-    if params.posonly_params or params.kwonly_params or params.star_kwarg or not isinstance(
-            params.star_arg, cst.MaybeSentinel):
+    if not (_plain(fn.params) and _plain(callee.node.params)):
         return None
-    names = [param.name.value for param in params.params]
+    names = [param.name.value for param in fn.params.params]
     if [arg.value.value if isinstance(arg.value, cst.Name) and not arg.keyword and not arg.star else None
             for arg in call.args] != names:
         return None
-    theirs = callee.node.params.params
-    if len(theirs) < len(names) or callee.node.params.posonly_params:
-        return None
-    pairs = [(_param(mine), _param(other)) for mine, other in zip(params.params, theirs, strict=False)]
-    if any(mine is None or mine != other for mine, other in pairs):
-        return None
-    if any(other.default is None for other in theirs[len(names):]):
-        return None
-    return target
+    # the same parameters: then a call of either, or either passed as a callback, means the same
+    mine = [_param(param) for param in fn.params.params]
+    theirs = [_param(param) for param in callee.node.params.params]
+    return target if None not in mine and mine == theirs else None
+
+
+def _plain(params: cst.Parameters) -> bool:
+    """Parameters that are all positional-or-keyword (no ``/``, ``*`` or ``**``)."""
+    return not (params.posonly_params or params.kwonly_params or params.star_kwarg
+                or not isinstance(params.star_arg, cst.MaybeSentinel))
 
 
 def _docstring(stmt: cst.BaseStatement) -> bool:

@@ -33,9 +33,18 @@ def _reordered(key: str | None = None, bucket: str = "b") -> str:
     return _target(bucket, key)
 
 
+def _target_more(bucket: str, key: str | None = None, extra: int = 0) -> str:
+    return f"{bucket}/{key}/{extra}"
+
+
+def _to_more(bucket: str, key: str | None = None) -> str:
+    return _target_more(bucket, key)
+
+
 class Adapter:
     def forwarded(self, bucket: str) -> str:
-        return _forwarder(bucket) + _forwarder(bucket, key="k") + _other_default(bucket) + _reordered()
+        return _forwarder(bucket) + _forwarder(bucket, key="k") + _other_default(bucket) + _reordered() + _to_more(
+            bucket)
 
     def both(self, bucket: str, key: str) -> str:
         return check_key(key, check_bucket(bucket, S3_BUCKET))

@@ -25,8 +25,10 @@ def test_a_forwarder_is_called_through_where_it_means_the_same() -> None:
     calls = [target for target in folded.definition(code).refs.values() if isinstance(target, Code)]
     # both calls, positional and by keyword, go to _target
     assert calls.count(Code(MODULE, "_target")) == 2
-    # a different default, or the parameters in another order, would change what a call means
+    # a different default, the parameters in another order, or one more (a callback called with
+    # too many arguments fails on one, not on the other) would change what a call means
     assert Code(MODULE, "_other_default") in reached and Code(MODULE, "_reordered") in reached
+    assert Code(MODULE, "_to_more") in reached
 
 
 def test_erased_code_raises_what_the_forwarder_did() -> None:
