@@ -63,7 +63,7 @@ TYPES = {"str": str, "bytes": bytes, "int": int, "float": float, "bool": bool}
 
 
 def decided(expr: cst.BaseExpression) -> bool | None:
-    """True or False for the Name a folded ``isinstance()`` became, else None."""
+    """True or False for the Name a decided test (``isinstance()``, ``is None``) became, else None."""
     if isinstance(expr, cst.Name) and expr.value in ("True", "False") and not expr.lpar:
         return expr.value == "True"
     return None

@@ -99,7 +99,9 @@ ERASE_TIME_TABLES = {
         "InvalidObjectState": _GETS,  # an archived object
         "EntityTooLarge BadDigest InvalidDigest MetadataTooLarge KeyTooLongError": _PUTS,
         "EntityTooSmall InvalidPart InvalidPartOrder NoSuchUpload": "storage:AwsStorage.upload",  # multipart
-        "MalformedXML": "s3_features:AwsS3Features.set_lifecycle_policy s3_features:AwsS3Features.enable_versioning",
+        # request bodies of XML: lifecycle and versioning settings, a multipart upload's part list
+        "MalformedXML": "s3_features:AwsS3Features.set_lifecycle_policy s3_features:AwsS3Features.enable_versioning "
+                        "storage:AwsStorage.upload",
         # CreateBucket's and PutBucketPolicy's: no adapter makes those calls
         "BucketAlreadyExists BucketAlreadyOwnedByYou IllegalLocationConstraintException MalformedPolicy": "",
     },
