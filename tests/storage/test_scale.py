@@ -26,6 +26,9 @@ def test_large_file_streams_up_and_down(store: Store, tmp_path: Path) -> None:
     assert sha256_of(target) == expected
 
 
+# aws and azure list past a page through the public API in tests/providers/test_aws_storage.py
+# (test_iter_objects_pages_past_1000_keys_lazily) and test_azure_storage.py (..._blobs_in_order)
+@pytest.mark.parametrize("store", ["local", "gcp"], indirect=True)
 def test_listing_pages_past_one_thousand_keys(store: Store) -> None:
     keys = [f"many/{i:05d}.txt" for i in range(1100)]
     with ThreadPoolExecutor(max_workers=16) as pool:
