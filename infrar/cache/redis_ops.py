@@ -21,7 +21,8 @@ from infrar.errors import InfrarError, InvalidArgument, PermissionDenied, Timeou
 
 T = TypeVar("T")
 
-# ARGV[1] amount, ARGV[2] ttl in ms ('' for none). Returns the new value as a string.
+# ARGV[1] amount, ARGV[2] ttl in ms ('' for none). Returns the new value as a string; a value that is not
+# a whole number gets INCRBY's own error, so that one test in translate() covers both.
 _INCR = """
 local v = redis.call('GET', KEYS[1])
 if v == false then
@@ -29,7 +30,7 @@ if v == false then
   if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
   return ARGV[1]
 end
-if not string.match(v, '^%-?%d+$') then return redis.error_reply('INFRAR non-integer value') end
+if not string.match(v, '^%-?%d+$') then return redis.error_reply('ERR value is not an integer or out of range') end
 return tostring(redis.call('INCRBY', KEYS[1], ARGV[1]))
 """
 
@@ -77,7 +78,7 @@ def translate(exc: redis.RedisError, cache: str, endpoint: str) -> InfrarError:
             f"cannot reach cache {cache!r} at {endpoint} after retries ({type(exc).__name__}); check that the "
             "server runs and REDIS_URL points at it"
         )
-    if "INFRAR non-integer" in text or "not an integer or out of range" in text:
+    if "not an integer or out of range" in text:  # INCRBY's own error, which the script above replies too
         return InvalidArgument(f"cannot incr a key of cache {cache!r}: it holds a non-integer value (or overflows)")
     return InfrarError(f"cache {cache!r} at {endpoint} failed: {type(exc).__name__}: {text}")
 

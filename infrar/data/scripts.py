@@ -204,9 +204,10 @@ def bundle_stored(key: str, body: bytes, provider: str) -> bytes | None:
 
 def _bundled(name: str, where: str, main: str, modules: dict[str, tuple[str, str]], provider: str) -> bytes | None:
     sources = {where: main, **{file: source for file, source in modules.values()}}
-    uses_infrar = any("infrar" in _imported(source, file) for file, source in sources.items())
+    # A script that imports the runtime SDK (not erased) picks its cloud from INFRAR_PROVIDER.
+    runs_sdk = any("infrar" in _imported(source, file) for file, source in sources.items())
     environment = {**connection_variables(provider), **deployed_names(),
-                   **({"INFRAR_PROVIDER": provider} if uses_infrar else {})}
+                   **({"INFRAR_PROVIDER": provider} if runs_sdk else {})}
     if not modules and not environment:
         return None  # nothing to carry: the script runs as it is
     return _BUNDLE.format(name=name, modules=modules, main=main, environment=environment).encode("utf-8")

@@ -210,9 +210,7 @@ class Namer:
             preferred = f"_{code.name}"
         if code.module.endswith(".types") and self._unbound(code, preferred):
             return  # a type keeps its own name (and so its __name__ and repr) wherever it can
-        short = code.module.rpartition(".")[2].strip("_")
-        fallback = f"{short}_{preferred}" if self.public else f"_{short}_{preferred.lstrip('_')}"
-        self._claim(code, [preferred, fallback])
+        self._claim(code, [preferred, _qualified(code.module, preferred, self.public)])
 
     def name(self, target: Target) -> str:
         if isinstance(target, Builtin):
@@ -243,6 +241,16 @@ class Namer:
             else:
                 plain.add(f"import {ext.module} as {name}")
         return sorted(plain) + [_from_line(module, names) for module, names in sorted(froms.items())]
+
+
+def _qualified(module: str, preferred: str, public: bool) -> str:
+    """``preferred`` with its module's name in it, for a name already taken: ``_scripts_bundle``,
+    ``_SCRIPTS_NAMES`` for a constant (never ``scripts__NAMES``); private unless ``public`` keeps
+    a public name public."""
+    short = module.rpartition(".")[2].strip("_")
+    bare = preferred.lstrip("_")
+    lead = "" if public and not preferred.startswith("_") else "_"
+    return f"{lead}{short.upper() if bare.isupper() else short}_{bare}"
 
 
 def _from_line(module: str, names: set[str]) -> str:

@@ -43,27 +43,27 @@ def test_catalog_reads_information_schema() -> None:
 
 def test_external_table_statements(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_URL", "https://acct.blob.core.windows.net/")
-    source = ("IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = 'infrar_sales_data') CREATE "
-              "EXTERNAL DATA SOURCE [infrar_sales_data] WITH (LOCATION = 'https://acct.dfs.core.windows.net/sales-data')")
+    source = ("IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = 'lake_sales_data') CREATE "
+              "EXTERNAL DATA SOURCE [lake_sales_data] WITH (LOCATION = 'https://acct.dfs.core.windows.net/sales-data')")
     columns = {"day": "DATE", "amount": "DECIMAL(10,2)"}
     assert external_table_sql("orders", columns, "sales-data", "orders/", "csv", True) == [
         source,
-        "IF NOT EXISTS (SELECT * FROM sys.external_file_formats WHERE name = 'infrar_csv_header') CREATE EXTERNAL "
-        "FILE FORMAT [infrar_csv_header] WITH (FORMAT_TYPE = DELIMITEDTEXT, FORMAT_OPTIONS (FIELD_TERMINATOR = ',', "
+        "IF NOT EXISTS (SELECT * FROM sys.external_file_formats WHERE name = 'lake_csv_header') CREATE EXTERNAL "
+        "FILE FORMAT [lake_csv_header] WITH (FORMAT_TYPE = DELIMITEDTEXT, FORMAT_OPTIONS (FIELD_TERMINATOR = ',', "
         "STRING_DELIMITER = '\"', FIRST_ROW = 2, PARSER_VERSION = '2.0'))",
         "CREATE EXTERNAL TABLE [orders] ([day] DATE, [amount] DECIMAL(10,2)) WITH (LOCATION = 'orders/**', "
-        "DATA_SOURCE = [infrar_sales_data], FILE_FORMAT = [infrar_csv_header])",
+        "DATA_SOURCE = [lake_sales_data], FILE_FORMAT = [lake_csv_header])",
     ]
     assert external_table_sql("orders", columns, "sales-data", "orders/", "parquet", True)[1:] == [
-        "IF NOT EXISTS (SELECT * FROM sys.external_file_formats WHERE name = 'infrar_parquet') CREATE EXTERNAL "
-        "FILE FORMAT [infrar_parquet] WITH (FORMAT_TYPE = PARQUET)",
+        "IF NOT EXISTS (SELECT * FROM sys.external_file_formats WHERE name = 'lake_parquet') CREATE EXTERNAL "
+        "FILE FORMAT [lake_parquet] WITH (FORMAT_TYPE = PARQUET)",
         "CREATE EXTERNAL TABLE [orders] ([day] DATE, [amount] DECIMAL(10,2)) WITH (LOCATION = 'orders/**', "
-        "DATA_SOURCE = [infrar_sales_data], FILE_FORMAT = [infrar_parquet])",
+        "DATA_SOURCE = [lake_sales_data], FILE_FORMAT = [lake_parquet])",
     ]
     assert external_table_sql("orders", columns, "sales-data", "", "json", True)[1:] == [
         "CREATE VIEW [orders] AS SELECT CAST(JSON_VALUE(doc, '$.day') AS DATE) AS [day], "
         "CAST(JSON_VALUE(doc, '$.amount') AS DECIMAL(10,2)) AS [amount] FROM OPENROWSET(BULK '**', "
-        "DATA_SOURCE = 'infrar_sales_data', FORMAT = 'CSV', FIELDTERMINATOR = '0x0b', FIELDQUOTE = '0x0b') "
+        "DATA_SOURCE = 'lake_sales_data', FORMAT = 'CSV', FIELDTERMINATOR = '0x0b', FIELDQUOTE = '0x0b') "
         "WITH (doc NVARCHAR(MAX)) AS rows",
     ]
 

@@ -1,9 +1,9 @@
 """Mentions of infrar that erase added to its output, outside the variables docs/erase.md keeps.
 
 docs/erase.md names each configuration variable that erased code still reads under its
-``INFRAR_*`` name (and why); those, and the local backend's default directory ``.infrar``
-named there with them, are the only mentions of infrar erased code may carry. Lines that are
-the user's own (a docstring saying the program used infrar) are theirs to keep.
+``INFRAR_*`` name (and why); those, the local backend's default directory ``.infrar`` and the
+quoted package name ``"infrar"`` named there with them, are the only mentions of infrar erased
+code may carry. Lines that are the user's own (a docstring saying the program used infrar) are theirs to keep.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 _VARIABLE = re.compile(r"\bINFRAR_[A-Z0-9_]+\b")
-# the default directory of INFRAR_LOCAL_ROOT, documented with it
-_DEFAULT_ROOT = re.compile(r"""(["'])\.infrar\1""")
+# the default directory of INFRAR_LOCAL_ROOT, and the package's name (a data job's bundle tells a
+# script that imports it which provider to use), both documented with the variables
+_DEFAULT_ROOT = re.compile(r"""(["'])\.?infrar\1""")
 
 
 def kept_variables() -> frozenset[str]:

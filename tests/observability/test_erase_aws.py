@@ -48,9 +48,8 @@ def test_the_erased_program_sends_the_same(infrar_service: ServiceUser, monkeypa
     source = textwrap.dedent(PROGRAM)
     erased = erase(source, "aws")
     assert_no_infrar(erased)
-    # Only the default log group names infrar: the group the runtime (and the OpenTofu module) writes.
-    (trace,) = infrar_traces(erased, source)
-    assert 'os.environ.get("INFRAR_LOG_GROUP") or "/infrar/"' in trace
+    assert not infrar_traces(erased, source)
+    assert 'os.environ.get("INFRAR_LOG_GROUP") or "/apps/"' in erased
     assert "put_trace_segments" in erased and "put_log_events" in erased
     (tmp_path / "app.py").write_text(source)
     (tmp_path / "erased.py").write_text(erased)

@@ -3,7 +3,7 @@
 Logs: on Lambda and ECS the platform already ships stdout to CloudWatch Logs, so a record is
 one JSON line on stdout there (no API call, no credentials needed for logging); elsewhere
 records are batched to PutLogEvents on the log group INFRAR_LOG_GROUP (default
-``/infrar/<service.name>``), stream ``<host>/<pid>/<start>``. Metrics: PutMetricData in the
+``/apps/<service.name>``), stream ``<host>/<pid>/<start>``. Metrics: PutMetricData in the
 namespace INFRAR_METRICS_NAMESPACE (default the service name), deltas per export interval,
 attributes as dimensions. Traces: spans become X-Ray segment documents (a local root or a
 span continuing a remote parent is a segment named after the service; its descendants are
@@ -56,8 +56,9 @@ def ships_stdout() -> bool:
 
 
 def log_group(service_name: str) -> str:
-    """INFRAR_LOG_GROUP, else ``/infrar/<service>`` with the characters a group name refuses replaced."""
-    return os.environ.get("INFRAR_LOG_GROUP") or "/infrar/" + _GROUP_REFUSED.sub("-", service_name)
+    """INFRAR_LOG_GROUP (the deployment's group), else ``/apps/<service>`` with the characters a group
+    name refuses replaced."""
+    return os.environ.get("INFRAR_LOG_GROUP") or "/apps/" + _GROUP_REFUSED.sub("-", service_name)
 
 
 def write_stdout(fields: Fields) -> None:

@@ -55,7 +55,7 @@ def _account_url() -> str:
 def external_table_sql(table: str, columns: dict[str, str], bucket: str, prefix: str, format: str,
                        header: bool) -> list[str]:
     """The T-SQL statements that register ``table`` over ``bucket/prefix`` in a serverless SQL database."""
-    source = f"infrar_{bucket.replace('-', '_')}"
+    source = f"lake_{bucket.replace('-', '_')}"
     statements = [
         f"IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = '{source}') "
         f"CREATE EXTERNAL DATA SOURCE [{source}] WITH (LOCATION = '{_account_url()}/{bucket}')"]
@@ -67,7 +67,7 @@ def external_table_sql(table: str, columns: dict[str, str], bucket: str, prefix:
             f"CREATE VIEW [{table}] AS SELECT {values} FROM OPENROWSET(BULK '{prefix}**', DATA_SOURCE = '{source}', "
             "FORMAT = 'CSV', FIELDTERMINATOR = '0x0b', FIELDQUOTE = '0x0b') WITH (doc NVARCHAR(MAX)) AS rows")
         return statements
-    file_format = "infrar_parquet" if format == "parquet" else f"infrar_csv{'_header' if header else ''}"
+    file_format = "lake_parquet" if format == "parquet" else f"lake_csv{'_header' if header else ''}"
     options = ("FORMAT_TYPE = PARQUET" if format == "parquet" else
                "FORMAT_TYPE = DELIMITEDTEXT, FORMAT_OPTIONS (FIELD_TERMINATOR = ',', STRING_DELIMITER = '\"', "
                f"FIRST_ROW = {2 if header else 1}, PARSER_VERSION = '2.0')")

@@ -1,6 +1,6 @@
 """The data domain on DuckDB: a file per warehouse, tables as views over the local buckets' files.
 
-A table ``create_table`` registers is a row of ``_infrar.tables`` in the warehouse's file;
+A table ``create_table`` registers is a row of ``_registry.tables`` in the warehouse's file;
 each connection turns those rows into temporary views over the files then under
 ``<INFRAR_LOCAL_ROOT>/storage/<bucket>/<prefix>`` (an empty prefix reads as an empty table, as
 on Athena or BigQuery, and files written later are seen by the next query). Tables that SQL
@@ -38,7 +38,7 @@ from infrar.errors import AlreadyExists, InfrarError, InvalidArgument, NotFound,
 from infrar.providers.local._clients import duckdb_warehouse, files
 
 _BATCH = 10_000
-_META = "_infrar.tables"
+_META = "_registry.tables"
 # DuckDB type names -> portable types (DECIMAL(p,s) is handled apart).
 _PORTABLE = {
     "VARCHAR": "STRING", "BIGINT": "INT64", "INTEGER": "INT64", "SMALLINT": "INT64", "TINYINT": "INT64",
@@ -94,7 +94,7 @@ def _open(warehouse: str) -> Any:
     """A connection to ``warehouse`` with its registered tables as views over their files now."""
     connection = duckdb_warehouse.connect(warehouse)
     try:
-        connection.execute("CREATE SCHEMA IF NOT EXISTS _infrar")
+        connection.execute("CREATE SCHEMA IF NOT EXISTS _registry")
         connection.execute(f"CREATE TABLE IF NOT EXISTS {_META} (name VARCHAR PRIMARY KEY, columns VARCHAR, "
                            "bucket VARCHAR, prefix VARCHAR, format VARCHAR, header BOOLEAN)")
         for name, columns, bucket, prefix, format, header in connection.execute(
