@@ -14,7 +14,7 @@ from infrar.erase.adapters import Code, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog
 from infrar.erase.inline import inline, is_generator
-from infrar.erase.names import Namer, UserNames, analyse, render
+from infrar.erase.names import Namer, UserNames, analyse, builtin_import, builtins_read, rebound_builtins, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.report import Diagnostic
 from infrar.erase.source_module import ContractError
@@ -179,7 +179,9 @@ class _Eraser:
         definitions = {code: self.library.definition(code) for code in all_codes}
         scopes = self.wrapper.resolve(ScopeProvider)
         user = analyse(self.wrapper.module, dict(scopes), self.uses.drop)
-        namer = Namer(user, all_codes, all_externals, definitions.values(), fixed_names(self.library))
+        rebound = rebound_builtins(user, definitions.values())
+        namer = Namer(user, all_codes, all_externals, definitions.values(), fixed_names(self.library),
+                      rebound=rebound)
         rendered = {code: render(definitions[code], namer) for code in all_codes}
 
         # Rewrite the calls; what an inlined body reaches becomes a root of what is emitted.
@@ -208,6 +210,10 @@ class _Eraser:
             emitted, externals = [], imported
         # inlined bodies reach externals directly, not only through emitted definitions
         externals = _externals_of(emitted, definitions, methods, plans, [*externals, *user_externals])
+        if rebound:
+            copied = [definitions[code] for code in emitted]
+            copied += [definitions[code] for call_id, code in methods.items() if not isinstance(plans[call_id], str)]
+            externals += [builtin_import(name) for name in sorted(rebound & builtins_read(copied))]
         rewriter = _Rewriter(self.uses, plans, namer, self.library)
         module = self.wrapper.module.visit(rewriter)
         module = _insert(module, namer.import_lines(externals), [rendered[c] for c in emitted], user)

@@ -20,7 +20,7 @@ from infrar.erase.adapters import Code, External, Library
 from infrar.erase.catalog import Catalog
 from infrar.erase.emit import Result
 from infrar.erase.inline import inline, is_generator
-from infrar.erase.names import Namer, render
+from infrar.erase.names import Namer, rebound_builtins, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.scan import NESTED, STATEMENT, Scan, Unsupported, scan
 from infrar.erase.source_module import ContractError
@@ -78,6 +78,8 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
     all_codes, all_externals = closure(library, [*methods, *type_codes])
     all_externals += user_externals
     definitions = {code: library.definition(code) for code in all_codes}
+    if rebound_builtins(found.user, definitions.values()):
+        raise Unsupported("the module binds a builtin the copied code reads")  # emit reads it through builtins
     namer = Namer(found.user, all_codes, all_externals, definitions.values(), fixed_names(library))
     rendered = {code: _render(library, code, namer) for code in all_codes}
 

@@ -8,11 +8,14 @@ A name already used by the user's module or by a copied body gets another one.
 from __future__ import annotations
 
 import builtins
+import importlib
+import keyword
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import ImportAssignment
+from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
 
 from infrar.erase.adapters import Builtin, Code, Definition, External, Target
 from infrar.erase.catalog import ERRORS_MODULE
@@ -45,9 +48,39 @@ class UserNames:
     imported: dict[str, set[Identity]] = field(default_factory=dict)
     other: set[str] = field(default_factory=set)  # bound somewhere other than by an import
     top_imports: dict[str, Identity] = field(default_factory=dict)
+    starred: set[str] = field(default_factory=set)  # what ``from m import *`` binds (stdlib modules)
+    star: bool = False  # a ``from m import *`` of a module not read (not stdlib): it may bind any name
 
     def compatible(self, name: str, ident: Identity) -> bool:
         return self.imported.get(name) == {ident} and name not in self.other
+
+    def shadowing(self, names: Iterable[str]) -> set[str]:
+        """Which of the builtins ``names`` the user's module binds anywhere (any star import may bind
+        any of them): copied code must not read the user's ``open`` or ``type`` where it meant the
+        builtin, nor may an inlined body read a local of the function it lands in."""
+        if self.star:
+            return set(names)
+        return set(names) & (self.other | set(self.imported) | self.starred)
+
+    def star_import(self, module: str | None, level: int) -> None:
+        """Note ``from module import *``: a standard library module's public names are read
+        (importing it is safe); any other module may bind any name."""
+        public = None if level or module is None else _star_names(module)
+        if public is None:
+            self.star = True
+        else:
+            self.starred |= public
+
+
+def _star_names(module: str) -> set[str] | None:
+    if module.partition(".")[0] not in sys.stdlib_module_names:
+        return None
+    try:
+        found = importlib.import_module(module)
+    except Exception:  # an unimportable module may bind anything
+        return None
+    names = getattr(found, "__all__", None)
+    return set(names) if names is not None else {name for name in vars(found) if not name.startswith("_")}
 
 
 def analyse(module: cst.Module, scopes: dict[cst.CSTNode, object], dropped: set[int]) -> UserNames:
@@ -60,6 +93,9 @@ def analyse(module: cst.Module, scopes: dict[cst.CSTNode, object], dropped: set[
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
             # ``from datetime import ...`` neither binds nor reads ``datetime``: only its names count
+            if isinstance(node.names, cst.ImportStar):
+                module = cst.Module([]).code_for_node(node.module) if node.module is not None else None
+                names.star_import(module, len(node.relative))
             if not isinstance(node.names, cst.ImportStar):
                 for alias in node.names:
                     alias.visit(self)
@@ -134,7 +170,7 @@ class Namer:
 
     def __init__(self, user: UserNames, codes: Iterable[Code], externals: Iterable[External],
                  definitions: Iterable[Definition], fixed: dict[Code, str] | None = None,
-                 reserved: Iterable[str] = (), public: bool = False) -> None:
+                 reserved: Iterable[str] = (), public: bool = False, rebound: Iterable[str] = ()) -> None:
         """``fixed``: names decided for the whole tree (its shared module's); ``reserved``: names
         the definitions must avoid but imports need not (every module's names, for the shared
         module, whose definitions all modules import); ``public``: definitions keep their own
@@ -147,7 +183,8 @@ class Namer:
             self.taken |= definition.locals
         self.names: dict[object, str] = {}
         self.reused: set[Identity] = set()
-        for ext in sorted(set(externals), key=lambda e: (identity_of(e), e.preferred)):
+        self.rebound = {name: builtin_import(name) for name in rebound}
+        for ext in sorted({*externals, *self.rebound.values()}, key=lambda e: (identity_of(e), e.preferred)):
             self._external(ext)
         self.taken |= set(reserved)
         for code in sorted(set(codes), key=lambda c: (not c.module.endswith(".types"), c.module, c.name)):
@@ -214,7 +251,8 @@ class Namer:
 
     def name(self, target: Target) -> str:
         if isinstance(target, Builtin):
-            return target.name
+            found = self.rebound.get(target.name)
+            return target.name if found is None else self.names[identity_of(found)]
         if isinstance(target, External):
             return self.names[identity_of(target)]
         return self.names[target]
@@ -243,6 +281,47 @@ class Namer:
         return sorted(plain) + [_from_line(module, names) for module, names in sorted(froms.items())]
 
 
+def builtin_import(name: str) -> External:
+    """``from builtins import <name>``: how copied code reads a builtin the user's module rebinds."""
+    return External("builtins", name, name)
+
+
+_BUILTIN_READS: dict[int, tuple[cst.CSTNode, dict[int, str]]] = {}
+
+
+def builtin_reads(definition: Definition) -> dict[int, str]:
+    """id -> name of each Name in ``definition`` that reads a builtin (``open``, ``type``), cached per node."""
+    found = _BUILTIN_READS.get(id(definition.node))
+    if found is None or found[0] is not definition.node:
+        statement = definition.node
+        assert isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+        module = cst.Module([statement])
+        scope = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)[module]
+        reads: dict[int, str] = {}
+        for assignment in scope.parent.assignments if scope is not None else ():
+            reads.update((id(access.node), assignment.name) for access in assignment.references
+                         if isinstance(access.node, cst.Name) and id(access.node) not in definition.refs)
+        found = _BUILTIN_READS[id(definition.node)] = (definition.node, reads)
+    return found[1]
+
+
+def builtins_read(definitions: Iterable[Definition]) -> set[str]:
+    """The builtins the ``definitions`` read."""
+    return {name for definition in definitions for name in builtin_reads(definition).values()}
+
+
+# what a module can rebind: not True, False, None (keywords LibCST reads as names)
+_BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not keyword.iskeyword(name))
+
+
+def rebound_builtins(user: UserNames, definitions: Iterable[Definition]) -> set[str]:
+    """The builtins the copied ``definitions`` read and the user's module binds (read through
+    ``from builtins import`` instead); the scopes of the copies are read only when the user
+    binds a builtin's name at all."""
+    bound = user.shadowing(_BUILTIN_NAMES)
+    return bound & builtins_read(definitions) if bound else set()
+
+
 def _qualified(module: str, preferred: str, public: bool) -> str:
     """``preferred`` with its module's name in it, for a name already taken: ``_scripts_bundle``,
     ``_SCRIPTS_NAMES`` for a constant (never ``scripts__NAMES``); private unless ``public`` keeps
@@ -264,7 +343,9 @@ def _from_line(module: str, names: set[str]) -> str:
 
 def render(definition: Definition, namer: Namer) -> cst.BaseStatement:
     """The definition as it is written into the erased module."""
-    refs = definition.refs
+    refs: dict[int, Target] = dict(definition.refs)
+    if namer.rebound:
+        refs.update((key, Builtin(name)) for key, name in builtin_reads(definition).items() if name in namer.rebound)
 
     class _Rename(cst.CSTTransformer):
         def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:

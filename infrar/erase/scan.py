@@ -158,6 +158,8 @@ def _user_names(walk: Walk, tree: ast.Module, drop: list[ast.stmt]) -> UserNames
     for node, _scope in walk.imports:
         for alias in node.names:
             if alias.name == "*":
+                assert isinstance(node, ast.ImportFrom)
+                names.star_import(node.module, node.level)
                 continue
             ident: Identity
             if isinstance(node, ast.Import):
