@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -51,6 +52,11 @@ def guarded(prog: str, run: Callable[[], int]) -> int:
     """
     try:
         return run()
+    except BrokenPipeError:
+        # The reader stopped reading (`... | head`): as other command-line tools, stop quietly. Python
+        # would flush stdout again at exit and fail on the same pipe, so it is pointed at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except InfrarError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2

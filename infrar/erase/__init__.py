@@ -7,16 +7,18 @@ into an output directory, atomically. See DESIGN.md section 3.
 from __future__ import annotations
 
 import os
+import warnings
 
-from infrar.erase.report import Diagnostic, EraseError, Report
+from infrar.erase.report import Diagnostic, EraseError, EraseWarning, Report
 
-__all__ = ["Diagnostic", "EraseError", "Report", "erase_source", "erase_tree"]
+__all__ = ["Diagnostic", "EraseError", "EraseWarning", "Report", "erase_source", "erase_tree"]
 
 
 def erase_source(code: str, provider: str, filename: str = "<string>") -> str:
     """The erased text of one module; ``code`` unchanged if it does not use infrar.
 
-    Raises EraseError (with file:line:col diagnostics) if it cannot be erased.
+    Raises EraseError (with file:line:col diagnostics) if it cannot be erased; warns (EraseWarning)
+    of what erases but deserves a look, such as a literal argument that fails its check.
     """
     from infrar import config
     from infrar.erase.adapters import Library
@@ -28,6 +30,8 @@ def erase_source(code: str, provider: str, filename: str = "<string>") -> str:
     result = erase_module(code.encode("utf-8"), provider, filename, catalog, Library(catalog))
     if result.diagnostics:
         raise EraseError(result.diagnostics)
+    for note in result.notes:
+        warnings.warn(note.text(), EraseWarning, stacklevel=2)
     return code if result.code is None else result.code.decode("utf-8")
 
 

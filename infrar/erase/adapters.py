@@ -125,7 +125,8 @@ class Library:
         self._sources: dict[str, SourceModule] = {}
         self._defs: dict[Code, Definition] = {}
         self.rendered: dict[object, tuple[cst.BaseStatement, str, bool]] = {}  # see fast._render
-        self.folds: dict[tuple[Code, object], tuple[Definition, list[Any]]] = {}  # see fold.specialise
+        # see fold.specialise: a folded definition, the calls it makes, the literals a check refused
+        self.folds: dict[tuple[Code, object], tuple[Definition, list[Any], dict[Any, tuple[str, bool]]]] = {}
 
     def with_definitions(self, definitions: dict[Code, Definition]) -> Library:
         """This library with ``definitions`` in place of its own (fold.py's specialised ones)."""

@@ -14,6 +14,7 @@ from infrar.erase.adapters import Code, Definition, External, Library
 from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog
 from infrar.erase.inline import inline, is_generator
+from infrar.erase.literals import Site
 from infrar.erase.names import Namer, UserNames, analyse, builtin_import, builtins_read, rebound_builtins, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
 from infrar.erase.report import Diagnostic
@@ -31,6 +32,7 @@ class Result:
     plugins: dict[str, str] = field(default_factory=dict)  # plugin name -> version
     requirements: set[str] = field(default_factory=set)
     emitted: list[Code] = field(default_factory=list)  # the definitions copied in (tree.py may share them)
+    notes: list[Diagnostic] = field(default_factory=list)  # warnings: what erases, but the user should know
 
 
 def syntax_error(filename: str, source: bytes, exc: cst.ParserSyntaxError) -> Diagnostic:
@@ -171,9 +173,11 @@ class _Eraser:
         sites = [fold.site(self.library.definition(methods[id(call)]), call, named=self.constants)
                  for call, _function in self.uses.calls]
         try:
-            self.library = fold.specialise(self.library, sites, [*methods.values(), *types])
+            self.library, refused = fold.specialise(self.library, sites, [*methods.values(), *types])
         except ContractError as exc:
             raise self._contract(exc) from exc
+        positions = [self.uses.positions[id(call)] for call, _function in self.uses.calls]
+        result.notes = refused_literals(self.filename, positions, sites, refused)
         all_codes, all_externals = self._closure([*methods.values(), *types])
         all_externals += user_externals
         definitions = {code: self.library.definition(code) for code in all_codes}
@@ -221,6 +225,16 @@ class _Eraser:
         return result
 
 
+
+
+def refused_literals(filename: str, positions: list[tuple[int, int]], sites: list[Site],
+                     refused: list[fold.Refusals]) -> list[Diagnostic]:
+    """A warning at each call passing a literal that the copied code's check refuses at erase time."""
+    return [Diagnostic(filename, *positions[index], report.LITERAL_CHECK,
+                       f"{name}={value!r} fails the check the copied code runs on it ({why}); the erased "
+                       "program raises this at run time here, as the runtime program does",
+                       "pass a valid value (or leave it, if the error is what the program expects)", "warning")
+            for index, name, value, why in fold.refused_at(sites, refused)]
 
 
 def _inline_plan(fn: cst.FunctionDef, call: cst.Call, parent: object) -> cst.BaseExpression | None:

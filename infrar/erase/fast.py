@@ -18,7 +18,7 @@ import libcst as cst
 from infrar.erase import fold, layout
 from infrar.erase.adapters import Code, External, Library
 from infrar.erase.catalog import Catalog
-from infrar.erase.emit import Result
+from infrar.erase.emit import Result, refused_literals
 from infrar.erase.inline import inline, is_generator
 from infrar.erase.names import Namer, rebound_builtins, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
@@ -43,7 +43,7 @@ def erase_fast(source: bytes, provider: str, filename: str, catalog: Catalog, li
     if not (found.calls or found.replace or found.drop):
         return Result(None)
     try:
-        return _erase(source, tree, found, provider, library)
+        return _erase(source, tree, found, provider, filename, library)
     except (ContractError, Unsupported):
         return None
 
@@ -52,7 +52,8 @@ def _pos(node: ast.AST) -> tuple[int, int]:
     return node.lineno, node.col_offset  # type: ignore[attr-defined]
 
 
-def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library: Library) -> Result:
+def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, filename: str,
+           library: Library) -> Result:
     text = layout.Text(source)
     indent = layout.default_indent(tree, text)
     if indent != "    ":
@@ -74,7 +75,9 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
     named = fold.constants(tree)
     sites = [fold.site(library.definition(code), _parse_call(text.slice(*text.span(call))), named=named)
              for (call, _function, _context, _parent), code in zip(calls, methods, strict=True)]
-    library = fold.specialise(library, sites, [*methods, *type_codes])
+    library, refused = fold.specialise(library, sites, [*methods, *type_codes])
+    positions = [_where(source, call) for call, _function, _context, _parent in calls]
+    result.notes = refused_literals(filename, positions, sites, refused)
     all_codes, all_externals = closure(library, [*methods, *type_codes])
     all_externals += user_externals
     definitions = {code: library.definition(code) for code in all_codes}
@@ -124,6 +127,12 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, library:
     edits.extend(layout.insertion(tree, text, drop, removed, imports, helpers, found.user))
     result.code = layout.apply(text, edits).encode("utf-8")
     return result
+
+
+def _where(source: bytes, node: ast.expr) -> tuple[int, int]:
+    """Line and 1-based column of ``node`` in characters, as LibCST gives them (ast counts UTF-8 bytes)."""
+    line = source.split(b"\n", node.lineno)[node.lineno - 1]
+    return node.lineno, len(line[:node.col_offset].decode("utf-8", "replace")) + 1
 
 
 def _check_span(text: layout.Text, node: ast.expr) -> None:

@@ -21,27 +21,49 @@ import libcst as cst
 
 from infrar.erase import forward, tables
 from infrar.erase.adapters import Code, Definition, Library, Target
-from infrar.erase.fold_rewrite import PASS, TYPES, Folder, decided, taken
+from infrar.erase.fold_rewrite import PASS, REACHED, TYPES, Folder, decided, taken
 from infrar.erase.inline import is_generator, names_in, node_ids
 from infrar.erase.literals import UNKNOWN, Site, Values, constants, literal, signature, site
 from infrar.erase.reach import closure
 
-__all__ = ["constants", "literal", "site", "specialise"]
+__all__ = ["Refusals", "constants", "literal", "refused_at", "site", "specialise"]
 
 
-def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> Library:
+Refusals = dict[tuple[str, object], str]  # (type name, literal) -> "InvalidArgument: why"
+
+
+def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> tuple[Library, list[Refusals]]:
     """``library`` with every definition the program reaches folded on what the sites pass, the
     error tables it reaches cut to the codes its calls can meet (tables.py), and its calls of a
-    function that now only forwards its arguments made to what it forwards to (forward.py)."""
+    function that now only forwards its arguments made to what it forwards to (forward.py); and,
+    per site, the literals a declared check refuses (``refused_at`` words them)."""
     if library.shared is not None or library.errors_module is not None or not library.fold:
-        return library  # a tree's shared module holds one copy for every module: not folded
+        return library, [{} for _site in sites]  # a tree's shared module holds one copy for every module
     roots = list(roots)
-    return forward.skip(tables.cut(_on_literals(library, sites, roots), roots), roots)
+    folded, _refused = _on_literals(library, sites, roots)
+    # Each site alone: a literal one call passes is checked even where another call of the same
+    # function passes something erase cannot know (and so folds nothing there).
+    refused = [_on_literals(library, [one], [one[0]])[1] if len(sites) > 1 else _refused for one in sites]
+    return forward.skip(tables.cut(folded, roots), roots), refused
 
 
-def _on_literals(library: Library, sites: list[Site], roots: list[Code]) -> Library:
+def refused_at(sites: list[Site], refused: list[Refusals]) -> list[tuple[int, str, object, str]]:
+    """(index of the site, parameter, literal, why) for each literal a site passes that a check
+    refused: the erased program raises there at run time, as the runtime does, and erase warns."""
+    found = []
+    for index, ((_code, held), refusals) in enumerate(zip(sites, refused, strict=True)):
+        for name, values in held.items():
+            for value in sorted(values or (), key=repr):
+                why = refusals.get((type(value).__name__, value))
+                if why is not None:
+                    found.append((index, name, value, why))
+    return found
+
+
+def _on_literals(library: Library, sites: list[Site], roots: list[Code]) -> tuple[Library, Refusals]:
+    refused: Refusals = {}
     if not any(values for _code, held in sites for values in held.values()):
-        return library
+        return library, refused
     order, _externals = closure(library, roots)
     definitions = {code: library.definition(code) for code in order}
     callers: dict[Code, set[Code]] = {code: set() for code in order}
@@ -57,25 +79,30 @@ def _on_literals(library: Library, sites: list[Site], roots: list[Code]) -> Libr
     for code in reversed(order):  # callers before what they call
         definition = definitions[code]
         facts = _merge(definition, calls.get(code, [])) if callers[code] - {code} <= done else {}
+        # run certainly when the program's call does: every call of it does (a site's always)
+        reached = bool(calls.get(code)) and all(held.get(REACHED, _YES) == _YES for held in calls[code])
         done.add(code)
-        changed, made = _folded(library, definitions, code, facts)
+        changed, made, refusals = _folded(library, definitions, code, facts, reached)
         while (closed := _closed(facts, [held for made_code, held in made if made_code == code])) != facts:
             facts = closed  # it calls itself with something else there: that parameter is not known
-            changed, made = _folded(library, definitions, code, facts)
+            changed, made, refusals = _folded(library, definitions, code, facts, reached)
+        refused.update((key, why) for key, (why, certain) in refusals.items() if certain and key not in refused)
         for made_code, held in made:
             calls.setdefault(made_code, []).append(held)
         if changed is not definition:
             folded[code] = changed
-    return library.with_definitions(folded) if folded else library
+    return (library.with_definitions(folded) if folded else library), refused
 
 
-def _folded(library: Library, definitions: dict[Code, Definition], code: Code,
-            facts: dict[str, frozenset[object]]) -> tuple[Definition, list[Site]]:
+def _folded(library: Library, definitions: dict[Code, Definition], code: Code, facts: dict[str, frozenset[object]],
+            reached: bool) -> tuple[Definition, list[Site], dict[tuple[str, object], tuple[str, bool]]]:
     # the same definition on the same facts folds the same way: modules of one run share it
     variant = frozenset((name, frozenset((type(v).__name__, v) for v in values)) for name, values in facts.items())
-    cached = library.folds.get((code, variant))
+    cached = library.folds.get((code, (variant, reached)))
     if cached is None:
-        cached = library.folds[(code, variant)] = _Fold(definitions, facts).run(definitions[code])
+        folding = _Fold(definitions, facts, reached)
+        changed, made = folding.run(definitions[code])
+        cached = library.folds[(code, (variant, reached))] = (changed, made, folding.refused)
     return cached
 
 
@@ -155,13 +182,15 @@ def _has_scope(node: cst.CSTNode) -> bool:
 class _Fold:
     """One definition folded on what its parameters hold; the calls it makes, for what they call."""
 
-    def __init__(self, definitions: dict[Code, Definition],
-                 facts: dict[str, frozenset[object]]) -> None:
+    def __init__(self, definitions: dict[Code, Definition], facts: dict[str, frozenset[object]],
+                 reached: bool = False) -> None:
         self.definitions = definitions
         self.facts = facts
+        self.reached = reached  # whether it certainly runs when the program's call does
         self.made: list[Site] = []
         self.folded = 0
         self.alive: list[cst.CSTNode] = []
+        self.refused: dict[tuple[str, object], tuple[str, bool]] = {}
 
     def run(self, definition: Definition) -> tuple[Definition, list[Site]]:
         node = definition.node
@@ -177,6 +206,7 @@ class _Fold:
         for stmt in node.body.body:
             bound |= _rebound(stmt)[1]
         types = not bound & {"isinstance", *TYPES}  # the builtins, so isinstance() can be decided
+        certain = self.reached  # until a statement that may return or raise before the rest runs
         pending = list(node.body.body)
         while pending:
             stmt = pending.pop(0)
@@ -186,7 +216,8 @@ class _Fold:
                 continue
             early, every = _rebound(stmt)
             here = {name: values for name, values in known.items() if name not in early}
-            new = stmt.visit(Folder(self, definition, here, refs, fold=True, types=types))
+            new = stmt.visit(Folder(self, definition, here, refs, fold=True, types=types, certain=certain))
+            certain = certain and not (isinstance(stmt, cst.BaseCompoundStatement) and _may_leave(stmt))
             if isinstance(new, cst.FlattenSentinel):
                 body.extend(new.nodes)
             elif isinstance(new, cst.BaseStatement):
@@ -291,6 +322,23 @@ def _live(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         return bound is not None and not any(bound[0] in names_in(other) for n, other in enumerate(body) if n != index)
 
     return [stmt for index, stmt in enumerate(body) if not dead(index, stmt)]
+
+
+def _may_leave(stmt: cst.BaseCompoundStatement) -> bool:
+    """Whether ``stmt`` holds a ``return``, ``raise``, ``break`` or ``continue``: what follows it may not run."""
+    leaves = False
+
+    class _Leaves(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nonlocal leaves
+            leaves = leaves or isinstance(node, (cst.Return, cst.Raise, cst.Break, cst.Continue))
+            return not leaves and not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+
+    stmt.visit(_Leaves())
+    return leaves
+
+
+_YES = frozenset([True])
 
 
 def _ends(stmt: object) -> bool:

@@ -14,6 +14,7 @@ import libcst as cst
 from infrar.erase.adapters import Code, Definition, Target
 from infrar.erase.inline import is_simple
 from infrar.erase.literals import UNKNOWN, Site, literal, site
+from infrar.errors import InfrarError
 
 _PLACEHOLDER = "x"  # for an argument that only words a check's message
 
@@ -24,6 +25,8 @@ class Owner(Protocol):
     folded: int
     made: list[Site]
     alive: list[cst.CSTNode]
+    # (type name, literal) -> why a declared check refused it, and whether that check certainly ran
+    refused: dict[tuple[str, object], tuple[str, bool]]
 
     def callee(self, target: Target | None) -> Definition | None: ...
 
@@ -48,15 +51,25 @@ def _constant(target: Target | None) -> object:
         return UNKNOWN
 
 
-def passes(check: Any, args: list[object], kwargs: dict[str, object], subject: int) -> bool:
-    """Whether the check returns ``args[subject]`` unchanged (the same type, an equal value)."""
+def passes(check: Any, args: list[object], kwargs: dict[str, object], subject: int) -> bool | str:
+    """Whether the check returns ``args[subject]`` unchanged (the same type, an equal value); where
+    it refuses the value (raises an infrar error), why, as "Class: message"."""
     try:
         result = check(*args, **kwargs)
-    except Exception:  # any failure keeps the check in the copy
+    except InfrarError as exc:  # the check's own verdict: it stays in the copy, and erase says so
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # any other failure keeps the check in the copy
         return False
     return type(result) is type(args[subject]) and result == args[subject]
 
 
+# Parts of a statement that may not run when the statement does (or run after what they read changed).
+_CONDITIONAL = (cst.IfExp, cst.BooleanOperation, cst.If, cst.For, cst.While, cst.Try, cst.TryStar, cst.Match,
+                cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda, cst.FunctionDef,
+                cst.ClassDef)
+# The key of a recorded call's facts that says whether the call certainly runs when its caller does
+# (not a parameter name: fold._merge reads only those).
+REACHED = "<reached>"
 PASS = cst.SimpleStatementLine([cst.Pass()])
 _SINGLETONS = {"None": None, "True": True, "False": False}
 TYPES = {"str": str, "bytes": bytes, "int": int, "float": float, "bool": bool}
@@ -73,8 +86,12 @@ class Folder(cst.CSTTransformer):
     """Replaces a declared check of a known parameter by the parameter; records every other call."""
 
     def __init__(self, owner: Owner, definition: Definition, known: dict[str, frozenset[object]],
-                 refs: dict[int, Target], *, fold: bool, types: bool = False) -> None:
+                 refs: dict[int, Target], *, fold: bool, types: bool = False, certain: bool = False) -> None:
         super().__init__()
+        # whether the statement certainly runs when its function does (only then is a refused
+        # literal certainly refused at run time), and how deep in a part that may not run it is
+        self.certain = certain
+        self.conditional = 0
         self.types = types  # whether isinstance() of a known parameter may be decided
         self.lambdas = 0  # inside a lambda, which may run after the names it reads are rebound
         self.owner = owner
@@ -87,7 +104,14 @@ class Folder(cst.CSTTransformer):
         # of one dropped with a folded call is not reused by a node of the new tree meanwhile
         self.alive: list[cst.CSTNode] = owner.alive
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _CONDITIONAL):
+            self.conditional += 1
+        return super().on_visit(node)
+
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
+        if isinstance(original, _CONDITIONAL):
+            self.conditional -= 1
         result = super().on_leave(original, updated)
         target = self.definition.refs.get(id(original))
         if target is not None and isinstance(result, cst.CSTNode):
@@ -128,7 +152,13 @@ class Folder(cst.CSTTransformer):
         """What a call of copied code passes, for the function it calls."""
         callee = self.owner.callee(self.definition.refs.get(id(original.func)))
         if callee is not None:
-            self.owner.made.append(site(callee, updated, known))
+            code, held = site(callee, updated, known)
+            self.owner.made.append((code, {**held, REACHED: frozenset([self.reached])}))
+
+    @property
+    def reached(self) -> bool:
+        """Whether the node being left certainly runs when its function does."""
+        return self.certain and not self.conditional and not self.lambdas
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         self._used_as_value(original)
@@ -245,12 +275,14 @@ class Folder(cst.CSTTransformer):
             return None  # leaving the call out would leave out what evaluating an argument does
         args: list[object] = []
         kwargs: dict[str, object] = {}
+        placeholders = False  # an argument erase cannot read stands in the message: not shown to the user
         for index, (old, new) in enumerate(zip(original.args, updated.args, strict=True)):
             value = literal(new.value)
             if value is UNKNOWN:
                 value = _constant(self.definition.refs.get(id(old.value)))
             if value is UNKNOWN and index in deciding[1:]:
                 return None  # a rule erase cannot read: the verdict is not known
+            placeholders = placeholders or (value is UNKNOWN and index != deciding[0])
             value = _PLACEHOLDER if value is UNKNOWN else value
             if new.keyword is None:
                 args.append(value)
@@ -258,7 +290,12 @@ class Folder(cst.CSTTransformer):
                 kwargs[new.keyword.value] = value
         for value in self.known[subject.value]:
             args[deciding[0]] = value
-            if not passes(check, args, kwargs, deciding[0]):
+            verdict = passes(check, args, kwargs, deciding[0])
+            if isinstance(verdict, str):  # the class alone where the message would show a stand-in
+                key, why = (type(value).__name__, value), verdict.partition(":")[0] if placeholders else verdict
+                if not self.owner.refused.get(key, ("", False))[1]:
+                    self.owner.refused[key] = (why, self.reached)
+            if verdict is not True:
                 return None
         return subject.value
 

@@ -22,6 +22,7 @@ OUTPUT = "output"
 RUNTIME_ONLY = "runtime-only"
 REEXPORT = "re-export"  # another module imports a name this one binds to infrar
 BINDING = "unsupported-binding"  # a way of binding an infrar name that erase refuses
+LITERAL_CHECK = "literal-check"  # a warning: a literal argument fails the check the copy runs on it
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +41,10 @@ class Diagnostic:
         where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
         fix = f"; fix: {self.fix}" if self.fix else ""
         return f"{where}: {self.severity}: {self.message}{fix}"
+
+
+class EraseWarning(UserWarning):
+    """What erases, but the user should know (``erase_source`` warns with the diagnostic's text)."""
 
 
 class EraseError(InfrarError):

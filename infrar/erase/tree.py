@@ -135,7 +135,7 @@ def erase_tree(
     requirements: set[str] = set()
     for shown, res in results:
         rel = by_show[shown]
-        result.diagnostics.extend(res.diagnostics)
+        result.diagnostics.extend([*res.diagnostics, *res.notes])
         result.plugins.update(res.plugins)
         requirements |= res.requirements
         if res.code is None or res.code == texts[rel]:

@@ -7,6 +7,9 @@ Cases are drawn from a seeded random.Random, so a failure names a reproducible c
 
 from __future__ import annotations
 
+import ast
+import builtins
+import keyword
 import random
 import textwrap
 from dataclasses import dataclass
@@ -152,7 +155,24 @@ def case(rng: random.Random, index: int, literal: bool = False) -> Case:
     return Case(index, "\n".join(lines))
 
 
-def program(seed: int, count: int, literal: bool = False) -> str:
-    """``count`` cases; with ``literal``, every argument of an infrar call is a literal."""
+def program(seed: int, count: int, literal: bool = False, shadow: bool = False) -> str:
+    """``count`` cases; with ``literal``, every argument of an infrar call is a literal; with
+    ``shadow``, the module binds every builtin its own code does not read (``shadowing``)."""
     rng = random.Random(seed)
-    return HEADER + "\n\n" + "\n\n".join(case(rng, seed * 1000 + i, literal).text for i in range(count))
+    cases = "\n\n".join(case(rng, seed * 1000 + i, literal).text for i in range(count))
+    # the bindings come before the cases, which run as the module runs
+    return HEADER + (shadowing(HEADER + cases) if shadow else "") + "\n\n" + cases
+
+
+def shadowing(source: str) -> str:
+    """Module-level bindings of each builtin ``source`` never reads (``open``, ``len``, ``type``,
+    ``isinstance``, ``Exception`` ...), each a function that fails when called: the runtime's
+    adapters never see them, so an erased copy that reads one where it meant the builtin
+    prints or raises differently, and the case fails."""
+    read = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+    names = sorted(name for name in dir(builtins)
+                   if not name.startswith("_") and not keyword.iskeyword(name) and name not in read)
+    lines = ["", "", "def _shadow(name):", "    def refuse(*args, **kwargs):",
+             "        raise AssertionError(f\"the program's own {name} was called\")", "    return refuse", ""]
+    lines += [f"{name} = _shadow({name!r})" for name in names]
+    return "\n".join(lines) + "\n"

@@ -96,3 +96,14 @@ def test_syntax_error_no_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert f"{src / 'app.py'}:2:" in done.stderr and "syntax error" in done.stderr
+
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`python -m infrar.erase ... | head -1`: the write that meets the closed pipe ends the command
+    quietly with status 1, and so does the flush at exit (stdout then points at devnull)."""
+    program = ("import sys\nfrom infrar.cli import guarded\n"
+               "def run():\n    sys.stdout.write('x' * 10)\n    raise BrokenPipeError(32, 'Broken pipe')\n"
+               "sys.exit(guarded('infrar erase', run))\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (1, "")

@@ -2,9 +2,9 @@
 
 The goldens (tests/erase/test_no_infrar_trace.py) hold the storage corpus and the messaging
 example; these are the other domains' programs: the README's demo (storage, database, cache,
-messaging and observability in one program), the database and messaging examples and the data
-pipeline tree, whose shared ``_cloud.py`` carries the data adapters' job machinery. The user's own
-lines (a docstring saying the program used infrar) are theirs and are not counted.
+messaging and observability in one program), the database example and the data pipeline tree,
+whose shared ``_cloud.py`` carries the data adapters' job machinery. The user's own lines (a
+docstring saying the program used infrar) are theirs and are not counted.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.erase._support import erase
 from tests.erase._traces import infrar_traces
 
 ROOT = Path(__file__).resolve().parents[2]
-PROGRAMS = ("demo.py", "database_orders.py", "messaging_orders.py")
+PROGRAMS = ("demo.py", "database_orders.py")
 PROVIDERS = ("local", "aws", "gcp", "azure")
 
 

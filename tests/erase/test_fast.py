@@ -52,5 +52,6 @@ def test_fast_path_matches_libcst_path(path: Path, provider: str, library: Libra
         return
     assert fast.code == slow.code
     assert fast.diagnostics == slow.diagnostics == []
+    assert sorted(fast.notes) == sorted(slow.notes)  # a literal that fails its check, warned of alike
     assert fast.plugins == slow.plugins
     assert fast.requirements == slow.requirements

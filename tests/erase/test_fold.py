@@ -35,7 +35,7 @@ def _fold(method: str, *calls: str) -> tuple[str, list[Code]]:
         call = cst.parse_expression(f"f({args})")
         assert isinstance(call, cst.Call)
         sites.append(fold.site(library.definition(code), call))
-    folded = fold.specialise(library, sites, [code])
+    folded, _refused = fold.specialise(library, sites, [code])
     reached, _externals = closure(folded, [code])
     text = "\n".join(cst.Module([]).code_for_node(folded.definition(c).node) for c in reached)
     return text, reached

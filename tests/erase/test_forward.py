@@ -19,7 +19,7 @@ def test_a_forwarder_is_called_through_where_it_means_the_same() -> None:
     code = library.method(ADAPTER, "forwarded")
     call = cst.parse_expression('f("good-bucket")')
     assert isinstance(call, cst.Call)
-    folded = fold.specialise(library, [fold.site(library.definition(code), call)], [code])
+    folded, _refused = fold.specialise(library, [fold.site(library.definition(code), call)], [code])
     reached, _externals = closure(folded, [code])
     assert Code(MODULE, "_forwarder") not in reached
     calls = [target for target in folded.definition(code).refs.values() if isinstance(target, Code)]
