@@ -111,11 +111,14 @@ class Library:
     """Resolves and caches the definitions erase copies, for one catalog."""
 
     def __init__(self, catalog: Catalog, errors_module: str | None = None, shared: Shared | None = None,
-                 fold: bool = True) -> None:
+                 fold: bool = True, patched: frozenset[str] = frozenset()) -> None:
         self.catalog = catalog
         # whether copies may be specialised on the program's literals (fold.py): not in the first
         # pass over a tree, whose copies may yet be shared by modules passing other values
         self.fold = fold
+        # names some module of the tree may set on another (literals.patched_names): a module
+        # constant of such a name is not taken for its literal
+        self.patched = patched
         # None: the error classes are copied into the module; else the tree's private module
         # (tree.py) every erased module imports them from, so all raise and catch one class
         self.errors_module = errors_module
@@ -130,7 +133,7 @@ class Library:
 
     def with_definitions(self, definitions: dict[Code, Definition]) -> Library:
         """This library with ``definitions`` in place of its own (fold.py's specialised ones)."""
-        child = Library(self.catalog, self.errors_module, self.shared, self.fold)
+        child = Library(self.catalog, self.errors_module, self.shared, self.fold, self.patched)
         child._sources = self._sources
         child._defs = {**self._defs, **definitions}
         child.rendered = self.rendered  # keyed by each definition's variant too

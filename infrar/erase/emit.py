@@ -106,16 +106,17 @@ def erase_slow(source: bytes, provider: str, filename: str, catalog: Catalog, li
     if uses.diagnostics:
         return Result(None, uses.diagnostics)
     try:
-        return _Eraser(wrapper, uses, provider, filename, library, _constants(source)).run()
+        return _Eraser(wrapper, uses, provider, filename, library, _constants(source, library.patched)).run()
     except _Failed as failed:
         return Result(None, [failed.diagnostic])
 
 
-def _constants(source: bytes) -> dict[str, object]:
+def _constants(source: bytes, patched: frozenset[str]) -> dict[str, object]:
     try:
-        return fold.constants(ast.parse(source))
+        found = fold.constants(ast.parse(source))
     except (SyntaxError, ValueError):  # what only LibCST reads: nothing is known of its names
         return {}
+    return {name: value for name, value in found.items() if name not in patched}
 
 
 class _Failed(Exception):

@@ -72,7 +72,7 @@ def _erase(source: bytes, tree: ast.Module, found: Scan, provider: str, filename
     used = list(dict.fromkeys(library.target_of(entity) for _node, entity in replace))
     type_codes = [t for t in used if isinstance(t, Code)]  # error classes and value types
     user_externals = [t for t in used if isinstance(t, External)]  # the tree's error classes
-    named = fold.constants(tree)
+    named = {name: value for name, value in fold.constants(tree).items() if name not in library.patched}
     sites = [fold.site(library.definition(code), _parse_call(text.slice(*text.span(call))), named=named)
              for (call, _function, _context, _parent), code in zip(calls, methods, strict=True)]
     library, refused = fold.specialise(library, sites, [*methods, *type_codes])

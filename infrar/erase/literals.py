@@ -5,6 +5,7 @@ program's module-level constants, and what each parameter of a called function h
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
@@ -34,12 +35,13 @@ def literal(expr: cst.BaseExpression) -> object:
 def constants(tree: ast.Module) -> dict[str, object]:
     """The program's module-level names bound once, to a literal, and nowhere else in any scope
     (``BUCKET = "reports"``, ``B, K = "b", "k"``): every read of one reads that literal. None at all
-    where the module reaches its namespace another way (``globals()``, ``exec``, ``import *``).
+    where the module reaches its namespace another way (``globals()``, ``exec``, ``import *``), and
+    not a name it sets as an attribute (``sys.modules[__name__].BUCKET = ...``, ``setattr(m, "BUCKET", v)``).
 
-    Another module assigning ``app.BUCKET = ...`` is not seen (docs/erase.md, "Literals")."""
+    A name another module of the tree may set (``patched_names``) is left out by the caller."""
     bindings: dict[str, int] = {}
     for node in ast.walk(tree):
-        for name in _bound_by(node):
+        for name in _bound_by(node) + _sets(node) * 2:  # set on a module (this one?): never one binding
             bindings[name] = bindings.get(name, 0) + 1
         if isinstance(node, ast.Name) and node.id in ("globals", "vars", "exec", "eval", "locals"):
             return {}
@@ -60,6 +62,41 @@ def constants(tree: ast.Module) -> dict[str, object]:
             if isinstance(target, ast.Name) and bindings.get(target.id) == 1 and _is_literal(value):
                 found[target.id] = ast.literal_eval(value)
     return found
+
+
+# calls that set or delete an attribute named by a string: setattr(m, "B", v), monkeypatch.setattr(m, "B", v),
+# monkeypatch.setattr("app.B", v), mock.patch("app.B"), mock.patch.object(m, "B"), delattr(m, "B")
+_SETTERS = {"setattr", "delattr", "patch", "object", "delitem", "setitem"}
+
+
+def patched_names(sources: Iterable[bytes]) -> frozenset[str]:
+    """Names any of ``sources`` may set on another module: ``app.BUCKET = ...`` (or ``+=``, ``del``),
+    and the strings a ``setattr``-like call names (``monkeypatch.setattr(app, "BUCKET", v)``,
+    ``mock.patch("app.BUCKET")``: its last part). A module constant of that name is not taken for
+    its literal (``constants``): a test or a caller may replace it before the program's calls read it."""
+    found: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue  # a file Python cannot parse sets nothing
+        for node in ast.walk(tree):
+            found.update(_sets(node))
+    return frozenset(found)
+
+
+def _sets(node: ast.AST) -> list[str]:
+    """The attribute names ``node`` may set on some module (see ``patched_names``)."""
+    if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+        return [node.attr]
+    if isinstance(node, ast.Call) and _callee(node.func) in _SETTERS:
+        return [arg.value.rpartition(".")[2] for arg in node.args[:2]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    return []
+
+
+def _callee(func: ast.expr) -> str:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
 def _bound_by(node: ast.AST) -> list[str]:

@@ -22,6 +22,7 @@ from infrar.erase import report
 from infrar.erase.adapters import Code
 from infrar.erase.catalog import ERRORS_MODULE, Catalog
 from infrar.erase.emit import Result
+from infrar.erase.literals import patched_names
 from infrar.erase.report import Diagnostic, Report
 from infrar.plugins import Plugin
 
@@ -32,12 +33,13 @@ _SKIP_DIRS = frozenset({"__pycache__"})
 _worker: dict[str, object] = {}
 
 
-def _init_worker(plugins: dict[str, Plugin] | None) -> None:
+def _init_worker(plugins: dict[str, Plugin] | None, patched: frozenset[str] = frozenset()) -> None:
     from infrar.erase.adapters import Library
 
     catalog = Catalog(plugins)
     _worker["catalog"] = catalog
-    _worker["libraries"] = {(None, True): Library(catalog)}
+    _worker["patched"] = patched
+    _worker["libraries"] = {(None, True): Library(catalog, patched=patched)}
 
 
 # shown name, text, provider, (the tree's shared module as this file imports it, the names of
@@ -57,7 +59,9 @@ def _erase_file(job: Job) -> tuple[str, Result]:
     library = libraries.get((path, fold))
     if library is None:
         shared = None if sharing is None else Shared(sharing[0], sharing[1])
-        library = libraries[(path, fold)] = Library(catalog, path, shared, fold)
+        patched = _worker["patched"]
+        assert isinstance(patched, frozenset)
+        library = libraries[(path, fold)] = Library(catalog, path, shared, fold, patched)
     assert isinstance(library, Library)
     return name, erase_module(source, provider, name, catalog, library)
 
@@ -115,11 +119,13 @@ def erase_tree(
     jobs_list: list[Job] = []
     copies: dict[str, Path] = {}
     texts: dict[str, bytes] = {}
+    python: list[bytes] = []  # every module: what one sets on another (app.BUCKET = ...) is not a constant
     for rel, path in _files(source):
         if target is not None and _inside(path, target):
             continue
         if path.suffix in (".py", ".pyi"):
             data = path.read_bytes()
+            python.append(data)
             if any(root in data for root in roots):
                 texts[rel] = data
                 jobs_list.append((_show(source, rel), data, provider, None, True))
@@ -128,9 +134,10 @@ def erase_tree(
     result.diagnostics.extend(_reexports(source, texts, copies, Catalog(plugins)))
     if len(jobs_list) > 1:  # their copies may yet be shared: fold only once that is known
         jobs_list = [(shown, data, provider, None, False) for shown, data, provider, _sharing, _fold in jobs_list]
-    results = _run(jobs_list, plugins, jobs, _want_progress(progress))
+    patched = patched_names(python)
+    results = _run(jobs_list, plugins, jobs, _want_progress(progress), patched)
     by_show = {_show(source, rel): rel for rel in texts}
-    shared = _share(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs)
+    shared = _share(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs, patched)
     erased: dict[str, bytes] = {}
     requirements: set[str] = set()
     for shown, res in results:
@@ -187,7 +194,7 @@ def _reexports(source: Path, texts: dict[str, bytes], copies: dict[str, Path], c
 
 def _share(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job],
            by_show: dict[str, str], existing: set[str], plugins: dict[str, Plugin] | None,
-           jobs: int | None) -> dict[str, bytes]:
+           jobs: int | None, patched: frozenset[str]) -> dict[str, bytes]:
     """When several modules copy definitions, erase them again importing those from one private
     module instead (shared.py): one copy, one client per process, one set of error classes."""
     from infrar.erase import shared, verify
@@ -197,7 +204,7 @@ def _share(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job]
     if len(copying) < 2:  # nothing shared: the one module copying may fold its copies on its literals
         alone: list[Job] = [(shown, data, provider, None, True)
                             for shown, data, provider, _none, fold in jobs_list if shown in copying and not fold]
-        redone = dict(_run(alone, plugins, jobs, False)) if alone else {}
+        redone = dict(_run(alone, plugins, jobs, False, patched)) if alone else {}
         results[:] = [(shown, redone.get(shown, res)) for shown, res in results]
         return {}
     name = shared.module_name(existing)
@@ -225,17 +232,17 @@ def _want_progress(progress: bool | None) -> bool:
 
 
 def _run(jobs_list: list[Job], plugins: dict[str, Plugin] | None, jobs: int | None,
-         progress: bool) -> list[tuple[str, Result]]:
+         progress: bool, patched: frozenset[str] = frozenset()) -> list[tuple[str, Result]]:
     total = len(jobs_list)
     done: list[tuple[str, Result]] = []
     workers = min(jobs or os.cpu_count() or 1, total)
     if workers <= 1:
-        _init_worker(plugins)
+        _init_worker(plugins, patched)
         for job in jobs_list:
             done.append(_erase_file(job))
             _tick(progress, len(done), total)
     else:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(plugins,)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(plugins, patched)) as pool:
             for item in pool.map(_erase_file, jobs_list, chunksize=max(1, total // (workers * 4))):
                 done.append(item)
                 _tick(progress, len(done), total)
