@@ -1,6 +1,6 @@
-"""A grammar of the ways a program reaches an infrar storage function and calls it, for
-test_generated.py: import forms and aliases, scopes, argument forms and orders, expression
-positions, except clauses, decorators, comprehensions, f-strings, async.
+"""A grammar of the ways a program reaches an infrar function (storage; on local also the cache
+and the database) and calls it, for test_generated.py: import forms and aliases, scopes, argument
+forms and orders, expression positions, except clauses, decorators, comprehensions, f-strings, async.
 
 Cases are drawn from a seeded random.Random, so a failure names a reproducible case.
 """
@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 BUCKET, KEY = "gen-bucket", "k/a"
 
-# (import line, how a function `f` of infrar.storage is spelled)
+# (import line, how a function `f` of the domain `d` (infrar.storage, .cache, .database) is spelled)
 IMPORTS = [
-    ("from infrar import storage", "storage.{f}"),
-    ("import infrar.storage", "infrar.storage.{f}"),
-    ("import infrar.storage as st", "st.{f}"),
-    ("from infrar.storage import {f}", "{f}"),
-    ("from infrar.storage import {f} as op", "op"),
+    ("from infrar import {d}", "{d}.{f}"),
+    ("import infrar.{d}", "infrar.{d}.{f}"),
+    ("import infrar.{d} as st", "st.{f}"),
+    ("from infrar.{d} import {f}", "{f}"),
+    ("from infrar.{d} import {f} as op", "op"),
 ]
 # (import line, how an error class `e` is spelled)
 ERROR_IMPORTS = [
@@ -33,15 +33,24 @@ ERROR_IMPORTS = [
     ("from infrar.errors import {e} as Err", "Err"),
 ]
 HANDLED = ["NotFound", "InvalidArgument", "InfrarError", "FileNotFoundError", "ValueError", "KeyError"]
-# operation: function, parameter names, value choices per parameter (by kind)
+# operation: domain, function, parameter names, value choices per parameter (by kind)
 OPERATIONS = [
-    ("read_bytes", ("bucket", "key"), ("bucket", "key")),
-    ("read_bytes", ("bucket", "key"), ("bucket", "missing")),
-    ("exists", ("bucket", "key"), ("bucket", "key")),
-    ("exists", ("bucket", "key"), ("bad", "key")),
-    ("list_objects", ("bucket", "prefix"), ("bucket", "prefix")),
-    ("write_bytes", ("bucket", "key", "data"), ("bucket", "key2", "data")),
+    ("storage", "read_bytes", ("bucket", "key"), ("bucket", "key")),
+    ("storage", "read_bytes", ("bucket", "key"), ("bucket", "missing")),
+    ("storage", "exists", ("bucket", "key"), ("bucket", "key")),
+    ("storage", "exists", ("bucket", "key"), ("bad", "key")),
+    ("storage", "list_objects", ("bucket", "prefix"), ("bucket", "prefix")),
+    ("storage", "write_bytes", ("bucket", "key", "data"), ("bucket", "key2", "data")),
+    # the other domains of the local provider (an embedded SQLite cache and database)
+    ("cache", "get", ("cache", "key"), ("cache", "ckey")),
+    ("cache", "get", ("cache", "key"), ("badcache", "ckey")),
+    ("cache", "set", ("cache", "key", "value"), ("cache", "ckey", "cvalue")),
+    ("cache", "incr", ("cache", "key"), ("cache", "counter")),
+    ("database", "query", ("database", "sql"), ("db", "sql")),
+    ("database", "query", ("database", "sql"), ("db", "badsql")),
+    ("database", "execute", ("database", "sql", "params"), ("db", "insert", "params")),
 ]
+DOMAINS = ("storage", "cache", "database")
 VALUES = {
     "bucket": [f'"{BUCKET}"', "B", "c.bucket", "c.get_bucket()", "(b := B)"],
     "bad": ['"Bad_Bucket"', "c.bad"],
@@ -50,6 +59,16 @@ VALUES = {
     "prefix": ['"k/"', "c.prefix", '"k/" if c.flag else ""'],
     "key2": ['"k/b"', 'c.key + "2"'],
     "data": ['b"v"', "c.data", "bytes(c.size)"],
+    "cache": ['"gen-cache"', "CA", "c.cache", "(ca := CA)"],
+    "badcache": ['"Bad cache!"', "c.badcache"],
+    "ckey": ['"ck"', "CK", "c.ckey", 'f"c{c.name}"'],
+    "cvalue": ['"v"', "c.cvalue", "[1, 2]", '{"a": c.size}'],
+    "counter": ['"runs"', "c.counter"],
+    "db": ['"gen_db"', "DB", "c.db", "(d := DB)"],
+    "sql": ['"SELECT id, name FROM items ORDER BY id"', "c.sql", 'f"SELECT name FROM items WHERE id = {c.size}"'],
+    "badsql": ['"SELECT nope FROM items"', '"SELEC id FROM items"', "c.missing_table"],
+    "insert": ['"INSERT INTO items (name) VALUES (?)"', "c.insert"],
+    "params": ['["x"]', "c.params", '(c.name,)'],
 }
 # where the call sits; {call} is replaced, every form prints what it computed
 POSITIONS = [
@@ -73,6 +92,18 @@ import infrar.storage as _setup
 
 B, K = "{BUCKET}", "{KEY}"
 _setup.write_bytes(B, K, b"1")
+'''
+# what the cache and database cases find (local only: the cloud batches have a storage emulator)
+OTHER_DOMAINS_HEADER = '''
+import infrar.cache as _cache_setup
+import infrar.database as _db_setup
+
+CA, CK, DB = "gen-cache", "ck", "gen_db"
+_cache_setup.set(CA, CK, "set up")
+_db_setup.execute(DB, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+_db_setup.execute_many(DB, "INSERT INTO items (name) VALUES (?)", [("a",), ("b",), ("c",)])
+'''
+CONFIG = '''
 
 
 class Config:
@@ -92,6 +123,16 @@ class Config:
     flag = property(lambda self: self._see("flag", True))
     data = property(lambda self: self._see("data", b"d"))
     size = property(lambda self: self._see("size", 3))
+    cache = property(lambda self: self._see("cache", "gen-cache"))
+    badcache = property(lambda self: self._see("badcache", "Bad cache!"))
+    ckey = property(lambda self: self._see("ckey", "ck"))
+    cvalue = property(lambda self: self._see("cvalue", {"nested": [1, None]}))
+    counter = property(lambda self: self._see("counter", "runs"))
+    db = property(lambda self: self._see("db", "gen_db"))
+    sql = property(lambda self: self._see("sql", "SELECT name, id FROM items WHERE id > 1 ORDER BY id"))
+    missing_table = property(lambda self: self._see("missing_table", "SELECT * FROM missing_table"))
+    insert = property(lambda self: self._see("insert", "INSERT INTO items (name) VALUES (?)"))
+    params = property(lambda self: self._see("params", ["p"]))
 
     def get_bucket(self):
         return self._see("get_bucket", B)
@@ -114,9 +155,9 @@ def _literals(choices: list[str]) -> list[str]:
     return [c for c in choices if c.startswith(('"', 'b"'))]
 
 
-def case(rng: random.Random, index: int, literal: bool = False) -> Case:
-    function, params, kinds = rng.choice(OPERATIONS)
-    imp, spelled = rng.choice(IMPORTS)
+def case(rng: random.Random, index: int, literal: bool = False, domains: tuple[str, ...] = ("storage",)) -> Case:
+    domain, function, params, kinds = rng.choice([op for op in OPERATIONS if op[0] in domains])
+    imp, spelled = (form.replace("{d}", domain) for form in rng.choice(IMPORTS))
     err_imp, err_spelled = rng.choice(ERROR_IMPORTS)
     values = [rng.choice(_literals(VALUES[kind]) if literal else VALUES[kind]) for kind in kinds]
     style = rng.choice(["positional", "keywords", "reversed", "mixed"])
@@ -155,13 +196,16 @@ def case(rng: random.Random, index: int, literal: bool = False) -> Case:
     return Case(index, "\n".join(lines))
 
 
-def program(seed: int, count: int, literal: bool = False, shadow: bool = False) -> str:
-    """``count`` cases; with ``literal``, every argument of an infrar call is a literal; with
-    ``shadow``, the module binds every builtin its own code does not read (``shadowing``)."""
+def program(seed: int, count: int, literal: bool = False, shadow: bool = False,
+            domains: tuple[str, ...] = ("storage",)) -> str:
+    """``count`` cases of the ``domains``' functions (cache and database only on local); with
+    ``literal``, every argument of an infrar call is a literal; with ``shadow``, the module binds
+    every builtin its own code does not read (``shadowing``)."""
     rng = random.Random(seed)
-    cases = "\n\n".join(case(rng, seed * 1000 + i, literal).text for i in range(count))
+    cases = "\n\n".join(case(rng, seed * 1000 + i, literal, domains).text for i in range(count))
+    header = HEADER + (OTHER_DOMAINS_HEADER if domains != ("storage",) else "") + CONFIG
     # the bindings come before the cases, which run as the module runs
-    return HEADER + (shadowing(HEADER + cases) if shadow else "") + "\n\n" + cases
+    return header + (shadowing(header + cases) if shadow else "") + "\n\n" + cases
 
 
 def shadowing(source: str) -> str:

@@ -2,11 +2,12 @@
 each batch compiles on Python 3.10, names no infrar, and prints the same, case by case
 (results, handled exception classes, and the order each argument was evaluated in).
 
-Local runs 360 cases; each cloud 60 (other seeds), against the session's emulator (moto, the
-GCS emulator, Azurite) with a fresh bucket per run, so the runtime run's writes are not
-seen by the erased one. One batch per provider also binds, at module level, every builtin
-its own code does not read, to a function that fails: a copy reading the program's ``open``
-or ``len`` where it meant the builtin's shows as a case that differs.
+Local runs 440 cases, 80 of them across storage, the cache and the database; each cloud 60
+storage cases (other seeds), against the session's emulator (moto, the GCS emulator, Azurite)
+with a fresh bucket per run, so the runtime run's writes are not seen by the erased one. One
+batch per provider (and one of the local all-domain ones) also binds, at module level, every
+builtin its own code does not read, to a function that fails: a copy reading the program's
+``open`` or ``len`` where it meant the builtin's shows as a case that differs.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ import pytest
 from infrar.erase import EraseWarning, erase_source
 from infrar.erase.verify import problem
 from infrar.testing.services import ServiceRegistry
-from tests.erase._grammar import BUCKET, program
+from tests.erase._grammar import BUCKET, DOMAINS, program
 from tests.erase._support import assert_no_infrar, both_ways, run
 
-LOCAL_BATCHES = range(1, 10)
+LOCAL_BATCHES = range(1, 12)
 CASES_PER_BATCH = 40
 CLOUD_BATCHES = {"aws": (101, 102), "gcp": (201, 202), "azure": (301, 302)}
 CLOUD_CASES_PER_BATCH = 30
 # batches whose module binds every builtin its own code does not read (_grammar.shadowing)
-SHADOWED = {9, 102, 202, 302}
+SHADOWED = {9, 11, 102, 202, 302}
+# local batches that call the cache and the database too (the embedded SQLite backends)
+ALL_DOMAINS = {10, 11}
 
 
 def _erased(source: str, provider: str, seed: int) -> str:
@@ -48,7 +51,8 @@ def _same_cases(runtime_out: str, erased_out: str, count: int, where: Path) -> N
 
 @pytest.mark.parametrize("seed", LOCAL_BATCHES)
 def test_generated_programs_behave_the_same_erased(seed: int, tmp_path: Path) -> None:
-    source = program(seed, CASES_PER_BATCH, shadow=seed in SHADOWED)
+    source = program(seed, CASES_PER_BATCH, shadow=seed in SHADOWED,
+                     domains=DOMAINS if seed in ALL_DOMAINS else ("storage",))
     (tmp_path / "app.py").write_text(source, encoding="utf-8")
     (tmp_path / "erased.py").write_text(_erased(source, "local", seed), encoding="utf-8")
     runtime = run(tmp_path / "app.py", tmp_path / "root1", blocked=False)
