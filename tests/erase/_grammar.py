@@ -94,14 +94,18 @@ B, K = "{BUCKET}", "{KEY}"
 _setup.write_bytes(B, K, b"1")
 '''
 # what the cache and database cases find (local only: the cloud batches have a storage emulator)
+# (a server's cache and database outlive a run: each run starts them afresh; no key or serial
+# column, so the same SQL runs on SQLite and PostgreSQL)
 OTHER_DOMAINS_HEADER = '''
 import infrar.cache as _cache_setup
 import infrar.database as _db_setup
 
 CA, CK, DB = "gen-cache", "ck", "gen_db"
+_cache_setup.clear(CA)
 _cache_setup.set(CA, CK, "set up")
-_db_setup.execute(DB, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-_db_setup.execute_many(DB, "INSERT INTO items (name) VALUES (?)", [("a",), ("b",), ("c",)])
+_db_setup.execute(DB, "DROP TABLE IF EXISTS items")
+_db_setup.execute(DB, "CREATE TABLE items (id INTEGER, name TEXT NOT NULL)")
+_db_setup.execute_many(DB, "INSERT INTO items (id, name) VALUES (?, ?)", [(1, "a"), (2, "b"), (3, "c")])
 '''
 CONFIG = '''
 

@@ -4,7 +4,8 @@ each batch compiles on Python 3.10, names no infrar, and prints the same, case b
 
 Local runs 440 cases, 80 of them across storage, the cache and the database; each cloud 60
 storage cases (other seeds), against the session's emulator (moto, the GCS emulator, Azurite)
-with a fresh bucket per run, so the runtime run's writes are not seen by the erased one. One
+with a fresh bucket per run, so the runtime run's writes are not seen by the erased one, and 30
+across all three domains, with the session's Redis and PostgreSQL (azure's through psqlODBC). One
 batch per provider (and one of the local all-domain ones) also binds, at module level, every
 builtin its own code does not read, to a function that fails: a copy reading the program's
 ``open`` or ``len`` where it meant the builtin's shows as a case that differs.
@@ -19,6 +20,10 @@ import pytest
 
 from infrar.erase import EraseWarning, erase_source
 from infrar.erase.verify import problem
+from infrar.testing import odbc
+from infrar.testing.plugin import ServiceUser
+from infrar.testing.postgres import PostgresService
+from infrar.testing.redis import RedisService
 from infrar.testing.services import ServiceRegistry
 from tests.erase._grammar import BUCKET, DOMAINS, program
 from tests.erase._support import assert_no_infrar, both_ways, run
@@ -72,4 +77,31 @@ def test_generated_programs_behave_the_same_erased_on_clouds(
     source = program(seed, CLOUD_CASES_PER_BATCH, shadow=seed in SHADOWED)
     erased = _erased(source, provider, seed)
     runtime, after = both_ways(tmp_path, provider, source, erased, infrar_emulators.for_provider(provider), BUCKET)
+    _same_cases(runtime, after, CLOUD_CASES_PER_BATCH, tmp_path)
+
+
+# one batch per cloud across storage, the cache (Redis) and the database (PostgreSQL; azure through
+# psqlODBC): the cache and the database are named after the batch, which runs beside the others
+DOMAIN_BATCHES = {"aws": 103, "gcp": 203, "azure": 306}
+
+
+@pytest.mark.parametrize(("provider", "seed"), sorted(DOMAIN_BATCHES.items()), ids=sorted(DOMAIN_BATCHES))
+def test_generated_programs_of_every_domain_behave_the_same_erased_on_clouds(
+    provider: str, seed: int, tmp_path: Path, infrar_emulators: ServiceRegistry, infrar_service: ServiceUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database, cache = f"gen_db_{seed}", f"gen-cache-{seed}"
+    service = infrar_service("postgres", PostgresService, provider=provider)
+    if not service.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'").strip():
+        service.create_database(database)
+    if provider == "azure":
+        for key, value in odbc.environment(service, tmp_path / "odbc").items():
+            monkeypatch.setenv(key, value)
+    infrar_service("redis", RedisService, provider=provider)
+    source = program(seed, CLOUD_CASES_PER_BATCH, domains=DOMAINS)
+    source = source.replace('"gen_db"', f'"{database}"').replace('"gen-cache"', f'"{cache}"')
+    erased = _erased(source, provider, seed)
+    runtime, after = both_ways(tmp_path, provider, source, erased, infrar_emulators.for_provider(provider), BUCKET)
+    # the servers answered: rows came back, and nothing failed for want of configuration
+    assert "Row(" in runtime and "ConfigurationError" not in runtime and "Unavailable" not in runtime, runtime
     _same_cases(runtime, after, CLOUD_CASES_PER_BATCH, tmp_path)
