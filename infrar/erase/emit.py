@@ -15,8 +15,9 @@ from infrar.erase.bindings import Bindings, Uses
 from infrar.erase.catalog import Catalog
 from infrar.erase.inline import inline, is_generator
 from infrar.erase.literals import Site
-from infrar.erase.names import Namer, UserNames, analyse, builtin_import, builtins_read, rebound_builtins, render
+from infrar.erase.names import Namer, UserNames, analyse, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
+from infrar.erase.rebinding import builtin_import, builtins_read, rebound_builtins
 from infrar.erase.report import Diagnostic
 from infrar.erase.source_module import ContractError
 

@@ -20,8 +20,9 @@ from infrar.erase.adapters import Code, External, Library
 from infrar.erase.catalog import Catalog
 from infrar.erase.emit import Result, refused_literals
 from infrar.erase.inline import inline, is_generator
-from infrar.erase.names import Namer, rebound_builtins, render
+from infrar.erase.names import Namer, render
 from infrar.erase.reach import closure, fixed_names, shared_imports
+from infrar.erase.rebinding import rebound_builtins
 from infrar.erase.scan import NESTED, STATEMENT, Scan, Unsupported, scan
 from infrar.erase.source_module import ContractError
 
