@@ -40,11 +40,16 @@ def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> tu
     if library.shared is not None or library.errors_module is not None or not library.fold:
         return library, [{} for _site in sites]  # a tree's shared module holds one copy for every module
     roots = list(roots)
-    folded, _refused = _on_literals(library, sites, roots)
-    # Each site alone: a literal one call passes is checked even where another call of the same
-    # function passes something erase cannot know (and so folds nothing there).
-    refused = [_on_literals(library, [one], [one[0]])[1] if len(sites) > 1 else _refused for one in sites]
+    folded, merged, checked = _on_literals(library, sites, roots)
+    # A site whose literals no check met above (another call of the same function passes
+    # something erase cannot know, so nothing folded there) is followed alone, for its warnings.
+    refused = [merged if _keys(one) <= checked else _on_literals(library, [one], [one[0]])[1] for one in sites]
     return forward.skip(tables.cut(folded, roots), roots), refused
+
+
+def _keys(one: Site) -> set[tuple[str, object]]:
+    return {(type(value).__name__, value) for values in one[1].values() for value in values or ()
+            if value is not UNKNOWN}
 
 
 def refused_at(sites: list[Site], refused: list[Refusals]) -> list[tuple[int, str, object, str]]:
@@ -60,10 +65,14 @@ def refused_at(sites: list[Site], refused: list[Refusals]) -> list[tuple[int, st
     return found
 
 
-def _on_literals(library: Library, sites: list[Site], roots: list[Code]) -> tuple[Library, Refusals]:
+def _on_literals(library: Library, sites: list[Site],
+                 roots: list[Code]) -> tuple[Library, Refusals, set[tuple[str, object]]]:
+    """The library folded on what ``sites`` pass; the literals a check certainly refused; every
+    literal a check met."""
     refused: Refusals = {}
+    checked: set[tuple[str, object]] = set()
     if not any(values for _code, held in sites for values in held.values()):
-        return library, refused
+        return library, refused, checked
     order, _externals = closure(library, roots)
     definitions = {code: library.definition(code) for code in order}
     callers: dict[Code, set[Code]] = {code: set() for code in order}
@@ -86,12 +95,13 @@ def _on_literals(library: Library, sites: list[Site], roots: list[Code]) -> tupl
         while (closed := _closed(facts, [held for made_code, held in made if made_code == code])) != facts:
             facts = closed  # it calls itself with something else there: that parameter is not known
             changed, made, refusals = _folded(library, definitions, code, facts, reached)
-        refused.update((key, why) for key, (why, certain) in refusals.items() if certain and key not in refused)
+        refused.update((key, why) for key, (why, certain) in refusals.items() if why and certain and key not in refused)
+        checked.update(refusals)
         for made_code, held in made:
             calls.setdefault(made_code, []).append(held)
         if changed is not definition:
             folded[code] = changed
-    return (library.with_definitions(folded) if folded else library), refused
+    return (library.with_definitions(folded) if folded else library), refused, checked
 
 
 def _folded(library: Library, definitions: dict[Code, Definition], code: Code, facts: dict[str, frozenset[object]],

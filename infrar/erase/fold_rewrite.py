@@ -25,7 +25,8 @@ class Owner(Protocol):
     folded: int
     made: list[Site]
     alive: list[cst.CSTNode]
-    # (type name, literal) -> why a declared check refused it, and whether that check certainly ran
+    # (type name, literal) -> why a declared check refused it ("" if it passed), and whether that
+    # check certainly ran
     refused: dict[tuple[str, object], tuple[str, bool]]
 
     def callee(self, target: Target | None) -> Definition | None: ...
@@ -291,10 +292,13 @@ class Folder(cst.CSTTransformer):
         for value in self.known[subject.value]:
             args[deciding[0]] = value
             verdict = passes(check, args, kwargs, deciding[0])
+            key = (type(value).__name__, value)
             if isinstance(verdict, str):  # the class alone where the message would show a stand-in
-                key, why = (type(value).__name__, value), verdict.partition(":")[0] if placeholders else verdict
+                why = verdict.partition(":")[0] if placeholders else verdict
                 if not self.owner.refused.get(key, ("", False))[1]:
                     self.owner.refused[key] = (why, self.reached)
+            else:
+                self.owner.refused.setdefault(key, ("", False))  # checked, and passed (or not decided)
             if verdict is not True:
                 return None
         return subject.value
