@@ -40,11 +40,14 @@ def specialise(library: Library, sites: list[Site], roots: Iterable[Code]) -> tu
     if library.shared is not None or library.errors_module is not None or not library.fold:
         return library, [{} for _site in sites]  # a tree's shared module holds one copy for every module
     roots = list(roots)
-    folded, merged, checked = _on_literals(library, sites, roots)
-    # A site whose literals no check met above (another call of the same function passes
-    # something erase cannot know, so nothing folded there) is followed alone, for its warnings.
-    refused = [merged if _keys(one) <= checked else _on_literals(library, [one], [one[0]])[1] for one in sites]
-    return forward.skip(tables.cut(folded, roots), roots), refused
+    folded, refused, checked = _on_literals(library, sites, roots)
+    # The sites whose literals no check met above (another call of the same function passes
+    # something erase cannot know, so nothing folded there) are followed once more, without the
+    # others, for their warnings only.
+    unmet = [one for one in sites if not _keys(one) <= checked]
+    if unmet:
+        refused = {**_on_literals(library, unmet, [code for code, _held in unmet])[1], **refused}
+    return forward.skip(tables.cut(folded, roots), roots), [refused for _site in sites]
 
 
 def _keys(one: Site) -> set[tuple[str, object]]:
@@ -150,11 +153,23 @@ _BINDS: dict[type[cst.CSTNode], tuple[str, bool]] = {
 }
 
 
+_REBOUND: dict[int, tuple[cst.CSTNode, tuple[set[str], set[str]]]] = {}
+
+
 def _rebound(node: cst.BaseStatement) -> tuple[set[str], set[str]]:
     """The names a statement may rebind while it runs, and all the names it binds or deletes.
 
     A simple statement evaluates its right-hand side first: only a walrus or a comprehension's
-    variable can change a name before then. Inside a compound statement anything can."""
+    variable can change a name before then. Inside a compound statement anything can. Kept per
+    node (nodes do not change, and each fold of a definition asks again of its statements); the
+    node is kept with its answer so that its id is not reused meanwhile."""
+    found = _REBOUND.get(id(node))
+    if found is None or found[0] is not node:
+        found = _REBOUND[id(node)] = (node, _rebound_now(node))
+    return set(found[1][0]), set(found[1][1])
+
+
+def _rebound_now(node: cst.BaseStatement) -> tuple[set[str], set[str]]:
     every: set[str] = set()
     early: set[str] = set()
 
@@ -173,10 +188,21 @@ def _rebound(node: cst.BaseStatement) -> tuple[set[str], set[str]]:
     return (early if isinstance(node, cst.SimpleStatementLine) else every), every
 
 
+_SCOPED: dict[int, tuple[cst.CSTNode, bool]] = {}
+
+
 def _has_scope(node: cst.CSTNode) -> bool:
     """A nested function or class, or a global/nonlocal statement: names may change later.
 
-    (A lambda cannot rebind the function's names; inside one nothing is folded, see Folder.)"""
+    (A lambda cannot rebind the function's names; inside one nothing is folded, see Folder.)
+    Kept per node, as ``_rebound``."""
+    kept = _SCOPED.get(id(node))
+    if kept is None or kept[0] is not node:
+        kept = _SCOPED[id(node)] = (node, _has_scope_now(node))
+    return kept[1]
+
+
+def _has_scope_now(node: cst.CSTNode) -> bool:
     found = False
 
     class _Find(cst.CSTVisitor):
