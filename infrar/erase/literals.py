@@ -5,6 +5,7 @@ program's module-level constants, and what each parameter of a called function h
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,20 +70,28 @@ def constants(tree: ast.Module) -> dict[str, object]:
 _SETTERS = {"setattr", "delattr", "patch", "object", "delitem", "setitem"}
 
 
+# Read from the bytes of every file of a tree, most of which never mention infrar: parsing
+# them all would cost more than erasing the rest. Each pattern may find more than is set,
+# which only leaves a constant unfolded.
+_ATTRIBUTE_SET = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?(?:\*\*|//|>>|<<|[-+*/%&|^@])?=(?!=)")
+_DELETED = re.compile(rb"\bdel\b([^\n;#]*)")
+_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)")
+_NAME_STRING = re.compile(rb"""(["'])([A-Za-z_][\w.]*)\1""")
+
+
 def patched_names(sources: Iterable[bytes]) -> frozenset[str]:
-    """Names any of ``sources`` may set on another module: ``app.BUCKET = ...`` (or ``+=``, ``del``),
-    and the strings a ``setattr``-like call names (``monkeypatch.setattr(app, "BUCKET", v)``,
-    ``mock.patch("app.BUCKET")``: its last part). A module constant of that name is not taken for
-    its literal (``constants``): a test or a caller may replace it before the program's calls read it."""
-    found: set[str] = set()
+    """Names any of ``sources`` may set on another module: ``app.BUCKET = ...`` (or ``+=``,
+    ``del app.BUCKET``), and every string that could name one for a ``setattr``-like call
+    (``monkeypatch.setattr(app, "BUCKET", v)``, ``mock.patch("app.BUCKET")``: its last part).
+    A module constant of that name is not taken for its literal (``constants``): a test or a
+    caller may replace it before the program's calls read it."""
+    found: set[bytes] = set()
     for source in sources:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue  # a file Python cannot parse sets nothing
-        for node in ast.walk(tree):
-            found.update(_sets(node))
-    return frozenset(found)
+        found.update(_ATTRIBUTE_SET.findall(source))
+        for deleted in _DELETED.findall(source):
+            found.update(_ATTRIBUTE.findall(deleted))
+        found.update(name.rpartition(b".")[2] for _quote, name in _NAME_STRING.findall(source))
+    return frozenset(name.decode("ascii") for name in found)
 
 
 def _sets(node: ast.AST) -> list[str]:
