@@ -10,11 +10,47 @@ import of lib fail: each is refused at erase time instead, where it is written.
 from __future__ import annotations
 
 import ast
-from pathlib import PurePosixPath
+import collections
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 
 from infrar.erase import report
 from infrar.erase.catalog import Catalog
 from infrar.erase.report import Diagnostic
+
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+_RELATIVE = re.compile(rb"\bfrom[ \t]+\.")
+
+
+def in_tree(source: Path, texts: dict[str, bytes], copies: dict[str, Path], catalog: Catalog,
+            show: Callable[[Path, str], str]) -> list[Diagnostic]:
+    """The refusals of the directory tree ``source``: ``texts`` are its files that mention infrar,
+    ``copies`` the others; ``show`` gives a file's name as the user is shown it."""
+    package = source.name if (source / "__init__.py").is_file() else None
+    files = {**texts, **{rel: path.read_bytes() for rel, path in copies.items() if rel.endswith(".py")}}
+    # Only a module another file names can be imported from, and only a file naming one can
+    # import it: the rest need no parse (most files of a tree never mention infrar).
+    # A relative import (``from . import storage``) names no module: a package's __init__ always
+    # counts as named, and a file importing relatively as naming it.
+    words = {rel: set(_WORD.findall(data)) for rel, data in files.items()}
+    naming = collections.Counter(word for found in words.values() for word in found)
+    short = {rel: module_of(rel, package).rpartition(".")[2].encode() for rel in texts}
+    named = {rel for rel, name in short.items()
+             if not name or rel.endswith("__init__.py") or naming[name] > (name in words[rel])}
+    names = {short[rel] for rel in named}
+    parsed: dict[str, tuple[str, ast.Module]] = {}
+    for rel, data in files.items():
+        if rel in named or b"" in names or words[rel] & names or _RELATIVE.search(data):
+            try:
+                parsed[rel] = (show(source, rel), ast.parse(data))
+            except (SyntaxError, ValueError):
+                continue  # reported by the file's own erase, or copied as it is
+    exported = {module_of(rel, package): infrar_bindings(parsed[rel][1], catalog)
+                for rel in named if rel in parsed}
+    if not any(exported.values()):
+        return []
+    return check(parsed, exported, package)
 
 
 def module_of(rel: str, package: str | None) -> str:

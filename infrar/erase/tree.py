@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from infrar import __version__, config
-from infrar.erase import report
+from infrar.erase import reexport, report
 from infrar.erase.adapters import Code
 from infrar.erase.catalog import ERRORS_MODULE, Catalog
 from infrar.erase.emit import Result
@@ -131,7 +131,8 @@ def erase_tree(
                 jobs_list.append((_show(source, rel), data, provider, None, True))
                 continue
         copies[rel] = path
-    result.diagnostics.extend(_reexports(source, texts, copies, Catalog(plugins)))
+    if source.is_dir():  # ``from lib import storage`` where lib binds storage by importing infrar
+        result.diagnostics.extend(reexport.in_tree(source, texts, copies, Catalog(plugins), _show))
     if len(jobs_list) > 1:  # their copies may yet be shared: fold only once that is known
         jobs_list = [(shown, data, provider, None, False) for shown, data, provider, _sharing, _fold in jobs_list]
     patched = patched_names(python)
@@ -168,28 +169,6 @@ def erase_tree(
     _write(target, copies, erased, extra)
     result.written = str(target)
     return result
-
-
-def _reexports(source: Path, texts: dict[str, bytes], copies: dict[str, Path], catalog: Catalog) -> list[Diagnostic]:
-    """``from lib import storage`` where lib binds storage by importing infrar (reexport.py)."""
-    import ast
-
-    from infrar.erase import reexport
-
-    if not source.is_dir():
-        return []
-    package = source.name if (source / "__init__.py").is_file() else None
-    parsed: dict[str, tuple[str, ast.Module]] = {}
-    for rel, data in [*texts.items(), *((r, p.read_bytes()) for r, p in copies.items() if r.endswith(".py"))]:
-        try:
-            parsed[rel] = (_show(source, rel), ast.parse(data))
-        except (SyntaxError, ValueError):
-            continue  # reported by the file's own erase, or copied as it is
-    exported = {reexport.module_of(rel, package): reexport.infrar_bindings(parsed[rel][1], catalog)
-                for rel in texts if rel in parsed}
-    if not any(exported.values()):
-        return []
-    return reexport.check(parsed, exported, package)
 
 
 def _share(source: Path, results: list[tuple[str, Result]], jobs_list: list[Job],

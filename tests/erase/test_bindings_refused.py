@@ -133,3 +133,22 @@ def test_the_runtime_agrees_that_the_reexported_forms_work(tmp_path: Path) -> No
     })
     done = run(src / "main.py", tmp_path / "root", blocked=False)
     assert done.stdout == "b'x'\n", done.stderr
+
+
+def test_a_reexport_is_found_however_the_importer_names_it(tmp_path: Path) -> None:
+    """Erase parses only the files that name a module binding infrar (the rest of a tree is
+    byte-searched): a relative import names no module, yet it is found, as is a file that
+    never mentions infrar."""
+    from infrar.erase import erase_tree
+
+    src = _tree(tmp_path, {
+        "__init__.py": "",
+        "lib.py": "from infrar import storage\n",
+        "use_relative.py": "from .lib import storage\n\nprint(storage.exists('re-bucket', 'k'))\n",
+        "sub/__init__.py": "from infrar import storage\n",
+        "sub/inner.py": "from . import storage\n",
+        "plain.py": "import json\n\nprint(json.dumps({}))\n",  # names neither: not parsed, not refused
+    })
+    report = erase_tree(src, tmp_path / "out", "local")
+    found = sorted((d.file.rpartition("src/")[2], d.line, d.code) for d in report.errors)
+    assert found == [("sub/inner.py", 1, "re-export"), ("use_relative.py", 1, "re-export")]

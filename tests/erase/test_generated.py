@@ -2,7 +2,7 @@
 each batch compiles on Python 3.10, names no infrar, and prints the same, case by case
 (results, handled exception classes, and the order each argument was evaluated in).
 
-Local runs 440 cases, 80 of them across storage, the cache and the database; each cloud 60
+Local runs 1,920 cases, 480 of them across storage, the cache and the database; each cloud 60
 storage cases (other seeds), against the session's emulator (moto, the GCS emulator, Azurite)
 with a fresh bucket per run, so the runtime run's writes are not seen by the erased one, and 30
 across all three domains, with the session's Redis and PostgreSQL (azure's through psqlODBC). One
@@ -28,14 +28,14 @@ from infrar.testing.services import ServiceRegistry
 from tests.erase._grammar import BUCKET, DOMAINS, program
 from tests.erase._support import assert_no_infrar, both_ways, run
 
-LOCAL_BATCHES = range(1, 12)
-CASES_PER_BATCH = 40
+LOCAL_BATCHES = range(1, 25)
+CASES_PER_BATCH = 80
 CLOUD_BATCHES = {"aws": (101, 102), "gcp": (201, 202), "azure": (301, 302)}
 CLOUD_CASES_PER_BATCH = 30
 # batches whose module binds every builtin its own code does not read (_grammar.shadowing)
-SHADOWED = {9, 11, 102, 202, 302}
+SHADOWED = {9, 11, 20, 102, 202, 302}
 # local batches that call the cache and the database too (the embedded SQLite backends)
-ALL_DOMAINS = {10, 11}
+ALL_DOMAINS = {10, 11, 14, 17, 20, 23}
 
 
 def _erased(source: str, provider: str, seed: int) -> str:
