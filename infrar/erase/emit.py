@@ -83,8 +83,9 @@ def _compiles(result: Result, source: bytes, filename: str) -> str | None:
     """
     if result.code is None or result.diagnostics:
         return None
-    if verify.problem(source, filename) is None:
-        return verify.problem(result.code, filename)
+    found = verify.problem(result.code, filename)
+    if found is None or verify.problem(source, filename) is None:
+        return found  # the output is read first: the source is parsed again only when that fails
     try:
         compile(result.code, filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from infrar.erase import placement
+from infrar.erase.ast_nodes import walked
 from infrar.erase.names import UserNames
 from infrar.erase.scan import Unsupported
 
@@ -77,7 +78,7 @@ class Text:
 def default_indent(tree: ast.Module, text: Text) -> str:
     """LibCST's Module.default_indent: the indentation of the first indented block."""
     first: tuple[int, str] | None = None
-    for node in ast.walk(tree):
+    for node in walked(tree):
         if isinstance(node, ast.stmt) and node.col_offset > 0:
             prefix = text.line(node.lineno)[:node.col_offset]
             if not prefix.strip() and (first is None or node.lineno < first[0]):
@@ -97,7 +98,7 @@ def _end(stmt: ast.stmt) -> int:
 
 def _blocks(tree: ast.Module) -> list[list[ast.stmt]]:
     found: list[list[ast.stmt]] = [tree.body]
-    for node in ast.walk(tree):
+    for node in walked(tree):
         for name in ("body", "orelse", "finalbody"):
             value = getattr(node, name, None)
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt) and node is not tree:
@@ -115,7 +116,7 @@ def with_type_checking_blocks(tree: ast.Module, drop: list[ast.stmt]) -> list[as
     the block held only infrar imports, and ``if TYPE_CHECKING: pass`` is a leftover."""
     dropped = {id(s) for s in drop}
     out = list(drop)
-    for node in ast.walk(tree):
+    for node in walked(tree):
         if (isinstance(node, ast.If) and not node.orelse and _is_type_checking(node.test)
                 and all(id(s) in dropped for s in node.body)):
             gone = {id(s) for s in node.body}

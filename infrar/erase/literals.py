@@ -12,6 +12,7 @@ from typing import Any
 import libcst as cst
 
 from infrar.erase.adapters import Code, Definition
+from infrar.erase.ast_nodes import walked
 from infrar.erase.inline import bind
 
 UNKNOWN: Any = object()  # what a parameter holds when it is not one of known literals
@@ -41,7 +42,7 @@ def constants(tree: ast.Module) -> dict[str, object]:
 
     A name another module of the tree may set (``patched_names``) is left out by the caller."""
     bindings: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in walked(tree):
         for name in _bound_by(node) + _sets(node) * 2:  # set on a module (this one?): never one binding
             bindings[name] = bindings.get(name, 0) + 1
         if isinstance(node, ast.Name) and node.id in ("globals", "vars", "exec", "eval", "locals"):

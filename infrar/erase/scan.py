@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from infrar.erase.ast_nodes import walked
 from infrar.erase.catalog import Catalog, ErrorClass, Function, ModuleRef, TypeDef
 from infrar.erase.names import Identity, UserNames
 from infrar.erase.resolve import Unsupported, Walk, attribute_chain, lookup
@@ -65,7 +66,7 @@ def _refused_forms(tree: ast.Module, dropped: list[ast.stmt]) -> None:
         return
     ours = {id(s) for s in dropped}
     bound = {(a.asname or a.name).partition(".")[0] for s in dropped for a in s.names}  # type: ignore[attr-defined]
-    for node in ast.walk(tree):
+    for node in walked(tree):
         if isinstance(node, ast.Delete) and any(isinstance(t, ast.Name) and t.id in bound for t in node.targets):
             raise Unsupported("del of an infrar name")
         if isinstance(node, ast.Try) and any(id(n) in ours for s in node.body for n in ast.walk(s)):
