@@ -154,6 +154,7 @@ _BINDS: dict[type[cst.CSTNode], tuple[str, bool]] = {
 
 
 _REBOUND: dict[int, tuple[cst.CSTNode, tuple[set[str], set[str]]]] = {}
+_KEPT = 20_000  # entries per cache: the adapters' statements many times over
 
 
 def _rebound(node: cst.BaseStatement) -> tuple[set[str], set[str]]:
@@ -165,6 +166,8 @@ def _rebound(node: cst.BaseStatement) -> tuple[set[str], set[str]]:
     node is kept with its answer so that its id is not reused meanwhile."""
     found = _REBOUND.get(id(node))
     if found is None or found[0] is not node:
+        if len(_REBOUND) > _KEPT:
+            _REBOUND.clear()  # a long-lived process (a test session) would keep every fold's nodes
         found = _REBOUND[id(node)] = (node, _rebound_now(node))
     return set(found[1][0]), set(found[1][1])
 
@@ -198,6 +201,8 @@ def _has_scope(node: cst.CSTNode) -> bool:
     Kept per node, as ``_rebound``."""
     kept = _SCOPED.get(id(node))
     if kept is None or kept[0] is not node:
+        if len(_SCOPED) > _KEPT:
+            _SCOPED.clear()
         kept = _SCOPED[id(node)] = (node, _has_scope_now(node))
     return kept[1]
 
