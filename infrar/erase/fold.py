@@ -208,13 +208,19 @@ def _has_scope(node: cst.CSTNode) -> bool:
 
 
 def _has_scope_now(node: cst.CSTNode) -> bool:
+    return _holds(node, (cst.FunctionDef, cst.ClassDef, cst.Global, cst.Nonlocal))
+
+
+def _holds(node: cst.CSTNode, kinds: tuple[type[cst.CSTNode], ...],
+           opaque: tuple[type[cst.CSTNode], ...] = ()) -> bool:
+    """Whether ``node`` or a node within it is one of ``kinds``, not looking inside ``opaque`` ones."""
     found = False
 
     class _Find(cst.CSTVisitor):
         def on_visit(self, n: cst.CSTNode) -> bool:
             nonlocal found
-            found = found or isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Global, cst.Nonlocal))
-            return not found
+            found = found or isinstance(n, kinds)
+            return not found and not isinstance(n, opaque)
 
     node.visit(_Find())
     return found
@@ -367,16 +373,7 @@ def _live(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
 
 def _may_leave(stmt: cst.BaseCompoundStatement) -> bool:
     """Whether ``stmt`` holds a ``return``, ``raise``, ``break`` or ``continue``: what follows it may not run."""
-    leaves = False
-
-    class _Leaves(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            nonlocal leaves
-            leaves = leaves or isinstance(node, (cst.Return, cst.Raise, cst.Break, cst.Continue))
-            return not leaves and not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-
-    stmt.visit(_Leaves())
-    return leaves
+    return _holds(stmt, (cst.Return, cst.Raise, cst.Break, cst.Continue), (cst.FunctionDef, cst.ClassDef, cst.Lambda))
 
 
 _YES = frozenset([True])
