@@ -23,12 +23,12 @@ _WORD = re.compile(rb"[A-Za-z_]\w*")
 _RELATIVE = re.compile(rb"\bfrom[ \t]+\.")
 
 
-def in_tree(source: Path, texts: dict[str, bytes], copies: dict[str, Path], catalog: Catalog,
+def in_tree(source: Path, texts: dict[str, bytes], modules: dict[str, bytes], catalog: Catalog,
             show: Callable[[Path, str], str]) -> list[Diagnostic]:
     """The refusals of the directory tree ``source``: ``texts`` are its files that mention infrar,
-    ``copies`` the others; ``show`` gives a file's name as the user is shown it."""
+    ``modules`` every Python file's text; ``show`` gives a file's name as the user is shown it."""
     package = source.name if (source / "__init__.py").is_file() else None
-    files = {**texts, **{rel: path.read_bytes() for rel, path in copies.items() if rel.endswith(".py")}}
+    files = {rel: data for rel, data in modules.items() if rel in texts or rel.endswith(".py")}
     # Only a module another file names can be imported from, and only a file naming one can
     # import it: the rest need no parse (most files of a tree never mention infrar).
     # A relative import (``from . import storage``) names no module: a package's __init__ always

@@ -119,23 +119,23 @@ def erase_tree(
     jobs_list: list[Job] = []
     copies: dict[str, Path] = {}
     texts: dict[str, bytes] = {}
-    python: list[bytes] = []  # every module: what one sets on another (app.BUCKET = ...) is not a constant
+    python: dict[str, bytes] = {}  # every module, read once: for re-exports and for what one sets on another
     for rel, path in _files(source):
         if target is not None and _inside(path, target):
             continue
         if path.suffix in (".py", ".pyi"):
             data = path.read_bytes()
-            python.append(data)
+            python[rel] = data
             if any(root in data for root in roots):
                 texts[rel] = data
                 jobs_list.append((_show(source, rel), data, provider, None, True))
                 continue
         copies[rel] = path
     if source.is_dir():  # ``from lib import storage`` where lib binds storage by importing infrar
-        result.diagnostics.extend(reexport.in_tree(source, texts, copies, Catalog(plugins), _show))
+        result.diagnostics.extend(reexport.in_tree(source, texts, python, Catalog(plugins), _show))
     if len(jobs_list) > 1:  # their copies may yet be shared: fold only once that is known
         jobs_list = [(shown, data, provider, None, False) for shown, data, provider, _sharing, _fold in jobs_list]
-    patched = patched_names(python)
+    patched = patched_names(python.values())
     results = _run(jobs_list, plugins, jobs, _want_progress(progress), patched)
     by_show = {_show(source, rel): rel for rel in texts}
     shared = _share(source, results, jobs_list, by_show, set(texts) | set(copies), plugins, jobs, patched)
